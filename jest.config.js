@@ -1,0 +1,32 @@
+// One Jest run: unit tests (no network) and e2e tests against the real system, which
+// test/support/global-setup.mjs starts once per run (real daprd sidecars, Redis, MariaDB).
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] };
+const moduleNameMapper = { '^@staycar/common$': '<rootDir>/services/common/src/index.ts' };
+
+module.exports = {
+  // In band: e2e suites share one running system, and some stop and start its services.
+  maxWorkers: 1,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
+  projects: [
+    {
+      displayName: 'unit',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/services/*/test/**/*.test.ts'],
+      transform,
+      moduleNameMapper,
+      testEnvironment: 'node',
+    },
+    {
+      displayName: 'e2e',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      transform,
+      moduleNameMapper,
+      testEnvironment: 'node',
+      globalSetup: '<rootDir>/test/support/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+      testTimeout: 120000,
+      slowTestThreshold: 30,
+    },
+  ],
+};

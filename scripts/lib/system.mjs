@@ -1,0 +1,238 @@
+// The launcher behind `npm start`, the tests and `npm run svc:*`: it reads dapr.yaml (the same
+// multi-app run file `dapr run -f dapr.yaml` takes) and starts every app beside its own real
+// daprd, each pair in its own process group, with pid files so one service can be stopped and
+// started while the rest keep running.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parse } from 'yaml';
+import { DAPR_BIN, ROOT, dataDir } from './paths.mjs';
+
+export const RUN_FILE = path.join(ROOT, 'dapr.yaml');
+const runDir = () => dataDir('run');
+const logDir = () => dataDir('logs');
+
+/** The apps of dapr.yaml with `common` folded in and paths made absolute. */
+export function loadApps(runFile = RUN_FILE) {
+  const doc = parse(fs.readFileSync(runFile, 'utf8'));
+  const base = path.dirname(runFile);
+  const common = doc.common ?? {};
+  return doc.apps.map((app) => {
+    const merged = { ...common, ...app, env: { ...(common.env ?? {}), ...(app.env ?? {}) } };
+    return {
+      ...merged,
+      appDirPath: path.resolve(base, app.appDirPath),
+      resourcesPaths: (merged.resourcesPaths ?? []).map((p) => path.resolve(base, p)),
+      configFilePath: merged.configFilePath ? path.resolve(base, merged.configFilePath) : undefined,
+    };
+  });
+}
+
+export function findApp(appId) {
+  const app = loadApps().find((a) => a.appID === appId);
+  if (!app) {
+    const ids = loadApps().map((a) => a.appID).join(', ');
+    throw new Error(`No app "${appId}" in dapr.yaml (apps: ${ids}).`);
+  }
+  return app;
+}
+
+function daprdArgs(app) {
+  const args = ['--app-id', app.appID, '--app-port', String(app.appPort), '--app-protocol', app.appProtocol ?? 'http'];
+  const flag = (name, value) => value !== undefined && value !== null && args.push(name, String(value));
+  flag('--dapr-http-port', app.daprHTTPPort);
+  flag('--dapr-grpc-port', app.daprGRPCPort);
+  flag('--dapr-internal-grpc-port', app.daprInternalGRPCPort);
+  flag('--metrics-port', app.metricsPort);
+  flag('--config', app.configFilePath);
+  flag('--log-level', app.logLevel ?? 'warn');
+  for (const p of app.resourcesPaths) args.push('--resources-path', p);
+  if (app.enableAppHealthCheck) {
+    args.push('--enable-app-health-check', '--app-health-check-path', app.appHealthCheckPath ?? '/healthz');
+    args.push('--app-health-probe-interval', '3', '--app-health-threshold', '2');
+  }
+  // An empty address turns placement/scheduler off; the CLI would put the scheduler back.
+  if (app.placementHostAddress) flag('--placement-host-address', app.placementHostAddress);
+  if (app.schedulerHostAddress) flag('--scheduler-host-address', app.schedulerHostAddress);
+  if (process.env.DAPR_MAX_BODY_SIZE) flag('--max-body-size', process.env.DAPR_MAX_BODY_SIZE);
+  return args;
+}
+
+function appEnv(app) {
+  return {
+    ...process.env,
+    ...Object.fromEntries(Object.entries(app.env).map(([k, v]) => [k, String(v)])),
+    APP_ID: app.appID,
+    APP_PORT: String(app.appPort),
+    DAPR_HTTP_PORT: String(app.daprHTTPPort),
+    DAPR_GRPC_PORT: String(app.daprGRPCPort),
+  };
+}
+
+const pidFile = (appId) => path.join(runDir(), `${appId}.json`);
+export const logFiles = (appId) => ({
+  app: path.join(logDir(), `${appId}.log`),
+  daprd: path.join(logDir(), `${appId}.daprd.log`),
+});
+
+export function isAlive(pid) {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function readPids(appId) {
+  try {
+    return JSON.parse(fs.readFileSync(pidFile(appId), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts one app and its sidecar detached (they outlive the caller), logging to
+ * .data/logs/<app>.log and <app>.daprd.log. With `onLine`, lines are also handed to the caller.
+ */
+export function startApp(app, { onLine } = {}) {
+  const running = readPids(app.appID);
+  if (running && (isAlive(running.appPid) || isAlive(running.daprdPid))) {
+    throw new Error(`${app.appID} is already running (pids ${running.appPid}, ${running.daprdPid}).`);
+  }
+  const files = logFiles(app.appID);
+  const open = (file) => fs.openSync(file, 'a');
+  const pipe = Boolean(onLine);
+  const spawnLogged = (command, args, options, file, label) => {
+    const fd = open(file);
+    const child = spawn(command, args, {
+      ...options,
+      detached: true,
+      stdio: pipe ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
+    });
+    if (pipe) {
+      const out = fs.createWriteStream(null, { fd });
+      for (const stream of [child.stdout, child.stderr]) {
+        stream.pipe(out, { end: false });
+        let rest = '';
+        stream.on('data', (chunk) => {
+          const lines = (rest + chunk).split('\n');
+          rest = lines.pop();
+          for (const line of lines) onLine(label, line);
+        });
+      }
+    } else {
+      fs.closeSync(fd);
+    }
+    child.unref();
+    return child;
+  };
+  const [command, ...args] = app.command;
+  const appChild = spawnLogged(command, args, { cwd: app.appDirPath, env: appEnv(app) }, files.app, app.appID);
+  const daprdChild = spawnLogged(DAPR_BIN.daprd, daprdArgs(app), { cwd: app.appDirPath, env: process.env }, files.daprd, `${app.appID}.daprd`);
+  fs.writeFileSync(pidFile(app.appID), JSON.stringify({ appPid: appChild.pid, daprdPid: daprdChild.pid, startedAt: new Date().toISOString() }));
+  return { appChild, daprdChild };
+}
+
+async function terminate(pid, graceMs) {
+  if (!isAlive(pid)) return;
+  try {
+    process.kill(-pid, 'SIGTERM');
+  } catch {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+  }
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (isAlive(pid)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** Stops one app and its sidecar (app first, so it drains while its sidecar still answers). */
+export async function stopApp(appId, { graceMs = 12_000 } = {}) {
+  const pids = readPids(appId);
+  if (!pids) return false;
+  await terminate(pids.appPid, graceMs);
+  await terminate(pids.daprdPid, graceMs);
+  fs.rmSync(pidFile(appId), { force: true });
+  return true;
+}
+
+export async function stopAll(options) {
+  await Promise.all(loadApps().map((app) => stopApp(app.appID, options)));
+}
+
+async function answers(url, timeoutMs = 1000) {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    return res.status >= 200 && res.status < 300;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once the app's sidecar is healthy and the app says ready; throws after `timeoutMs`. */
+export async function waitReady(app, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const sidecar = await answers(`http://127.0.0.1:${app.daprHTTPPort}/v1.0/healthz`);
+    const ready = sidecar && (await answers(`http://127.0.0.1:${app.appPort}/readyz`));
+    if (ready) return;
+    const pids = readPids(app.appID);
+    if (pids && !isAlive(pids.appPid)) {
+      throw new Error(`${app.appID} exited while starting; see ${logFiles(app.appID).app}`);
+    }
+    if (pids && !isAlive(pids.daprdPid)) {
+      throw new Error(`${app.appID}'s daprd exited while starting; see ${logFiles(app.appID).daprd}`);
+    }
+    await sleep(250);
+  }
+  throw new Error(`${app.appID} not ready after ${timeoutMs / 1000} s; see ${logFiles(app.appID).app} and ${logFiles(app.appID).daprd}`);
+}
+
+/** Ports dapr.yaml needs that something already listens on. */
+export async function busyPorts(apps = loadApps()) {
+  const net = await import('node:net');
+  const ports = apps.flatMap((a) => [a.appPort, a.daprHTTPPort, a.daprGRPCPort, a.daprInternalGRPCPort, a.metricsPort].filter(Boolean));
+  const busy = [];
+  await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise((resolve) => {
+          const socket = net.connect({ port, host: '127.0.0.1' });
+          socket.once('connect', () => {
+            busy.push(port);
+            socket.destroy();
+            resolve();
+          });
+          socket.once('error', () => resolve());
+        }),
+    ),
+  );
+  return busy.sort();
+}
+
+export async function startAll({ onLine, timeoutMs } = {}) {
+  const apps = loadApps();
+  const busy = await busyPorts(apps);
+  if (busy.length > 0) {
+    throw new Error(
+      `Ports ${busy.join(', ')} are in use: staycar (or something else) is already running. ` +
+        'Stop it first (Ctrl-C where `npm start` runs, or `npm run svc:stop -- all`).',
+    );
+  }
+  for (const app of apps) startApp(app, { onLine });
+  await Promise.all(apps.map((app) => waitReady(app, timeoutMs)));
+  return apps;
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// `npm run svc:stop -- <app-id|all>` / `npm run svc:start -- <app-id>`: stop or start one service
+// with its sidecar while the rest keep running (fault drills, the resilience tests).
+import { findApp, loadApps, startApp, stopAll, stopApp, waitReady } from './lib/system.mjs';
+
+const [action, appId] = process.argv.slice(2);
+const ids = loadApps().map((a) => a.appID);
+if (!['start', 'stop'].includes(action) || !appId) {
+  console.error(`usage: npm run svc:stop -- <${ids.join('|')}|all>  ·  npm run svc:start -- <app-id>`);
+  process.exit(2);
+}
+try {
+  if (action === 'stop') {
+    if (appId === 'all') await stopAll();
+    else if (!(await stopApp(findApp(appId).appID))) console.log(`${appId} was not running`);
+    console.log(`stopped ${appId}`);
+  } else {
+    const app = findApp(appId);
+    startApp(app);
+    await waitReady(app);
+    console.log(`started ${appId} (logs: .data/logs/${appId}.log)`);
+  }
+} catch (error) {
+  console.error(`✖ ${error.message}`);
+  process.exit(1);
+}

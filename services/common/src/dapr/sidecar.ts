@@ -1,0 +1,244 @@
+import {
+  CommunicationProtocolEnum,
+  DaprClient,
+  HttpMethod,
+  LogLevel,
+  StateConcurrencyEnum,
+  StateConsistencyEnum,
+} from '@dapr/dapr';
+import type { Logger } from '../logger';
+import { propagationHeaders } from '../requestContext';
+import {
+  DaprError,
+  DependencyUnavailableError,
+  EtagConflictError,
+  InvocationError,
+  isUnavailable,
+  unpackSdkError,
+} from './errors';
+
+export interface SidecarConfig {
+  daprHost: string;
+  daprHttpPort: number;
+  stateStore: string;
+  pubsub: string;
+  eventsTopic: string;
+}
+
+export interface StoredState<T> {
+  value: T;
+  etag: string;
+}
+
+/** One write of a state transaction. `etag` undefined on an upsert means "the key must not exist yet". */
+export interface StateWrite {
+  operation: 'upsert' | 'delete';
+  key: string;
+  value?: unknown;
+  etag?: string;
+  ttlSeconds?: number;
+  metadata?: Record<string, string>;
+}
+
+export type Verb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+const VERBS: Record<Verb, HttpMethod> = {
+  GET: HttpMethod.GET,
+  POST: HttpMethod.POST,
+  PUT: HttpMethod.PUT,
+  PATCH: HttpMethod.PATCH,
+  DELETE: HttpMethod.DELETE,
+};
+
+function quietSdkLogger(logger: Logger) {
+  const log = (message: unknown, ...rest: unknown[]) => logger.debug({ sdk: rest }, String(message));
+  return { error: log, warn: log, info: log, verbose: log, debug: log };
+}
+
+/** The SDK maps only its enums to Dapr's strings; a plain 'first-write' would silently become last-write-wins. */
+const FIRST_WRITE = {
+  concurrency: StateConcurrencyEnum.CONCURRENCY_FIRST_WRITE,
+  consistency: StateConsistencyEnum.CONSISTENCY_STRONG,
+};
+
+interface BulkItem {
+  key: string;
+  data?: unknown;
+  etag?: string;
+}
+
+/**
+ * The only door to Dapr: one long-lived DaprClient per process, wrapped so that the SDK's
+ * `{error}` returns and thrown strings become typed errors. Every write is first-write-wins:
+ * a save with an ETag fails if the key moved on, a save without one fails if the key exists.
+ */
+export class Sidecar {
+  private constructor(
+    private readonly client: DaprClient,
+    readonly config: SidecarConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  static create(config: SidecarConfig, logger: Logger): Sidecar {
+    const client = new DaprClient({
+      daprHost: config.daprHost,
+      daprPort: String(config.daprHttpPort),
+      communicationProtocol: CommunicationProtocolEnum.HTTP,
+      isKeepAlive: true,
+      // The SDK logs every failure it returns; we raise typed errors instead, so its lines go to debug.
+      logger: { level: LogLevel.Error, service: quietSdkLogger(logger) },
+    });
+    return new Sidecar(client, config, logger);
+  }
+
+  get baseUrl(): string {
+    return `http://${this.config.daprHost}:${this.config.daprHttpPort}`;
+  }
+
+  /** Waits (about a minute at most) until the sidecar answers; throws with what to do otherwise. */
+  async waitUntilReachable(): Promise<void> {
+    try {
+      await this.client.start();
+    } catch {
+      throw new Error(
+        `No Dapr sidecar answered at ${this.baseUrl}. Run the service with its sidecar ` +
+          '(`npm start` runs every service with `dapr run -f dapr.yaml`; one service: `npm run svc:start -- <app-id>`).',
+      );
+    }
+  }
+
+  async isHealthy(timeoutMs = 1000): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.baseUrl}/v1.0/healthz/outbound`, { signal: AbortSignal.timeout(timeoutMs) });
+      return res.status >= 200 && res.status < 300;
+    } catch {
+      return false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.client.stop().catch(() => undefined);
+  }
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  async getState<T>(key: string): Promise<StoredState<T> | undefined> {
+    return (await this.getStates<T>([key])).get(key);
+  }
+
+  /** Reads values with their ETags (the SDK's `get` hides ETags, so this goes through getBulk). */
+  async getStates<T>(keys: string[]): Promise<Map<string, StoredState<T>>> {
+    const found = new Map<string, StoredState<T>>();
+    if (keys.length === 0) return found;
+    let items: BulkItem[];
+    try {
+      items = (await this.client.state.getBulk(this.config.stateStore, keys)) as BulkItem[];
+    } catch (error) {
+      throw this.stateError('read', error);
+    }
+    for (const item of items) {
+      if (item.data === undefined || item.data === null || item.data === '') continue;
+      found.set(item.key, { value: item.data as T, etag: item.etag ?? '' });
+    }
+    return found;
+  }
+
+  /** Commits all writes or none; operations marked as outbox projections publish their value. */
+  async transact(writes: StateWrite[], metadata?: Record<string, string>): Promise<void> {
+    const operations = writes.map((write) => ({
+      operation: write.operation,
+      request: {
+        key: write.key,
+        ...(write.operation === 'upsert' ? { value: write.value } : {}),
+        ...(write.etag !== undefined ? { etag: write.etag } : {}),
+        metadata: {
+          ...(write.ttlSeconds !== undefined ? { ttlInSeconds: String(write.ttlSeconds) } : {}),
+          ...write.metadata,
+        },
+        options: FIRST_WRITE,
+      },
+    }));
+    try {
+      // The SDK's types predate etag objects in transactions; the HTTP API takes exactly this shape.
+      await this.client.state.transaction(this.config.stateStore, operations as never, metadata ?? null);
+    } catch (error) {
+      throw this.stateError('transaction', error);
+    }
+  }
+
+  /**
+   * A plain write, outside any transaction: nothing is published (the outbox only acts on
+   * transactions). With `etag` it fails if the key moved on; without, it fails if the key exists.
+   */
+  async saveState(write: { key: string; value: unknown; etag?: string; ttlSeconds?: number }): Promise<void> {
+    const { error } = await this.client.state.save(this.config.stateStore, [
+      {
+        key: write.key,
+        value: write.value,
+        ...(write.etag !== undefined ? { etag: write.etag } : {}),
+        ...(write.ttlSeconds !== undefined ? { metadata: { ttlInSeconds: String(write.ttlSeconds) } } : {}),
+        options: FIRST_WRITE,
+      } as never,
+    ]);
+    if (error) throw this.stateError('save', error);
+  }
+
+  /** Deletes a key (plain, nothing published); with `etag`, only if it did not move on. */
+  async deleteState(key: string, etag?: string): Promise<void> {
+    const { error } = await this.client.state.delete(this.config.stateStore, key, {
+      ...(etag !== undefined ? { etag } : {}),
+      concurrency: StateConcurrencyEnum.CONCURRENCY_FIRST_WRITE,
+    });
+    if (error) throw this.stateError('delete', error);
+  }
+
+  private stateError(what: string, error: unknown): DaprError {
+    const { status, body, raw } = unpackSdkError(error);
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    if (status === 409 || /etag mismatch|possible etag|no rows match|duplicate|already exists|failed to set key/i.test(text)) {
+      return new EtagConflictError(`state ${what}: conflict`, status, body);
+    }
+    if (status === undefined || isUnavailable(status, body)) {
+      return new DependencyUnavailableError(`state ${what}: store unavailable (${raw})`, status, body);
+    }
+    return new DaprError(`state ${what} failed: ${raw}`, status, body);
+  }
+
+  // ---- pub/sub -------------------------------------------------------------------------------
+
+  /** Publishes a CloudEvent whose `type` is the event name (direct publish; state changes use the outbox). */
+  async publish(type: string, data: object, options: { id?: string; topic?: string } = {}): Promise<void> {
+    const metadata: Record<string, string> = { 'cloudevent.type': type };
+    if (options.id) metadata['cloudevent.id'] = options.id;
+    const { error } = await this.client.pubsub.publish(this.config.pubsub, options.topic ?? this.config.eventsTopic, data, {
+      metadata,
+    });
+    if (error) {
+      const { status, body, raw } = unpackSdkError(error);
+      throw new DependencyUnavailableError(`publish ${type} failed: ${raw}`, status, body);
+    }
+  }
+
+  // ---- service invocation --------------------------------------------------------------------
+
+  /**
+   * Invokes `appId` through Dapr (so resiliency policies apply). A non-2xx answer of the callee
+   * throws InvocationError with its status and body; Dapr's own failures (open breaker, timeout,
+   * callee down) throw DependencyUnavailableError.
+   */
+  async invoke<T>(appId: string, method: string, verb: Verb = 'GET', body?: unknown): Promise<T> {
+    try {
+      const result = await this.client.invoker.invoke(appId, method, VERBS[verb], body as object | undefined, {
+        headers: propagationHeaders(),
+      });
+      return result as T;
+    } catch (error) {
+      const { status, body: answer, raw } = unpackSdkError(error);
+      if (isUnavailable(status, answer)) {
+        this.logger.warn({ appId, method, status, answer }, 'invocation unavailable');
+        throw new DependencyUnavailableError(`${appId}/${method} unavailable: ${raw}`, status, answer);
+      }
+      throw new InvocationError(`${appId}/${method} answered ${status}`, status, answer);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import pinoHttp from 'pino-http';
+import { ApiError, internal, malformedJson, notFound, payloadTooLarge } from '../errors';
+import type { Logger } from '../logger';
+import { runWithContext, traceIdOf } from '../requestContext';
+
+export const BODY_LIMIT = '64kb';
+
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<boolean>;
+}
+
+export interface HttpAppOptions {
+  logger: Logger;
+  /** Each must answer for /readyz to say ready (the sidecar, a database…). */
+  readiness?: ReadinessCheck[];
+  /** When set, every route but the health probes requires header `dapr-api-token` = this (APP_API_TOKEN). */
+  appApiToken?: string;
+  /** Adds the service's routes. */
+  routes: (app: Express) => void;
+  /** Routes mounted before the JSON body parser (the gateway's pass-through proxy). */
+  rawRoutes?: (app: Express) => void;
+  /** Replaces the plain `{status: "ok"}` of GET /healthz (the gateway reports every service). */
+  healthz?: (req: Request, res: Response) => Promise<void> | void;
+}
+
+const REQUEST_ID = /^[\w.:@-]{1,200}$/;
+
+/**
+ * The HTTP skeleton every service shares: request id + trace context, JSON logs, the 64 KiB JSON
+ * body limit, health probes, API.md's error shape for everything that goes wrong.
+ */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.header('x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    const traceparent = req.header('traceparent');
+    if (traceparent) res.setHeader('traceparent', traceparent);
+    runWithContext({ requestId, traceparent, tracestate: req.header('tracestate') }, next);
+  });
+
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      genReqId: (_req, res) => String(res.getHeader('X-Request-Id')),
+      customProps: (req) => ({ traceId: traceIdOf(req.headers.traceparent as string | undefined) }),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+      serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }), res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
+    }),
+  );
+
+  app.get('/healthz', options.healthz ?? ((_req, res) => void res.json({ status: 'ok' })));
+  app.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      (options.readiness ?? []).map(async ({ name, check }) => [name, await check().catch(() => false)] as const),
+    );
+    const checks = Object.fromEntries(results.map(([name, ok]) => [name, ok ? 'up' : 'down']));
+    const ready = results.every(([, ok]) => ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+  });
+
+  if (options.appApiToken) {
+    const token = options.appApiToken;
+    app.use((req: Request, _res: Response, next: NextFunction) => {
+      if (req.header('dapr-api-token') !== token) {
+        next(new ApiError(401, 'UNAUTHENTICATED', 'Missing or wrong app API token.'));
+        return;
+      }
+      next();
+    });
+  }
+
+  options.rawRoutes?.(app);
+  app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'], strict: false }));
+  options.routes(app);
+
+  app.use((_req: Request, _res: Response, next: NextFunction) => next(notFound('NOT_FOUND', 'No such route.')));
+  app.use(errorHandler(options.logger));
+  return app;
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+/** Maps anything thrown to API.md's error body; never a stack trace. */
+export function errorHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500 && apiError.code === 'INTERNAL') {
+      logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unhandled error');
+    }
+    if (apiError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(apiError.retryAfterSeconds));
+    res.status(apiError.status).json(apiError.toBody());
+  };
+}
+
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const parserError = error as BodyParserError;
+  if (parserError?.type === 'entity.parse.failed') return malformedJson();
+  if (parserError?.type === 'entity.too.large') return payloadTooLarge('64 KiB');
+  if (parserError?.type === 'encoding.unsupported' || parserError?.type === 'charset.unsupported') {
+    return new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON as UTF-8.');
+  }
+  if (parserError?.type === 'request.aborted') return new ApiError(400, 'REQUEST_ABORTED', 'The request was aborted.');
+  return internal();
+}

@@ -1,0 +1,77 @@
+import type { Express } from 'express';
+import type { Server } from 'node:http';
+import type { Logger } from './logger';
+import type { Sidecar } from './dapr/sidecar';
+
+export interface RunningService {
+  server: Server;
+  stop: () => Promise<void>;
+}
+
+export interface ServiceParts {
+  app: Express;
+  port: number;
+  logger: Logger;
+  sidecar?: Sidecar;
+  /** Run once the sidecar answers (e.g. recovering in-flight work). */
+  onReady?: () => Promise<void>;
+  /** Closes what the service opened (database pools…), after the server stopped taking requests. */
+  onStop?: () => Promise<void>;
+  shutdownGraceMs?: number;
+}
+
+/**
+ * Listens first (Dapr waits for the app port before it finishes starting), then waits for the
+ * sidecar; exits non-zero with a message that says what to do when it never comes. SIGTERM/SIGINT
+ * stop taking requests, let in-flight ones finish, close resources, exit 0.
+ */
+export async function runService(parts: ServiceParts): Promise<RunningService> {
+  const { app, port, logger, sidecar } = parts;
+  const host = process.env.APP_HOST ?? '0.0.0.0';
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(port, host, () => resolve(listening));
+    listening.once('error', reject);
+  }).catch((error: NodeJS.ErrnoException) => {
+    logger.fatal(
+      error.code === 'EADDRINUSE'
+        ? `Port ${port} is in use: stop what runs there (npm run doctor shows it) or set APP_PORT.`
+        : `Cannot listen on ${host}:${port}: ${error.message}`,
+    );
+    process.exit(1);
+  });
+  server.keepAliveTimeout = 65_000;
+  logger.info({ port }, 'listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info('shutting down');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, parts.shutdownGraceMs ?? 10_000).unref());
+      await Promise.race([closed, grace]);
+      server.closeAllConnections();
+      await parts.onStop?.().catch((error: unknown) => logger.error({ err: error }, 'error while closing'));
+      await sidecar?.stop();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void stop().then(() => process.exit(0));
+    });
+  }
+
+  if (sidecar) {
+    try {
+      await sidecar.waitUntilReachable();
+      logger.info('sidecar reachable');
+    } catch (error) {
+      logger.fatal((error as Error).message);
+      process.exit(1);
+    }
+  }
+  await parts.onReady?.();
+  return { server, stop };
+}

@@ -1,0 +1,129 @@
+import { Type } from '@sinclair/typebox';
+import request from 'supertest';
+import pino from 'pino';
+import { ApiError, createHttpApp, mountSubscriptions, parseBody, parseQuery, PoisonEventError, PageQuery, Strict, NonBlankText } from '../src';
+
+const logger = pino({ level: 'silent' });
+const Room = Strict({ name: NonBlankText(200), price: Type.Integer({ minimum: 0 }) });
+
+function appWith(routes: Parameters<typeof createHttpApp>[0]['routes']) {
+  return createHttpApp({ logger, routes });
+}
+
+describe('the HTTP skeleton', () => {
+  const app = appWith((a) => {
+    a.post('/things', (req, res) => void res.status(201).json(parseBody(Room, req.body)));
+    a.get('/things', (req, res) => void res.json(parseQuery(Strict(PageQuery), req.query)));
+    a.get('/boom', () => {
+      throw new Error('secret internals');
+    });
+    a.get('/busy', () => {
+      throw new ApiError(503, 'TRY_LATER', 'busy', [], 3);
+    });
+  });
+
+  it('when the body is not JSON, then 400 MALFORMED_JSON', async () => {
+    const res = await request(app).post('/things').set('content-type', 'application/json').send('{"name":');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: { code: 'MALFORMED_JSON', message: expect.any(String), details: [] } });
+  });
+
+  it('when the body is over 64 KiB, then 413 PAYLOAD_TOO_LARGE', async () => {
+    const res = await request(app).post('/things').send({ name: 'x'.repeat(65 * 1024), price: 1 });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('when fields are unknown, missing, blank or out of range, then 400 VALIDATION_FAILED names each', async () => {
+    const res = await request(app).post('/things').send({ name: '   ', price: -1, id: 'mine' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    const fields = res.body.error.details.map((d: { field: string }) => d.field).sort();
+    expect(fields).toEqual(['id', 'name', 'price']);
+  });
+
+  it('when the body is valid, then the handler gets it', async () => {
+    const res = await request(app).post('/things').send({ name: 'Sea view', price: 100 });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ name: 'Sea view', price: 100 });
+  });
+
+  it('when limit is above 100, then 400; when absent, then 50', async () => {
+    expect((await request(app).get('/things?limit=101')).status).toBe(400);
+    expect((await request(app).get('/things')).body).toEqual({ limit: 50 });
+  });
+
+  it('when a handler throws, then 500 INTERNAL without the stack or message', async () => {
+    const res = await request(app).get('/boom');
+    expect(res.status).toBe(500);
+    expect(res.body.error.code).toBe('INTERNAL');
+    expect(JSON.stringify(res.body)).not.toContain('secret internals');
+  });
+
+  it('when a 503 carries retry-after seconds, then the Retry-After header is set', async () => {
+    const res = await request(app).get('/busy');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('3');
+  });
+
+  it('when a route does not exist, then 404 NOT_FOUND', async () => {
+    const res = await request(app).get('/nope');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('when X-Request-Id is sent, then it is echoed', async () => {
+    const res = await request(app).get('/healthz').set('x-request-id', 'abc-1');
+    expect(res.headers['x-request-id']).toBe('abc-1');
+  });
+});
+
+describe('subscriptions served from our own routes', () => {
+  const seen: string[] = [];
+  const app = appWith((a) =>
+    mountSubscriptions(a, {
+      pubsub: 'pubsub',
+      topic: 'events',
+      deadLetterTopic: 'events-dead',
+      logger,
+      handlers: {
+        Good: async (event) => void seen.push(event.id),
+        Flaky: async () => {
+          throw new Error('database down');
+        },
+        Poison: async () => {
+          throw new PoisonEventError('bad payload');
+        },
+      },
+    }),
+  );
+  const deliver = (type: string) =>
+    request(app).post(`/events/${type}`).set('content-type', 'application/cloudevents+json').send(JSON.stringify({ id: `e-${type}`, type, data: {} }));
+
+  it('when Dapr asks, then one routed subscription per topic with a dead-letter topic', async () => {
+    const res = await request(app).get('/dapr/subscribe');
+    expect(res.body[0]).toMatchObject({
+      pubsubname: 'pubsub',
+      topic: 'events',
+      deadLetterTopic: 'events-dead',
+      routes: { rules: expect.arrayContaining([{ match: 'event.type == "Good"', path: '/events/Good' }]) },
+    });
+  });
+
+  it('when the handler succeeds, then SUCCESS', async () => {
+    const res = await deliver('Good');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'SUCCESS' });
+    expect(seen).toContain('e-Good');
+  });
+
+  it('when the handler fails, then a non-2xx answer so Dapr redelivers (never a silent success)', async () => {
+    const res = await deliver('Flaky');
+    expect(res.status).toBe(500);
+  });
+
+  it('when the event can never be processed, then DROP (to the dead-letter topic)', async () => {
+    const res = await deliver('Poison');
+    expect(res.body).toEqual({ status: 'DROP' });
+  });
+});

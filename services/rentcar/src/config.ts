@@ -1,0 +1,7 @@
+import { loadBaseConfig } from '@staycar/common';
+
+export function loadConfig() {
+  return { ...loadBaseConfig('rentcar', 8082) };
+}
+
+export type Config = ReturnType<typeof loadConfig>;

@@ -1,0 +1,7 @@
+import { loadBaseConfig } from '@staycar/common';
+
+export function loadConfig() {
+  return { ...loadBaseConfig('room', 8081) };
+}
+
+export type Config = ReturnType<typeof loadConfig>;

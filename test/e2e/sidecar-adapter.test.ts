@@ -1,0 +1,72 @@
+import Redis from 'ioredis';
+import pino from 'pino';
+import { EtagConflictError, Sidecar, writeWithEvent } from '@staycar/common';
+import { eventually, unique } from '../support/api';
+
+// The Dapr adapter against a real daprd (room's sidecar), real MariaDB state and Redis Streams.
+const sidecar = Sidecar.create(
+  { daprHost: '127.0.0.1', daprHttpPort: 3501, stateStore: 'statestore', pubsub: 'pubsub', eventsTopic: 'staycar-events' },
+  pino({ level: 'silent' }),
+);
+const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true });
+
+beforeAll(async () => {
+  await sidecar.waitUntilReachable();
+  await redis.connect();
+});
+afterAll(async () => {
+  await sidecar.stop();
+  redis.disconnect();
+});
+
+describe('state through the sidecar is first-write-wins', () => {
+  it('when a key is saved without an ETag and it already exists, then the save is refused', async () => {
+    const key = unique('adapter-create');
+    await sidecar.saveState({ key, value: { n: 1 } });
+    await expect(sidecar.saveState({ key, value: { n: 2 } })).rejects.toBeInstanceOf(EtagConflictError);
+    expect((await sidecar.getState<{ n: number }>(key))?.value).toEqual({ n: 1 });
+  });
+
+  it('when two writers save with the same ETag, then exactly one wins', async () => {
+    const key = unique('adapter-race');
+    await sidecar.saveState({ key, value: { who: 'nobody' } });
+    const { etag } = (await sidecar.getState(key))!;
+    const results = await Promise.allSettled(['a', 'b', 'c', 'd'].map((who) => sidecar.saveState({ key, value: { who }, etag })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof EtagConflictError)).toBe(true);
+  });
+
+  it('when a key does not exist, then getState answers undefined', async () => {
+    expect(await sidecar.getState(unique('adapter-missing'))).toBeUndefined();
+  });
+});
+
+describe('the transactional outbox', () => {
+  const findEvent = async (marker: string) => {
+    const entries = await redis.xrevrange('staycar-events', '+', '-', 'COUNT', 500);
+    for (const [, fields] of entries) {
+      const raw = fields[fields.indexOf('data') + 1];
+      if (raw?.includes(marker)) return JSON.parse(raw) as { type: string; data: Record<string, unknown> };
+    }
+    throw new Error(`no event with ${marker} on the stream yet`);
+  };
+
+  it('when state and event are written together, then the event lands on the topic with its type and JSON data', async () => {
+    const key = unique('adapter-outbox');
+    await sidecar.transact(writeWithEvent({ key, value: { stored: true } }, { type: 'AdapterChecked', data: { id: key, version: 1 } }));
+    const event = await eventually(() => findEvent(key), 15_000, 300);
+    expect(event.type).toBe('AdapterChecked');
+    expect(event.data).toEqual({ id: key, version: 1 });
+  });
+
+  it('when the ETag is stale, then neither the state nor the event is committed', async () => {
+    const key = unique('adapter-outbox-stale');
+    await sidecar.saveState({ key, value: { v: 1 } });
+    await expect(
+      sidecar.transact(writeWithEvent({ key, value: { v: 2 }, etag: 'stale' }, { type: 'AdapterChecked', data: { id: key, version: 2 } })),
+    ).rejects.toBeInstanceOf(EtagConflictError);
+    expect((await sidecar.getState(key))?.value).toEqual({ v: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await expect(findEvent(key)).rejects.toThrow('no event');
+  });
+});

@@ -1,0 +1,73 @@
+// Starts the real system once per Jest run (the same launcher as `npm start`). With
+// STAYCAR_E2E_REUSE=1 and a system already answering on the gateway, that one is used instead.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadApps, startAll, stopAll } from '../../scripts/lib/system.mjs';
+
+const LOCK = path.join(os.tmpdir(), 'staycar-e2e.lock');
+
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** One system per machine: concurrent runs (other work trees) wait for the ports. */
+async function acquireLock() {
+  const deadline = Date.now() + 45 * 60_000;
+  for (;;) {
+    try {
+      fs.writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
+      return;
+    } catch {
+      const owner = Number(fs.readFileSync(LOCK, 'utf8') || 0);
+      if (!alive(owner)) {
+        fs.rmSync(LOCK, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`another test run (pid ${owner}) holds ${LOCK}`);
+      await sleep(2000);
+    }
+  }
+}
+
+async function gatewayUp(url) {
+  try {
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+    const body = await res.json();
+    return Object.values(body.services ?? {}).every((s) => s === 'up');
+  } catch {
+    return false;
+  }
+}
+
+export default async function globalSetup() {
+  const gateway = loadApps().find((a) => a.appID === 'gateway');
+  const url = `http://localhost:${gateway.appPort}`;
+  process.env.GATEWAY_URL ??= url;
+  if (process.env.STAYCAR_E2E_REUSE === '1' && (await gatewayUp(url))) {
+    console.log(`\n[e2e] reusing the system at ${url}`);
+    return;
+  }
+  await acquireLock();
+  globalThis.__STAYCAR_STARTED__ = true;
+  const t0 = Date.now();
+  try {
+    await startAll({ timeoutMs: 120_000 });
+  } catch (error) {
+    await stopAll();
+    fs.rmSync(LOCK, { force: true });
+    throw error;
+  }
+  const deadline = Date.now() + 60_000;
+  while (!(await gatewayUp(url))) {
+    if (Date.now() > deadline) throw new Error('the gateway does not report every service up after 60 s; see .data/logs/');
+    await sleep(500);
+  }
+  console.log(`\n[e2e] system started in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
