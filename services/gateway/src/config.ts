@@ -16,6 +16,10 @@ export function loadConfig() {
     /** How long the gateway waits for a service before answering 503 TRY_LATER. */
     upstreamTimeoutMs: envInt('UPSTREAM_TIMEOUT_MS', 10_000, { min: 100 }),
     healthProbeTimeoutMs: envInt('HEALTH_PROBE_TIMEOUT_MS', 1500, { min: 100 }),
+    /** Load shedding: reservation requests in flight through this gateway before it answers 503 at once. */
+    maxInflightReservations: envInt('MAX_INFLIGHT_RESERVATIONS', 64, { min: 1 }),
+    /** The same bound for every other route (reads, catalog writes). */
+    maxInflightOther: envInt('MAX_INFLIGHT_OTHER', 512, { min: 1 }),
   };
 }
 

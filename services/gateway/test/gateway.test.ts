@@ -75,3 +75,28 @@ describe('the gateway', () => {
     expect(res.body.services.room).toBe('up');
   });
 });
+
+describe('load shedding', () => {
+  it('when more reservation requests are in flight than the bound, then the extra ones get 503 TRY_LATER at once', async () => {
+    process.env.MAX_INFLIGHT_RESERVATIONS = '2';
+    let releaseAll: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (releaseAll = resolve));
+    const { app } = gatewayWith(async (req) => {
+      if (req.appId === 'reservation') await gate;
+      return json(req.appId === 'reservation' ? 201 : 200, { id: 'r' });
+    });
+    delete process.env.MAX_INFLIGHT_RESERVATIONS;
+    const slow = [request(app).post('/reservations').send({}), request(app).post('/reservations').send({})].map((r) => r.then((x) => x));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const shed = await request(app).post('/reservations').send({});
+    expect(shed.status).toBe(503);
+    expect(shed.body.error.code).toBe('TRY_LATER');
+    expect(shed.headers['retry-after']).toBe('1');
+    const reads = await request(app).get('/rooms/x');
+    expect(reads.status).not.toBe(503);
+    releaseAll();
+    const done = await Promise.all(slow);
+    expect(done.map((r) => r.status)).toEqual([201, 201]);
+    expect((await request(app).post('/reservations').send({})).status).toBe(201);
+  });
+});

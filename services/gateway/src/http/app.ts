@@ -4,6 +4,7 @@ import { BODY_LIMIT, createHttpApp, isErrorBody, tryLater, type Logger } from '@
 import type { ServiceInvoker } from '../adapters/serviceInvoker';
 import type { GatewayConfig, ServiceName } from '../config';
 import { PUBLIC_ROUTES } from '../routes';
+import { InflightLimiter } from './inflightLimiter';
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -29,8 +30,26 @@ function isDaprFailure(status: number, body: Buffer): boolean {
 export function createGatewayApp(deps: GatewayDeps): Express {
   const { config, invoker, logger } = deps;
   const raw = express.raw({ type: () => true, limit: BODY_LIMIT });
+  const limiters = {
+    reservation: new InflightLimiter(config.maxInflightReservations),
+    other: new InflightLimiter(config.maxInflightOther),
+  };
 
   const forward = (service: ServiceName) => async (req: Request, res: Response) => {
+    const limiter = service === 'reservation' ? limiters.reservation : limiters.other;
+    const release = limiter.tryAcquire();
+    if (!release) {
+      logger.warn({ service, limit: limiter.limit }, 'load shed');
+      throw tryLater(`Too many requests in flight for ${service}; try again shortly.`, 1);
+    }
+    try {
+      await forwardNow(service, req, res);
+    } finally {
+      release();
+    }
+  };
+
+  const forwardNow = async (service: ServiceName, req: Request, res: Response) => {
     const headers = Object.fromEntries(
       Object.entries(req.headers).flatMap(([name, value]) => (typeof value === 'string' ? [[name, value]] : [])),
     );
