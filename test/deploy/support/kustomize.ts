@@ -98,14 +98,17 @@ export function strategicMergePatch(target: Json, patch: Json, field = ''): Json
   if (Array.isArray(patch)) {
     const keyOf = MERGE_KEYS[field];
     if (!keyOf || !Array.isArray(target) || !patch.every(isObject)) return clone(patch);
-    const result = clone(target);
+    // As kustomize orders them: the patch's items first (merged with their originals), then the
+    // originals the patch does not mention.
+    const rest = clone(target);
+    const merged: Json[] = [];
     for (const item of patch as JsonObject[]) {
       const key = keyOf(item);
-      const index = result.findIndex((existing) => isObject(existing) && existing[key] === item[key]);
-      if (index === -1) result.push(clone(item));
-      else result[index] = strategicMergePatch(result[index], item, field);
+      const index = rest.findIndex((existing) => isObject(existing) && existing[key] === item[key]);
+      if (index === -1) merged.push(clone(item));
+      else merged.push(strategicMergePatch(rest.splice(index, 1)[0], item, field));
     }
-    return result;
+    return [...merged, ...rest];
   }
   if (!isObject(patch)) return clone(patch);
   const result: JsonObject = isObject(target) ? clone(target) : {};
