@@ -1,5 +1,6 @@
-// One Jest run: unit tests (no network) and e2e tests against the real system, which
-// test/support/global-setup.mjs starts once per run (real daprd sidecars, Redis, MariaDB).
+// One Jest run: unit tests (no network), the deploy/ manifests check (no cluster) and e2e tests
+// against the real system, which test/support/global-setup.mjs starts once per run (real daprd
+// sidecars, Redis, MariaDB).
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] };
 const moduleNameMapper = { '^@staycar/common$': '<rootDir>/services/common/src/index.ts' };
 
@@ -12,6 +13,15 @@ module.exports = {
       displayName: 'unit',
       rootDir: __dirname,
       testMatch: ['<rootDir>/services/*/test/**/*.test.ts'],
+      transform,
+      moduleNameMapper,
+      testEnvironment: 'node',
+    },
+    {
+      // deploy/ rendered and validated without a cluster (test/deploy/manifests.test.ts).
+      displayName: 'deploy',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/deploy/**/*.test.ts'],
       transform,
       moduleNameMapper,
       testEnvironment: 'node',
