@@ -1,4 +1,4 @@
-// One Jest run: unit tests (no network) and e2e tests against the real system, which
+// One Jest run: unit tests (no network), static checks of the k6 scripts (loadtest) and e2e tests against the real system, which
 // test/support/global-setup.mjs starts once per run (real daprd sidecars, Redis, MariaDB).
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] };
 const moduleNameMapper = { '^@staycar/common$': '<rootDir>/services/common/src/index.ts' };
@@ -27,6 +27,15 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
       testTimeout: 120000,
       slowTestThreshold: 30,
+    },
+    {
+      // Static checks of the k6 scripts in loadtest/ (no system, no load).
+      displayName: 'loadtest',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/loadtest/**/*.test.ts'],
+      transform,
+      moduleNameMapper,
+      testEnvironment: 'node',
     },
   ],
 };

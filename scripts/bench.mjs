@@ -7,6 +7,7 @@
 //                    [--base-url URL] [--rooms N] [--out DIR] [--list]
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { health } from './lib/bench/api.mjs';
 import { drive } from './lib/bench/drive.mjs';
@@ -30,6 +31,8 @@ const USAGE = `usage: npm run bench -- [options]
   --via-app ID        sidecar-overhead: whose sidecar invokes it (default gateway)
   --topic NAME        events topic whose consumer groups must drain (default $EVENTS_TOPIC or staycar-events)
   --drain-timeout S   how long to wait for the consumer groups to drain (default 120)
+  --baseline S        idle seconds measured before each scenario, to tell the system's own idle CPU
+                      (and other users of the shared Redis/MariaDB) from the load's (default 3; 0 = off)
   --out DIR           report folder (default test-output/bench)
   --list              print the scenario names as JSON and exit`;
 
@@ -47,6 +50,7 @@ try {
       'via-app': { type: 'string', default: 'gateway' },
       topic: { type: 'string', default: process.env.EVENTS_TOPIC ?? 'staycar-events' },
       'drain-timeout': { type: 'string', default: '120' },
+      baseline: { type: 'string', default: '3' },
       out: { type: 'string', default: path.join(ROOT, 'test-output', 'bench') },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -86,7 +90,15 @@ const cli = {
   rate: positive('rate', args.rate),
   rooms: positive('rooms', args.rooms),
   drainTimeout: positive('drain-timeout', args['drain-timeout']),
+  baseline: args.baseline === '0' ? 0 : positive('baseline', args.baseline),
 };
+
+/** Adds the CPU above the idle baseline (seconds and per 1,000 requests). */
+function withNet(used, idle, seconds, operations) {
+  if (!idle) return used;
+  const net = Math.max(0, used.totalSeconds - idle.perSecond * seconds);
+  return { ...used, netSeconds: round(net), netPerKiloOps: operations > 0 ? round((net / operations) * 1000, 3) : null };
+}
 
 const apps = loadApps();
 const gateway = apps.find((a) => a.appID === 'gateway') ?? apps[0];
@@ -133,6 +145,14 @@ for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
     const autocannonOptions = { ...load, connections: options.connections, duration: options.duration };
     if (options.rate) autocannonOptions.overallRate = options.rate;
 
+    let idle;
+    if (cli.baseline > 0) {
+      const b0 = snapshot(procs);
+      const t0 = Date.now();
+      await sleep(cli.baseline * 1000);
+      idle = cpuUsed(procs, b0, snapshot(procs), 0, (Date.now() - t0) / 1000);
+    }
+
     const cpu0 = snapshot(procs);
     const self0 = process.cpuUsage();
     const run = await drive(autocannonOptions, { seriesOf });
@@ -154,7 +174,8 @@ for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
       load: run,
       primary: { label: scenario.primary.label, count: primaryCount, perSecond: round(primaryCount / run.seconds, 1) },
       cpu: {
-        load: cpuUsed(procs, cpu0, cpu1, run.all.responses),
+        idle,
+        load: withNet(cpuUsed(procs, cpu0, cpu1, run.all.responses), idle, run.seconds, run.all.responses),
         untilDrained: cpu2 ? cpuUsed(procs, cpu0, cpu2, run.all.responses) : undefined,
         loadGeneratorSeconds: round((self.user + self.system) / 1e6),
       },

@@ -128,9 +128,9 @@ export function snapshot(procs) {
 
 /**
  * CPU seconds used between two snapshots, per process, per group and in all; `perKiloOps` is the
- * total divided by thousands of operations.
+ * total divided by thousands of operations; with `seconds`, `perSecond` is the rate (an idle baseline).
  */
-export function cpuUsed(procs, before, after, operations) {
+export function cpuUsed(procs, before, after, operations, seconds) {
   const perProcess = {};
   const perGroup = {};
   let total = 0;
@@ -147,6 +147,7 @@ export function cpuUsed(procs, before, after, operations) {
   return {
     totalSeconds: Number(total.toFixed(2)),
     perKiloOps: operations > 0 ? Number(((total / operations) * 1000).toFixed(3)) : null,
+    ...(seconds ? { seconds: Number(seconds.toFixed(2)), perSecond: Number((total / seconds).toFixed(3)) } : {}),
     perGroup,
     perProcess,
   };

@@ -25,6 +25,10 @@ export function scenarioLines(r) {
   lines.push(
     `  CPU of the system during load: ${c.totalSeconds} s = ${ms(c.perKiloOps)} CPU-s per 1,000 requests (${Object.entries(c.perGroup).map(([g, s]) => `${g} ${s}`).join(', ')})`,
   );
+  if (r.cpu.idle) {
+    const i = r.cpu.idle;
+    lines.push(`  idle baseline just before: ${i.perSecond} CPU-s/s (${Object.entries(i.perGroup).map(([g, s]) => `${g} ${s}`).join(', ')} in ${i.seconds} s) → above idle: ${c.netSeconds} s = ${ms(c.netPerKiloOps)} CPU-s per 1,000 requests`);
+  }
   if (r.cpu.untilDrained) {
     const d = r.cpu.untilDrained;
     lines.push(`  … including the events' delivery until drained: ${d.totalSeconds} s = ${ms(d.perKiloOps)} CPU-s per 1,000 requests`);
@@ -70,17 +74,17 @@ function markdown(report) {
     `Target ${report.baseUrl}; ${report.machine.cpus} CPUs (${report.machine.model}), load average at start ${report.machine.loadAverage.join(' / ')}; node ${report.machine.node}.`,
     `System processes measured (${report.processes.source}): ${report.processes.list.map((p) => `${p.label} (${p.pid})`).join(', ')}.`,
     '',
-    '| scenario | s | conns | req/s | primary | p50 ms | p95 ms | p99 ms | non-2xx | CPU-s / 1k req | checks |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| scenario | s | conns | req/s | primary | p50 ms | p95 ms | p99 ms | non-2xx | CPU-s / 1k req | above idle | checks |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of report.scenarios) {
     if (r.error) {
-      out.push(`| ${r.name} | | | | | | | | | | not run: ${r.error.replace(/\|/g, '/')} |`);
+      out.push(`| ${r.name} | | | | | | | | | | | not run: ${r.error.replace(/\|/g, '/')} |`);
       continue;
     }
     const a = r.load.all;
     out.push(
-      `| ${r.name} | ${r.load.seconds} | ${r.load.connections} | ${a.perSecond} | ${r.primary.perSecond} ${r.primary.label} | ${ms(a.latencyMs.p50)} | ${ms(a.latencyMs.p95)} | ${ms(a.latencyMs.p99)} | ${statusText(a.non2xx)} | ${ms(r.cpu.load.perKiloOps)} | ${r.checks.every((c) => c.ok) ? 'ok' : 'FAILED'} |`,
+      `| ${r.name} | ${r.load.seconds} | ${r.load.connections} | ${a.perSecond} | ${r.primary.perSecond} ${r.primary.label} | ${ms(a.latencyMs.p50)} | ${ms(a.latencyMs.p95)} | ${ms(a.latencyMs.p99)} | ${statusText(a.non2xx)} | ${ms(r.cpu.load.perKiloOps)} | ${ms(r.cpu.load.netPerKiloOps)} | ${r.checks.every((c) => c.ok) ? 'ok' : 'FAILED'} |`,
     );
   }
   for (const r of report.scenarios) {
