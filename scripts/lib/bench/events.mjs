@@ -25,12 +25,16 @@ export async function consumerGroups(redis, topic) {
 }
 
 /**
- * Waits until every group is drained (or `timeoutMs`); returns the last reading and how long it took.
+ * Waits until every group of one of `appIds` is drained (Dapr's consumer group is the app id;
+ * groups of other consumers are listed as `ignored`). Gives up after `timeoutMs`, or once the
+ * backlog (lag + pending) has not shrunk for `stallMs`. Returns the last reading and the wait.
  */
-export async function waitDrained({ host = '127.0.0.1', port, topic, timeoutMs = 120_000 }) {
+export async function waitDrained({ host = '127.0.0.1', port, topic, appIds, timeoutMs = 120_000, stallMs = 20_000 }) {
   const redis = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   const t0 = Date.now();
+  let best = Infinity;
+  let bestAt = t0;
   try {
     for (;;) {
       let reading;
@@ -39,8 +43,19 @@ export async function waitDrained({ host = '127.0.0.1', port, topic, timeoutMs =
       } catch (error) {
         return { ok: false, error: `XINFO on ${topic}: ${error.message}`, waitedMs: Date.now() - t0 };
       }
-      const ok = reading.groups.length > 0 && reading.groups.every((g) => g.drained);
-      if (ok || Date.now() - t0 > timeoutMs) return { ok, waitedMs: Date.now() - t0, ...reading };
+      const ignored = appIds ? reading.groups.filter((g) => !appIds.includes(g.group)).map((g) => g.group) : [];
+      const groups = reading.groups.filter((g) => !ignored.includes(g.group));
+      const ok = groups.length > 0 && groups.every((g) => g.drained);
+      const backlog = groups.reduce((n, g) => n + (g.lag ?? 0) + g.pending, 0);
+      if (backlog < best) {
+        best = backlog;
+        bestAt = Date.now();
+      }
+      const now = Date.now();
+      const stalled = now - bestAt > stallMs;
+      if (ok || stalled || now - t0 > timeoutMs) {
+        return { ok, waitedMs: now - t0, ...(stalled && !ok ? { error: `backlog stuck at ${backlog} for ${stallMs / 1000} s` } : {}), ...reading, groups, ignored };
+      }
       await sleep(250);
     }
   } finally {

@@ -47,7 +47,8 @@ export function scenarioLines(r) {
   }
   if (r.drain) {
     const groups = (r.drain.groups ?? []).map((g) => `${g.group} lag ${g.lag} pending ${g.pending}`).join('; ');
-    lines.push(`  consumer groups of ${r.drain.stream ?? 'the topic'}: ${r.drain.ok ? 'drained' : 'NOT drained'} after ${(r.drain.waitedMs / 1000).toFixed(1)} s${r.drain.error ? ` (${r.drain.error})` : ''}${groups ? ` — ${groups}` : ''}`);
+    const ignored = r.drain.ignored?.length ? ` (not ours, ignored: ${r.drain.ignored.join(', ')})` : '';
+    lines.push(`  consumer groups of ${r.drain.stream ?? 'the topic'}: ${r.drain.ok ? 'drained' : 'NOT drained'} after ${(r.drain.waitedMs / 1000).toFixed(1)} s${r.drain.error ? ` (${r.drain.error})` : ''}${groups ? ` — ${groups}` : ''}${ignored}`);
   }
   for (const check of r.checks) lines.push(`  ${check.ok ? '✔' : '✘'} ${check.name}: ${check.detail}`);
   for (const t of r.targets) lines.push(`  ${mark(t.met)} target ${t.name}: want ${t.want}, got ${ms(t.got)}`);
