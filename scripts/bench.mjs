@@ -173,10 +173,10 @@ for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
     Object.assign(result, {
       options,
       load: run,
-      primary: { label: scenario.primary.label, count: primaryCount, perSecond: round(primaryCount / run.seconds, 1) },
+      primary: { label: scenario.primary.label, count: primaryCount, perSecond: round(primaryCount / run.exactSeconds, 1) },
       cpu: {
         idle,
-        load: withNet(cpuUsed(procs, cpu0, cpu1, run.all.responses), idle, run.seconds, run.all.responses),
+        load: withNet(cpuUsed(procs, cpu0, cpu1, run.all.responses), idle, run.exactSeconds, run.all.responses),
         untilDrained: cpu2 ? cpuUsed(procs, cpu0, cpu2, run.all.responses) : undefined,
         loadGeneratorSeconds: round((self.user + self.system) / 1e6),
       },

@@ -33,6 +33,7 @@ export async function drive(options, { seriesOf = () => 'all', onTick } = {}) {
   for (const [name, s] of series) out[name] = describe(s, seconds);
   return {
     seconds: round(seconds),
+    exactSeconds: seconds,
     connections: options.connections,
     errors: result.errors,
     timeouts: result.timeouts,
