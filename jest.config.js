@@ -1,6 +1,6 @@
-// One Jest run: unit tests (no network), the deploy/ manifests check (no cluster) and e2e tests
-// against the real system, which test/support/global-setup.mjs starts once per run (real daprd
-// sidecars, Redis, MariaDB).
+// One Jest run: unit tests (no network), the deploy/ manifests check (no cluster), static checks
+// of the k6 scripts (loadtest) and e2e tests against the real system, which
+// test/support/global-setup.mjs starts once per run (real daprd sidecars, Redis, MariaDB).
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] };
 const moduleNameMapper = { '^@staycar/common$': '<rootDir>/services/common/src/index.ts' };
 
@@ -37,6 +37,15 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
       testTimeout: 120000,
       slowTestThreshold: 30,
+    },
+    {
+      // Static checks of the k6 scripts in loadtest/ (no system, no load).
+      displayName: 'loadtest',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/loadtest/**/*.test.ts'],
+      transform,
+      moduleNameMapper,
+      testEnvironment: 'node',
     },
   ],
 };

@@ -1,0 +1,199 @@
+#!/usr/bin/env node
+// `npm run bench`: drives the scenarios of loadtest/ with autocannon against the running system
+// (start it with `npm start` first) and reports, per scenario, throughput, p50/p95/p99 latency,
+// non-2xx answers by status, and CPU seconds per 1,000 requests used by every process of the
+// system (each app, each daprd, redis-server, mariadbd). Reports go to test-output/bench/.
+//   npm run bench -- [--scenario NAME[,NAME…]] [--duration S] [--connections N] [--rate N]
+//                    [--base-url URL] [--rooms N] [--out DIR] [--list]
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { health } from './lib/bench/api.mjs';
+import { drive } from './lib/bench/drive.mjs';
+import { waitDrained } from './lib/bench/events.mjs';
+import { cpuUsed, snapshot, systemProcesses } from './lib/bench/procs.mjs';
+import { scenarioLines, writeReport } from './lib/bench/report.mjs';
+import { SCENARIOS, SCENARIO_NAMES } from './lib/bench/scenarios.mjs';
+import { round } from './lib/bench/stats.mjs';
+import { infra } from './lib/infra.mjs';
+import { ROOT, dataDir } from './lib/paths.mjs';
+import { loadApps } from './lib/system.mjs';
+
+const USAGE = `usage: npm run bench -- [options]
+  --scenario NAME     one of ${SCENARIO_NAMES.join(', ')}, a comma list, or all (default)
+  --duration S        seconds of load per scenario (default 30; sidecar-overhead 20)
+  --connections N     concurrent connections (default per scenario: register 100, reserve 50, …)
+  --rate N            cap on requests/s over all connections (default none; sidecar-overhead 1000)
+  --base-url URL      the gateway (default http://localhost:<gateway port of dapr.yaml>)
+  --rooms N           rooms (and cars) the scenario creates first (reserve/lag 200, contend 5, browse 50)
+  --target-app ID     sidecar-overhead: the app whose /healthz is called (default room)
+  --via-app ID        sidecar-overhead: whose sidecar invokes it (default gateway)
+  --topic NAME        events topic whose consumer groups must drain (default $EVENTS_TOPIC or staycar-events)
+  --drain-timeout S   how long to wait for our apps' consumer groups to drain (default 120; it also
+                      gives up once the backlog has not shrunk for 20 s)
+  --baseline S        idle seconds measured before each scenario, to tell the system's own idle CPU
+                      (and other users of the shared Redis/MariaDB) from the load's (default 3; 0 = off)
+  --out DIR           report folder (default test-output/bench)
+  --list              print the scenario names as JSON and exit`;
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      scenario: { type: 'string', default: 'all' },
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      rate: { type: 'string' },
+      'base-url': { type: 'string' },
+      rooms: { type: 'string' },
+      'target-app': { type: 'string', default: 'room' },
+      'via-app': { type: 'string', default: 'gateway' },
+      topic: { type: 'string', default: process.env.EVENTS_TOPIC ?? 'staycar-events' },
+      'drain-timeout': { type: 'string', default: '120' },
+      baseline: { type: 'string', default: '3' },
+      out: { type: 'string', default: path.join(ROOT, 'test-output', 'bench') },
+      list: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  }).values;
+} catch (error) {
+  console.error(`${error.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (args.list) {
+  console.log(JSON.stringify(SCENARIO_NAMES));
+  process.exit(0);
+}
+
+const positive = (name, value) => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    console.error(`--${name} must be a positive integer, got "${value}"\n\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+};
+const wanted = args.scenario === 'all' ? SCENARIO_NAMES : args.scenario.split(',').map((s) => s.trim());
+const unknown = wanted.filter((name) => !SCENARIO_NAMES.includes(name));
+if (unknown.length > 0) {
+  console.error(`unknown scenario ${unknown.join(', ')}; choose from ${SCENARIO_NAMES.join(', ')}`);
+  process.exit(2);
+}
+const cli = {
+  duration: positive('duration', args.duration),
+  connections: positive('connections', args.connections),
+  rate: positive('rate', args.rate),
+  rooms: positive('rooms', args.rooms),
+  drainTimeout: positive('drain-timeout', args['drain-timeout']),
+  baseline: args.baseline === '0' ? 0 : positive('baseline', args.baseline),
+};
+
+/** Adds the CPU above the idle baseline (seconds and per 1,000 requests). */
+function withNet(used, idle, seconds, operations) {
+  if (!idle) return used;
+  const net = Math.max(0, used.totalSeconds - idle.perSecond * seconds);
+  return { ...used, netSeconds: round(net), netPerKiloOps: operations > 0 ? round((net / operations) * 1000, 3) : null };
+}
+
+const apps = loadApps();
+const gateway = apps.find((a) => a.appID === 'gateway') ?? apps[0];
+const baseUrl = (args['base-url'] ?? `http://localhost:${gateway.appPort}`).replace(/\/+$/, '');
+
+const up = await health(baseUrl);
+if (!up.ok) {
+  console.error(`✖ staycar is not running (or not healthy): ${up.detail}.`);
+  console.error('  Start it in another terminal with `npm start`, wait for "staycar is up", then run `npm run bench` again.');
+  process.exit(2);
+}
+console.log(`✔ ${up.detail}`);
+
+const { procs, source } = systemProcesses(apps, dataDir('run'));
+console.log(`measuring CPU of ${procs.length} processes (${source}): ${procs.map((p) => `${p.label}:${p.pid}`).join(' ')}`);
+if (!procs.some((p) => p.group === 'apps')) console.log('  ⚠ no app process found: CPU figures will cover the stores only');
+
+const report = {
+  startedAt: new Date().toISOString(),
+  baseUrl,
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', loadAverage: os.loadavg().map((x) => round(x)), node: process.version },
+  options: { ...cli, scenarios: wanted },
+  processes: { source, list: procs },
+  scenarios: [],
+};
+
+let failed = false;
+for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
+  const options = {
+    connections: cli.connections ?? scenario.defaults.connections,
+    duration: cli.duration ?? scenario.defaults.duration ?? 30,
+    rate: cli.rate ?? scenario.defaults.rate,
+    rooms: cli.rooms ?? scenario.defaults.rooms,
+    targetApp: args['target-app'],
+    viaApp: args['via-app'],
+  };
+  const ctx = { baseUrl, apps, options };
+  console.log(`\n▶ ${scenario.name}: ${scenario.title}`);
+  const result = { name: scenario.name, title: scenario.title, rate: options.rate ?? null };
+  report.scenarios.push(result);
+  try {
+    const state = await scenario.prepare(ctx);
+    const { seriesOf, ...load } = scenario.load(state, ctx);
+    const autocannonOptions = { ...load, connections: options.connections, duration: options.duration };
+    if (options.rate) autocannonOptions.overallRate = options.rate;
+
+    let idle;
+    if (cli.baseline > 0) {
+      const b0 = snapshot(procs);
+      const t0 = Date.now();
+      await sleep(cli.baseline * 1000);
+      idle = cpuUsed(procs, b0, snapshot(procs), 0, (Date.now() - t0) / 1000);
+    }
+
+    const cpu0 = snapshot(procs);
+    const self0 = process.cpuUsage();
+    const run = await drive(autocannonOptions, { seriesOf });
+    const cpu1 = snapshot(procs);
+    const self = process.cpuUsage(self0);
+
+    const { checks, extra } = await scenario.verify(state, ctx, run);
+    let drain;
+    let cpu2;
+    if (scenario.events) {
+      drain = await waitDrained({ port: infra.redis.port, topic: args.topic, appIds: apps.map((a) => a.appID), timeoutMs: cli.drainTimeout * 1000 });
+      cpu2 = snapshot(procs);
+      checks.push({ name: `every consumer group of ${args.topic} drained (lag 0, pending 0)`, ok: drain.ok, detail: `${drain.error ? `${drain.error}; ` : ''}after ${(drain.waitedMs / 1000).toFixed(1)} s` });
+    }
+    const statuses = [scenario.primary.status].flat();
+    const primaryCount = statuses.reduce((n, s) => n + (run.all.statuses[s] ?? 0), 0);
+    Object.assign(result, {
+      options,
+      load: run,
+      primary: { label: scenario.primary.label, count: primaryCount, perSecond: round(primaryCount / run.exactSeconds, 1) },
+      cpu: {
+        idle,
+        load: withNet(cpuUsed(procs, cpu0, cpu1, run.all.responses), idle, run.exactSeconds, run.all.responses),
+        untilDrained: cpu2 ? cpuUsed(procs, cpu0, cpu2, run.all.responses) : undefined,
+        loadGeneratorSeconds: round((self.user + self.system) / 1e6),
+      },
+      drain,
+      checks,
+      extra,
+      targets: scenario.targets(run, extra),
+    });
+    if (!checks.every((c) => c.ok)) failed = true;
+  } catch (error) {
+    result.error = error.message;
+    failed = true;
+  }
+  for (const line of scenarioLines(result)) console.log(line);
+}
+
+const files = writeReport(args.out, report);
+console.log(`\nreport: ${files.map((f) => path.relative(process.cwd(), f)).join(', ')} (and latest.json/.md)`);
+console.log('Targets (✔/✘) are for a quiet 2-core machine; checks (✔/✘) are correctness and decide the exit code.');
+process.exit(failed ? 1 : 0);
