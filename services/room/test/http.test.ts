@@ -328,3 +328,14 @@ describe('reviews', () => {
     expect((await request(app).get(`/rooms/${room.id}/reviews?cursor=nope`)).body.error.details[0].field).toBe('cursor');
   });
 });
+
+describe('readiness', () => {
+  it('when the state store does not answer, then /readyz is 503 naming it', async () => {
+    const logger = pino({ level: 'silent' });
+    const rooms = new RoomService({ state: new MemoryState(), logger, holdTtlSeconds: 600, writeAttempts: 1 });
+    const app = createApp({ config, logger, rooms, sidecarHealthy: async () => true, storeHealthy: async () => false });
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.checks).toEqual({ sidecar: 'up', statestore: 'down' });
+  });
+});
