@@ -127,3 +127,18 @@ describe('subscriptions served from our own routes', () => {
     expect(res.body).toEqual({ status: 'DROP' });
   });
 });
+
+describe('sidecar failures', () => {
+  it('when the sidecar or its store does not answer, then 503 TRY_LATER with Retry-After (not 500)', async () => {
+    const { DependencyUnavailableError } = await import('../src');
+    const app = appWith((a) => {
+      a.get('/store-down', () => {
+        throw new DependencyUnavailableError('state read: store unavailable');
+      });
+    });
+    const res = await request(app).get('/store-down');
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('TRY_LATER');
+    expect(res.headers['retry-after']).toBeDefined();
+  });
+});
