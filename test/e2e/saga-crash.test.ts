@@ -39,6 +39,9 @@ const roomFree = async (roomId: string, dates: { checkIn: string; checkOut: stri
   return res.body.available as boolean;
 };
 
+// Restarts take a while; the e2e project's testTimeout is not applied per project by Jest 30.
+jest.setTimeout(240_000);
+
 let paused = false;
 
 afterAll(async () => {

@@ -3,6 +3,8 @@ import { api, eventually, stay, unique } from '../support/api';
 // The reservation saga through the gateway, against the real system (room, rentcar, reservation,
 // payment with their daprd sidecars, MariaDB state, Redis pub/sub).
 
+jest.setTimeout(120_000);
+
 const PRICE_PER_NIGHT = 120_000;
 const PRICE_PER_DAY = 45_000;
 
