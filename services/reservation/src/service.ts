@@ -52,6 +52,7 @@ export interface ServiceSettings {
   retryAfterSeconds: number;
   idempotencyWaitMs: number;
   sagaPauseAfterHoldMs: number;
+  sagaPauseAfterPaymentMs: number;
   sagaRecoveryMinAgeMs: number;
 }
 
@@ -236,6 +237,11 @@ export class ReservationService {
           ...(input.payment ? { method: input.payment.method, token: input.payment.token } : {}),
         }),
       );
+
+      if (settings.sagaPauseAfterPaymentMs > 0) {
+        logger.warn({ reservationId, ms: settings.sagaPauseAfterPaymentMs }, 'SAGA_PAUSE_AFTER_PAYMENT_MS: pausing after the payment (test only)');
+        await this.sleep(settings.sagaPauseAfterPaymentMs);
+      }
 
       const now = this.now();
       const stored = confirmed({

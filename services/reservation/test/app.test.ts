@@ -56,6 +56,12 @@ describe('POST /reservations: the saga', () => {
     expect(w.slept).toContain(1234);
   });
 
+  it('when SAGA_PAUSE_AFTER_PAYMENT_MS is set, then the saga sleeps after the payment', async () => {
+    const w = world({ sagaPauseAfterPaymentMs: 4321 });
+    expect((await request(w.app).post('/reservations').send(body())).status).toBe(201);
+    expect(w.slept).toEqual([4321]);
+  });
+
   it.each([
     ['an unknown field', body({ extra: 1 })],
     ['a client-set amount', body({ amount: 1 })],
