@@ -110,6 +110,7 @@ export class ReservationService {
       return new ApiError(status!, code, message, Array.isArray(details) ? details : []);
     }
     if (error instanceof DaprError) {
+      this.deps.logger.warn({ err: error.message, status: error.status, body: error.body }, 'dependency failure → 503 TRY_LATER');
       const which = error instanceof DependencyUnavailableError ? 'A service the reservation needs did not answer' : 'A dependency failed';
       return tryLater(`${which}; nothing was reserved or charged. Try again shortly.`, this.deps.settings.retryAfterSeconds);
     }
