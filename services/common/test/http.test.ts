@@ -110,6 +110,13 @@ describe('subscriptions served from our own routes', () => {
     });
   });
 
+  it('when an event matches no rule, then the default route acknowledges it (not DROP, so not dead-lettered)', async () => {
+    const subscription = (await request(app).get('/dapr/subscribe')).body[0];
+    expect(subscription.routes.default).toBe('/events/_ignored');
+    const res = await request(app).post('/events/_ignored').set('content-type', 'application/cloudevents+json').send(JSON.stringify({ id: 'x', type: 'Other', data: {} }));
+    expect(res.body).toEqual({ status: 'SUCCESS' });
+  });
+
   it('when the handler succeeds, then SUCCESS', async () => {
     const res = await deliver('Good');
     expect(res.status).toBe(200);
