@@ -1,4 +1,4 @@
-import { createLogger, runService, Sidecar, withTransientRetries } from '@staycar/common';
+import { createLogger, runService, Sidecar } from '@staycar/common';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
 import { DaprPaymentStore } from './adapters/store';
@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.appId, config.logLevel);
   const sidecar = Sidecar.create(config, logger);
-  const service = new PaymentService({ store: new DaprPaymentStore(withTransientRetries(sidecar)), logger, declinedToken: config.declinedToken });
+  const service = new PaymentService({ store: new DaprPaymentStore(sidecar), logger, declinedToken: config.declinedToken });
   const app = createApp({ config, logger, service, sidecarHealthy: () => sidecar.isHealthy() });
   await runService({ app, port: config.port, logger, sidecar });
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, runService, Sidecar, withTransientRetries } from '@staycar/common';
+import { createLogger, runService, Sidecar } from '@staycar/common';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
 import { DaprCarCalendar, DaprPaymentGateway, DaprRoomCalendar } from './adapters/invocation';
@@ -10,15 +10,14 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.appId, config.logLevel);
   const sidecar = Sidecar.create(config, logger);
-  const state = withTransientRetries(sidecar);
   const service = new ReservationService({
     rooms: new DaprRoomCalendar(sidecar, config.roomAppId),
     cars: new DaprCarCalendar(sidecar, config.rentcarAppId),
     payments: new DaprPaymentGateway(sidecar, config.paymentAppId),
-    reservations: new DaprReservationRepository(state),
-    guests: new DaprGuestIndex(state),
-    idempotency: new DaprIdempotencyStore(state, config.idempotencyTtlSeconds),
-    sagas: new DaprSagaLog(state, config.sagaIndexShards),
+    reservations: new DaprReservationRepository(sidecar),
+    guests: new DaprGuestIndex(sidecar),
+    idempotency: new DaprIdempotencyStore(sidecar, config.idempotencyTtlSeconds),
+    sagas: new DaprSagaLog(sidecar, config.sagaIndexShards),
     logger,
     settings: config,
     newId: randomUUID,

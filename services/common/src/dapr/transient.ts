@@ -1,5 +1,4 @@
 import { DaprError, EtagConflictError } from './errors';
-import type { Sidecar } from './sidecar';
 
 /**
  * MariaDB under concurrent inserts into Dapr's state table sometimes fails a statement that would
@@ -14,28 +13,22 @@ export function isTransientStoreError(error: unknown): boolean {
   return TRANSIENT_STORE_ERROR.test(text);
 }
 
-/** Runs a state store operation again (bounded, jittered) while it fails with a transient store error. */
-export async function retryTransient<T>(operation: () => Promise<T>, attempts = 4): Promise<T> {
+/**
+ * Runs a state store operation again (bounded, exponential jittered back-off) while it fails with a
+ * transient store error. Safe for every state operation: the failed statement was rolled back, and a
+ * create-only write that lost meanwhile fails the retry with EtagConflictError as it should.
+ * `Sidecar`'s state writes use it.
+ */
+export async function retryTransient<T>(operation: () => Promise<T>, attempts = 6): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await operation();
     } catch (error) {
       if (i >= attempts || !isTransientStoreError(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * i));
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * Math.min(250, 10 * 2 ** i)));
     }
   }
 }
 
-/** The state operations of a Sidecar. */
-export type StateApi = Pick<Sidecar, 'getState' | 'getStates' | 'saveState' | 'deleteState' | 'transact'>;
-
-/** The sidecar's state operations, each retried on transient store errors (see retryTransient). */
-export function withTransientRetries(sidecar: StateApi): StateApi {
-  return {
-    getState: (key) => retryTransient(() => sidecar.getState(key)),
-    getStates: (keys) => retryTransient(() => sidecar.getStates(keys)),
-    saveState: (write) => retryTransient(() => sidecar.saveState(write)),
-    deleteState: (key, etag) => retryTransient(() => sidecar.deleteState(key, etag)),
-    transact: (writes, metadata) => retryTransient(() => sidecar.transact(writes, metadata)),
-  };
-}
+/** The state operations of a Sidecar (what a store adapter needs; unit tests can stand in for it). */
+export type StateApi = Pick<import('./sidecar').Sidecar, 'getState' | 'getStates' | 'saveState' | 'deleteState' | 'transact'>;
