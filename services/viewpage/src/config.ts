@@ -1,7 +1,11 @@
-import { loadBaseConfig } from '@staycar/common';
+import { envString, loadBaseConfig } from '@staycar/common';
 
 export function loadConfig() {
-  return { ...loadBaseConfig('viewpage', 8086) };
+  return {
+    ...loadBaseConfig('viewpage', 8086),
+    /** The read model's database (MariaDB/MySQL); dapr.yaml and the ConfigMap set it. */
+    viewDbUrl: envString('VIEW_DB_URL', 'mysql://staycar:staycar@127.0.0.1:3306/staycar'),
+  };
 }
 
 export type Config = ReturnType<typeof loadConfig>;
