@@ -6,6 +6,7 @@ import { drained, findOnStream, publishCloudEvent, publishData } from '../suppor
 
 // Real CloudEvents through a real sidecar and Redis Streams → the real message and viewpage
 // services (with their sidecars, MariaDB) → read back through the gateway.
+jest.setTimeout(120_000);
 const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true });
 const MESSAGE_FILES = path.resolve(__dirname, '..', '..', '.data', 'messages');
 const CONSUMERS = [process.env.MESSAGE_APP_ID ?? 'message', process.env.VIEWPAGE_APP_ID ?? 'viewpage'];
