@@ -10,3 +10,5 @@ export * from './http/subscriptions';
 export * from './dapr/errors';
 export * from './dapr/sidecar';
 export * from './dapr/outbox';
+export * from './dapr/retry';
+export * from './dateRange';

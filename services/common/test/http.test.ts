@@ -110,6 +110,13 @@ describe('subscriptions served from our own routes', () => {
     });
   });
 
+  it('when an event matches no rule, then the default route acknowledges it (not DROP, so not dead-lettered)', async () => {
+    const subscription = (await request(app).get('/dapr/subscribe')).body[0];
+    expect(subscription.routes.default).toBe('/events/_ignored');
+    const res = await request(app).post('/events/_ignored').set('content-type', 'application/cloudevents+json').send(JSON.stringify({ id: 'x', type: 'Other', data: {} }));
+    expect(res.body).toEqual({ status: 'SUCCESS' });
+  });
+
   it('when the handler succeeds, then SUCCESS', async () => {
     const res = await deliver('Good');
     expect(res.status).toBe(200);
@@ -125,5 +132,20 @@ describe('subscriptions served from our own routes', () => {
   it('when the event can never be processed, then DROP (to the dead-letter topic)', async () => {
     const res = await deliver('Poison');
     expect(res.body).toEqual({ status: 'DROP' });
+  });
+});
+
+describe('sidecar failures', () => {
+  it('when the sidecar or its store does not answer, then 503 TRY_LATER with Retry-After (not 500)', async () => {
+    const { DependencyUnavailableError } = await import('../src');
+    const app = appWith((a) => {
+      a.get('/store-down', () => {
+        throw new DependencyUnavailableError('state read: store unavailable');
+      });
+    });
+    const res = await request(app).get('/store-down');
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('TRY_LATER');
+    expect(res.headers['retry-after']).toBeDefined();
   });
 });

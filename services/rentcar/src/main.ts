@@ -1,12 +1,14 @@
 import { createLogger, runService, Sidecar } from '@staycar/common';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
+import { CarService } from './service';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.appId, config.logLevel);
   const sidecar = Sidecar.create(config, logger);
-  const app = createApp({ config, logger, sidecarHealthy: () => sidecar.isHealthy() });
+  const cars = new CarService({ state: sidecar, logger, holdTtlSeconds: config.holdTtlSeconds, writeAttempts: config.writeAttempts });
+  const app = createApp({ config, logger, cars, sidecarHealthy: () => sidecar.isHealthy() });
   await runService({ app, port: config.port, logger, sidecar });
 }
 

@@ -1,7 +1,25 @@
-import { loadBaseConfig } from '@staycar/common';
+import { envInt, envString, loadBaseConfig } from '@staycar/common';
 
 export function loadConfig() {
-  return { ...loadBaseConfig('reservation', 8083) };
+  return {
+    ...loadBaseConfig('reservation', 8083),
+    /** App ids of the services the saga invokes (names live in dapr.yaml / manifests, not code). */
+    roomAppId: envString('ROOM_APP_ID', 'room'),
+    rentcarAppId: envString('RENTCAR_APP_ID', 'rentcar'),
+    paymentAppId: envString('PAYMENT_APP_ID', 'payment'),
+    /** How long an Idempotency-Key record (and its stored answer) is kept: at least 24 h. */
+    idempotencyTtlSeconds: envInt('IDEMPOTENCY_TTL_SECONDS', 86_400, { min: 86_400 }),
+    /** How long a request with a key that is still being processed waits for the first one's answer. */
+    idempotencyWaitMs: envInt('IDEMPOTENCY_WAIT_MS', 8_000, { min: 0, max: 60_000 }),
+    /** Seconds in the Retry-After header of 503 TRY_LATER. */
+    retryAfterSeconds: envInt('RETRY_AFTER_SECONDS', 2, { min: 1, max: 3600 }),
+    /** Start-up recovery compensates in-flight sagas older than this (younger ones are re-checked later). */
+    sagaRecoveryMinAgeMs: envInt('SAGA_RECOVERY_MIN_AGE_MS', 10_000, { min: 0 }),
+    /** In-flight saga ids are indexed in this many state keys (fewer ETag races under parallel load). */
+    sagaIndexShards: envInt('SAGA_INDEX_SHARDS', 8, { min: 1, max: 64 }),
+    /** Test only: sleep this long after the holds, before payment, so a test can kill the process mid-saga. */
+    sagaPauseAfterHoldMs: envInt('SAGA_PAUSE_AFTER_HOLD_MS', 0, { min: 0, max: 600_000 }),
+  };
 }
 
 export type Config = ReturnType<typeof loadConfig>;

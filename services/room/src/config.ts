@@ -1,7 +1,13 @@
-import { loadBaseConfig } from '@staycar/common';
+import { envInt, loadBaseConfig } from '@staycar/common';
 
 export function loadConfig() {
-  return { ...loadBaseConfig('room', 8081) };
+  return {
+    ...loadBaseConfig('room', 8081),
+    /** A hold that is not confirmed stops blocking after this many seconds. */
+    holdTtlSeconds: envInt('HOLD_TTL_SECONDS', 600, { min: 1 }),
+    /** Attempts of a read-modify-write that loses ETag races before answering 503 TRY_LATER. */
+    writeAttempts: envInt('WRITE_ATTEMPTS', 12, { min: 1, max: 100 }),
+  };
 }
 
 export type Config = ReturnType<typeof loadConfig>;

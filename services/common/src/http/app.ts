@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import pinoHttp from 'pino-http';
-import { ApiError, internal, malformedJson, notFound, payloadTooLarge } from '../errors';
+import { ApiError, internal, malformedJson, notFound, payloadTooLarge, tryLater } from '../errors';
+import { DependencyUnavailableError } from '../dapr/errors';
 import type { Logger } from '../logger';
 import { runWithContext, traceIdOf } from '../requestContext';
 
@@ -107,6 +108,8 @@ export function errorHandler(logger: Logger) {
 
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  // The sidecar or its store did not answer: the caller may try again (not a bug of ours).
+  if (error instanceof DependencyUnavailableError) return tryLater();
   const parserError = error as BodyParserError;
   if (parserError?.type === 'entity.parse.failed') return malformedJson();
   if (parserError?.type === 'entity.too.large') return payloadTooLarge('64 KiB');

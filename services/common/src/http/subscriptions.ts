@@ -27,6 +27,8 @@ export interface SubscriptionOptions {
 export class PoisonEventError extends Error {}
 
 const SAFE_TYPE = /^[A-Za-z][A-Za-z0-9]*$/;
+/** Where events of types this service does not consume go (cannot clash with a SAFE_TYPE route). */
+const IGNORED_ROUTE = '/events/_ignored';
 
 /**
  * Serves the service's subscriptions from our own Express routes, not the SDK's DaprServer (whose
@@ -47,12 +49,21 @@ export function mountSubscriptions(app: Express, options: SubscriptionOptions): 
         topic: options.topic,
         routes: {
           rules: types.map((type) => ({ match: `event.type == "${type}"`, path: `/events/${type}` })),
+          // Without a default route Dapr treats an event that matches no rule as DROP and sends it
+          // to the dead-letter topic: every other service's event would land there.
+          default: IGNORED_ROUTE,
         },
         deadLetterTopic: options.deadLetterTopic,
       });
       subscriptions.push({ pubsubname: options.pubsub, topic: options.deadLetterTopic, route: '/events/dead-letter' });
     }
     res.json(subscriptions);
+  });
+
+  app.post(IGNORED_ROUTE, (req: Request, res: Response) => {
+    const event = req.body as Partial<DeliveredEvent> | undefined;
+    options.logger.debug({ eventId: event?.id, eventType: event?.type }, 'event not consumed here; acknowledged');
+    res.json({ status: 'SUCCESS' });
   });
 
   app.post('/events/dead-letter', (req: Request, res: Response) => {

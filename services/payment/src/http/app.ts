@@ -1,25 +1,84 @@
-import type { Express } from 'express';
-import { createHttpApp, mountSubscriptions, type Logger } from '@staycar/common';
+import type { Express, Request } from 'express';
+import {
+  ApiError,
+  createHttpApp,
+  mountSubscriptions,
+  notFound,
+  parseBody,
+  parseQuery,
+  PoisonEventError,
+  type Logger,
+} from '@staycar/common';
 import type { Config } from '../config';
+import type { PaymentService } from '../service';
+import { ApproveBody, CancelledEventData, ID_PATTERN, ListPaymentsQuery } from './schemas';
 
 export interface AppDeps {
-  config: Config;
+  config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
   logger: Logger;
+  service: PaymentService;
   sidecarHealthy: () => Promise<boolean>;
 }
 
+function param(req: Request, name: string, what: string): string {
+  const value = String(req.params[name]);
+  if (!ID_PATTERN.test(value)) throw notFound('NOT_FOUND', `No such ${what}.`);
+  return value;
+}
+
 export function createApp(deps: AppDeps): Express {
-  const { config, logger } = deps;
+  const { config, logger, service } = deps;
   return createHttpApp({
     logger,
     readiness: [{ name: 'sidecar', check: deps.sidecarHealthy }],
     routes: (app) => {
+      // Public, read-only (through the gateway).
+      app.get('/payments', async (req, res) => {
+        const query = parseQuery(ListPaymentsQuery, req.query);
+        const payment = await service.byReservation(query.reservationId);
+        res.json({ items: payment ? [payment] : [], nextCursor: null });
+      });
+
+      app.get('/payments/:id', async (req, res) => {
+        res.json(await service.get(param(req, 'id', 'payment')));
+      });
+
+      // Internal: reached only by Dapr service invocation from `reservation` (not in the gateway's allow-list).
+      app.post('/internal/payments', async (req, res) => {
+        const body = parseBody(ApproveBody, req.body);
+        const { created, payment } = await service.approve(body);
+        res.status(created ? 201 : 200).json(payment);
+      });
+
+      app.get('/internal/payments/by-reservation/:reservationId', async (req, res) => {
+        const payment = await service.byReservation(param(req, 'reservationId', 'payment'));
+        if (!payment) throw notFound('NOT_FOUND', 'No payment for this reservation.');
+        res.json(payment);
+      });
+
+      app.post('/internal/payments/by-reservation/:reservationId/refund', async (req, res) => {
+        const payment = await service.refundReservation(param(req, 'reservationId', 'payment'));
+        if (!payment) throw notFound('NOT_FOUND', 'No payment for this reservation.');
+        res.json(payment);
+      });
+
       mountSubscriptions(app, {
         pubsub: config.pubsub,
         topic: config.eventsTopic,
         deadLetterTopic: config.deadLetterTopic,
         logger,
-        handlers: {},
+        handlers: {
+          /** Idempotent: refunding twice changes nothing; before any payment it leaves a tombstone. */
+          ReservationCancelled: async (event) => {
+            let data;
+            try {
+              data = parseBody(CancelledEventData, event.data);
+            } catch (error) {
+              throw new PoisonEventError(error instanceof ApiError ? JSON.stringify(error.details) : String(error));
+            }
+            await service.refundReservation(data.reservationId);
+          },
+        },
       });
     },
   });

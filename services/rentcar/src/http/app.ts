@@ -1,25 +1,122 @@
-import type { Express } from 'express';
-import { createHttpApp, mountSubscriptions, type Logger } from '@staycar/common';
+import type { Express, Request } from 'express';
+import {
+  assertValidRange,
+  createHttpApp,
+  mountSubscriptions,
+  notFound,
+  parseBody,
+  parseQuery,
+  PoisonEventError,
+  rangeProblems,
+  validationFailed,
+  type DeliveredEvent,
+  type Logger,
+} from '@staycar/common';
 import type { Config } from '../config';
+import type { CarService } from '../service';
+import type { StayRequest } from '../domain/calendar';
+import { CreateCarBody, HoldBody, isClientId, PatchCarBody, ReservationEventData, StayQuery } from './schemas';
 
 export interface AppDeps {
-  config: Config;
+  config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
   logger: Logger;
+  cars: CarService;
   sidecarHealthy: () => Promise<boolean>;
 }
 
+/** The car id of the path, or 404 CAR_NOT_FOUND when it cannot be one. */
+function carIdOf(req: Request): string {
+  const id = String(req.params.id ?? '');
+  if (!isClientId(id)) throw notFound('CAR_NOT_FOUND', 'No such car.');
+  return id;
+}
+
+function reservationIdOf(req: Request): string {
+  const id = String(req.params.reservationId ?? '');
+  if (!isClientId(id)) throw validationFailed([{ field: 'reservationId', reason: 'has an invalid format' }]);
+  return id;
+}
+
+/** The car stay a reservation event names (undefined: no car), or a poison event (dead-lettered). */
+function carStayOf(event: DeliveredEvent): { carId: string; request: StayRequest } | undefined {
+  let data: ReservationEventData;
+  try {
+    data = parseBody(ReservationEventData, event.data);
+  } catch {
+    throw new PoisonEventError(`${event.type} without a valid guestId, carId, checkIn, checkOut`);
+  }
+  if (!data.carId) return undefined;
+  const reservationId = data.reservationId ?? data.id;
+  if (!reservationId || rangeProblems(data).length > 0) throw new PoisonEventError(`${event.type} without a valid reservation id or stay`);
+  return { carId: data.carId, request: { reservationId, guestId: data.guestId, checkIn: data.checkIn, checkOut: data.checkOut } };
+}
+
 export function createApp(deps: AppDeps): Express {
-  const { config, logger } = deps;
+  const { config, logger, cars } = deps;
   return createHttpApp({
     logger,
     readiness: [{ name: 'sidecar', check: deps.sidecarHealthy }],
     routes: (app) => {
+      // ---- public (through the gateway) ----
+      app.post('/rentcars', async (req, res) => {
+        const car = await cars.register(parseBody(CreateCarBody, req.body));
+        res.status(201).setHeader('Location', `/rentcars/${car.id}`).json(car);
+      });
+      app.get('/rentcars/:id', async (req, res) => {
+        res.json(await cars.get(carIdOf(req)));
+      });
+      app.patch('/rentcars/:id', async (req, res) => {
+        const id = carIdOf(req);
+        res.json(await cars.modify(id, parseBody(PatchCarBody, req.body)));
+      });
+      app.delete('/rentcars/:id', async (req, res) => {
+        await cars.remove(carIdOf(req));
+        res.status(204).end();
+      });
+      app.get('/rentcars/:id/availability', async (req, res) => {
+        const id = carIdOf(req);
+        const range = parseQuery(StayQuery, req.query);
+        assertValidRange(range);
+        const available = await cars.availability(id, range);
+        res.json({ carId: id, checkIn: range.checkIn, checkOut: range.checkOut, available });
+      });
+
+      // ---- internal (Dapr service invocation only; docs/contracts.md) ----
+      app.post('/internal/rentcars/:id/holds', async (req, res) => {
+        const id = carIdOf(req);
+        const body = parseBody(HoldBody, req.body);
+        assertValidRange(body);
+        const { hold, created } = await cars.hold(id, body);
+        res.status(created ? 201 : 200).json(hold);
+      });
+      app.delete('/internal/rentcars/:id/holds/:reservationId', async (req, res) => {
+        const id = carIdOf(req);
+        await cars.releaseHold(id, reservationIdOf(req));
+        res.status(204).end();
+      });
+      app.post('/internal/rentcars/:id/holds/:reservationId/confirm', async (req, res) => {
+        const id = carIdOf(req);
+        res.json(await cars.confirmHold(id, reservationIdOf(req)));
+      });
+
+      // ---- events consumed (only reservations with a car) ----
       mountSubscriptions(app, {
         pubsub: config.pubsub,
         topic: config.eventsTopic,
         deadLetterTopic: config.deadLetterTopic,
         logger,
-        handlers: {},
+        handlers: {
+          /** Idempotent: books once and publishes RentcarReserved once; a cancelled one is never booked. */
+          ReservationConfirmed: async (event) => {
+            const stay = carStayOf(event);
+            if (stay) await cars.bookConfirmed(stay.carId, stay.request);
+          },
+          /** Idempotent: frees once, publishes RentcarReleased once, tombstone against a late confirm. */
+          ReservationCancelled: async (event) => {
+            const stay = carStayOf(event);
+            if (stay) await cars.cancelReservation(stay.carId, stay.request);
+          },
+        },
       });
     },
   });

@@ -1,0 +1,67 @@
+import { addDays, assertValidRange, dayNumber, nightsOf, rangeProblems, rangesOverlap, retryOnConflict, EtagConflictError, ApiError } from '../src';
+
+describe('date ranges (half-open stays)', () => {
+  it('when a stay ends the day the next begins (back-to-back), then they do not overlap', () => {
+    expect(rangesOverlap({ checkIn: '2030-01-01', checkOut: '2030-01-03' }, { checkIn: '2030-01-03', checkOut: '2030-01-05' })).toBe(false);
+    expect(rangesOverlap({ checkIn: '2030-01-03', checkOut: '2030-01-05' }, { checkIn: '2030-01-01', checkOut: '2030-01-03' })).toBe(false);
+  });
+
+  it('when stays share a night (partly, inside, same), then they overlap', () => {
+    const a = { checkIn: '2030-01-01', checkOut: '2030-01-05' };
+    expect(rangesOverlap(a, { checkIn: '2030-01-04', checkOut: '2030-01-06' })).toBe(true);
+    expect(rangesOverlap(a, { checkIn: '2030-01-02', checkOut: '2030-01-03' })).toBe(true);
+    expect(rangesOverlap(a, a)).toBe(true);
+    expect(rangesOverlap(a, { checkIn: '2029-12-01', checkOut: '2030-02-01' })).toBe(true);
+  });
+
+  it('when checkOut is not after checkIn, then the stay is refused on checkOut', () => {
+    expect(rangeProblems({ checkIn: '2030-01-02', checkOut: '2030-01-02' })).toEqual([{ field: 'checkOut', reason: 'must be after checkIn' }]);
+    expect(rangeProblems({ checkIn: '2030-01-02', checkOut: '2030-01-01' })).toHaveLength(1);
+  });
+
+  it('when a day does not exist, then it is refused on its field', () => {
+    expect(dayNumber('2030-02-30')).toBeUndefined();
+    expect(rangeProblems({ checkIn: '2030-02-30', checkOut: '2030-03-02' }).map((p) => p.field)).toEqual(['checkIn']);
+  });
+
+  it('when a stay is 90 nights, then it is fine; 91, then refused', () => {
+    expect(rangeProblems({ checkIn: '2030-01-01', checkOut: addDays('2030-01-01', 90) })).toEqual([]);
+    expect(() => assertValidRange({ checkIn: '2030-01-01', checkOut: addDays('2030-01-01', 91) })).toThrow(ApiError);
+  });
+
+  it('when nights are counted across months and leap days, then checkOut - checkIn', () => {
+    expect(nightsOf({ checkIn: '2028-02-27', checkOut: '2028-03-01' })).toBe(3);
+    expect(assertValidRange({ checkIn: '2030-12-30', checkOut: '2031-01-02' })).toBe(3);
+  });
+});
+
+describe('retrying ETag conflicts', () => {
+  it('when a write loses races and then wins, then its result comes back', async () => {
+    let calls = 0;
+    const result = await retryOnConflict(async () => {
+      if (++calls < 3) throw new EtagConflictError('conflict');
+      return 'won';
+    }, { baseDelayMs: 1 });
+    expect(result).toBe('won');
+    expect(calls).toBe(3);
+  });
+
+  it('when it loses every race, then 503 TRY_LATER after the bounded attempts', async () => {
+    let calls = 0;
+    const failing = retryOnConflict(async () => {
+      calls++;
+      throw new EtagConflictError('conflict');
+    }, { attempts: 4, baseDelayMs: 1 });
+    await expect(failing).rejects.toMatchObject({ status: 503, code: 'TRY_LATER' });
+    expect(calls).toBe(4);
+  });
+
+  it('when another error happens, then it passes through at once', async () => {
+    let calls = 0;
+    await expect(retryOnConflict(async () => {
+      calls++;
+      throw new Error('down');
+    })).rejects.toThrow('down');
+    expect(calls).toBe(1);
+  });
+});

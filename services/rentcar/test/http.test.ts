@@ -1,0 +1,193 @@
+import request from 'supertest';
+import pino from 'pino';
+import { MemoryState } from '../../common/test/support/memoryState';
+import { createApp } from '../src/http/app';
+import { CarService } from '../src/service';
+
+const config = { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'events-dead' };
+
+function setup(options: { holdTtlSeconds?: number; writeAttempts?: number } = {}) {
+  const state = new MemoryState();
+  let now = new Date('2030-01-01T00:00:00Z');
+  const advance = (seconds: number) => void (now = new Date(now.getTime() + seconds * 1000));
+  const logger = pino({ level: 'silent' });
+  const cars = new CarService({ state, logger, holdTtlSeconds: options.holdTtlSeconds ?? 600, writeAttempts: options.writeAttempts ?? 12, clock: () => now });
+  const app = createApp({ config, logger, cars, sidecarHealthy: async () => true });
+  return { app, state, advance };
+}
+type App = ReturnType<typeof setup>['app'];
+
+const newCar = { hostId: 'host-1', model: 'Ioniq 5', city: 'Jeju', pricePerDay: 70000 };
+
+async function createCar(app: App) {
+  const res = await request(app).post('/rentcars').send(newCar);
+  expect(res.status).toBe(201);
+  return res.body as { id: string } & Record<string, unknown>;
+}
+
+const hold = (app: App, carId: string, reservationId: string, checkIn = '2030-02-01', checkOut = '2030-02-03') =>
+  request(app).post(`/internal/rentcars/${carId}/holds`).send({ reservationId, guestId: 'guest-1', checkIn, checkOut });
+const confirm = (app: App, carId: string, reservationId: string) => request(app).post(`/internal/rentcars/${carId}/holds/${reservationId}/confirm`);
+const deliver = (app: App, type: string, data: object) =>
+  request(app).post(`/events/${type}`).set('content-type', 'application/cloudevents+json').send(JSON.stringify({ id: `e-${Math.random()}`, type, data }));
+const reservation = (carId: string | null, id: string) => ({
+  id, guestId: 'guest-1', roomId: 'room_1', carId, checkIn: '2030-02-01', checkOut: '2030-02-03', nights: 2, amount: 1, currency: 'KRW', status: 'confirmed', version: 1,
+});
+
+describe('cars over HTTP', () => {
+  it('when a car is registered, then 201 with defaults and RentcarRegistered; GET shows it', async () => {
+    const { app, state } = setup();
+    const car = await createCar(app);
+    expect(car).toEqual({ id: expect.stringMatching(/^car_[0-9a-f]+$/), ...newCar, currency: 'KRW', seats: 4, createdAt: expect.any(String), updatedAt: expect.any(String) });
+    expect(state.eventsOf('RentcarRegistered')).toEqual([expect.objectContaining({ carId: car.id, version: 1, seats: 4 })]);
+    expect((await request(app).get(`/rentcars/${car.id}`)).body).toEqual(car);
+  });
+
+  it('when fields are invalid or unknown, then 400 VALIDATION_FAILED per field', async () => {
+    const { app, state } = setup();
+    const res = await request(app).post('/rentcars').send({ hostId: 'h', model: ' ', city: 'Jeju', pricePerDay: -1, seats: 0, color: 'red' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['color', 'model', 'pricePerDay', 'seats']);
+    expect(state.published).toEqual([]);
+  });
+
+  it('when patched, then the fields change; id, hostId, createdAt, currency or unknown fields are 400', async () => {
+    const { app, state } = setup();
+    const car = await createCar(app);
+    expect((await request(app).patch(`/rentcars/${car.id}`).send({ seats: 2 })).body).toMatchObject({ seats: 2, model: 'Ioniq 5' });
+    const bad = await request(app).patch(`/rentcars/${car.id}`).send({ id: 'x', hostId: 'h', createdAt: 'x', currency: 'USD', wheels: 4 });
+    expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['createdAt', 'currency', 'hostId', 'id', 'wheels']);
+    expect(state.eventsOf('RentcarModified').map((e) => e.version)).toEqual([2]);
+  });
+
+  it('when four PATCHes of different fields race, then all survive', async () => {
+    const { app } = setup();
+    const car = await createCar(app);
+    const patches = [{ model: 'M' }, { city: 'Seoul' }, { pricePerDay: 5 }, { seats: 9 }];
+    const answers = await Promise.all(patches.map((p) => request(app).patch(`/rentcars/${car.id}`).send(p)));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect((await request(app).get(`/rentcars/${car.id}`)).body).toMatchObject({ model: 'M', city: 'Seoul', pricePerDay: 5, seats: 9 });
+  });
+
+  it('when writes keep losing ETag races, then 503 TRY_LATER', async () => {
+    const { app, state } = setup({ writeAttempts: 2 });
+    const car = await createCar(app);
+    state.conflictsToInject = 2;
+    expect((await request(app).patch(`/rentcars/${car.id}`).send({ seats: 2 })).body.error.code).toBe('TRY_LATER');
+  });
+
+  it('when the car is unknown or deleted, then 404 CAR_NOT_FOUND everywhere', async () => {
+    const { app, state } = setup();
+    const car = await createCar(app);
+    expect((await request(app).delete(`/rentcars/${car.id}`)).status).toBe(204);
+    expect(state.eventsOf('RentcarDeleted')).toEqual([expect.objectContaining({ carId: car.id, version: 2 })]);
+    for (const id of [car.id, 'car_nope']) {
+      expect((await request(app).get(`/rentcars/${id}`)).body.error.code).toBe('CAR_NOT_FOUND');
+      expect((await request(app).patch(`/rentcars/${id}`).send({ seats: 2 })).body.error.code).toBe('CAR_NOT_FOUND');
+      expect((await request(app).delete(`/rentcars/${id}`)).body.error.code).toBe('CAR_NOT_FOUND');
+      expect((await request(app).get(`/rentcars/${id}/availability?checkIn=2030-02-01&checkOut=2030-02-02`)).body.error.code).toBe('CAR_NOT_FOUND');
+      expect((await hold(app, id, 'res-1')).body.error.code).toBe('CAR_NOT_FOUND');
+    }
+  });
+
+  it('when the car has an upcoming confirmed rental, then DELETE is 409 CAR_HAS_RESERVATIONS; a hold alone does not stop it', async () => {
+    const { app } = setup();
+    const car = await createCar(app);
+    await hold(app, car.id, 'res-1');
+    expect((await request(app).delete(`/rentcars/${car.id}`)).status).toBe(204);
+    const booked = await createCar(app);
+    await hold(app, booked.id, 'res-2');
+    await confirm(app, booked.id, 'res-2');
+    const res = await request(app).delete(`/rentcars/${booked.id}`);
+    expect([res.status, res.body.error.code]).toEqual([409, 'CAR_HAS_RESERVATIONS']);
+  });
+});
+
+describe('availability and holds', () => {
+  it('when days are held, then unavailable for overlaps, available back-to-back; invalid dates are 400', async () => {
+    const { app } = setup();
+    const car = await createCar(app);
+    const ask = (checkIn: string, checkOut: string) => request(app).get(`/rentcars/${car.id}/availability?checkIn=${checkIn}&checkOut=${checkOut}`);
+    await hold(app, car.id, 'res-1');
+    expect((await ask('2030-02-02', '2030-02-04')).body).toEqual({ carId: car.id, checkIn: '2030-02-02', checkOut: '2030-02-04', available: false });
+    expect((await ask('2030-02-03', '2030-02-04')).body.available).toBe(true);
+    expect((await ask('2030-02-04', '2030-02-03')).body.error.code).toBe('VALIDATION_FAILED');
+    expect((await ask('2030-01-01', '2030-04-02')).status).toBe(400);
+  });
+
+  it('when holds of the same days race, then exactly one 201 and the rest 409 CAR_UNAVAILABLE', async () => {
+    const { app } = setup();
+    const car = await createCar(app);
+    const answers = await Promise.all(['a', 'b', 'c', 'd'].map((r) => hold(app, car.id, `res-${r}`)));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409]);
+    expect(answers.filter((a) => a.status === 409).every((a) => a.body.error.code === 'CAR_UNAVAILABLE')).toBe(true);
+  });
+
+  it('when a hold is made, then the Hold carries the car at hold time; repeat is 200; release is 204; TTL frees it', async () => {
+    const { app, advance } = setup({ holdTtlSeconds: 30 });
+    const car = await createCar(app);
+    const first = await hold(app, car.id, 'res-1');
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({
+      carId: car.id, reservationId: 'res-1', guestId: 'guest-1', checkIn: '2030-02-01', checkOut: '2030-02-03', nights: 2, status: 'held',
+      expiresAt: '2030-01-01T00:00:30.000Z', pricePerDay: 70000, currency: 'KRW', model: 'Ioniq 5', city: 'Jeju', hostId: 'host-1',
+    });
+    expect((await hold(app, car.id, 'res-1')).status).toBe(200);
+    expect((await request(app).delete(`/internal/rentcars/${car.id}/holds/res-1`)).status).toBe(204);
+    expect((await request(app).delete(`/internal/rentcars/${car.id}/holds/res-1`)).status).toBe(204);
+    expect((await hold(app, car.id, 'res-2')).status).toBe(201);
+    advance(31);
+    expect((await hold(app, car.id, 'res-3')).status).toBe(201);
+  });
+});
+
+describe('RentcarReserved / RentcarReleased', () => {
+  it('when a confirmed reservation with this car arrives (twice), then booked and exactly one RentcarReserved', async () => {
+    const { app, state } = setup();
+    const car = await createCar(app);
+    await hold(app, car.id, 'res-1');
+    await deliver(app, 'ReservationConfirmed', reservation(car.id, 'res-1'));
+    await deliver(app, 'ReservationConfirmed', reservation(car.id, 'res-1'));
+    expect((await confirm(app, car.id, 'res-1')).body.status).toBe('booked');
+    expect(state.eventsOf('RentcarReserved')).toEqual([
+      { carId: car.id, reservationId: 'res-1', guestId: 'guest-1', checkIn: '2030-02-01', checkOut: '2030-02-03', version: 1, occurredAt: expect.any(String) },
+    ]);
+  });
+
+  it('when the internal confirm books first, then the event publishes nothing more (still one RentcarReserved)', async () => {
+    const { app, state } = setup();
+    const car = await createCar(app);
+    await hold(app, car.id, 'res-1');
+    await confirm(app, car.id, 'res-1');
+    await deliver(app, 'ReservationConfirmed', reservation(car.id, 'res-1'));
+    expect(state.eventsOf('RentcarReserved')).toHaveLength(1);
+  });
+
+  it('when the reservation is cancelled (twice), then the days are free and exactly one RentcarReleased', async () => {
+    const { app, state } = setup();
+    const car = await createCar(app);
+    await hold(app, car.id, 'res-1');
+    await deliver(app, 'ReservationConfirmed', reservation(car.id, 'res-1'));
+    await deliver(app, 'ReservationCancelled', { ...reservation(car.id, 'res-1'), status: 'cancelled', version: 2 });
+    await deliver(app, 'ReservationCancelled', { ...reservation(car.id, 'res-1'), status: 'cancelled', version: 2 });
+    expect(state.eventsOf('RentcarReleased')).toEqual([expect.objectContaining({ carId: car.id, reservationId: 'res-1', version: 2 })]);
+    expect((await hold(app, car.id, 'res-2')).status).toBe(201);
+  });
+
+  it('when the cancel arrives before the confirm, then released once and the late confirm books nothing', async () => {
+    const { app, state } = setup();
+    const car = await createCar(app);
+    await deliver(app, 'ReservationCancelled', { ...reservation(car.id, 'res-1'), status: 'cancelled', version: 2 });
+    await deliver(app, 'ReservationConfirmed', reservation(car.id, 'res-1'));
+    expect(state.eventsOf('RentcarReserved')).toEqual([]);
+    expect(state.eventsOf('RentcarReleased')).toHaveLength(1);
+    expect((await hold(app, car.id, 'res-2')).status).toBe(201);
+  });
+
+  it('when a reservation has no car, then rentcar does nothing', async () => {
+    const { app, state } = setup();
+    await createCar(app);
+    expect((await deliver(app, 'ReservationConfirmed', reservation(null, 'res-1'))).body).toEqual({ status: 'SUCCESS' });
+    expect(state.published.map((e) => e.type)).toEqual(['RentcarRegistered']);
+  });
+});

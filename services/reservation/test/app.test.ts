@@ -1,0 +1,364 @@
+import request from 'supertest';
+import { world } from './fakes';
+
+const body = (extra: Record<string, unknown> = {}) => ({
+  guestId: 'guest-1',
+  roomId: 'room-1',
+  checkIn: '2030-01-01',
+  checkOut: '2030-01-04',
+  ...extra,
+});
+const names = (calls: unknown[][]) => calls.map((c) => c[0]);
+
+describe('POST /reservations: the saga', () => {
+  it('when the room is free, then 201 confirmed after room hold → payment, amount from the hold, event published', async () => {
+    const w = world();
+    const res = await request(w.app).post('/reservations').send(body({ payment: { method: 'card', token: 'tok_ok' } }));
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      id: 'res-1',
+      guestId: 'guest-1',
+      roomId: 'room-1',
+      carId: null,
+      checkIn: '2030-01-01',
+      checkOut: '2030-01-04',
+      nights: 3,
+      amount: 300_000,
+      currency: 'KRW',
+      status: 'confirmed',
+      paymentId: 'pay-res-1',
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
+    expect(res.headers.location).toBe('/reservations/res-1');
+    expect(names(w.calls)).toEqual(['room.hold', 'payment.approve']);
+    expect(w.calls[1]).toEqual(['payment.approve', 'res-1', 300_000, 'KRW']);
+    expect(w.reservations.events).toEqual([
+      { type: 'ReservationConfirmed', data: expect.objectContaining({ reservationId: 'res-1', roomName: 'Hanok', city: 'Seoul', version: 1 }) },
+    ]);
+    expect(await w.guests.ids('guest-1')).toEqual(['res-1']);
+    expect(w.sagas.records.size).toBe(0);
+    expect(w.sagas.history[0]).toMatchObject({ reservationId: 'res-1', step: 'holding', paymentRequested: false, holds: { roomId: 'room-1', carId: null } });
+    expect(w.sagas.history[1]).toMatchObject({ step: 'paying', paymentRequested: true });
+  });
+
+  it('when a car comes along, then room → car → payment and amount adds nights × pricePerDay', async () => {
+    const w = world();
+    const res = await request(w.app).post('/reservations').send(body({ carId: 'car-1' }));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ carId: 'car-1', amount: 3 * 100_000 + 3 * 30_000 });
+    expect(names(w.calls)).toEqual(['room.hold', 'car.hold', 'payment.approve']);
+  });
+
+  it('when SAGA_PAUSE_AFTER_HOLD_MS is set, then the saga sleeps after the holds and before the payment', async () => {
+    const w = world({ sagaPauseAfterHoldMs: 1234 });
+    expect((await request(w.app).post('/reservations').send(body())).status).toBe(201);
+    expect(w.slept).toContain(1234);
+  });
+
+  it.each([
+    ['an unknown field', body({ extra: 1 })],
+    ['a client-set amount', body({ amount: 1 })],
+    ['a client-set status', body({ status: 'confirmed' })],
+    ['a payment field beyond method and token', body({ payment: { method: 'card', token: 't', amount: 1 } })],
+    ['a method other than card', body({ payment: { method: 'cash', token: 't' } })],
+    ['checkOut not after checkIn', body({ checkOut: '2030-01-01' })],
+    ['more than 90 nights', body({ checkOut: '2030-06-01' })],
+    ['a bad date', body({ checkIn: '2030-13-01' })],
+    ['a missing roomId', { guestId: 'g', checkIn: '2030-01-01', checkOut: '2030-01-02' }],
+    ['a bad id', body({ guestId: 'a b' })],
+  ])('when the body has %s, then 400 VALIDATION_FAILED and nothing is called', async (_what, payload) => {
+    const w = world();
+    const res = await request(w.app).post('/reservations').send(payload);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details.length).toBeGreaterThan(0);
+    expect(w.calls).toEqual([]);
+  });
+
+  it('when the body is not JSON, then 400 MALFORMED_JSON', async () => {
+    const w = world();
+    const res = await request(w.app).post('/reservations').set('content-type', 'application/json').send('{nope');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('MALFORMED_JSON');
+  });
+});
+
+describe('POST /reservations: failures leave nothing behind', () => {
+  const expectNothingStands = (w: ReturnType<typeof world>) => {
+    expect(w.reservations.kv.keys()).toEqual([]);
+    expect(w.sagas.records.size).toBe(0);
+    expect(w.payments.approved.size).toBe(0);
+  };
+
+  it('when the room does not exist, then 404 ROOM_NOT_FOUND, no payment, nothing to release', async () => {
+    const w = world();
+    const res = await request(w.app).post('/reservations').send(body({ roomId: 'nope' }));
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('ROOM_NOT_FOUND');
+    expect(names(w.calls)).toEqual(['room.hold']);
+    expectNothingStands(w);
+  });
+
+  it('when the room is taken, then 409 ROOM_UNAVAILABLE, no car hold, no payment', async () => {
+    const w = world();
+    w.rooms.taken.add('room-1');
+    const res = await request(w.app).post('/reservations').send(body({ carId: 'car-1' }));
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('ROOM_UNAVAILABLE');
+    expect(names(w.calls)).toEqual(['room.hold']);
+    expectNothingStands(w);
+  });
+
+  it('when the car does not exist, then 404 CAR_NOT_FOUND and the room hold is released', async () => {
+    const w = world();
+    const res = await request(w.app).post('/reservations').send(body({ carId: 'nope' }));
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('CAR_NOT_FOUND');
+    expect(w.calls).toEqual([
+      ['room.hold', 'room-1', 'res-1'],
+      ['car.hold', 'nope', 'res-1'],
+      ['room.release', 'room-1', 'res-1'],
+    ]);
+    expectNothingStands(w);
+  });
+
+  it('when the car is taken, then 409 CAR_UNAVAILABLE and the room hold is released', async () => {
+    const w = world();
+    w.cars.taken.add('car-1');
+    const res = await request(w.app).post('/reservations').send(body({ carId: 'car-1' }));
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('CAR_UNAVAILABLE');
+    expect(names(w.calls)).toEqual(['room.hold', 'car.hold', 'room.release']);
+    expectNothingStands(w);
+  });
+
+  it('when the payment is declined, then 402 PAYMENT_DECLINED, room and car released, no refund needed', async () => {
+    const w = world();
+    const res = await request(w.app).post('/reservations').send(body({ carId: 'car-1', payment: { method: 'card', token: 'tok_declined' } }));
+    expect(res.status).toBe(402);
+    expect(res.body.error.code).toBe('PAYMENT_DECLINED');
+    expect(names(w.calls).sort()).toEqual(['car.hold', 'car.release', 'payment.approve', 'room.hold', 'room.release']);
+    expect(names(w.calls).slice(0, 3)).toEqual(['room.hold', 'car.hold', 'payment.approve']);
+    expectNothingStands(w);
+  });
+
+  it('when the room service does not answer, then 503 TRY_LATER with Retry-After and the (maybe made) hold is released', async () => {
+    const w = world();
+    w.rooms.down = true;
+    const res = await request(w.app).post('/reservations').send(body());
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('TRY_LATER');
+    expect(res.headers['retry-after']).toBe('2');
+    expect(names(w.calls)).toEqual(['room.hold', 'room.release']);
+    expectNothingStands(w);
+  });
+
+  it('when the car service does not answer, then 503 and both holds are released', async () => {
+    const w = world();
+    w.cars.down = true;
+    const res = await request(w.app).post('/reservations').send(body({ carId: 'car-1' }));
+    expect(res.status).toBe(503);
+    expect(names(w.calls).slice(2).sort()).toEqual(['car.release', 'room.release']);
+    expectNothingStands(w);
+  });
+
+  it('when the payment service does not answer, then 503, holds released and the (maybe made) payment refunded', async () => {
+    const w = world();
+    w.payments.down = true;
+    const res = await request(w.app).post('/reservations').send(body({ carId: 'car-1' }));
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('2');
+    expect(names(w.calls).slice(3).sort()).toEqual(['car.release', 'payment.refund', 'room.release']);
+    expectNothingStands(w);
+  });
+
+  it('when storing the confirmed reservation fails, then 503, payment refunded and holds released', async () => {
+    const w = world();
+    const { DependencyUnavailableError } = await import('@staycar/common');
+    w.reservations.insert = async () => {
+      throw new DependencyUnavailableError('state transaction: store unavailable');
+    };
+    const res = await request(w.app).post('/reservations').send(body());
+    expect(res.status).toBe(503);
+    expect(names(w.calls).slice(2).sort()).toEqual(['payment.refund', 'room.release']);
+    expect(w.sagas.records.size).toBe(0);
+  });
+
+  it('when a compensation fails, then the in-flight record stays for start-up recovery', async () => {
+    const w = world();
+    w.cars.taken.add('car-1');
+    w.rooms.release = async () => {
+      throw new Error('room down');
+    };
+    const res = await request(w.app).post('/reservations').send(body({ carId: 'car-1' }));
+    expect(res.status).toBe(409);
+    expect([...w.sagas.records.keys()]).toEqual(['res-1']);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('when the same key and body come again, then the first answer again with one charge', async () => {
+    const w = world();
+    const first = await request(w.app).post('/reservations').set('Idempotency-Key', 'k1').send(body());
+    const second = await request(w.app).post('/reservations').set('Idempotency-Key', 'k1').send(body());
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.body).toEqual(first.body);
+    expect(names(w.calls).filter((n) => n === 'payment.approve')).toHaveLength(1);
+  });
+
+  it('when 8 requests with the same key race, then one reservation id and one charge', async () => {
+    const w = world();
+    w.payments.delayMs = 30;
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => request(w.app).post('/reservations').set('Idempotency-Key', 'race').send(body())),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201));
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    expect(names(w.calls).filter((n) => n === 'payment.approve')).toHaveLength(1);
+    expect(names(w.calls).filter((n) => n === 'room.hold')).toHaveLength(1);
+  });
+
+  it('when the same key comes with another body, then 422 IDEMPOTENCY_KEY_REUSED', async () => {
+    const w = world();
+    await request(w.app).post('/reservations').set('Idempotency-Key', 'k2').send(body());
+    const res = await request(w.app).post('/reservations').set('Idempotency-Key', 'k2').send(body({ checkOut: '2030-01-05' }));
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(names(w.calls).filter((n) => n === 'room.hold')).toHaveLength(1);
+  });
+
+  it('when the first answer was 402, then the same key replays 402 without asking payment again', async () => {
+    const w = world();
+    const declined = body({ payment: { method: 'card', token: 'tok_declined' } });
+    await request(w.app).post('/reservations').set('Idempotency-Key', 'k3').send(declined);
+    const again = await request(w.app).post('/reservations').set('Idempotency-Key', 'k3').send(declined);
+    expect(again.status).toBe(402);
+    expect(names(w.calls).filter((n) => n === 'payment.approve')).toHaveLength(1);
+  });
+
+  it('when the first answer was 503, then the same key runs the saga again', async () => {
+    const w = world();
+    w.rooms.down = true;
+    expect((await request(w.app).post('/reservations').set('Idempotency-Key', 'k4').send(body())).status).toBe(503);
+    w.rooms.down = false;
+    expect((await request(w.app).post('/reservations').set('Idempotency-Key', 'k4').send(body())).status).toBe(201);
+  });
+
+  it('when the key is longer than 200 characters, then 400 VALIDATION_FAILED', async () => {
+    const w = world();
+    const res = await request(w.app).post('/reservations').set('Idempotency-Key', 'x'.repeat(201)).send(body());
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].field).toBe('Idempotency-Key');
+  });
+});
+
+describe('reading and cancelling', () => {
+  it('when a reservation is read, then 200; an unknown id is 404 NOT_FOUND', async () => {
+    const w = world();
+    const created = await request(w.app).post('/reservations').send(body());
+    expect((await request(w.app).get(`/reservations/${created.body.id}`)).body).toEqual(created.body);
+    const missing = await request(w.app).get('/reservations/nope');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it("when a guest's reservations are listed, then pages of {items, nextCursor} from the guest index", async () => {
+    const w = world();
+    for (let i = 0; i < 3; i++) await request(w.app).post('/reservations').send(body({ checkIn: `2030-02-0${i + 1}`, checkOut: `2030-02-0${i + 2}` }));
+    await request(w.app).post('/reservations').send(body({ guestId: 'someone-else' }));
+    const page1 = await request(w.app).get('/reservations?guestId=guest-1&limit=2');
+    expect(page1.status).toBe(200);
+    expect(page1.body.items.map((r: { id: string }) => r.id)).toEqual(['res-1', 'res-2']);
+    expect(page1.body.nextCursor).toEqual(expect.any(String));
+    const page2 = await request(w.app).get(`/reservations?guestId=guest-1&limit=2&cursor=${page1.body.nextCursor}`);
+    expect(page2.body).toEqual({ items: [expect.objectContaining({ id: 'res-3' })], nextCursor: null });
+  });
+
+  it.each([
+    ['no guestId', '/reservations'],
+    ['limit over 100', '/reservations?guestId=g&limit=101'],
+    ['a cursor it never gave', '/reservations?guestId=g&cursor=bogus'],
+  ])('when the list is asked with %s, then 400 VALIDATION_FAILED', async (_what, url) => {
+    const res = await request(world().app).get(url);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('when a reservation is cancelled, then 200 cancelled with cancelledAt and ReservationCancelled v2; repeating answers the same', async () => {
+    const w = world();
+    const created = await request(w.app).post('/reservations').send(body());
+    const first = await request(w.app).post(`/reservations/${created.body.id}/cancel`);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ id: created.body.id, status: 'cancelled', cancelledAt: expect.any(String) });
+    const again = await request(w.app).post(`/reservations/${created.body.id}/cancel`).send({});
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expect(w.reservations.events.map((e) => [e.type, e.data.version])).toEqual([
+      ['ReservationConfirmed', 1],
+      ['ReservationCancelled', 2],
+    ]);
+  });
+
+  it('when an unknown reservation is cancelled, then 404; with a body field, then 400', async () => {
+    const w = world();
+    expect((await request(w.app).post('/reservations/nope/cancel')).status).toBe(404);
+    const created = await request(w.app).post('/reservations').send(body());
+    expect((await request(w.app).post(`/reservations/${created.body.id}/cancel`).send({ reason: 'x' })).status).toBe(400);
+  });
+});
+
+describe('start-up recovery', () => {
+  const old = '2020-01-01T00:00:00.000Z';
+
+  it('when an old saga was interrupted after paying, then holds are released, the payment refunded, the records dropped', async () => {
+    const w = world();
+    await w.idempotency.create('key-x', { fingerprint: 'f', reservationId: 'res-x', state: 'pending', createdAt: old });
+    await w.sagas.begin({
+      reservationId: 'res-x',
+      guestId: 'g',
+      step: 'paying',
+      holds: { roomId: 'room-1', carId: 'car-1' },
+      paymentRequested: true,
+      idempotencyKey: 'key-x',
+      startedAt: old,
+    });
+    const result = await w.service.recover(new Date());
+    expect(result).toEqual({ recovered: 1, finished: 0, young: 0 });
+    expect(w.calls.sort()).toEqual([
+      ['car.release', 'car-1', 'res-x'],
+      ['payment.refund', 'res-x'],
+      ['room.release', 'room-1', 'res-x'],
+    ]);
+    expect(w.sagas.records.size).toBe(0);
+    expect(await w.idempotency.get('key-x')).toBeUndefined();
+  });
+
+  it('when an interrupted saga had not asked for payment, then only its holds are released', async () => {
+    const w = world();
+    await w.sagas.begin({ reservationId: 'res-y', guestId: 'g', step: 'holding', holds: { roomId: 'room-1', carId: null }, paymentRequested: false, idempotencyKey: null, startedAt: old });
+    await w.service.recover(new Date());
+    expect(w.calls).toEqual([['room.release', 'room-1', 'res-y']]);
+  });
+
+  it('when the reservation of an in-flight record was stored, then nothing is undone: it is indexed and the record dropped', async () => {
+    const w = world();
+    await request(w.app).post('/reservations').send(body());
+    await w.sagas.begin({ reservationId: 'res-1', guestId: 'guest-2', step: 'paying', holds: { roomId: 'room-1', carId: null }, paymentRequested: true, idempotencyKey: null, startedAt: old });
+    w.calls.length = 0;
+    expect(await w.service.recover(new Date())).toEqual({ recovered: 0, finished: 1, young: 0 });
+    expect(w.calls).toEqual([]);
+    expect(await w.guests.ids('guest-2')).toEqual(['res-1']);
+  });
+
+  it('when a record is younger than the minimum age or newer than the process, then it is left alone', async () => {
+    const w = world();
+    const now = new Date();
+    await w.sagas.begin({ reservationId: 'res-z', guestId: 'g', step: 'holding', holds: { roomId: 'room-1', carId: null }, paymentRequested: false, idempotencyKey: null, startedAt: new Date(now.getTime() - 1000).toISOString() });
+    expect(await w.service.recover(now)).toEqual({ recovered: 0, finished: 0, young: 1 });
+    expect(await w.service.recover(new Date(now.getTime() - 5000))).toEqual({ recovered: 0, finished: 0, young: 0 });
+    expect(w.calls).toEqual([]);
+    expect(w.sagas.records.size).toBe(1);
+  });
+});

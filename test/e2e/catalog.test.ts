@@ -1,0 +1,246 @@
+import Redis from 'ioredis';
+import pino from 'pino';
+import { Sidecar } from '@staycar/common';
+import { api, eventually, stay, unique } from '../support/api';
+
+// Rooms and rental cars through the gateway, against the real system (daprd, MariaDB, Redis).
+// Internal hold routes are not in the gateway's allow-list: they are called through a sidecar by
+// Dapr service invocation, as `reservation` does.
+const SIDECAR = 'http://127.0.0.1:3500';
+const TOPIC = 'staycar-events';
+const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true });
+
+beforeAll(async () => {
+  await redis.connect();
+});
+afterAll(() => {
+  redis.disconnect();
+});
+
+interface CloudEvent {
+  type: string;
+  data: Record<string, any>;
+}
+
+/** Events on the topic whose data names `id` (newest last). */
+async function eventsAbout(id: string): Promise<CloudEvent[]> {
+  const entries = await redis.xrevrange(TOPIC, '+', '-', 'COUNT', 3000);
+  const found: CloudEvent[] = [];
+  for (const [, fields] of entries) {
+    const raw = fields[fields.indexOf('data') + 1];
+    if (raw?.includes(id)) found.push(JSON.parse(raw) as CloudEvent);
+  }
+  return found.reverse();
+}
+
+/** Waits until every `type@version` is on the topic for `id`. */
+async function expectEvents(id: string, expected: [string, number][]): Promise<CloudEvent[]> {
+  return eventually(async () => {
+    const events = await eventsAbout(id);
+    const seen = events.map((e) => `${e.type}@${e.data.version}`);
+    for (const [type, version] of expected) {
+      if (!seen.includes(`${type}@${version}`)) throw new Error(`no ${type} v${version} for ${id} yet (seen: ${seen.join(', ')})`);
+    }
+    return events;
+  }, 30_000, 500);
+}
+
+async function internal(method: string, appId: string, path: string, body?: unknown) {
+  const res = await fetch(`${SIDECAR}/v1.0/invoke/${appId}/method${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+const newRoom = () => ({ hostId: unique('host'), name: 'Sea view', city: 'Busan', pricePerNight: 90000 });
+const newCar = () => ({ hostId: unique('host'), model: 'Ioniq 5', city: 'Jeju', pricePerDay: 70000 });
+
+async function createRoom(): Promise<Record<string, any>> {
+  const res = await api('POST', '/rooms', newRoom());
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+const holdRoom = (roomId: string, reservationId: string, range: { checkIn: string; checkOut: string }) =>
+  internal('POST', 'room', `/internal/rooms/${roomId}/holds`, { reservationId, guestId: unique('guest'), ...range });
+
+describe('rooms', () => {
+  it('when a room is registered, read, patched and deleted, then each answer is right, 404 ROOM_NOT_FOUND after, and each change is an event', async () => {
+    const input = newRoom();
+    const created = await api('POST', '/rooms', input);
+    expect(created.status).toBe(201);
+    const room = created.body;
+    expect(room).toEqual({
+      id: expect.stringMatching(/^room_/), ...input, currency: 'KRW', description: '', capacity: 1,
+      createdAt: expect.any(String), updatedAt: expect.any(String),
+    });
+    expect((await api('GET', `/rooms/${room.id}`)).body).toEqual(room);
+
+    const patched = await api('PATCH', `/rooms/${room.id}`, { capacity: 3, description: 'Quiet' });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ ...room, capacity: 3, description: 'Quiet', updatedAt: expect.any(String) });
+    expect((await api('GET', `/rooms/${room.id}`)).body).toEqual(patched.body);
+
+    expect((await api('DELETE', `/rooms/${room.id}`)).status).toBe(204);
+    const gone = await api('GET', `/rooms/${room.id}`);
+    expect(gone.status).toBe(404);
+    expect(gone.body.error.code).toBe('ROOM_NOT_FOUND');
+
+    const events = await expectEvents(room.id, [['RoomRegistered', 1], ['RoomModified', 2], ['RoomDeleted', 3]]);
+    expect(events.find((e) => e.type === 'RoomModified')!.data).toMatchObject({ roomId: room.id, capacity: 3, description: 'Quiet', name: 'Sea view', occurredAt: expect.any(String) });
+    expect(events.find((e) => e.type === 'RoomDeleted')!.data).toMatchObject({ roomId: room.id, hostId: input.hostId, city: 'Busan' });
+  });
+
+  it('when the input is invalid (unknown field in PATCH, blank name, limit > 100 on reviews), then 400 VALIDATION_FAILED naming the field', async () => {
+    const room = await createRoom();
+    const patch = await api('PATCH', `/rooms/${room.id}`, { name: 'ok', hostId: 'someone-else', color: 'red' });
+    expect(patch.status).toBe(400);
+    expect(patch.body.error.code).toBe('VALIDATION_FAILED');
+    expect(patch.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['color', 'hostId']);
+    expect((await api('GET', `/rooms/${room.id}`)).body.name).toBe('Sea view');
+
+    const blank = await api('POST', '/rooms', { ...newRoom(), name: '   ' });
+    expect(blank.status).toBe(400);
+    expect(blank.body.error.details).toEqual([{ field: 'name', reason: expect.any(String) }]);
+
+    const limit = await api('GET', `/rooms/${room.id}/reviews?limit=101`);
+    expect(limit.status).toBe(400);
+    expect(limit.body.error.details[0].field).toBe('limit');
+  });
+
+  it('when six PATCHes of different fields of one room race, then every field survives', async () => {
+    const room = await createRoom();
+    const patches = [{ name: 'Renamed' }, { city: 'Seoul' }, { pricePerNight: 12345 }, { description: 'Bright' }, { capacity: 6 }, { name: 'Renamed' }];
+    const answers = await Promise.all(patches.map((p) => api('PATCH', `/rooms/${room.id}`, p)));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect((await api('GET', `/rooms/${room.id}`)).body).toMatchObject({ name: 'Renamed', city: 'Seoul', pricePerNight: 12345, description: 'Bright', capacity: 6 });
+    await expectEvents(room.id, [2, 3, 4, 5, 6, 7].map((v) => ['RoomModified', v] as [string, number]));
+  });
+
+  it('when reviews are posted, then 201 Review, the list shows them newest first, and ReviewCreated carries the totals', async () => {
+    const room = await createRoom();
+    const first = await api('POST', `/rooms/${room.id}/reviews`, { guestId: 'guest-a', rating: 4, comment: 'Nice' });
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({ id: expect.any(String), roomId: room.id, guestId: 'guest-a', rating: 4, comment: 'Nice', createdAt: expect.any(String) });
+    expect((await api('POST', `/rooms/${room.id}/reviews`, { guestId: 'guest-b', rating: 5 })).status).toBe(201);
+    expect((await api('POST', `/rooms/${room.id}/reviews`, { guestId: 'guest-c', rating: 6 })).status).toBe(400);
+
+    const page = await api('GET', `/rooms/${room.id}/reviews?limit=1`);
+    expect(page.body.items.map((r: { guestId: string }) => r.guestId)).toEqual(['guest-b']);
+    const rest = await api('GET', `/rooms/${room.id}/reviews?limit=1&cursor=${page.body.nextCursor}`);
+    expect(rest.body).toEqual({ items: [first.body], nextCursor: null });
+    expect((await api('GET', '/rooms/room_unknown/reviews')).body.error.code).toBe('ROOM_NOT_FOUND');
+
+    const events = await expectEvents(room.id, [['ReviewCreated', 1], ['ReviewCreated', 2]]);
+    expect(events.filter((e) => e.type === 'ReviewCreated').pop()!.data).toMatchObject({ reviewCount: 2, averageRating: 4.5, roomId: room.id });
+  });
+});
+
+describe('room calendar', () => {
+  it('when nights are held, then availability is false for overlapping stays and true back-to-back', async () => {
+    const room = await createRoom();
+    const nights = stay(10, 3);
+    const ask = async (range: { checkIn: string; checkOut: string }) => (await api('GET', `/rooms/${room.id}/availability?checkIn=${range.checkIn}&checkOut=${range.checkOut}`)).body;
+    expect(await ask(nights)).toEqual({ roomId: room.id, ...nights, available: true });
+    expect((await holdRoom(room.id, unique('res'), nights)).status).toBe(201);
+    expect((await ask(nights)).available).toBe(false);
+    expect((await ask(stay(12, 2))).available).toBe(false);
+    expect((await ask(stay(13, 2))).available).toBe(true);
+    expect((await ask(stay(8, 2))).available).toBe(true);
+    const backwards = await api('GET', `/rooms/${room.id}/availability?checkIn=${nights.checkOut}&checkOut=${nights.checkIn}`);
+    expect([backwards.status, backwards.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect((await api('GET', `/rooms/${room.id}/availability?checkIn=${stay(0, 91).checkIn}&checkOut=${stay(0, 91).checkOut}`)).status).toBe(400);
+  });
+
+  it('when holds of the same nights race through the internal route, then exactly one 201 and the rest 409 ROOM_UNAVAILABLE', async () => {
+    const room = await createRoom();
+    const nights = stay(20, 2);
+    const answers = await Promise.all(Array.from({ length: 6 }, () => holdRoom(room.id, unique('res'), nights)));
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+    const losers = answers.filter((a) => a.status !== 201);
+    expect(losers.map((a) => [a.status, a.body.error.code])).toEqual(Array(5).fill([409, 'ROOM_UNAVAILABLE']));
+  });
+
+  it('when a room has a confirmed booking ahead, then DELETE is 409 ROOM_HAS_RESERVATIONS and the room stays', async () => {
+    const room = await createRoom();
+    const reservationId = unique('res');
+    const held = await holdRoom(room.id, reservationId, stay(30, 2));
+    expect(held.status).toBe(201);
+    expect(held.body).toMatchObject({ roomId: room.id, reservationId, status: 'held', nights: 2, pricePerNight: 90000, roomName: 'Sea view', city: 'Busan' });
+    const confirmed = await internal('POST', 'room', `/internal/rooms/${room.id}/holds/${reservationId}/confirm`);
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ status: 'booked', expiresAt: null });
+    const refused = await api('DELETE', `/rooms/${room.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('ROOM_HAS_RESERVATIONS');
+    expect((await api('GET', `/rooms/${room.id}`)).status).toBe(200);
+  });
+
+  it('when ReservationCancelled arrives on the topic, then the room frees the booked nights (subscription)', async () => {
+    const room = await createRoom();
+    const reservationId = unique('res');
+    const nights = stay(40, 2);
+    const guestId = unique('guest');
+    await internal('POST', 'room', `/internal/rooms/${room.id}/holds`, { reservationId, guestId, ...nights });
+    await internal('POST', 'room', `/internal/rooms/${room.id}/holds/${reservationId}/confirm`);
+    // Published on the real broker through a real sidecar, as `reservation` will.
+    const sidecar = Sidecar.create({ daprHost: '127.0.0.1', daprHttpPort: 3501, stateStore: 'statestore', pubsub: 'pubsub', eventsTopic: TOPIC }, pino({ level: 'silent' }));
+    try {
+      await sidecar.publish('ReservationCancelled', { id: reservationId, reservationId, guestId, roomId: room.id, carId: null, ...nights, nights: 2, status: 'cancelled', version: 2 });
+    } finally {
+      await sidecar.stop();
+    }
+    await eventually(async () => {
+      const res = await api('GET', `/rooms/${room.id}/availability?checkIn=${nights.checkIn}&checkOut=${nights.checkOut}`);
+      if (res.body.available !== true) throw new Error('still booked');
+    }, 30_000, 500);
+    expect((await api('DELETE', `/rooms/${room.id}`)).status).toBe(204);
+  });
+});
+
+describe('rental cars', () => {
+  it('when a car is registered, read, patched and deleted, then each answer is right, 404 CAR_NOT_FOUND after, and each change is an event', async () => {
+    const input = newCar();
+    const created = await api('POST', '/rentcars', input);
+    expect(created.status).toBe(201);
+    const car = created.body;
+    expect(car).toEqual({ id: expect.stringMatching(/^car_/), ...input, currency: 'KRW', seats: 4, createdAt: expect.any(String), updatedAt: expect.any(String) });
+    expect((await api('GET', `/rentcars/${car.id}`)).body).toEqual(car);
+    const patched = await api('PATCH', `/rentcars/${car.id}`, { seats: 7, pricePerDay: 80000 });
+    expect(patched.body).toMatchObject({ seats: 7, pricePerDay: 80000, model: 'Ioniq 5' });
+    const bad = await api('PATCH', `/rentcars/${car.id}`, { currency: 'USD' });
+    expect([bad.status, bad.body.error.details[0].field]).toEqual([400, 'currency']);
+    expect((await api('DELETE', `/rentcars/${car.id}`)).status).toBe(204);
+    const gone = await api('GET', `/rentcars/${car.id}`);
+    expect([gone.status, gone.body.error.code]).toEqual([404, 'CAR_NOT_FOUND']);
+    await expectEvents(car.id, [['RentcarRegistered', 1], ['RentcarModified', 2], ['RentcarDeleted', 3]]);
+  });
+
+  it('when a car is held and confirmed, then unavailable for those days, RentcarReserved once, DELETE 409 CAR_HAS_RESERVATIONS', async () => {
+    const car = (await api('POST', '/rentcars', newCar())).body;
+    const reservationId = unique('res');
+    const days = stay(50, 3);
+    const held = await internal('POST', 'rentcar', `/internal/rentcars/${car.id}/holds`, { reservationId, guestId: unique('guest'), ...days });
+    expect(held.status).toBe(201);
+    expect(held.body).toMatchObject({ carId: car.id, status: 'held', nights: 3, pricePerDay: 70000, model: 'Ioniq 5', city: 'Jeju' });
+    const rival = await internal('POST', 'rentcar', `/internal/rentcars/${car.id}/holds`, { reservationId: unique('res'), guestId: 'g', ...stay(52, 2) });
+    expect([rival.status, rival.body.error.code]).toEqual([409, 'CAR_UNAVAILABLE']);
+    const ask = async (range: { checkIn: string; checkOut: string }) => (await api('GET', `/rentcars/${car.id}/availability?checkIn=${range.checkIn}&checkOut=${range.checkOut}`)).body;
+    expect(await ask(days)).toEqual({ carId: car.id, ...days, available: false });
+    expect((await ask(stay(53, 1))).available).toBe(true);
+
+    for (let i = 0; i < 2; i++) {
+      const confirmed = await internal('POST', 'rentcar', `/internal/rentcars/${car.id}/holds/${reservationId}/confirm`);
+      expect(confirmed.body.status).toBe('booked');
+    }
+    const refused = await api('DELETE', `/rentcars/${car.id}`);
+    expect([refused.status, refused.body.error.code]).toEqual([409, 'CAR_HAS_RESERVATIONS']);
+    const events = await expectEvents(reservationId, [['RentcarReserved', 1]]);
+    expect(events.filter((e) => e.type === 'RentcarReserved')).toHaveLength(1);
+    expect(events[0]!.data).toMatchObject({ carId: car.id, reservationId, ...days });
+  });
+});
