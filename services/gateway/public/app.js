@@ -49,6 +49,8 @@ function say(text, kind = 'ok') {
 
 const money = (n, currency = 'KRW') => `${Number(n).toLocaleString('en-US')} ${currency}`;
 const pill = (value, kind) => h('span', { class: `pill ${value || 'pending'}`, 'data-field': kind }, value || 'pending');
+const shortId = (id) => (id.length > 12 ? `${id.slice(0, 10)}…` : id);
+const stayText = (from, to) => (from && to ? `${from} → ${to.slice(0, 4) === from.slice(0, 4) ? to.slice(5) : to}` : '?');
 const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
 
 // ---- rendering -----------------------------------------------------------------------------
@@ -57,18 +59,18 @@ function reservationRows(room) {
   const detail = details.get(room.roomId);
   const list = detail ? detail.reservations : room.latestReservation ? [room.latestReservation] : [];
   if (list.length === 0) return h('p', { class: 'empty' }, 'No reservations.');
-  return h('table', {},
+  return h('div', { class: 'table-wrap' }, h('table', {},
     h('thead', {}, h('tr', {}, h('th', {}, 'Reservation'), h('th', {}, 'Dates'), h('th', {}, 'Status'), h('th', {}, 'Payment'), h('th', {}, 'Car'), h('th', {}, ''))),
     h('tbody', {}, list.map((r) => h('tr', { 'data-reservation-id': r.reservationId },
-      h('td', { class: 'id' }, r.reservationId, h('div', { class: 'ids' }, r.guestId || '')),
-      h('td', {}, `${r.checkIn || '?'} → ${r.checkOut || '?'}`),
+      h('td', { class: 'id', title: r.reservationId }, shortId(r.reservationId), h('div', { class: 'ids' }, r.guestId || '')),
+      h('td', { class: 'dates' }, stayText(r.checkIn, r.checkOut)),
       h('td', {}, pill(r.status, 'status')),
       h('td', {}, pill(r.paymentStatus, 'paymentStatus')),
       h('td', {}, r.carId ? pill(r.carStatus, 'carStatus') : '—'),
       h('td', {}, r.status === 'confirmed'
         ? h('button', { class: 'small', type: 'button', 'data-action': 'cancel', onclick: () => cancel(r.reservationId) }, 'Cancel')
         : ''),
-    ))));
+    )))));
 }
 
 function renderRooms() {
