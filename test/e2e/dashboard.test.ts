@@ -129,8 +129,9 @@ describe('the dashboard (headless Chromium)', () => {
     const card = page.locator('article.room', { hasText: name });
     await card.waitFor();
     const roomId = await card.getAttribute('data-room-id');
-    await page.locator(`#reserve-form [name="carId"] option`, { hasText: model }).waitFor({ state: 'attached' });
     await page.selectOption('#reserve-form [name="roomId"]', roomId!);
+    // The car list follows the picked room's city.
+    await page.locator(`#reserve-form [name="carId"] option`, { hasText: model }).waitFor({ state: 'attached' });
     const carValue = await page.locator(`#reserve-form [name="carId"] option`, { hasText: model }).getAttribute('value');
     await page.selectOption('#reserve-form [name="carId"]', carValue!);
     await page.fill('#reserve-form [name="guestId"]', guestId);
@@ -153,12 +154,12 @@ describe('the dashboard (headless Chromium)', () => {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
     await phone.goto(`${GATEWAY_URL}/`);
-    await phone.locator('#room-form').waitFor();
+    await phone.locator('article.room').first().waitFor();
     const overflow = await phone.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await phone.screenshot({ path: path.join(OUTPUT, 'dashboard-phone.png') });
-    await phone.locator('#rooms').scrollIntoViewIfNeeded();
-    await phone.screenshot({ path: path.join(OUTPUT, 'dashboard-phone-rooms.png') });
+    await phone.locator('#reserve-form').scrollIntoViewIfNeeded();
+    await phone.screenshot({ path: path.join(OUTPUT, 'dashboard-phone-forms.png') });
     await phone.close();
   });
 });

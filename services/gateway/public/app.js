@@ -64,9 +64,9 @@ function reservationRows(room) {
     h('tbody', {}, list.map((r) => h('tr', { 'data-reservation-id': r.reservationId },
       h('td', { class: 'id', title: r.reservationId }, shortId(r.reservationId), h('div', { class: 'ids' }, r.guestId || '')),
       h('td', { class: 'dates' }, stayText(r.checkIn, r.checkOut)),
-      h('td', {}, pill(r.status, 'status')),
-      h('td', {}, pill(r.paymentStatus, 'paymentStatus')),
-      h('td', {}, r.carId ? pill(r.carStatus, 'carStatus') : '—'),
+      h('td', { 'data-label': 'Status' }, pill(r.status, 'status')),
+      h('td', { 'data-label': 'Payment' }, pill(r.paymentStatus, 'paymentStatus')),
+      h('td', { 'data-label': 'Car' }, r.carId ? pill(r.carStatus, 'carStatus') : '—'),
       h('td', {}, r.status === 'confirmed'
         ? h('button', { class: 'small', type: 'button', 'data-action': 'cancel', onclick: () => cancel(r.reservationId) }, 'Cancel')
         : ''),
@@ -119,9 +119,19 @@ async function refreshRooms() {
   renderRooms();
 }
 
+/** Cars in the city of the room picked in the reserve form (a car is rented where one stays). */
 async function refreshCars() {
-  const page = await call('GET', '/rentcars?limit=100');
-  cars = page.items;
+  const roomId = $('#reserve-form [name="roomId"]').value;
+  const room = rooms.find((r) => r.roomId === roomId);
+  if (!room) { cars = []; renderCars(); return; }
+  const found = [];
+  let cursor = null;
+  do {
+    const page = await call('GET', `/rentcars?city=${encodeURIComponent(room.city)}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    found.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor && found.length < 500);
+  cars = found;
   renderCars();
 }
 
@@ -206,10 +216,10 @@ onSubmit('messages-form', async (body) => {
   return `${page.items.length} message(s) for ${body.recipientId}.`;
 });
 
-$('#city-filter').addEventListener('change', () => void refreshRooms().catch(() => undefined));
+$('#city-filter').addEventListener('change', () => void refreshRooms().then(refreshCars).catch(() => undefined));
+$('#reserve-form [name="roomId"]').addEventListener('change', () => void refreshCars().catch(() => undefined));
 $('#reserve-form [name="checkIn"]').value = day(30);
 $('#reserve-form [name="checkOut"]').value = day(32);
 
-void refreshCars().catch(() => undefined);
-setInterval(() => void refreshCars().catch(() => undefined), 10000);
-void poll();
+setInterval(() => void refreshCars().catch(() => undefined), 5000);
+void poll().then(() => refreshCars()).catch(() => undefined);
