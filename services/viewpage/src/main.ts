@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const app = createApp({
     config,
     logger,
-    view: new ViewService(store),
+    view: new ViewService(store, undefined, config.listCacheMs),
     sidecarHealthy: () => sidecar.isHealthy(),
     databaseHealthy: () => store.isHealthy(),
   });

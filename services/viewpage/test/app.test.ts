@@ -139,3 +139,24 @@ describe('viewpage HTTP', () => {
     expect(res.body.checks).toEqual({ sidecar: 'up', database: 'down' });
   });
 });
+
+describe('list micro-cache', () => {
+  it('when the same list is asked twice within the cache period, then the store is read once; after a change and the period, the change shows', async () => {
+    const store = new MemoryViewStore();
+    let reads = 0;
+    const original = store.roomsByUpdated.bind(store);
+    store.roomsByUpdated = async (q) => {
+      reads++;
+      return original(q);
+    };
+    const view = new ViewService(store, () => new Date(), 50);
+    await view.apply({ type: 'RoomRegistered', data: roomData('m1') });
+    const [a, b] = await Promise.all([view.roomViews({ limit: 10 }), view.roomViews({ limit: 10 })]);
+    expect(a).toBe(b);
+    expect(reads).toBe(1);
+    await view.apply({ type: 'RoomRegistered', data: roomData('m2') });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect((await view.roomViews({ limit: 10 })).items).toHaveLength(2);
+    expect(reads).toBe(2);
+  });
+});

@@ -52,10 +52,30 @@ const listed = (row: RoomRow): row is RoomRow & { room: Room } => isListed(row);
 
 /** Folds events into the read model and answers its queries. */
 export class ViewService {
+  private readonly cache = new Map<string, { until: number; value: Promise<unknown> }>();
+
+  /**
+   * @param listCacheMs how long an identical list query may be answered from memory (0 = never).
+   *   The view is eventually consistent already; a few hundred ms more lets a busy list be read
+   *   once per period instead of once per request (identical concurrent queries share one read).
+   */
   constructor(
     private readonly store: ViewStore,
     private readonly now: () => Date = () => new Date(),
+    private readonly listCacheMs = 0,
   ) {}
+
+  private cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+    if (this.listCacheMs <= 0) return read();
+    const at = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > at) return hit.value as Promise<T>;
+    if (this.cache.size > 1000) this.cache.clear();
+    const value = read();
+    this.cache.set(key, { until: at + this.listCacheMs, value });
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
 
   /** Idempotent and order-tolerant: the pure reducers ignore what is not newer than the row. */
   async apply(event: ViewEvent): Promise<boolean> {
@@ -91,7 +111,11 @@ export class ViewService {
     }
   }
 
-  async roomViews(query: { city?: string; limit: number; after?: UpdatedAfter }): Promise<Page<RoomView>> {
+  roomViews(query: { city?: string; limit: number; after?: UpdatedAfter }): Promise<Page<RoomView>> {
+    return this.cached(`roomviews ${JSON.stringify(query)}`, () => this.readRoomViews(query));
+  }
+
+  private async readRoomViews(query: { city?: string; limit: number; after?: UpdatedAfter }): Promise<Page<RoomView>> {
     const rows = (await this.store.roomsByUpdated({ ...query, limit: query.limit + 1 })).filter(listed);
     const page = rows.slice(0, query.limit);
     const stats = await this.store.reservationStats(page.map((r) => r.roomId));
@@ -111,13 +135,21 @@ export class ViewService {
     return { ...view, reservations: reservations.map(summarize) };
   }
 
-  async rooms(query: { city?: string; hostId?: string; limit: number; after?: string }): Promise<Page<Room>> {
+  rooms(query: { city?: string; hostId?: string; limit: number; after?: string }): Promise<Page<Room>> {
+    return this.cached(`rooms ${JSON.stringify(query)}`, () => this.readRooms(query));
+  }
+
+  private async readRooms(query: { city?: string; hostId?: string; limit: number; after?: string }): Promise<Page<Room>> {
     const rows = (await this.store.roomsById({ ...query, limit: query.limit + 1 })).filter(listed);
     const page = rows.slice(0, query.limit);
     return { items: page.map((r) => r.room), nextCursor: rows.length > query.limit ? encodeCursor(page.at(-1)!.roomId) : null };
   }
 
-  async cars(query: { city?: string; limit: number; after?: string }): Promise<Page<Car>> {
+  cars(query: { city?: string; limit: number; after?: string }): Promise<Page<Car>> {
+    return this.cached(`cars ${JSON.stringify(query)}`, () => this.readCars(query));
+  }
+
+  private async readCars(query: { city?: string; limit: number; after?: string }): Promise<Page<Car>> {
     const rows = (await this.store.carsById({ ...query, limit: query.limit + 1 })).filter((r): r is typeof r & { car: Car } => isListed(r));
     const page = rows.slice(0, query.limit);
     return { items: page.map((r) => r.car), nextCursor: rows.length > query.limit ? encodeCursor(page.at(-1)!.carId) : null };
