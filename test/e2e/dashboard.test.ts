@@ -33,6 +33,7 @@ const itFullFlow = FULL_FLOW ? it : it.skip;
 let context: BrowserContext;
 let page: Page;
 let userDataDir: string;
+const pageErrors: string[] = [];
 
 beforeAll(async () => {
   fs.mkdirSync(OUTPUT, { recursive: true });
@@ -45,9 +46,12 @@ beforeAll(async () => {
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(30_000);
+  page.on('pageerror', (error) => pageErrors.push(error.message));
 });
 
 afterAll(async () => {
+  // The page's own script never threw during the whole suite.
+  expect(pageErrors).toEqual([]);
   await context?.close();
   fs.rmSync(userDataDir, { recursive: true, force: true });
 });
