@@ -124,6 +124,24 @@ describe('recording messages', () => {
   });
 });
 
+describe('texts name the stay where it is known', () => {
+  it('when the reservation event came first, then the payment and car texts name the room and dates too', async () => {
+    const { messages } = setup();
+    await messages.record('ReservationConfirmed', confirmed);
+    const payment = await messages.record('PaymentApproved', { reservationId: 'r-1', guestId: 'guest-1', amount: 200000 });
+    expect(payment.text).toContain('Ocean view');
+    expect(payment.text).toContain('2030-01-02');
+    const car = await messages.record('RentcarReserved', { reservationId: 'r-1', guestId: 'guest-1', carId: 'car-7', checkIn: '2030-01-02', checkOut: '2030-01-04' });
+    expect(car.text).toMatch(/Car car-7 is reserved .*Ocean view/);
+  });
+
+  it('when the payment event comes first, then its text has what it carries and no invented details', async () => {
+    const { messages } = setup();
+    const payment = await messages.record('PaymentRefunded', { reservationId: 'r-2', guestId: 'guest-1', amount: 5000 });
+    expect(payment.text).toBe('[staycar Seoul] Your payment 5,000 KRW for reservation r-2 is refunded.');
+  });
+});
+
 describe('HTTP: GET /messages and the subscriptions', () => {
   it('when an event is delivered to its route, then GET /messages?reservationId= lists it in the API shape', async () => {
     const { app } = setup();

@@ -65,6 +65,8 @@ function roomPart(data: MessageEventData): string {
   return data.roomId ? ` for room ${data.roomId}` : '';
 }
 
+const carPart = (data: MessageEventData): string => (data.carId ? `Car ${data.carId}` : 'Your car');
+
 function amountPart(data: MessageEventData): string {
   return data.amount !== undefined ? ` ${data.amount.toLocaleString('en-US')} ${data.currency ?? 'KRW'}` : '';
 }
@@ -79,13 +81,13 @@ export function messageText(type: MessageEventType, data: MessageEventData, city
     case 'ReservationCancelled':
       return `${prefix} Your ${ref}${roomPart(data)}${stayPart(data)} is cancelled.`;
     case 'PaymentApproved':
-      return `${prefix} Your payment${amountPart(data)} for ${ref} is approved.`;
+      return `${prefix} Your payment${amountPart(data)} for ${ref}${roomPart(data)}${stayPart(data)} is approved.`;
     case 'PaymentRefunded':
-      return `${prefix} Your payment${amountPart(data)} for ${ref} is refunded.`;
+      return `${prefix} Your payment${amountPart(data)} for ${ref}${roomPart(data)}${stayPart(data)} is refunded.`;
     case 'RentcarReserved':
-      return `${prefix} Car ${data.carId ?? ''} is reserved for you${stayPart(data)} (${ref}).`.replace('Car  is', 'Your car is');
+      return `${prefix} ${carPart(data)} is reserved for your stay${roomPart(data)}${stayPart(data)} (${ref}).`;
     case 'RentcarReleased':
-      return `${prefix} Car ${data.carId ?? ''} is released${stayPart(data)} (${ref}).`.replace('Car  is', 'Your car is');
+      return `${prefix} ${carPart(data)} for your stay${roomPart(data)}${stayPart(data)} is released (${ref}).`;
   }
 }
 

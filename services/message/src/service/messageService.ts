@@ -18,6 +18,11 @@ import type { MessageOutbox, StateStore } from './ports';
 export const reservationIndexKey = (reservationId: string): string => `messages-by-reservation:${reservationId}`;
 export const recipientIndexKey = (recipientId: string): string => `messages-by-recipient:${recipientId}`;
 export const UNDELIVERED_INDEX_KEY = 'messages-undelivered';
+export const contextKey = (reservationId: string): string => `reservation-context:${reservationId}`;
+
+/** What a Reservation* event tells about the stay, kept so later texts (payment, car) can name it too. */
+type StayContext = Pick<MessageEventData, 'roomId' | 'roomName' | 'city' | 'checkIn' | 'checkOut' | 'amount' | 'currency'>;
+const CONTEXT_FIELDS = ['roomId', 'roomName', 'city', 'checkIn', 'checkOut', 'amount', 'currency'] as const;
 
 const MAX_ATTEMPTS = 12;
 
@@ -57,7 +62,7 @@ export class MessageService {
   async record(type: MessageEventType, data: MessageEventData): Promise<StoredMessage> {
     const { store } = this.options;
     const key = messageKey(data.reservationId, type);
-    const fresh = composeMessage(type, data, this.options.cityName, this.now());
+    const fresh = composeMessage(type, await this.withContext(type, data), this.options.cityName, this.now());
     let message: StoredMessage;
     try {
       await store.saveState({ key, value: fresh });
@@ -73,6 +78,29 @@ export class MessageService {
     if (!message.delivered) message = await this.deliver(key, message);
     if (this.undeliveredSeen) void this.retryUndelivered();
     return message;
+  }
+
+  /**
+   * Reservation* events carry the room and dates: keep them (create-only, first one wins). Other
+   * events fill what they lack from it when it is known already (events come in any order).
+   */
+  private async withContext(type: MessageEventType, data: MessageEventData): Promise<MessageEventData> {
+    const { store } = this.options;
+    const key = contextKey(data.reservationId);
+    if (type.startsWith('Reservation')) {
+      const context: StayContext = Object.fromEntries(CONTEXT_FIELDS.filter((f) => data[f] !== undefined).map((f) => [f, data[f]]));
+      await store.saveState({ key, value: context }).catch((error: unknown) => {
+        if (!(error instanceof EtagConflictError)) throw error;
+      });
+      return data;
+    }
+    const known = (await store.getState<StayContext>(key))?.value;
+    if (!known) return data;
+    const filled: MessageEventData = { ...data };
+    for (const field of CONTEXT_FIELDS) {
+      if (filled[field] === undefined && known[field] !== undefined) (filled as Record<string, unknown>)[field] = known[field];
+    }
+    return filled;
   }
 
   /** Tries the outbox; on success marks the message delivered, on failure puts it on the undelivered index. */
