@@ -1,7 +1,15 @@
-import { loadBaseConfig } from '@staycar/common';
+import { envInt, envString, loadBaseConfig } from '@staycar/common';
 
 export function loadConfig() {
-  return { ...loadBaseConfig('message', 8085) };
+  return {
+    ...loadBaseConfig('message', 8085),
+    /** The city every message names (a ConfigMap in Kubernetes, dapr.yaml locally). */
+    cityName: envString('CITYNAME', 'Seoul'),
+    /** Dapr output binding each new message is handed to (components/default/message-binding.yaml). */
+    messageBinding: envString('MESSAGE_BINDING', 'message-outbox'),
+    /** How often messages whose binding call failed are tried again. */
+    retryIntervalMs: envInt('MESSAGE_RETRY_INTERVAL_MS', 5000, { min: 100 }),
+  };
 }
 
 export type Config = ReturnType<typeof loadConfig>;

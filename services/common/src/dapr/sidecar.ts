@@ -235,6 +235,21 @@ export class Sidecar {
     }
   }
 
+  // ---- output bindings -----------------------------------------------------------------------
+
+  /**
+   * Invokes an output binding (`operation` e.g. "create"). Any failure — the binding is missing,
+   * the target refused, the sidecar is down — throws DependencyUnavailableError: retry later.
+   */
+  async invokeBinding(name: string, operation: string, data: unknown, metadata: Record<string, string> = {}): Promise<void> {
+    try {
+      await this.client.binding.send(name, operation, data as object, metadata);
+    } catch (error) {
+      const { status, body, raw } = unpackSdkError(error);
+      throw new DependencyUnavailableError(`binding ${name}/${operation} failed: ${raw}`, status, body);
+    }
+  }
+
   // ---- service invocation --------------------------------------------------------------------
 
   /**

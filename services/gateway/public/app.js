@@ -1,0 +1,225 @@
+// staycar dashboard: plain JS, no build step. Reads only the public API through the gateway.
+// Live: polls GET /roomviews every 2 s and re-reads a room's reservations when its updatedAt moves.
+'use strict';
+
+const POLL_MS = 2000;
+const $ = (selector) => document.querySelector(selector);
+const details = new Map(); // roomId -> { updatedAt, reservations }
+let rooms = [];
+let cars = [];
+
+/** Creates an element; children are strings (as text, never HTML) or nodes. */
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') el.className = value;
+    else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+async function call(method, path, body, headers = {}) {
+  const res = await fetch(path, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let data;
+  try { data = text ? JSON.parse(text) : undefined; } catch { data = text; }
+  if (!res.ok) {
+    const error = data && data.error ? data.error : { code: String(res.status), message: res.statusText, details: [] };
+    const fields = (error.details || []).map((d) => `${d.field} ${d.reason}`).join('; ');
+    throw new Error(`${error.code}: ${error.message}${fields ? ` (${fields})` : ''}`);
+  }
+  return data;
+}
+
+function say(text, kind = 'ok') {
+  const status = $('#status');
+  status.textContent = text;
+  status.className = `status ${kind}`;
+}
+
+const money = (n, currency = 'KRW') => `${Number(n).toLocaleString('en-US')} ${currency}`;
+const pill = (value, kind) => h('span', { class: `pill ${value || 'pending'}`, 'data-field': kind }, value || 'pending');
+const shortId = (id) => (id.length > 12 ? `${id.slice(0, 10)}…` : id);
+const stayText = (from, to) => (from && to ? `${from} → ${to.slice(0, 4) === from.slice(0, 4) ? to.slice(5) : to}` : '?');
+const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+
+// ---- rendering -----------------------------------------------------------------------------
+
+function reservationRows(room) {
+  const detail = details.get(room.roomId);
+  const list = detail ? detail.reservations : room.latestReservation ? [room.latestReservation] : [];
+  if (list.length === 0) return h('p', { class: 'empty' }, 'No reservations.');
+  return h('div', { class: 'table-wrap' }, h('table', {},
+    h('thead', {}, h('tr', {}, h('th', {}, 'Reservation'), h('th', {}, 'Dates'), h('th', {}, 'Status'), h('th', {}, 'Payment'), h('th', {}, 'Car'), h('th', {}, ''))),
+    h('tbody', {}, list.map((r) => h('tr', { 'data-reservation-id': r.reservationId },
+      h('td', { class: 'id', title: r.reservationId }, shortId(r.reservationId), h('div', { class: 'ids' }, r.guestId || '')),
+      h('td', { class: 'dates' }, stayText(r.checkIn, r.checkOut)),
+      h('td', { 'data-label': 'Status' }, pill(r.status, 'status')),
+      h('td', { 'data-label': 'Payment' }, pill(r.paymentStatus, 'paymentStatus')),
+      h('td', { 'data-label': 'Car' }, r.carId ? pill(r.carStatus, 'carStatus') : '—'),
+      h('td', {}, r.status === 'confirmed'
+        ? h('button', { class: 'small', type: 'button', 'data-action': 'cancel', onclick: () => cancel(r.reservationId) }, 'Cancel')
+        : ''),
+    )))));
+}
+
+function renderRooms() {
+  const container = $('#rooms');
+  container.replaceChildren(...rooms.map((room) => h('article', { class: 'room', 'data-room-id': room.roomId },
+    h('h3', {}, room.name),
+    h('div', { class: 'meta' },
+      h('span', {}, room.city),
+      h('span', {}, h('b', {}, money(room.pricePerNight)), ' / night'),
+      h('span', { 'data-field': 'reviews' }, `★ ${room.averageRating === null ? '–' : Number(room.averageRating).toFixed(1)} (${room.reviewCount} review${room.reviewCount === 1 ? '' : 's'})`),
+      h('span', { 'data-field': 'active' }, h('b', {}, room.activeReservations), ' active'),
+    ),
+    h('div', { class: 'ids' }, `room ${room.roomId} · host ${room.hostId}`),
+    reservationRows(room),
+  )));
+  $('#rooms-empty').hidden = rooms.length > 0;
+  for (const select of document.querySelectorAll('select[name="roomId"]')) fillSelect(select, rooms.map((r) => [r.roomId, `${r.name} (${r.city})`]));
+}
+
+function fillSelect(select, options, keepFirst = false) {
+  const current = select.value;
+  const fixed = keepFirst ? [select.options[0]] : [];
+  select.replaceChildren(...fixed, ...options.map(([value, label]) => h('option', { value }, label)));
+  if ([...select.options].some((o) => o.value === current)) select.value = current;
+}
+
+function renderCars() {
+  fillSelect($('#reserve-form [name="carId"]'), cars.map((c) => [c.id, `${c.model} (${c.city}) ${money(c.pricePerDay)}/day`]), true);
+}
+
+// ---- polling -------------------------------------------------------------------------------
+
+async function refreshRooms() {
+  const city = $('#city-filter').value.trim();
+  const page = await call('GET', `/roomviews?limit=100${city ? `&city=${encodeURIComponent(city)}` : ''}`);
+  rooms = page.items;
+  // Re-read a room's full reservation list only when the room changed since the last read.
+  await Promise.all(rooms.map(async (room) => {
+    const known = details.get(room.roomId);
+    if (known && known.updatedAt === room.updatedAt) return;
+    try {
+      const full = await call('GET', `/roomviews/${encodeURIComponent(room.roomId)}`);
+      details.set(room.roomId, { updatedAt: room.updatedAt, reservations: full.reservations });
+    } catch { /* deleted meanwhile: the next poll drops it */ }
+  }));
+  renderRooms();
+}
+
+/** Cars in the city of the room picked in the reserve form (a car is rented where one stays). */
+async function refreshCars() {
+  const roomId = $('#reserve-form [name="roomId"]').value;
+  const room = rooms.find((r) => r.roomId === roomId);
+  if (!room) { cars = []; renderCars(); return; }
+  const found = [];
+  let cursor = null;
+  do {
+    const page = await call('GET', `/rentcars?city=${encodeURIComponent(room.city)}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    found.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor && found.length < 500);
+  cars = found;
+  renderCars();
+}
+
+async function poll() {
+  try {
+    await refreshRooms();
+    if ($('#status').classList.contains('error') && $('#status').dataset.source === 'poll') say('Connected again.');
+  } catch (error) {
+    say(`Cannot read the view: ${error.message}`, 'error');
+    $('#status').dataset.source = 'poll';
+  }
+  setTimeout(poll, POLL_MS);
+}
+
+// ---- actions -------------------------------------------------------------------------------
+
+function formJson(form) {
+  return Object.fromEntries([...new FormData(form).entries()].filter(([, v]) => v !== ''));
+}
+
+function onSubmit(id, action) {
+  const form = document.getElementById(id);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    try {
+      say(await action(formJson(form), form));
+      $('#status').dataset.source = 'action';
+    } catch (error) {
+      say(error.message, 'error');
+      $('#status').dataset.source = 'action';
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+async function cancel(reservationId) {
+  try {
+    const r = await call('POST', `/reservations/${encodeURIComponent(reservationId)}/cancel`);
+    say(`Reservation ${r.id} is ${r.status}; refund and car release follow in a moment.`);
+  } catch (error) {
+    say(error.message, 'error');
+  }
+}
+
+onSubmit('room-form', async (body) => {
+  const room = await call('POST', '/rooms', { ...body, pricePerNight: Number(body.pricePerNight) });
+  return `Room "${room.name}" registered (${room.id}); it shows in the view in a moment.`;
+});
+
+onSubmit('car-form', async (body) => {
+  const car = await call('POST', '/rentcars', { ...body, pricePerDay: Number(body.pricePerDay) });
+  setTimeout(() => void refreshCars().catch(() => undefined), 1500);
+  setTimeout(() => void refreshCars().catch(() => undefined), 4000);
+  return `Car "${car.model}" registered (${car.id}).`;
+});
+
+onSubmit('reserve-form', async (body) => {
+  const request = { guestId: body.guestId, roomId: body.roomId, checkIn: body.checkIn, checkOut: body.checkOut };
+  if (body.carId) request.carId = body.carId;
+  const r = await call('POST', '/reservations', request, { 'idempotency-key': crypto.randomUUID() });
+  $('#cancel-form [name="reservationId"]').value = r.id;
+  return `Reservation ${r.id} ${r.status}: ${r.nights} night(s), ${money(r.amount, r.currency)}.`;
+});
+
+onSubmit('cancel-form', async (body) => {
+  const r = await call('POST', `/reservations/${encodeURIComponent(body.reservationId)}/cancel`);
+  return `Reservation ${r.id} is ${r.status}.`;
+});
+
+onSubmit('review-form', async (body) => {
+  const review = await call('POST', `/rooms/${encodeURIComponent(body.roomId)}/reviews`, { ...body, roomId: undefined, rating: Number(body.rating) });
+  return `Review ${review.id} posted (${review.rating}★).`;
+});
+
+onSubmit('messages-form', async (body) => {
+  const page = await call('GET', `/messages?recipientId=${encodeURIComponent(body.recipientId)}&limit=100`);
+  $('#messages').replaceChildren(...page.items.slice().reverse().map((m) =>
+    h('li', { 'data-type': m.type }, m.text, h('span', {}, `${m.type} · ${new Date(m.createdAt).toLocaleString()}`))));
+  return `${page.items.length} message(s) for ${body.recipientId}.`;
+});
+
+$('#city-filter').addEventListener('change', () => void refreshRooms().then(refreshCars).catch(() => undefined));
+$('#reserve-form [name="roomId"]').addEventListener('change', () => void refreshCars().catch(() => undefined));
+$('#reserve-form [name="checkIn"]').value = day(30);
+$('#reserve-form [name="checkOut"]').value = day(32);
+
+setInterval(() => void refreshCars().catch(() => undefined), 5000);
+void poll().then(() => refreshCars()).catch(() => undefined);

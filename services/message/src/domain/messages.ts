@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { Type, type Static } from '@sinclair/typebox';
+
+/** The event types that make a message (API.md, Messages), one message per reservation and type. */
+export const MESSAGE_EVENT_TYPES = [
+  'ReservationConfirmed',
+  'ReservationCancelled',
+  'PaymentApproved',
+  'PaymentRefunded',
+  'RentcarReserved',
+  'RentcarReleased',
+] as const;
+export type MessageEventType = (typeof MESSAGE_EVENT_TYPES)[number];
+
+/** The public shape (API.md). */
+export interface Message {
+  id: string;
+  reservationId: string;
+  recipientId: string;
+  type: MessageEventType;
+  text: string;
+  createdAt: string;
+}
+
+/** What is stored: the message plus whether the output binding took it. */
+export interface StoredMessage extends Message {
+  delivered: boolean;
+  deliveredAt?: string;
+}
+
+const Id = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.:@-]+$' });
+const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
+const Amount = Type.Integer({ minimum: 0 });
+
+/**
+ * What a message needs of an event's data (docs/contracts.md); other fields are allowed and
+ * ignored, so publishers may add to their payloads without breaking us.
+ */
+export const MessageEventData = Type.Object({
+  reservationId: Id,
+  guestId: Id,
+  roomId: Type.Optional(Id),
+  roomName: Type.Optional(Type.String({ maxLength: 500 })),
+  city: Type.Optional(Type.String({ maxLength: 500 })),
+  carId: Type.Optional(Type.Union([Id, Type.Null()])),
+  checkIn: Type.Optional(Day),
+  checkOut: Type.Optional(Day),
+  nights: Type.Optional(Type.Integer({ minimum: 0 })),
+  amount: Type.Optional(Amount),
+  currency: Type.Optional(Type.String({ maxLength: 10 })),
+});
+export type MessageEventData = Static<typeof MessageEventData>;
+
+/** Deterministic per (reservation, type): a redelivered event finds the message it already made. */
+export const messageKey = (reservationId: string, type: MessageEventType): string => `message:${reservationId}:${type}`;
+export const messageId = (reservationId: string, type: MessageEventType): string =>
+  `msg_${createHash('sha256').update(`${reservationId}\u0000${type}`).digest('hex').slice(0, 24)}`;
+
+function stayPart(data: MessageEventData): string {
+  return data.checkIn && data.checkOut ? ` from ${data.checkIn} to ${data.checkOut}` : '';
+}
+
+function roomPart(data: MessageEventData): string {
+  if (data.roomName) return ` at "${data.roomName}"${data.city ? ` (${data.city})` : ''}`;
+  return data.roomId ? ` for room ${data.roomId}` : '';
+}
+
+const carPart = (data: MessageEventData): string => (data.carId ? `Car ${data.carId}` : 'Your car');
+
+function amountPart(data: MessageEventData): string {
+  return data.amount !== undefined ? ` ${data.amount.toLocaleString('en-US')} ${data.currency ?? 'KRW'}` : '';
+}
+
+/** The guest-facing sentence for one status change; names the configured city. Pure. */
+export function messageText(type: MessageEventType, data: MessageEventData, cityName: string): string {
+  const prefix = `[staycar ${cityName}]`;
+  const ref = `reservation ${data.reservationId}`;
+  switch (type) {
+    case 'ReservationConfirmed':
+      return `${prefix} Your ${ref}${roomPart(data)}${stayPart(data)} is confirmed.${data.amount !== undefined ? ` Total:${amountPart(data)}.` : ''}`;
+    case 'ReservationCancelled':
+      return `${prefix} Your ${ref}${roomPart(data)}${stayPart(data)} is cancelled.`;
+    case 'PaymentApproved':
+      return `${prefix} Your payment${amountPart(data)} for ${ref}${roomPart(data)}${stayPart(data)} is approved.`;
+    case 'PaymentRefunded':
+      return `${prefix} Your payment${amountPart(data)} for ${ref}${roomPart(data)}${stayPart(data)} is refunded.`;
+    case 'RentcarReserved':
+      return `${prefix} ${carPart(data)} is reserved for your stay${roomPart(data)}${stayPart(data)} (${ref}).`;
+    case 'RentcarReleased':
+      return `${prefix} ${carPart(data)} for your stay${roomPart(data)}${stayPart(data)} is released (${ref}).`;
+  }
+}
+
+/** Builds the message an event makes (createdAt = when this consumer first saw it). Pure. */
+export function composeMessage(type: MessageEventType, data: MessageEventData, cityName: string, now: Date): StoredMessage {
+  return {
+    id: messageId(data.reservationId, type),
+    reservationId: data.reservationId,
+    recipientId: data.guestId,
+    type,
+    text: messageText(type, data, cityName),
+    createdAt: now.toISOString(),
+    delivered: false,
+  };
+}
+
+/** The public part of a stored message. */
+export const toPublic = ({ id, reservationId, recipientId, type, text, createdAt }: StoredMessage): Message => ({
+  id,
+  reservationId,
+  recipientId,
+  type,
+  text,
+  createdAt,
+});
+
+/** A small ordered set of keys kept in one state entry (appends are idempotent). */
+export interface KeyIndex {
+  keys: string[];
+}
+
+export const withKey = (index: KeyIndex | undefined, key: string): KeyIndex | undefined =>
+  index?.keys.includes(key) ? undefined : { keys: [...(index?.keys ?? []), key] };
+
+export const withoutKey = (index: KeyIndex | undefined, key: string): KeyIndex | undefined =>
+  index?.keys.includes(key) ? { keys: index.keys.filter((k) => k !== key) } : undefined;
+
+/** Opaque page cursors: an offset into an index (base64url of JSON). */
+export function encodeCursor(offset: number): string {
+  return Buffer.from(JSON.stringify({ o: offset })).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): number | undefined {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown };
+    return typeof parsed.o === 'number' && Number.isInteger(parsed.o) && parsed.o >= 0 ? parsed.o : undefined;
+  } catch {
+    return undefined;
+  }
+}

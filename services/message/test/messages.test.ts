@@ -1,0 +1,207 @@
+import pino from 'pino';
+import request from 'supertest';
+import { composeMessage, messageKey, messageText, type MessageEventData } from '../src/domain/messages';
+import { createApp } from '../src/http/app';
+import { MessageService, UNDELIVERED_INDEX_KEY } from '../src/service/messageService';
+import { MemoryOutbox, MemoryStore } from './memoryStore';
+
+const logger = pino({ level: 'silent' });
+const confirmed: MessageEventData = {
+  reservationId: 'r-1',
+  guestId: 'guest-1',
+  roomId: 'room-1',
+  roomName: 'Ocean view',
+  city: 'Busan',
+  checkIn: '2030-01-02',
+  checkOut: '2030-01-04',
+  amount: 200000,
+  currency: 'KRW',
+};
+
+function setup() {
+  const store = new MemoryStore();
+  const outbox = new MemoryOutbox();
+  const messages = new MessageService({ store, outbox, cityName: 'Seoul', logger });
+  const app = createApp({
+    config: { pubsub: 'pubsub', eventsTopic: 'topic', deadLetterTopic: 'dead' },
+    logger,
+    messages,
+    sidecarHealthy: async () => true,
+  });
+  return { store, outbox, messages, app };
+}
+
+const deliver = (app: ReturnType<typeof setup>['app'], type: string, data: unknown, id = `${type}-1`) =>
+  request(app).post(`/events/${type}`).set('content-type', 'application/cloudevents+json').send({ id, type, data });
+
+describe('message text (pure)', () => {
+  it('when a reservation is confirmed, then the text names the configured city, the room, the dates and the amount', () => {
+    const text = messageText('ReservationConfirmed', confirmed, 'Seoul');
+    expect(text).toContain('Seoul');
+    expect(text).toContain('Ocean view');
+    expect(text).toContain('2030-01-02');
+    expect(text).toContain('2030-01-04');
+    expect(text).toContain('200,000 KRW');
+  });
+
+  it('when a payment is refunded, then the text says refunded with the amount', () => {
+    const text = messageText('PaymentRefunded', { reservationId: 'r-1', guestId: 'g', amount: 5000 }, 'Busan');
+    expect(text).toMatch(/Busan.*5,000 KRW.*refunded/);
+  });
+
+  it('when the same event is composed twice, then the id is the same (deterministic per reservation and type)', () => {
+    const a = composeMessage('PaymentApproved', confirmed, 'Seoul', new Date(1));
+    const b = composeMessage('PaymentApproved', confirmed, 'Seoul', new Date(2));
+    const other = composeMessage('PaymentRefunded', confirmed, 'Seoul', new Date(2));
+    expect(a.id).toBe(b.id);
+    expect(a.id).not.toBe(other.id);
+    expect(a.recipientId).toBe('guest-1');
+  });
+});
+
+describe('recording messages', () => {
+  it('when the same event arrives three times, then exactly one message exists and it is delivered once', async () => {
+    const { messages, outbox } = setup();
+    await messages.record('ReservationConfirmed', confirmed);
+    await messages.record('ReservationConfirmed', confirmed);
+    await messages.record('ReservationConfirmed', confirmed);
+    const page = await messages.list({ reservationId: 'r-1', limit: 50, offset: 0 });
+    expect(page.items).toHaveLength(1);
+    expect(outbox.sent).toHaveLength(1);
+  });
+
+  it('when events of one reservation arrive out of order, then one message per type is listed by reservation and by guest', async () => {
+    const { messages } = setup();
+    await messages.record('PaymentRefunded', confirmed);
+    await messages.record('ReservationCancelled', confirmed);
+    await messages.record('ReservationConfirmed', confirmed);
+    await messages.record('PaymentApproved', confirmed);
+    await messages.record('PaymentRefunded', confirmed);
+    const byReservation = await messages.list({ reservationId: 'r-1', limit: 50, offset: 0 });
+    expect(byReservation.items.map((m) => m.type).sort()).toEqual(
+      ['PaymentApproved', 'PaymentRefunded', 'ReservationCancelled', 'ReservationConfirmed'].sort(),
+    );
+    const byGuest = await messages.list({ recipientId: 'guest-1', limit: 50, offset: 0 });
+    expect(byGuest.items).toHaveLength(4);
+  });
+
+  it('when concurrent deliveries race, then there is still exactly one message per type and the index holds each once', async () => {
+    const { messages, store } = setup();
+    await Promise.all([
+      ...Array.from({ length: 5 }, () => messages.record('ReservationConfirmed', confirmed)),
+      ...Array.from({ length: 5 }, () => messages.record('PaymentApproved', confirmed)),
+    ]);
+    const index = (await store.getState<{ keys: string[] }>('messages-by-reservation:r-1'))!.value;
+    expect(index.keys.sort()).toEqual([messageKey('r-1', 'PaymentApproved'), messageKey('r-1', 'ReservationConfirmed')].sort());
+  });
+
+  it('when the binding fails, then the message is kept undelivered and a later retry delivers it', async () => {
+    const { messages, outbox, store } = setup();
+    outbox.failing = true;
+    const stored = await messages.record('ReservationConfirmed', confirmed);
+    expect(stored.delivered).toBe(false);
+    expect((await messages.list({ reservationId: 'r-1', limit: 50, offset: 0 })).items).toHaveLength(1);
+    expect((await store.getState<{ keys: string[] }>(UNDELIVERED_INDEX_KEY))!.value.keys).toHaveLength(1);
+    expect(await messages.retryUndelivered()).toBe(1);
+
+    outbox.failing = false;
+    expect(await messages.retryUndelivered()).toBe(0);
+    expect(outbox.sent.map((m) => m.id)).toEqual([stored.id]);
+    const after = await store.getState<{ delivered: boolean }>(messageKey('r-1', 'ReservationConfirmed'));
+    expect(after!.value.delivered).toBe(true);
+    expect((await store.getState<{ keys: string[] }>(UNDELIVERED_INDEX_KEY))!.value.keys).toHaveLength(0);
+  });
+
+  it('when a redelivered event finds an undelivered message, then it delivers it', async () => {
+    const { messages, outbox } = setup();
+    outbox.failing = true;
+    await messages.record('PaymentApproved', confirmed);
+    outbox.failing = false;
+    const again = await messages.record('PaymentApproved', confirmed);
+    expect(again.delivered).toBe(true);
+    // At least once towards the binding; the file is named by the message id, so still one file.
+    expect(new Set(outbox.sent.map((m) => m.id)).size).toBe(1);
+  });
+});
+
+describe('texts name the stay where it is known', () => {
+  it('when the reservation event came first, then the payment and car texts name the room and dates too', async () => {
+    const { messages } = setup();
+    await messages.record('ReservationConfirmed', confirmed);
+    const payment = await messages.record('PaymentApproved', { reservationId: 'r-1', guestId: 'guest-1', amount: 200000 });
+    expect(payment.text).toContain('Ocean view');
+    expect(payment.text).toContain('2030-01-02');
+    const car = await messages.record('RentcarReserved', { reservationId: 'r-1', guestId: 'guest-1', carId: 'car-7', checkIn: '2030-01-02', checkOut: '2030-01-04' });
+    expect(car.text).toMatch(/Car car-7 is reserved .*Ocean view/);
+  });
+
+  it('when the payment event comes first, then its text has what it carries and no invented details', async () => {
+    const { messages } = setup();
+    const payment = await messages.record('PaymentRefunded', { reservationId: 'r-2', guestId: 'guest-1', amount: 5000 });
+    expect(payment.text).toBe('[staycar Seoul] Your payment 5,000 KRW for reservation r-2 is refunded.');
+  });
+});
+
+describe('HTTP: GET /messages and the subscriptions', () => {
+  it('when an event is delivered to its route, then GET /messages?reservationId= lists it in the API shape', async () => {
+    const { app } = setup();
+    const delivered = await deliver(app, 'ReservationConfirmed', { ...confirmed, version: 1, occurredAt: '2030-01-01T00:00:00Z' });
+    expect(delivered.body).toEqual({ status: 'SUCCESS' });
+    const res = await request(app).get('/messages?reservationId=r-1');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      items: [
+        {
+          id: expect.stringMatching(/^msg_/),
+          reservationId: 'r-1',
+          recipientId: 'guest-1',
+          type: 'ReservationConfirmed',
+          text: expect.stringContaining('Seoul'),
+          createdAt: expect.any(String),
+        },
+      ],
+      nextCursor: null,
+    });
+  });
+
+  it('when a reservation event carries only `id`, then it is used as the reservation id', async () => {
+    const { app } = setup();
+    const { reservationId: _omit, ...rest } = confirmed;
+    await deliver(app, 'ReservationCancelled', { ...rest, id: 'r-9' });
+    const res = await request(app).get('/messages?reservationId=r-9');
+    expect(res.body.items).toHaveLength(1);
+  });
+
+  it('when an event lacks the guest, then it is dropped (not retried) and nothing is stored', async () => {
+    const { app, store } = setup();
+    const res = await deliver(app, 'PaymentApproved', { reservationId: 'r-2' });
+    expect(res.body).toEqual({ status: 'DROP' });
+    expect(store.data.size).toBe(0);
+  });
+
+  it('when neither reservationId nor recipientId is given, then 400 VALIDATION_FAILED', async () => {
+    const { app } = setup();
+    const res = await request(app).get('/messages');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+  });
+
+  it('when limit is over 100 or the cursor is foreign, then 400', async () => {
+    const { app } = setup();
+    expect((await request(app).get('/messages?recipientId=g&limit=101')).status).toBe(400);
+    expect((await request(app).get('/messages?recipientId=g&cursor=nope')).body.error.code).toBe('VALIDATION_FAILED');
+    expect((await request(app).get('/messages?recipientId=g&colour=red')).status).toBe(400);
+  });
+
+  it('when a guest has more messages than the limit, then pages follow nextCursor to the end', async () => {
+    const { app, messages } = setup();
+    for (const id of ['a', 'b', 'c']) {
+      await messages.record('ReservationConfirmed', { ...confirmed, reservationId: id });
+    }
+    const first = await request(app).get('/messages?recipientId=guest-1&limit=2');
+    expect(first.body.items).toHaveLength(2);
+    const second = await request(app).get(`/messages?recipientId=guest-1&limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body.items.map((m: { reservationId: string }) => m.reservationId)).toEqual(['c']);
+    expect(second.body.nextCursor).toBeNull();
+  });
+});

@@ -1,0 +1,36 @@
+import type { CarRow, ReservationRow, RoomRow } from '../domain/projection';
+
+/** Keyset position in a list: most recently updated first (`updatedAt` then id, both descending), or by id ascending. */
+export interface UpdatedAfter {
+  updatedAt: string;
+  id: string;
+}
+
+export type Reducer<Row> = (row: Row | undefined) => Row | undefined;
+
+/**
+ * The read model's storage (TypeORM over MariaDB in adapters/). Every `update*` reads the row,
+ * applies the reducer and writes the result atomically (row lock), so concurrent deliveries of
+ * events for the same aggregate never lose an update. A reservation that names a room also
+ * moves that room's `updatedAt` forward.
+ */
+export interface ViewStore {
+  updateRoom(roomId: string, reduce: Reducer<RoomRow>): Promise<boolean>;
+  updateCar(carId: string, reduce: Reducer<CarRow>): Promise<boolean>;
+  updateReservation(reservationId: string, reduce: Reducer<ReservationRow>): Promise<boolean>;
+
+  /** Listed rooms (snapshot present, not deleted), most recently updated first. */
+  roomsByUpdated(query: { city?: string; limit: number; after?: UpdatedAfter }): Promise<RoomRow[]>;
+  /** Listed rooms by id ascending. */
+  roomsById(query: { city?: string; hostId?: string; limit: number; after?: string }): Promise<RoomRow[]>;
+  room(roomId: string): Promise<RoomRow | undefined>;
+  /** Listed cars by id ascending. */
+  carsById(query: { city?: string; limit: number; after?: string }): Promise<CarRow[]>;
+
+  /** Per room: the number of active (confirmed) reservations and the newest reservation. */
+  reservationStats(roomIds: string[]): Promise<Map<string, { active: number; latest: ReservationRow | undefined }>>;
+  /** All reservations of a room that a Reservation* event placed there, newest first. */
+  reservationsOf(roomId: string): Promise<ReservationRow[]>;
+
+  isHealthy(): Promise<boolean>;
+}

@@ -1,0 +1,162 @@
+import pino from 'pino';
+import request from 'supertest';
+import { createApp } from '../src/http/app';
+import { ViewService } from '../src/service/viewService';
+import { MemoryViewStore } from './memoryViewStore';
+
+const logger = pino({ level: 'silent' });
+
+function setup() {
+  const store = new MemoryViewStore();
+  let clock = Date.UTC(2030, 0, 1);
+  const view = new ViewService(store, () => new Date(clock++));
+  const app = createApp({
+    config: { pubsub: 'pubsub', eventsTopic: 'topic', deadLetterTopic: 'dead' },
+    logger,
+    view,
+    sidecarHealthy: async () => true,
+    databaseHealthy: () => store.isHealthy(),
+  });
+  const publish = (type: string, data: object, id = `${type}-${Math.random()}`) =>
+    request(app).post(`/events/${type}`).send({ id, type, data });
+  return { store, app, publish };
+}
+
+const roomData = (roomId: string, city = 'Seoul', extra: object = {}) => ({
+  roomId,
+  hostId: 'host-1',
+  name: `Room ${roomId}`,
+  city,
+  pricePerNight: 50000,
+  currency: 'KRW',
+  description: '',
+  capacity: 2,
+  createdAt: '2030-01-01T00:00:00.000Z',
+  updatedAt: '2030-01-01T00:00:00.000Z',
+  version: 1,
+  ...extra,
+});
+const reservationData = (reservationId: string, roomId: string, version = 1) => ({
+  id: reservationId,
+  guestId: 'guest-1',
+  roomId,
+  carId: 'car-1',
+  checkIn: '2030-03-01',
+  checkOut: '2030-03-03',
+  nights: 2,
+  amount: 100000,
+  version,
+  occurredAt: `2030-01-02T00:00:0${version}.000Z`,
+  createdAt: '2030-01-02T00:00:00.000Z',
+});
+
+describe('viewpage HTTP', () => {
+  it('when room and reservation events are delivered, then /roomviews/{id} shows the room with its reservation statuses', async () => {
+    const { app, publish } = setup();
+    expect((await publish('PaymentApproved', { reservationId: 'r-1', guestId: 'guest-1', version: 1 })).body.status).toBe('SUCCESS');
+    await publish('RoomRegistered', roomData('room-1'));
+    await publish('ReservationConfirmed', reservationData('r-1', 'room-1'));
+    await publish('RentcarReserved', { carId: 'car-1', reservationId: 'r-1', guestId: 'guest-1', version: 3 });
+    const res = await request(app).get('/roomviews/room-1');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      roomId: 'room-1',
+      name: 'Room room-1',
+      activeReservations: 1,
+      reviewCount: 0,
+      averageRating: null,
+      latestReservation: { reservationId: 'r-1', status: 'confirmed', paymentStatus: 'approved', carId: 'car-1', carStatus: 'reserved' },
+      reservations: [{ reservationId: 'r-1', status: 'confirmed' }],
+    });
+  });
+
+  it('when a room is deleted, then it leaves /roomviews and /rooms and /roomviews/{id} answers 404', async () => {
+    const { app, publish } = setup();
+    await publish('RoomRegistered', roomData('room-2'));
+    expect((await request(app).get('/rooms?city=Seoul')).body.items.map((r: { id: string }) => r.id)).toEqual(['room-2']);
+    await publish('RoomDeleted', { roomId: 'room-2', hostId: 'host-1', city: 'Seoul', version: 2 });
+    expect((await request(app).get('/rooms?city=Seoul')).body).toEqual({ items: [], nextCursor: null });
+    expect((await request(app).get('/roomviews')).body.items).toEqual([]);
+    const gone = await request(app).get('/roomviews/room-2');
+    expect(gone.status).toBe(404);
+    expect(gone.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('when /rooms is asked, then it answers full Room objects filtered by city and host', async () => {
+    const { app, publish } = setup();
+    await publish('RoomRegistered', roomData('a', 'Seoul'));
+    await publish('RoomRegistered', roomData('b', 'Busan'));
+    await publish('RoomRegistered', roomData('c', 'Seoul', { hostId: 'host-2' }));
+    const seoul = await request(app).get('/rooms?city=Seoul');
+    expect(seoul.body.items.map((r: { id: string }) => r.id)).toEqual(['a', 'c']);
+    expect(seoul.body.items[0]).toEqual({
+      id: 'a', hostId: 'host-1', name: 'Room a', city: 'Seoul', pricePerNight: 50000, currency: 'KRW',
+      description: '', capacity: 2, createdAt: '2030-01-01T00:00:00.000Z', updatedAt: '2030-01-01T00:00:00.000Z',
+    });
+    expect((await request(app).get('/rooms?hostId=host-2')).body.items.map((r: { id: string }) => r.id)).toEqual(['c']);
+  });
+
+  it('when /rentcars is asked, then cars from Rentcar events are listed by city', async () => {
+    const { app, publish } = setup();
+    await publish('RentcarRegistered', { carId: 'k1', hostId: 'h', model: 'Ioniq', city: 'Jeju', pricePerDay: 70000, seats: 5, version: 1 });
+    const res = await request(app).get('/rentcars?city=Jeju');
+    expect(res.body).toEqual({ items: [expect.objectContaining({ id: 'k1', model: 'Ioniq', seats: 5, currency: 'KRW' })], nextCursor: null });
+  });
+
+  it('when there are more rooms than the limit, then pages (most recently updated first) follow nextCursor without repeats', async () => {
+    const { app, publish } = setup();
+    for (const id of ['r1', 'r2', 'r3', 'r4', 'r5']) await publish('RoomRegistered', roomData(id, 'Seoul', { occurredAt: `2030-01-0${id[1]}T00:00:00.000Z` }));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await request(app).get(`/roomviews?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.body.items.map((r: { roomId: string }) => r.roomId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['r5', 'r4', 'r3', 'r2', 'r1']);
+  });
+
+  it('when limit is over 100, a cursor is foreign or a field is unknown, then 400 VALIDATION_FAILED', async () => {
+    const { app } = setup();
+    for (const url of ['/roomviews?limit=101', '/roomviews?cursor=zzz', '/rooms?colour=red', '/rentcars?limit=0']) {
+      const res = await request(app).get(url);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+
+  it('when an event misses what the view needs, then it is dropped, not retried', async () => {
+    const { publish, store } = setup();
+    expect((await publish('RoomRegistered', { roomId: 'x' })).body).toEqual({ status: 'DROP' });
+    expect(store.rooms.size).toBe(0);
+  });
+
+  it('when the database is down, then /readyz answers 503 naming it', async () => {
+    const { app, store } = setup();
+    store.healthy = false;
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.checks).toEqual({ sidecar: 'up', database: 'down' });
+  });
+});
+
+describe('list micro-cache', () => {
+  it('when the same list is asked twice within the cache period, then the store is read once; after a change and the period, the change shows', async () => {
+    const store = new MemoryViewStore();
+    let reads = 0;
+    const original = store.roomsByUpdated.bind(store);
+    store.roomsByUpdated = async (q) => {
+      reads++;
+      return original(q);
+    };
+    const view = new ViewService(store, () => new Date(), 50);
+    await view.apply({ type: 'RoomRegistered', data: roomData('m1') });
+    const [a, b] = await Promise.all([view.roomViews({ limit: 10 }), view.roomViews({ limit: 10 })]);
+    expect(a).toBe(b);
+    expect(reads).toBe(1);
+    await view.apply({ type: 'RoomRegistered', data: roomData('m2') });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect((await view.roomViews({ limit: 10 })).items).toHaveLength(2);
+    expect(reads).toBe(2);
+  });
+});

@@ -1,0 +1,77 @@
+import { api, eventually, stay, unique } from '../support/api';
+
+// The view and the messages through the real flows: room, rentcar, reservation and payment
+// services publish through Dapr's outbox; message and viewpage follow. Everything via the gateway.
+jest.setTimeout(120_000);
+
+type Row = { status: string | null; paymentStatus: string | null; carStatus: string | null };
+const statuses = (r: Row | null | undefined) => r && { status: r.status, paymentStatus: r.paymentStatus, carStatus: r.carStatus };
+
+async function roomView(roomId: string) {
+  const res = await api('GET', `/roomviews/${roomId}`);
+  if (res.status !== 200) throw new Error(`roomview ${res.status}`);
+  return res.body;
+}
+
+async function messageTypes(reservationId: string): Promise<string[]> {
+  const res = await api('GET', `/messages?reservationId=${reservationId}`);
+  if (res.status !== 200) throw new Error(`messages ${res.status}`);
+  return (res.body.items as Array<{ type: string }>).map((m) => m.type).sort();
+}
+
+describe('the view and messages through the real services', () => {
+  it('when a guest reserves a room with a car, reviews it and cancels, then the view and the messages follow every step', async () => {
+    const city = unique('FlowViewCity');
+    const guestId = unique('guest');
+    const room = await api('POST', '/rooms', { hostId: unique('host'), name: 'Flow view room', city, pricePerNight: 100000 });
+    expect(room.status).toBe(201);
+    const car = await api('POST', '/rentcars', { hostId: unique('host'), model: 'Flow view car', city, pricePerDay: 30000 });
+    expect(car.status).toBe(201);
+    const roomId = room.body.id as string;
+
+    const listed = await eventually(async () => {
+      const res = await api('GET', `/rooms?city=${encodeURIComponent(city)}`);
+      expect(res.body.items).toHaveLength(1);
+      return res.body.items[0];
+    });
+    expect(listed).toEqual(room.body);
+    await eventually(async () => {
+      const res = await api('GET', `/rentcars?city=${encodeURIComponent(city)}`);
+      expect(res.body.items).toEqual([car.body]);
+    });
+
+    const dates = stay(200, 2);
+    const reserved = await api('POST', '/reservations', { guestId, roomId, carId: car.body.id, ...dates });
+    expect(reserved.status).toBe(201);
+    const reservationId = reserved.body.id as string;
+
+    const confirmed = await eventually(async () => {
+      const view = await roomView(roomId);
+      expect(statuses(view.latestReservation)).toEqual({ status: 'confirmed', paymentStatus: 'approved', carStatus: 'reserved' });
+      return view;
+    });
+    expect(confirmed).toMatchObject({ roomId, name: 'Flow view room', city, pricePerNight: 100000, activeReservations: 1 });
+    expect(confirmed.latestReservation).toEqual({ reservationId, guestId, ...dates, status: 'confirmed', paymentStatus: 'approved', carId: car.body.id, carStatus: 'reserved' });
+    await eventually(async () => expect(await messageTypes(reservationId)).toEqual(['PaymentApproved', 'RentcarReserved', 'ReservationConfirmed']));
+
+    expect((await api('POST', `/rooms/${roomId}/reviews`, { guestId, rating: 4, comment: 'quiet' })).status).toBe(201);
+    await eventually(async () => expect(await roomView(roomId)).toMatchObject({ reviewCount: 1, averageRating: 4 }));
+
+    expect((await api('POST', `/reservations/${reservationId}/cancel`)).status).toBe(200);
+    await eventually(async () => {
+      const view = await roomView(roomId);
+      expect(statuses(view.latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
+      expect(view.activeReservations).toBe(0);
+    });
+    await eventually(async () =>
+      expect(await messageTypes(reservationId)).toEqual(['PaymentApproved', 'PaymentRefunded', 'RentcarReleased', 'RentcarReserved', 'ReservationCancelled', 'ReservationConfirmed']),
+    );
+    const byGuest = await api('GET', `/messages?recipientId=${guestId}`);
+    expect(byGuest.body.items).toHaveLength(6);
+    expect(byGuest.body.items.every((m: { text: string; recipientId: string }) => m.text.includes('Seoul') && m.recipientId === guestId)).toBe(true);
+
+    expect((await api('DELETE', `/rooms/${roomId}`)).status).toBe(204);
+    await eventually(async () => expect((await api('GET', `/rooms?city=${encodeURIComponent(city)}`)).body.items).toEqual([]));
+    expect((await api('GET', `/roomviews/${roomId}`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,185 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { api, eventually, stay, unique } from '../support/api';
+import { drained, findOnStream, publishCloudEvent, publishData } from '../support/events';
+
+// Real CloudEvents through a real sidecar and Redis Streams → the real message and viewpage
+// services (with their sidecars, MariaDB) → read back through the gateway.
+jest.setTimeout(120_000);
+const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true });
+const MESSAGE_FILES = path.resolve(__dirname, '..', '..', '.data', 'messages');
+const CONSUMERS = [process.env.MESSAGE_APP_ID ?? 'message', process.env.VIEWPAGE_APP_ID ?? 'viewpage'];
+
+beforeAll(async () => {
+  await redis.connect();
+});
+afterAll(() => redis.disconnect());
+
+const now = () => new Date().toISOString();
+
+function fixture() {
+  const city = unique('ViewCity');
+  const roomId = unique('vroom');
+  const carId = unique('vcar');
+  const guestId = unique('vguest');
+  const reservationId = unique('vres');
+  const { checkIn, checkOut } = stay(10, 2);
+  const room = { roomId, hostId: 'vhost', name: `Room ${roomId}`, city, pricePerNight: 70000, currency: 'KRW', description: '', capacity: 2, createdAt: now(), updatedAt: now() };
+  const car = { carId, hostId: 'vhost', model: 'Ioniq 5', city, pricePerDay: 40000, currency: 'KRW', seats: 5, createdAt: now(), updatedAt: now() };
+  const reservation = (status: 'confirmed' | 'cancelled', version: number) => ({
+    id: reservationId, reservationId, guestId, roomId, carId, checkIn, checkOut, nights: 2, amount: 220000, currency: 'KRW',
+    status, paymentId: `pay-${reservationId}`, createdAt: now(), updatedAt: now(), roomName: room.name, city, version, occurredAt: now(),
+  });
+  const payment = (status: 'approved' | 'refunded', version: number) => ({
+    id: `pay-${reservationId}`, paymentId: `pay-${reservationId}`, reservationId, guestId, amount: 220000, currency: 'KRW', status, createdAt: now(), version, occurredAt: now(),
+  });
+  const carBooking = (version: number) => ({ carId, reservationId, guestId, checkIn, checkOut, version, occurredAt: now() });
+  return { city, roomId, carId, guestId, reservationId, room, car, reservation, payment, carBooking };
+}
+
+type Row = { status: string | null; paymentStatus: string | null; carStatus: string | null };
+const statuses = (r: Row | null | undefined) => r && { status: r.status, paymentStatus: r.paymentStatus, carStatus: r.carStatus };
+
+async function viewOf(roomId: string) {
+  const res = await api('GET', `/roomviews/${roomId}`);
+  if (res.status !== 200) throw new Error(`roomview ${res.status}`);
+  return res.body;
+}
+
+async function messageTypes(reservationId: string): Promise<string[]> {
+  const res = await api('GET', `/messages?reservationId=${reservationId}`);
+  if (res.status !== 200) throw new Error(`messages ${res.status}`);
+  return (res.body.items as Array<{ type: string }>).map((m) => m.type).sort();
+}
+
+describe('messages and the view follow real events', () => {
+  it('when a sidecar publishes with metadata cloudevent.type, then that is the CloudEvent type on the topic', async () => {
+    const marker = unique('type-check');
+    await publishData('ViewTypeCheck', { marker, version: 1 }, marker);
+    const event = await eventually(() => findOnStream(redis, marker), 15_000, 200);
+    expect(event.type).toBe('ViewTypeCheck');
+    expect(event.id).toBe(marker);
+  });
+
+  it('when a reservation is confirmed and then cancelled, then one message per type and the view rows follow each step', async () => {
+    const f = fixture();
+    await publishData('RoomRegistered', { ...f.room, version: 1, occurredAt: now() });
+    await publishData('RentcarRegistered', { ...f.car, version: 1, occurredAt: now() });
+    await eventually(async () => expect((await viewOf(f.roomId)).name).toBe(f.room.name));
+
+    await publishData('ReservationConfirmed', f.reservation('confirmed', 1));
+    await publishData('PaymentApproved', f.payment('approved', 1));
+    await publishData('RentcarReserved', f.carBooking(2));
+
+    const confirmed = await eventually(async () => {
+      const view = await viewOf(f.roomId);
+      expect(statuses(view.latestReservation)).toEqual({ status: 'confirmed', paymentStatus: 'approved', carStatus: 'reserved' });
+      return view;
+    });
+    expect(confirmed).toMatchObject({ roomId: f.roomId, city: f.city, hostId: 'vhost', pricePerNight: 70000, activeReservations: 1 });
+    expect(confirmed.latestReservation).toEqual({
+      reservationId: f.reservationId, guestId: f.guestId, checkIn: f.reservation('confirmed', 1).checkIn,
+      checkOut: f.reservation('confirmed', 1).checkOut, status: 'confirmed', paymentStatus: 'approved', carId: f.carId, carStatus: 'reserved',
+    });
+    await eventually(async () => expect(await messageTypes(f.reservationId)).toEqual(['PaymentApproved', 'RentcarReserved', 'ReservationConfirmed']));
+
+    await publishData('ReservationCancelled', f.reservation('cancelled', 2));
+    await publishData('PaymentRefunded', f.payment('refunded', 2));
+    await publishData('RentcarReleased', f.carBooking(3));
+
+    const cancelled = await eventually(async () => {
+      const view = await viewOf(f.roomId);
+      expect(statuses(view.latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
+      return view;
+    });
+    expect(cancelled.activeReservations).toBe(0);
+    expect(cancelled.reservations).toHaveLength(1);
+
+    const all = ['PaymentApproved', 'PaymentRefunded', 'RentcarReleased', 'RentcarReserved', 'ReservationCancelled', 'ReservationConfirmed'];
+    await eventually(async () => expect(await messageTypes(f.reservationId)).toEqual(all));
+    const byGuest = await api('GET', `/messages?recipientId=${f.guestId}`);
+    expect(byGuest.status).toBe(200);
+    expect(byGuest.body.items).toHaveLength(6);
+    for (const message of byGuest.body.items) {
+      expect(message).toEqual({
+        id: expect.any(String), reservationId: f.reservationId, recipientId: f.guestId, type: expect.any(String),
+        text: expect.stringContaining('Seoul'), createdAt: expect.any(String),
+      });
+    }
+    expect(byGuest.body.items.find((m: { type: string }) => m.type === 'ReservationConfirmed').text).toContain(f.room.name);
+    // Each message was handed to the output binding: one file per message.
+    await eventually(async () => {
+      for (const message of byGuest.body.items) expect(fs.existsSync(path.join(MESSAGE_FILES, `${message.id}.json`))).toBe(true);
+    });
+    const file = JSON.parse(fs.readFileSync(path.join(MESSAGE_FILES, `${byGuest.body.items[0].id}.json`), 'utf8'));
+    expect(file.id).toBe(byGuest.body.items[0].id);
+  });
+
+  it('when the same CloudEvents arrive twice and out of order, then the result is the same as once in order', async () => {
+    const f = fixture();
+    await publishData('RoomRegistered', { ...f.room, version: 1, occurredAt: now() });
+    // Cancel side first, each twice with the same CloudEvent id; then the confirm side, twice.
+    const late = [
+      ['RentcarReleased', f.carBooking(3)],
+      ['PaymentRefunded', f.payment('refunded', 2)],
+      ['ReservationCancelled', f.reservation('cancelled', 2)],
+      ['PaymentApproved', f.payment('approved', 1)],
+      ['RentcarReserved', f.carBooking(2)],
+      ['ReservationConfirmed', f.reservation('confirmed', 1)],
+    ] as const;
+    for (const [type, data] of late) {
+      const id = await publishCloudEvent(type, data);
+      await publishCloudEvent(type, data, id);
+    }
+    await eventually(async () => {
+      expect(statuses((await viewOf(f.roomId)).latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
+    });
+    await eventually(() => drained(redis, CONSUMERS), 30_000, 300);
+    const view = await viewOf(f.roomId);
+    expect(view.reservations).toHaveLength(1);
+    expect(view.activeReservations).toBe(0);
+    const types = await messageTypes(f.reservationId);
+    expect(types).toEqual(['PaymentApproved', 'PaymentRefunded', 'RentcarReleased', 'RentcarReserved', 'ReservationCancelled', 'ReservationConfirmed']);
+
+    // The whole sequence once more, same ids: nothing changes.
+    for (const [type, data] of late) await publishCloudEvent(type, data);
+    await eventually(() => drained(redis, CONSUMERS), 30_000, 300);
+    expect(await messageTypes(f.reservationId)).toEqual(types);
+    expect(statuses((await viewOf(f.roomId)).latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
+  });
+
+  it('when a room is registered and then deleted, then GET /rooms?city= lists it and then drops it', async () => {
+    const f = fixture();
+    await publishData('RoomRegistered', { ...f.room, version: 1, occurredAt: now() });
+    await publishData('RentcarRegistered', { ...f.car, version: 1, occurredAt: now() });
+    const listed = await eventually(async () => {
+      const res = await api('GET', `/rooms?city=${encodeURIComponent(f.city)}`);
+      expect(res.body.items).toHaveLength(1);
+      return res.body;
+    });
+    expect(listed).toEqual({
+      items: [{ id: f.roomId, hostId: 'vhost', name: f.room.name, city: f.city, pricePerNight: 70000, currency: 'KRW', description: '', capacity: 2, createdAt: f.room.createdAt, updatedAt: f.room.updatedAt }],
+      nextCursor: null,
+    });
+    await eventually(async () => {
+      const cars = await api('GET', `/rentcars?city=${encodeURIComponent(f.city)}`);
+      expect(cars.body.items.map((c: { id: string }) => c.id)).toEqual([f.carId]);
+    });
+    await publishData('RoomDeleted', { roomId: f.roomId, hostId: 'vhost', city: f.city, version: 2, occurredAt: now() });
+    await eventually(async () => {
+      const res = await api('GET', `/rooms?city=${encodeURIComponent(f.city)}`);
+      expect(res.body).toEqual({ items: [], nextCursor: null });
+    });
+    expect((await api('GET', `/roomviews/${f.roomId}`)).status).toBe(404);
+    expect((await api('GET', `/roomviews?city=${encodeURIComponent(f.city)}`)).body.items).toEqual([]);
+  });
+
+  it('when the list parameters are wrong, then 400 in the API error shape', async () => {
+    for (const route of ['/roomviews?limit=101', '/messages', '/messages?recipientId=x&limit=500', '/rooms?cursor=nope']) {
+      const res = await api('GET', route);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+});

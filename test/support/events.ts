@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+
+/**
+ * Publishes real CloudEvents through a real sidecar (room's, which is scoped for pub/sub) onto
+ * the real Redis Streams topic — the same path the services' outbox events take.
+ */
+const SIDECAR = process.env.PUBLISH_SIDECAR_URL ?? 'http://127.0.0.1:3501';
+export const PUBSUB = process.env.PUBSUB ?? 'pubsub';
+export const TOPIC = process.env.EVENTS_TOPIC ?? 'staycar-events';
+
+/** Data JSON; Dapr wraps it in a CloudEvent whose `type` (and `id`) come from the metadata. */
+export async function publishData(type: string, data: object, id?: string): Promise<void> {
+  const params = new URLSearchParams({ 'metadata.cloudevent.type': type });
+  if (id) params.set('metadata.cloudevent.id', id);
+  const res = await fetch(`${SIDECAR}/v1.0/publish/${PUBSUB}/${TOPIC}?${params}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(data),
+  });
+  if (res.status !== 204) throw new Error(`publish ${type} answered ${res.status}: ${await res.text()}`);
+}
+
+/** A whole CloudEvent we made ourselves (fixed id), as a redelivery would look. */
+export async function publishCloudEvent(type: string, data: object, id: string = randomUUID()): Promise<string> {
+  const res = await fetch(`${SIDECAR}/v1.0/publish/${PUBSUB}/${TOPIC}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/cloudevents+json' },
+    body: JSON.stringify({ specversion: '1.0', id, source: 'e2e-test', type, datacontenttype: 'application/json', data }),
+  });
+  if (res.status !== 204) throw new Error(`publish ${type} answered ${res.status}: ${await res.text()}`);
+  return id;
+}
+
+/** Reads the stream entry that carries `marker` (for checking what really went over the wire). */
+export async function findOnStream(redis: Redis, marker: string): Promise<{ id: string; type: string; data: Record<string, unknown> }> {
+  const entries = await redis.xrevrange(TOPIC, '+', '-', 'COUNT', 2000);
+  for (const [, fields] of entries) {
+    const raw = fields[fields.indexOf('data') + 1];
+    if (raw?.includes(marker)) return JSON.parse(raw) as { id: string; type: string; data: Record<string, unknown> };
+  }
+  throw new Error(`no event with ${marker} on the stream yet`);
+}
+
+/** Throws until each consumer group has read everything on the topic and acknowledged it. */
+export async function drained(redis: Redis, groups: string[]): Promise<void> {
+  const info = (await redis.call('XINFO', 'GROUPS', TOPIC)) as unknown[][];
+  for (const group of groups) {
+    const entry = info.find((fields) => fields[fields.indexOf('name') + 1] === group);
+    if (!entry) throw new Error(`no consumer group ${group}`);
+    const pending = Number(entry[entry.indexOf('pending') + 1]);
+    const lag = entry[entry.indexOf('lag') + 1];
+    if (pending !== 0 || lag === null || Number(lag) !== 0) throw new Error(`${group}: pending ${pending}, lag ${String(lag)}`);
+  }
+}
