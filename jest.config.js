@@ -7,6 +7,8 @@ const moduleNameMapper = { '^@staycar/common$': '<rootDir>/services/common/src/i
 module.exports = {
   // In band: e2e suites share one running system, and some stop and start its services.
   maxWorkers: 1,
+  // e2e tests wait for events (seconds); `testTimeout` is a global option, not a per-project one.
+  testTimeout: 120000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
   projects: [
     {
@@ -35,7 +37,6 @@ module.exports = {
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
-      testTimeout: 120000,
       slowTestThreshold: 30,
     },
     {

@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import pino from 'pino';
 import { Sidecar } from '@staycar/common';
 import { api, eventually, stay, unique } from '../support/api';
+import { StreamReader } from '../support/events';
 
 // Rooms and rental cars through the gateway, against the real system (daprd, MariaDB, Redis).
 // Internal hold routes are not in the gateway's allow-list: they are called through a sidecar by
@@ -10,8 +11,11 @@ const SIDECAR = 'http://127.0.0.1:3500';
 const TOPIC = 'staycar-events';
 const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true });
 
+const stream = new StreamReader(redis, TOPIC);
+
 beforeAll(async () => {
   await redis.connect();
+  await stream.begin();
 });
 afterAll(() => {
   redis.disconnect();
@@ -24,13 +28,7 @@ interface CloudEvent {
 
 /** Events on the topic whose data names `id` (newest last). */
 async function eventsAbout(id: string): Promise<CloudEvent[]> {
-  const entries = await redis.xrevrange(TOPIC, '+', '-', 'COUNT', 3000);
-  const found: CloudEvent[] = [];
-  for (const [, fields] of entries) {
-    const raw = fields[fields.indexOf('data') + 1];
-    if (raw?.includes(id)) found.push(JSON.parse(raw) as CloudEvent);
-  }
-  return found.reverse();
+  return stream.matching(id);
 }
 
 /** Waits until every `type@version` is on the topic for `id`. */

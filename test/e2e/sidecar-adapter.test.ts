@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import pino from 'pino';
 import { EtagConflictError, Sidecar, writeWithEvent } from '@staycar/common';
 import { eventually, unique } from '../support/api';
+import { StreamReader } from '../support/events';
 
 // The Dapr adapter against a real daprd (room's sidecar), real MariaDB state and Redis Streams.
 const sidecar = Sidecar.create(
@@ -10,9 +11,12 @@ const sidecar = Sidecar.create(
 );
 const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true });
 
+const stream = new StreamReader(redis);
+
 beforeAll(async () => {
   await sidecar.waitUntilReachable();
   await redis.connect();
+  await stream.begin();
 });
 afterAll(async () => {
   await sidecar.stop();
@@ -43,12 +47,9 @@ describe('state through the sidecar is first-write-wins', () => {
 
 describe('the transactional outbox', () => {
   const findEvent = async (marker: string) => {
-    const entries = await redis.xrevrange('staycar-events', '+', '-', 'COUNT', 500);
-    for (const [, fields] of entries) {
-      const raw = fields[fields.indexOf('data') + 1];
-      if (raw?.includes(marker)) return JSON.parse(raw) as { type: string; data: Record<string, unknown> };
-    }
-    throw new Error(`no event with ${marker} on the stream yet`);
+    const [event] = await stream.matching(marker);
+    if (!event) throw new Error(`no event with ${marker} on the stream yet`);
+    return event;
   };
 
   it('when state and event are written together, then the event lands on the topic with its type and JSON data', async () => {

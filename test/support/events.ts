@@ -53,3 +53,37 @@ export async function drained(redis: Redis, groups: string[]): Promise<void> {
     if (pending !== 0 || lag === null || Number(lag) !== 0) throw new Error(`${group}: pending ${pending}, lag ${String(lag)}`);
   }
 }
+
+/**
+ * Reads the topic forward from where it stood when `begin()` ran, so a test looks only at the
+ * events of its own run (the stream keeps every earlier run's events).
+ */
+export class StreamReader {
+  private lastId = '0-0';
+  private readonly seen: { raw: string; event: { id: string; type: string; data: Record<string, any> } }[] = [];
+
+  constructor(private readonly redis: Redis, private readonly topic: string = TOPIC) {}
+
+  async begin(): Promise<void> {
+    const last = await this.redis.xrevrange(this.topic, '+', '-', 'COUNT', 1);
+    this.lastId = last[0]?.[0] ?? '0-0';
+  }
+
+  private async refresh(): Promise<void> {
+    for (;;) {
+      const entries = await this.redis.xrange(this.topic, `(${this.lastId}`, '+', 'COUNT', 1000);
+      for (const [id, fields] of entries) {
+        this.lastId = id;
+        const raw = fields[fields.indexOf('data') + 1];
+        if (raw) this.seen.push({ raw, event: JSON.parse(raw) });
+      }
+      if (entries.length < 1000) return;
+    }
+  }
+
+  /** Events since begin() whose JSON contains `marker`, oldest first. */
+  async matching(marker: string): Promise<{ id: string; type: string; data: Record<string, any> }[]> {
+    await this.refresh();
+    return this.seen.filter((entry) => entry.raw.includes(marker)).map((entry) => entry.event);
+  }
+}
