@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run svc:stop -- <app-id|all>` / `npm run svc:start -- <app-id>`: stop or start one service
 // with its sidecar while the rest keep running (fault drills, the resilience tests).
-import { findApp, loadApps, startApp, stopAll, stopApp, waitReady } from './lib/system.mjs';
+import { findApp, loadApps, runningApps, startApp, stopAll, stopApp, waitReady, waitResolvable } from './lib/system.mjs';
 
 const [action, appId] = process.argv.slice(2);
 const ids = loadApps().map((a) => a.appID);
@@ -18,6 +18,10 @@ try {
     const app = findApp(appId);
     startApp(app);
     await waitReady(app);
+    // Ready for traffic only once it and the others find each other (mDNS) in both directions.
+    const others = runningApps().filter((a) => a.appID !== app.appID);
+    await waitResolvable([app], others);
+    await waitResolvable(others, [app]);
     console.log(`started ${appId} (logs: .data/logs/${appId}.log)`);
   }
 } catch (error) {

@@ -201,6 +201,30 @@ export async function waitReady(app, timeoutMs = 90_000) {
   throw new Error(`${app.appID} not ready after ${timeoutMs / 1000} s; see ${logFiles(app.appID).app} and ${logFiles(app.appID).daprd}`);
 }
 
+/**
+ * Dapr's mDNS name resolution needs a moment after a sidecar (re)starts: until then invocations
+ * fail with "couldn't find service". Resolves once every `from` sidecar reaches every `to` app's
+ * /healthz through service invocation.
+ */
+export async function waitResolvable(from, to, timeoutMs = 45_000) {
+  const deadline = Date.now() + timeoutMs;
+  const pairs = from.flatMap((a) => to.filter((b) => b.appID !== a.appID).map((b) => [a, b]));
+  await Promise.all(
+    pairs.map(async ([a, b]) => {
+      const url = `http://127.0.0.1:${a.daprHTTPPort}/v1.0/invoke/${b.appID}/method/healthz`;
+      while (!(await answers(url, 2000))) {
+        if (Date.now() > deadline) throw new Error(`${a.appID}'s sidecar cannot reach ${b.appID} after ${timeoutMs / 1000} s (name resolution)`);
+        await sleep(250);
+      }
+    }),
+  );
+}
+
+/** The apps whose pid files say they run. */
+export function runningApps() {
+  return loadApps().filter((app) => isAlive(readPids(app.appID)?.appPid));
+}
+
 /** Ports dapr.yaml needs that something already listens on. */
 export async function busyPorts(apps = loadApps()) {
   const net = await import('node:net');
@@ -234,5 +258,6 @@ export async function startAll({ onLine, timeoutMs } = {}) {
   }
   for (const app of apps) startApp(app, { onLine });
   await Promise.all(apps.map((app) => waitReady(app, timeoutMs)));
+  await waitResolvable(apps, apps);
   return apps;
 }

@@ -475,7 +475,7 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         const copyMeta = objects(get(copy, 'spec', 'metadata'));
         expect(copyMeta.map((m) => m.name).sort()).toEqual(sourceMeta.map((m) => m.name).sort());
         // Where things live differs by environment (a folder on this machine, a volume in a pod).
-        const perEnvironment = new Set(['rootPath']);
+        const perEnvironment = new Set<unknown>(["rootPath"]);
         for (const m of copyMeta.filter((x) => x.value !== undefined && !perEnvironment.has(x.name))) {
           expect([m.name, m.value]).toEqual([m.name, sourceMeta.find((s) => s.name === m.name)?.value]);
         }

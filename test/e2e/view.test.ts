@@ -98,9 +98,13 @@ describe('messages and the view follow real events', () => {
 
     const all = ['PaymentApproved', 'PaymentRefunded', 'RentcarReleased', 'RentcarReserved', 'ReservationCancelled', 'ReservationConfirmed'];
     await eventually(async () => expect(await messageTypes(f.reservationId)).toEqual(all));
-    const byGuest = await api('GET', `/messages?recipientId=${f.guestId}`);
-    expect(byGuest.status).toBe(200);
-    expect(byGuest.body.items).toHaveLength(6);
+    // The recipient's index is written just after the reservation's: wait for it too.
+    const byGuest = await eventually(async () => {
+      const answer = await api('GET', `/messages?recipientId=${f.guestId}`);
+      expect(answer.status).toBe(200);
+      expect(answer.body.items).toHaveLength(6);
+      return answer;
+    });
     for (const message of byGuest.body.items) {
       expect(message).toEqual({
         id: expect.any(String), reservationId: f.reservationId, recipientId: f.guestId, type: expect.any(String),
