@@ -56,6 +56,16 @@ async function internal(method: string, appId: string, path: string, body?: unkn
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
+/** Publishes on the real broker through a real sidecar (room's), as `reservation` does with its outbox. */
+async function publishReservationEvent(type: string, data: object): Promise<void> {
+  const sidecar = Sidecar.create({ daprHost: '127.0.0.1', daprHttpPort: 3501, stateStore: 'statestore', pubsub: 'pubsub', eventsTopic: TOPIC }, pino({ level: 'silent' }));
+  try {
+    await sidecar.publish(type, data);
+  } finally {
+    await sidecar.stop();
+  }
+}
+
 const newRoom = () => ({ hostId: unique('host'), name: 'Sea view', city: 'Busan', pricePerNight: 90000 });
 const newCar = () => ({ hostId: unique('host'), model: 'Ioniq 5', city: 'Jeju', pricePerDay: 70000 });
 
@@ -187,13 +197,7 @@ describe('room calendar', () => {
     const guestId = unique('guest');
     await internal('POST', 'room', `/internal/rooms/${room.id}/holds`, { reservationId, guestId, ...nights });
     await internal('POST', 'room', `/internal/rooms/${room.id}/holds/${reservationId}/confirm`);
-    // Published on the real broker through a real sidecar, as `reservation` will.
-    const sidecar = Sidecar.create({ daprHost: '127.0.0.1', daprHttpPort: 3501, stateStore: 'statestore', pubsub: 'pubsub', eventsTopic: TOPIC }, pino({ level: 'silent' }));
-    try {
-      await sidecar.publish('ReservationCancelled', { id: reservationId, reservationId, guestId, roomId: room.id, carId: null, ...nights, nights: 2, status: 'cancelled', version: 2 });
-    } finally {
-      await sidecar.stop();
-    }
+    await publishReservationEvent('ReservationCancelled', { id: reservationId, reservationId, guestId, roomId: room.id, carId: null, ...nights, nights: 2, status: 'cancelled', version: 2 });
     await eventually(async () => {
       const res = await api('GET', `/rooms/${room.id}/availability?checkIn=${nights.checkIn}&checkOut=${nights.checkOut}`);
       if (res.body.available !== true) throw new Error('still booked');
@@ -242,5 +246,23 @@ describe('rental cars', () => {
     const events = await expectEvents(reservationId, [['RentcarReserved', 1]]);
     expect(events.filter((e) => e.type === 'RentcarReserved')).toHaveLength(1);
     expect(events[0]!.data).toMatchObject({ carId: car.id, reservationId, ...days });
+  });
+
+  it('when ReservationConfirmed then ReservationCancelled name the car, then RentcarReserved then RentcarReleased (once each) and the days are free', async () => {
+    const car = (await api('POST', '/rentcars', newCar())).body;
+    const reservationId = unique('res');
+    const guestId = unique('guest');
+    const days = stay(60, 2);
+    expect((await internal('POST', 'rentcar', `/internal/rentcars/${car.id}/holds`, { reservationId, guestId, ...days })).status).toBe(201);
+    const reservation = { id: reservationId, reservationId, guestId, roomId: unique('room'), carId: car.id, ...days, nights: 2, amount: 1, currency: 'KRW' };
+    await publishReservationEvent('ReservationConfirmed', { ...reservation, status: 'confirmed', version: 1 });
+    await expectEvents(reservationId, [['RentcarReserved', 1]]);
+    expect((await api('DELETE', `/rentcars/${car.id}`)).status).toBe(409);
+    await publishReservationEvent('ReservationCancelled', { ...reservation, status: 'cancelled', version: 2 });
+    const events = await expectEvents(reservationId, [['RentcarReleased', 2]]);
+    expect(events.find((e) => e.type === 'RentcarReleased')!.data).toMatchObject({ carId: car.id, reservationId, guestId, ...days });
+    expect(events.filter((e) => e.type.startsWith('Rentcar')).map((e) => e.type)).toEqual(['RentcarReserved', 'RentcarReleased']);
+    const ask = await api('GET', `/rentcars/${car.id}/availability?checkIn=${days.checkIn}&checkOut=${days.checkOut}`);
+    expect(ask.body.available).toBe(true);
   });
 });

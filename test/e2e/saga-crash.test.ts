@@ -4,16 +4,20 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { api, eventually, stay, unique } from '../support/api';
 
-// A reservation process killed in the middle of its saga (after the room hold, before payment):
-// on restart, reservation's start-up recovery releases the hold and no payment or reservation stands.
+// A reservation process killed in the middle of its saga: on restart, reservation's start-up
+// recovery releases the holds and refunds a payment, and no reservation stands.
+
+// Restarts take a while; the e2e project's testTimeout is not applied per project by Jest 30.
+jest.setTimeout(240_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATA = process.env.STAYCAR_DATA_DIR ?? path.join(ROOT, '.data');
+const PAUSES = ['SAGA_PAUSE_AFTER_HOLD_MS', 'SAGA_PAUSE_AFTER_PAYMENT_MS'] as const;
 
-/** `node scripts/svc.mjs <action> reservation`, with extra environment for the app (svc passes its env on). */
+/** `node scripts/svc.mjs <action> reservation`, with extra environment for the app (the launcher passes its env on). */
 async function reservationSvc(action: 'stop' | 'start', env: Record<string, string> = {}): Promise<void> {
-  const base = { ...process.env };
-  delete base.SAGA_PAUSE_AFTER_HOLD_MS;
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of PAUSES) delete base[name];
   await promisify(execFile)('node', [path.join(ROOT, 'scripts', 'svc.mjs'), action, 'reservation'], {
     cwd: ROOT,
     timeout: 120_000,
@@ -23,14 +27,13 @@ async function reservationSvc(action: 'stop' | 'start', env: Record<string, stri
 
 const appPid = (): number => (JSON.parse(fs.readFileSync(path.join(DATA, 'run', 'reservation.json'), 'utf8')) as { appPid: number }).appPid;
 
-/** The reservation id the saga logged when it started for this guest (the client never got an answer). */
+/** The reservation id the saga logged when it started for this guest (the client never gets an answer). */
 function reservationIdOf(guestId: string): string {
   const lines = fs.readFileSync(path.join(DATA, 'logs', 'reservation.log'), 'utf8').split('\n');
   for (const line of lines) {
-    if (!line.includes(guestId) || !line.includes('saga started')) continue;
-    return (JSON.parse(line) as { reservationId: string }).reservationId;
+    if (line.includes(guestId) && line.includes('saga started')) return (JSON.parse(line) as { reservationId: string }).reservationId;
   }
-  throw new Error(`no saga started for ${guestId} in reservation.log`);
+  throw new Error(`no saga started for ${guestId} in reservation.log yet`);
 }
 
 const roomFree = async (roomId: string, dates: { checkIn: string; checkOut: string }): Promise<boolean> => {
@@ -39,8 +42,8 @@ const roomFree = async (roomId: string, dates: { checkIn: string; checkOut: stri
   return res.body.available as boolean;
 };
 
-// Restarts take a while; the e2e project's testTimeout is not applied per project by Jest 30.
-jest.setTimeout(240_000);
+const paymentsOf = async (reservationId: string) =>
+  (await api('GET', `/payments?reservationId=${reservationId}`)).body.items as { status: string }[];
 
 let paused = false;
 
@@ -52,35 +55,59 @@ afterAll(async () => {
   }
 });
 
+/**
+ * Restarts reservation with `pause` set, starts a reservation, waits until `reached` holds, kills
+ * the app process (SIGKILL: no shutdown code runs), restarts it normally. Answers what the test needs.
+ */
+async function crashMidSaga(pause: (typeof PAUSES)[number], reached: (ctx: { roomId: string; dates: { checkIn: string; checkOut: string }; reservationId: string }) => Promise<void>,
+) {
+  const room = await api('POST', '/rooms', { hostId: unique('host'), name: 'Crash test room', city: 'Seoul', pricePerNight: 50_000 });
+  expect(room.status).toBe(201);
+  const roomId = room.body.id as string;
+  const guestId = unique('crash-guest');
+  const dates = stay(200 + Math.floor(Math.random() * 100), 2);
+
+  await reservationSvc('stop');
+  paused = true;
+  await reservationSvc('start', { [pause]: '120000' });
+
+  const pending = api('POST', '/reservations', { guestId, roomId, ...dates }).catch(() => ({ status: 0 }));
+  const reservationId = await eventually(async () => reservationIdOf(guestId), 20_000, 200);
+  await eventually(() => reached({ roomId, dates, reservationId }), 20_000, 200);
+
+  process.kill(appPid(), 'SIGKILL');
+  expect((await pending).status).not.toBe(201);
+
+  await reservationSvc('stop');
+  await reservationSvc('start');
+  paused = false;
+  return { roomId, guestId, dates, reservationId };
+}
+
 describe('a reservation process that crashes mid-saga', () => {
   it('when it is killed after holding the room, then after restart the room is free again and no payment or reservation stands', async () => {
-    const room = await api('POST', '/rooms', { hostId: unique('host'), name: 'Crash test room', city: 'Seoul', pricePerNight: 50_000 });
-    expect(room.status).toBe(201);
-    const roomId = room.body.id as string;
-    const guestId = unique('crash-guest');
-    const dates = stay(200, 2);
-
-    await reservationSvc('stop');
-    paused = true;
-    await reservationSvc('start', { SAGA_PAUSE_AFTER_HOLD_MS: '120000' });
-
-    const pending = api('POST', '/reservations', { guestId, roomId, ...dates }).catch((error: unknown) => ({ status: 0, error }));
-    await eventually(async () => expect(await roomFree(roomId, dates)).toBe(false), 20_000, 200);
-    const reservationId = reservationIdOf(guestId);
-
-    process.kill(appPid(), 'SIGKILL');
-    expect((await pending).status).not.toBe(201);
-
-    await reservationSvc('stop');
-    await reservationSvc('start');
-    paused = false;
+    const { roomId, guestId, dates, reservationId } = await crashMidSaga('SAGA_PAUSE_AFTER_HOLD_MS', async ({ roomId, dates }) => {
+      expect(await roomFree(roomId, dates)).toBe(false);
+    });
 
     await eventually(async () => expect(await roomFree(roomId, dates)).toBe(true), 60_000, 500);
-    expect((await api('GET', `/payments?reservationId=${reservationId}`)).body.items).toEqual([]);
+    expect(await paymentsOf(reservationId)).toEqual([]);
     expect((await api('GET', `/reservations/${reservationId}`)).status).toBe(404);
     expect((await api('GET', `/reservations?guestId=${guestId}`)).body.items).toEqual([]);
-    // The service works normally again.
-    const again = await api('POST', '/reservations', { guestId, roomId, ...dates });
-    expect(again.status).toBe(201);
+    // Reservations work normally again, for the same nights.
+    expect((await api('POST', '/reservations', { guestId, roomId, ...dates })).status).toBe(201);
+  });
+
+  it('when it is killed after the payment was approved, then after restart the payment is refunded and the room is free', async () => {
+    const { roomId, guestId, dates, reservationId } = await crashMidSaga('SAGA_PAUSE_AFTER_PAYMENT_MS', async ({ reservationId }) => {
+      expect(await paymentsOf(reservationId)).toEqual([expect.objectContaining({ status: 'approved' })]);
+    });
+
+    await eventually(async () => {
+      expect(await paymentsOf(reservationId)).toEqual([expect.objectContaining({ status: 'refunded', refundedAt: expect.any(String) })]);
+      expect(await roomFree(roomId, dates)).toBe(true);
+    }, 60_000, 500);
+    expect((await api('GET', `/reservations/${reservationId}`)).status).toBe(404);
+    expect((await api('GET', `/reservations?guestId=${guestId}`)).body.items).toEqual([]);
   });
 });

@@ -106,6 +106,25 @@ describe('reserving a room (and a car)', () => {
   });
 });
 
+describe("a guest's reservations", () => {
+  it('when a guest has three reservations, then GET /reservations?guestId= pages them with limit and nextCursor', async () => {
+    const roomId = await newRoom();
+    const guestId = unique('guest');
+    const ids: string[] = [];
+    for (const offset of [110, 112, 114]) {
+      const res = await api('POST', '/reservations', { guestId, roomId, ...stay(offset, 1) });
+      expect(res.status).toBe(201);
+      ids.push(res.body.id);
+    }
+    const first = await api('GET', `/reservations?guestId=${guestId}&limit=2`);
+    expect(first.status).toBe(200);
+    expect(first.body.items.map((r: { id: string }) => r.id)).toEqual(ids.slice(0, 2));
+    const second = await api('GET', `/reservations?guestId=${guestId}&limit=2&cursor=${first.body.nextCursor}`);
+    expect(second.body).toEqual({ items: [expect.objectContaining({ id: ids[2], guestId })], nextCursor: null });
+    expect((await api('GET', `/reservations?guestId=${guestId}&limit=101`)).status).toBe(400);
+  });
+});
+
 describe('failures leave nothing behind', () => {
   it('when the payment is declined, then 402 PAYMENT_DECLINED and the room and the car are free again', async () => {
     const [roomId, carId] = await Promise.all([newRoom(), newCar()]);

@@ -12,3 +12,4 @@ export * from './dapr/sidecar';
 export * from './dapr/outbox';
 export * from './dapr/retry';
 export * from './dateRange';
+export * from './dapr/transient';

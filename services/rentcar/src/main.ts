@@ -8,7 +8,13 @@ async function main(): Promise<void> {
   const logger = createLogger(config.appId, config.logLevel);
   const sidecar = Sidecar.create(config, logger);
   const cars = new CarService({ state: sidecar, logger, holdTtlSeconds: config.holdTtlSeconds, writeAttempts: config.writeAttempts });
-  const app = createApp({ config, logger, cars, sidecarHealthy: () => sidecar.isHealthy() });
+  const app = createApp({
+    config,
+    logger,
+    cars,
+    sidecarHealthy: () => sidecar.isHealthy(),
+    storeHealthy: () => sidecar.getState('readyz-probe').then(() => true),
+  });
   await runService({ app, port: config.port, logger, sidecar });
 }
 

@@ -19,6 +19,8 @@ export function loadConfig() {
     sagaIndexShards: envInt('SAGA_INDEX_SHARDS', 8, { min: 1, max: 64 }),
     /** Test only: sleep this long after the holds, before payment, so a test can kill the process mid-saga. */
     sagaPauseAfterHoldMs: envInt('SAGA_PAUSE_AFTER_HOLD_MS', 0, { min: 0, max: 600_000 }),
+    /** Test only: sleep this long after the payment was approved, before the reservation is stored. */
+    sagaPauseAfterPaymentMs: envInt('SAGA_PAUSE_AFTER_PAYMENT_MS', 0, { min: 0, max: 600_000 }),
   };
 }
 

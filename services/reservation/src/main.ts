@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     settings: config,
     newId: randomUUID,
   });
-  const app = createApp({ config, logger, service, sidecarHealthy: () => sidecar.isHealthy() });
+  const app = createApp({ config, logger, service, sidecarHealthy: () => sidecar.isHealthy(), storeHealthy: () => sidecar.getState('readyz-probe').then(() => true) });
 
   // Start-up recovery of sagas a crash interrupted; records too young are looked at again later.
   const startedAt = new Date();

@@ -52,6 +52,7 @@ export interface ServiceSettings {
   retryAfterSeconds: number;
   idempotencyWaitMs: number;
   sagaPauseAfterHoldMs: number;
+  sagaPauseAfterPaymentMs: number;
   sagaRecoveryMinAgeMs: number;
 }
 
@@ -109,6 +110,7 @@ export class ReservationService {
       return new ApiError(status!, code, message, Array.isArray(details) ? details : []);
     }
     if (error instanceof DaprError) {
+      this.deps.logger.warn({ err: error.message, status: error.status, body: error.body }, 'dependency failure → 503 TRY_LATER');
       const which = error instanceof DependencyUnavailableError ? 'A service the reservation needs did not answer' : 'A dependency failed';
       return tryLater(`${which}; nothing was reserved or charged. Try again shortly.`, this.deps.settings.retryAfterSeconds);
     }
@@ -236,6 +238,11 @@ export class ReservationService {
           ...(input.payment ? { method: input.payment.method, token: input.payment.token } : {}),
         }),
       );
+
+      if (settings.sagaPauseAfterPaymentMs > 0) {
+        logger.warn({ reservationId, ms: settings.sagaPauseAfterPaymentMs }, 'SAGA_PAUSE_AFTER_PAYMENT_MS: pausing after the payment (test only)');
+        await this.sleep(settings.sagaPauseAfterPaymentMs);
+      }
 
       const now = this.now();
       const stored = confirmed({

@@ -56,6 +56,12 @@ describe('POST /reservations: the saga', () => {
     expect(w.slept).toContain(1234);
   });
 
+  it('when SAGA_PAUSE_AFTER_PAYMENT_MS is set, then the saga sleeps after the payment', async () => {
+    const w = world({ sagaPauseAfterPaymentMs: 4321 });
+    expect((await request(w.app).post('/reservations').send(body())).status).toBe(201);
+    expect(w.slept).toEqual([4321]);
+  });
+
   it.each([
     ['an unknown field', body({ extra: 1 })],
     ['a client-set amount', body({ amount: 1 })],
@@ -244,6 +250,28 @@ describe('Idempotency-Key', () => {
     expect((await request(w.app).post('/reservations').set('Idempotency-Key', 'k4').send(body())).status).toBe(503);
     w.rooms.down = false;
     expect((await request(w.app).post('/reservations').set('Idempotency-Key', 'k4').send(body())).status).toBe(201);
+  });
+
+  it('when the first request stored its reservation but not its answer, then a repeat answers 201 from the reservation', async () => {
+    const w = world();
+    w.idempotency.complete = async () => {
+      throw new Error('store hiccup');
+    };
+    const first = await request(w.app).post('/reservations').set('Idempotency-Key', 'k5').send(body());
+    const again = await request(w.app).post('/reservations').set('Idempotency-Key', 'k5').send(body());
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(names(w.calls).filter((n) => n === 'payment.approve')).toHaveLength(1);
+  });
+
+  it('when the first request is still running past the wait, then a repeat answers 503 TRY_LATER with Retry-After', async () => {
+    const w = world({ idempotencyWaitMs: 50 });
+    await w.idempotency.create('k6', { fingerprint: (await import('../src/domain/reservation')).bodyFingerprint(body()), reservationId: 'res-9', state: 'pending', createdAt: 'T' });
+    const res = await request(w.app).post('/reservations').set('Idempotency-Key', 'k6').send(body());
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('2');
+    expect(w.calls).toEqual([]);
   });
 
   it('when the key is longer than 200 characters, then 400 VALIDATION_FAILED', async () => {

@@ -175,7 +175,7 @@ export class MemorySagas implements SagaLog {
   }
 }
 
-export const SETTINGS: ServiceSettings = { retryAfterSeconds: 2, idempotencyWaitMs: 3000, sagaPauseAfterHoldMs: 0, sagaRecoveryMinAgeMs: 5000 };
+export const SETTINGS: ServiceSettings = { retryAfterSeconds: 2, idempotencyWaitMs: 3000, sagaPauseAfterHoldMs: 0, sagaPauseAfterPaymentMs: 0, sagaRecoveryMinAgeMs: 5000 };
 
 export function world(settings: Partial<ServiceSettings> = {}) {
   const calls: Call[] = [];

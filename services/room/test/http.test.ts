@@ -57,6 +57,21 @@ describe('rooms over HTTP', () => {
     expect((await request(app).post('/rooms').send({ ...newRoom, description: 'd'.repeat(5001) })).status).toBe(400);
   });
 
+  it('when values sit exactly on the limits, then they are accepted (price 0 and 100000000, capacity 50, 200-char name, 5000-char description)', async () => {
+    const { app } = setup();
+    for (const body of [
+      { ...newRoom, pricePerNight: 0, capacity: 50 },
+      { ...newRoom, pricePerNight: 100_000_000, name: 'n'.repeat(200), city: 'c'.repeat(200), description: 'd'.repeat(5000), currency: 'USD' },
+    ]) {
+      const res = await request(app).post('/rooms').send(body);
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject(body);
+    }
+    expect((await request(app).post('/rooms').send({ ...newRoom, capacity: 0 })).status).toBe(400);
+    expect((await request(app).post('/rooms').send({ ...newRoom, hostId: 'h'.repeat(101) })).status).toBe(400);
+    expect((await request(app).post('/rooms').send({ ...newRoom, hostId: 'a-Z_0.9:x@y' })).status).toBe(201);
+  });
+
   it('when the body is not JSON, then 400 MALFORMED_JSON', async () => {
     const { app } = setup();
     const res = await request(app).post('/rooms').set('content-type', 'application/json').send('{"hostId":');
@@ -326,5 +341,16 @@ describe('reviews', () => {
     expect((await request(app).get(`/rooms/${room.id}/reviews?limit=101`)).body.error.code).toBe('VALIDATION_FAILED');
     expect((await request(app).get(`/rooms/${room.id}/reviews?limit=0`)).status).toBe(400);
     expect((await request(app).get(`/rooms/${room.id}/reviews?cursor=nope`)).body.error.details[0].field).toBe('cursor');
+  });
+});
+
+describe('readiness', () => {
+  it('when the state store does not answer, then /readyz is 503 naming it', async () => {
+    const logger = pino({ level: 'silent' });
+    const rooms = new RoomService({ state: new MemoryState(), logger, holdTtlSeconds: 600, writeAttempts: 1 });
+    const app = createApp({ config, logger, rooms, sidecarHealthy: async () => true, storeHealthy: async () => false });
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.checks).toEqual({ sidecar: 'up', statestore: 'down' });
   });
 });

@@ -16,6 +16,7 @@ import {
   isUnavailable,
   unpackSdkError,
 } from './errors';
+import { retryTransient } from './transient';
 
 export interface SidecarConfig {
   daprHost: string;
@@ -143,8 +144,15 @@ export class Sidecar {
     return found;
   }
 
-  /** Commits all writes or none; operations marked as outbox projections publish their value. */
-  async transact(writes: StateWrite[], metadata?: Record<string, string>): Promise<void> {
+  /**
+   * Commits all writes or none; operations marked as outbox projections publish their value.
+   * Like every state write here, retried on MariaDB's transient errors (retryTransient).
+   */
+  transact(writes: StateWrite[], metadata?: Record<string, string>): Promise<void> {
+    return retryTransient(() => this.transactOnce(writes, metadata));
+  }
+
+  private async transactOnce(writes: StateWrite[], metadata?: Record<string, string>): Promise<void> {
     const operations = writes.map((write) => ({
       operation: write.operation,
       request: {
@@ -170,7 +178,11 @@ export class Sidecar {
    * A plain write, outside any transaction: nothing is published (the outbox only acts on
    * transactions). With `etag` it fails if the key moved on; without, it fails if the key exists.
    */
-  async saveState(write: { key: string; value: unknown; etag?: string; ttlSeconds?: number }): Promise<void> {
+  saveState(write: { key: string; value: unknown; etag?: string; ttlSeconds?: number }): Promise<void> {
+    return retryTransient(() => this.saveStateOnce(write));
+  }
+
+  private async saveStateOnce(write: { key: string; value: unknown; etag?: string; ttlSeconds?: number }): Promise<void> {
     const { error } = await this.client.state.save(this.config.stateStore, [
       {
         key: write.key,
@@ -184,7 +196,11 @@ export class Sidecar {
   }
 
   /** Deletes a key (plain, nothing published); with `etag`, only if it did not move on. */
-  async deleteState(key: string, etag?: string): Promise<void> {
+  deleteState(key: string, etag?: string): Promise<void> {
+    return retryTransient(() => this.deleteStateOnce(key, etag));
+  }
+
+  private async deleteStateOnce(key: string, etag?: string): Promise<void> {
     const { error } = await this.client.state.delete(this.config.stateStore, key, {
       ...(etag !== undefined ? { etag } : {}),
       concurrency: StateConcurrencyEnum.CONCURRENCY_FIRST_WRITE,

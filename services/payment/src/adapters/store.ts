@@ -1,4 +1,4 @@
-import { EtagConflictError, writeWithEvent, type Sidecar } from '@staycar/common';
+import { EtagConflictError, writeWithEvent, type StateApi } from '@staycar/common';
 import type { StoredPayment } from '../domain/payment';
 import type { PaymentStore, Versioned } from '../domain/ports';
 
@@ -6,7 +6,7 @@ const key = (id: string) => `payment:${id}`;
 
 /** `payment:<paymentId>` → StoredPayment; payment writes go through the outbox with their event. */
 export class DaprPaymentStore implements PaymentStore {
-  constructor(private readonly sidecar: Sidecar) {}
+  constructor(private readonly sidecar: StateApi) {}
 
   get(id: string): Promise<Versioned<StoredPayment> | undefined> {
     return this.sidecar.getState<StoredPayment>(key(id));

@@ -18,6 +18,8 @@ export interface AppDeps {
   logger: Logger;
   service: PaymentService;
   sidecarHealthy: () => Promise<boolean>;
+  /** The state store answers a read through the sidecar. */
+  storeHealthy?: () => Promise<boolean>;
 }
 
 function param(req: Request, name: string, what: string): string {
@@ -30,7 +32,10 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger, service } = deps;
   return createHttpApp({
     logger,
-    readiness: [{ name: 'sidecar', check: deps.sidecarHealthy }],
+    readiness: [
+      { name: 'sidecar', check: deps.sidecarHealthy },
+      ...(deps.storeHealthy ? [{ name: 'statestore', check: deps.storeHealthy }] : []),
+    ],
     routes: (app) => {
       // Public, read-only (through the gateway).
       app.get('/payments', async (req, res) => {

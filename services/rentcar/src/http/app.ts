@@ -22,6 +22,8 @@ export interface AppDeps {
   logger: Logger;
   cars: CarService;
   sidecarHealthy: () => Promise<boolean>;
+  /** The state store answers a read through the sidecar. */
+  storeHealthy?: () => Promise<boolean>;
 }
 
 /** The car id of the path, or 404 CAR_NOT_FOUND when it cannot be one. */
@@ -55,7 +57,10 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger, cars } = deps;
   return createHttpApp({
     logger,
-    readiness: [{ name: 'sidecar', check: deps.sidecarHealthy }],
+    readiness: [
+      { name: 'sidecar', check: deps.sidecarHealthy },
+      ...(deps.storeHealthy ? [{ name: 'statestore', check: deps.storeHealthy }] : []),
+    ],
     routes: (app) => {
       // ---- public (through the gateway) ----
       app.post('/rentcars', async (req, res) => {

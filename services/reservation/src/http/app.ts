@@ -10,6 +10,8 @@ export interface AppDeps {
   logger: Logger;
   service: ReservationService;
   sidecarHealthy: () => Promise<boolean>;
+  /** The state store answers a read through the sidecar. */
+  storeHealthy?: () => Promise<boolean>;
 }
 
 const MAX_IDEMPOTENCY_KEY = 200;
@@ -38,7 +40,10 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger, service } = deps;
   return createHttpApp({
     logger,
-    readiness: [{ name: 'sidecar', check: deps.sidecarHealthy }],
+    readiness: [
+      { name: 'sidecar', check: deps.sidecarHealthy },
+      ...(deps.storeHealthy ? [{ name: 'statestore', check: deps.storeHealthy }] : []),
+    ],
     routes: (app) => {
       app.post('/reservations', async (req, res) => {
         const key = idempotencyKeyOf(req);

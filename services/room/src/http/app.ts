@@ -22,6 +22,8 @@ export interface AppDeps {
   logger: Logger;
   rooms: RoomService;
   sidecarHealthy: () => Promise<boolean>;
+  /** The state store answers a read through the sidecar. */
+  storeHealthy?: () => Promise<boolean>;
 }
 
 /** The room id of the path, or 404 ROOM_NOT_FOUND when it cannot be one. */
@@ -48,7 +50,10 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger, rooms } = deps;
   return createHttpApp({
     logger,
-    readiness: [{ name: 'sidecar', check: deps.sidecarHealthy }],
+    readiness: [
+      { name: 'sidecar', check: deps.sidecarHealthy },
+      ...(deps.storeHealthy ? [{ name: 'statestore', check: deps.storeHealthy }] : []),
+    ],
     routes: (app) => {
       // ---- public (through the gateway) ----
       app.post('/rooms', async (req, res) => {
