@@ -50,9 +50,9 @@ function daprdArgs(app) {
   for (const p of app.resourcesPaths) args.push('--resources-path', p);
   if (app.enableAppHealthCheck) {
     args.push('--enable-app-health-check', '--app-health-check-path', app.appHealthCheckPath ?? '/healthz');
-    // Generous on purpose: on a busy 2-core machine a probe can take over Dapr's default 500 ms,
-    // and an app marked unhealthy gets no invocations at all ("app is not in a healthy state").
-    args.push('--app-health-probe-interval', '5', '--app-health-probe-timeout', '3000', '--app-health-threshold', '3');
+    flag('--app-health-probe-interval', app.appHealthProbeInterval);
+    flag('--app-health-probe-timeout', app.appHealthProbeTimeout);
+    flag('--app-health-threshold', app.appHealthThreshold);
   }
   // An empty address turns placement/scheduler off; the CLI would put the scheduler back.
   if (app.placementHostAddress) flag('--placement-host-address', app.placementHostAddress);
