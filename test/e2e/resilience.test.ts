@@ -135,13 +135,16 @@ function reservationIdOf(guestId: string): string {
   throw new Error(`no saga started for ${guestId} in reservation.log`);
 }
 
-/** reservation's sidecar: the state of its circuit breaker towards `appId` (0 closed, 1 half-open, 2 open). */
-async function breakerState(appId: string): Promise<number | undefined> {
+/**
+ * reservation's sidecar: the state of its breaker(s) towards `appId` — Dapr exports one
+ * `dapr_resiliency_cb_state{status="closed"|"half-open"|"open",target="app_<id>"}` line per state, 1 for the current one.
+ */
+async function breakerStates(appId: string): Promise<string[]> {
   const text = await (await fetch(RESERVATION_METRICS, { signal: AbortSignal.timeout(5_000) })).text();
-  const line = text
+  return text
     .split('\n')
-    .find((l) => l.startsWith('dapr_resiliency_cb_state{') && l.includes('staycar-saga') && new RegExp(`target="[^"]*\\b${appId}\\b`).test(l));
-  return line === undefined ? undefined : Number(line.trim().split(/\s+/).pop());
+    .filter((l) => l.startsWith('dapr_resiliency_cb_state{') && l.includes('name="staycar-saga"') && l.includes(`target="app_${appId}"`) && /\s1$/.test(l.trim()))
+    .map((l) => /status="([^"]*)"/.exec(l)?.[1] ?? '?');
 }
 
 // ---- tests ------------------------------------------------------------------------------------
@@ -213,13 +216,13 @@ describe('fault isolation with real processes', () => {
     for (const answer of answers) expectTryLater(answer);
     record('paymentDown503', latencySummary(answers.map((a) => a.ms)));
     record('paymentDown503AfterBreakerOpen', latencySummary(answers.slice(5).map((a) => a.ms)));
-    expect(await breakerState('payment')).toBe(2);
+    expect(await breakerStates('payment')).toEqual(['open']);
     for (const dates of stays) expect(await roomFree(roomId, dates)).toBe(true);
 
     await start('payment');
     // The breaker stays open 5 s (resiliency/saga.yaml), then lets one call through.
     record('paymentBackWithinMs', await reservationsWorkAgain(30_000));
-    expect(await breakerState('payment')).toBe(0);
+    expect(await breakerStates('payment')).toEqual(['closed']);
   });
 
   it('when payment is slower than the saga allows, then 503, and once the slow approval lands no payment stands and the room is free', async () => {
