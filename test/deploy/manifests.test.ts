@@ -444,8 +444,13 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
   describe('Dapr resources mirror the local run', () => {
     const deployed = rendered.local;
 
-    it.each(readObjects(path.join(ROOT, 'resiliency', 'resiliency.yaml')).map((r) => [r.metadata.name, r] as const))(
-      'when resiliency %s is deployed, then it equals resiliency/resiliency.yaml apart from fields Dapr 1.18 does not have',
+    const resiliencies = fs
+      .readdirSync(path.join(ROOT, 'resiliency'))
+      .filter((f) => f.endsWith('.yaml'))
+      .flatMap((f) => readObjects(path.join(ROOT, 'resiliency', f)));
+
+    it.each(resiliencies.map((r) => [r.metadata.name, r] as const))(
+      'when resiliency %s is deployed, then it equals its source in resiliency/ apart from fields Dapr 1.18 does not have',
       (name, source) => {
         const copy = find(deployed, 'Resiliency', name);
         if (!copy) throw new Error(`deploy/ has no Resiliency ${name}`);

@@ -164,13 +164,14 @@ describe('room calendar', () => {
     expect((await api('GET', `/rooms/${room.id}/availability?checkIn=${stay(0, 91).checkIn}&checkOut=${stay(0, 91).checkOut}`)).status).toBe(400);
   });
 
-  it('when holds of the same nights race through the internal route, then exactly one 201 and the rest 409 ROOM_UNAVAILABLE', async () => {
+  it('when holds of the same nights race through the internal route, then exactly one 201 and the rest refused with 409 ROOM_UNAVAILABLE', async () => {
     const room = await createRoom();
     const nights = stay(20, 2);
     const answers = await Promise.all(Array.from({ length: 6 }, () => holdRoom(room.id, unique('res'), nights)));
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     const losers = answers.filter((a) => a.status !== 201);
-    expect(losers.map((a) => [a.status, a.body.error.code])).toEqual(Array(5).fill([409, 'ROOM_UNAVAILABLE']));
+    // Refusals of the saga's internal routes are 200 {rejected} (docs/contracts.md: a 409 would trip Dapr's breaker).
+    expect(losers.map((a) => [a.status, a.body.rejected?.status, a.body.rejected?.error.code])).toEqual(Array(5).fill([200, 409, 'ROOM_UNAVAILABLE']));
   });
 
   it('when a room has a confirmed booking ahead, then DELETE is 409 ROOM_HAS_RESERVATIONS and the room stays', async () => {
@@ -230,7 +231,8 @@ describe('rental cars', () => {
     expect(held.status).toBe(201);
     expect(held.body).toMatchObject({ carId: car.id, status: 'held', nights: 3, pricePerDay: 70000, model: 'Ioniq 5', city: 'Jeju' });
     const rival = await internal('POST', 'rentcar', `/internal/rentcars/${car.id}/holds`, { reservationId: unique('res'), guestId: 'g', ...stay(52, 2) });
-    expect([rival.status, rival.body.error.code]).toEqual([409, 'CAR_UNAVAILABLE']);
+    // Refusals of the saga's internal routes are 200 {rejected} (docs/contracts.md: a 409 would trip Dapr's breaker).
+    expect([rival.status, rival.body.rejected?.status, rival.body.rejected?.error.code]).toEqual([200, 409, 'CAR_UNAVAILABLE']);
     const ask = async (range: { checkIn: string; checkOut: string }) => (await api('GET', `/rentcars/${car.id}/availability?checkIn=${range.checkIn}&checkOut=${range.checkOut}`)).body;
     expect(await ask(days)).toEqual({ carId: car.id, ...days, available: false });
     expect((await ask(stay(53, 1))).available).toBe(true);

@@ -13,3 +13,4 @@ export * from './dapr/outbox';
 export * from './dapr/retry';
 export * from './dateRange';
 export * from './dapr/transient';
+export * from './http/outcome';

@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.appId, config.logLevel);
   const sidecar = Sidecar.create(config, logger);
-  const service = new PaymentService({ store: new DaprPaymentStore(sidecar), logger, declinedToken: config.declinedToken });
+  const service = new PaymentService({ store: new DaprPaymentStore(sidecar), logger, declinedToken: config.declinedToken, approveDelayMs: config.approveDelayMs });
   const app = createApp({ config, logger, service, sidecarHealthy: () => sidecar.isHealthy(), storeHealthy: () => sidecar.getState('readyz-probe').then(() => true) });
   await runService({ app, port: config.port, logger, sidecar });
 }

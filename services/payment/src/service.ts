@@ -6,6 +6,8 @@ export interface PaymentServiceDeps {
   store: PaymentStore;
   logger: Logger;
   declinedToken: string;
+  /** Tests only (PAYMENT_APPROVE_DELAY_MS): each approval sleeps this long first, like a slow card network. */
+  approveDelayMs?: number;
   clock?: () => Date;
 }
 
@@ -34,6 +36,12 @@ export class PaymentService {
   async approve(input: ApproveInput): Promise<{ created: boolean; payment: Payment }> {
     const { store, logger } = this.deps;
     const id = paymentIdFor(input.reservationId);
+    const delay = this.deps.approveDelayMs ?? 0;
+    if (delay > 0) {
+      // Before anything is read: a refund that lands meanwhile leaves a tombstone, and this approval is refused.
+      logger.warn({ reservationId: input.reservationId, ms: delay }, 'PAYMENT_APPROVE_DELAY_MS: approval delayed (test only)');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
     try {
       for (let attempt = 0; attempt < 2; attempt++) {
         const existing = await store.get(id);

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import pino from 'pino';
-import { EtagConflictError } from '@staycar/common';
+import { EtagConflictError, rejectionOf } from '@staycar/common';
 import { createApp } from '../src/http/app';
 import { PaymentService } from '../src/service';
 import { paymentIdFor, refunded, approved, paymentEvent } from '../src/domain/payment';
@@ -65,6 +65,15 @@ describe('payment domain', () => {
   });
 });
 
+/**
+ * The saga's internal routes answer refusals as 200 {rejected: {status, error}} (docs/contracts.md);
+ * this reads such an answer back as the status and error body it stands for.
+ */
+const outcome = <R extends { status: number; body: unknown }>(res: R): R => {
+  const rejected = res.status === 200 ? rejectionOf(res.body) : undefined;
+  return rejected ? ({ ...res, status: rejected.status, body: { error: rejected.error } } as R) : res;
+};
+
 describe('POST /internal/payments', () => {
   it('when a reservation is paid, then 201 approved and PaymentApproved; a second approve answers 200 with the same payment', async () => {
     const { app, store } = setup();
@@ -87,7 +96,10 @@ describe('POST /internal/payments', () => {
 
   it('when the token is tok_declined, then 402 PAYMENT_DECLINED and nothing is stored', async () => {
     const { app, store } = setup();
-    const res = await request(app).post('/internal/payments').send(approve({ token: 'tok_declined' }));
+    const wire = await request(app).post('/internal/payments').send(approve({ token: 'tok_declined' }));
+    // A refusal is 200 {rejected} on the wire, so Dapr's breaker on reservation → payment does not count it.
+    expect(wire.status).toBe(200);
+    const res = outcome(wire);
     expect(res.status).toBe(402);
     expect(res.body.error.code).toBe('PAYMENT_DECLINED');
     expect(store.data.size).toBe(0);
@@ -96,7 +108,7 @@ describe('POST /internal/payments', () => {
   it('when the body is wrong, then 400 VALIDATION_FAILED', async () => {
     const { app } = setup();
     for (const bad of [approve({ amount: -1 }), approve({ amount: 1.5 }), approve({ status: 'approved' }), { reservationId: 'r' }]) {
-      const res = await request(app).post('/internal/payments').send(bad);
+      const res = outcome(await request(app).post('/internal/payments').send(bad));
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
     }
@@ -127,9 +139,9 @@ describe('refunds', () => {
 
   it('when the cancel (or a recovery refund) comes before any payment, then a tombstone refuses the late approve with 402', async () => {
     const { app, store } = setup();
-    const early = await request(app).post('/internal/payments/by-reservation/res-9/refund');
+    const early = outcome(await request(app).post('/internal/payments/by-reservation/res-9/refund'));
     expect(early.status).toBe(404);
-    const late = await request(app).post('/internal/payments').send(approve({ reservationId: 'res-9' }));
+    const late = outcome(await request(app).post('/internal/payments').send(approve({ reservationId: 'res-9' })));
     expect(late.status).toBe(402);
     expect(store.events).toEqual([]);
     expect((await request(app).get('/payments?reservationId=res-9')).body).toEqual({ items: [], nextCursor: null });

@@ -1,3 +1,4 @@
+import { rejectionOf } from '@staycar/common';
 import request from 'supertest';
 import pino from 'pino';
 import { MemoryState } from '../../common/test/support/memoryState';
@@ -25,8 +26,17 @@ async function createCar(app: App) {
   return res.body as { id: string } & Record<string, unknown>;
 }
 
+/**
+ * The saga's internal routes answer refusals as 200 {rejected: {status, error}} (docs/contracts.md);
+ * this reads such an answer back as the status and error body it stands for.
+ */
+const outcome = <R extends { status: number; body: unknown }>(res: R): R => {
+  const rejected = res.status === 200 ? rejectionOf(res.body) : undefined;
+  return rejected ? ({ ...res, status: rejected.status, body: { error: rejected.error } } as R) : res;
+};
+
 const hold = (app: App, carId: string, reservationId: string, checkIn = '2030-02-01', checkOut = '2030-02-03') =>
-  request(app).post(`/internal/rentcars/${carId}/holds`).send({ reservationId, guestId: 'guest-1', checkIn, checkOut });
+  request(app).post(`/internal/rentcars/${carId}/holds`).send({ reservationId, guestId: 'guest-1', checkIn, checkOut }).then(outcome);
 const confirm = (app: App, carId: string, reservationId: string) => request(app).post(`/internal/rentcars/${carId}/holds/${reservationId}/confirm`);
 const deliver = (app: App, type: string, data: object) =>
   request(app).post(`/events/${type}`).set('content-type', 'application/cloudevents+json').send(JSON.stringify({ id: `e-${Math.random()}`, type, data }));

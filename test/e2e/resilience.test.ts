@@ -1,0 +1,265 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { api, eventually, stay, unique } from '../support/api';
+
+// Fault isolation with real processes: services (with their sidecars) are stopped, slowed and
+// restarted while reservations go on. Every test restores what it stopped; afterAll restarts
+// anything still down, so the system is left running for the next suite.
+// Figures (latencies, counts) are logged and written to .data/resilience-figures.json; nothing
+// here asserts a duration.
+
+jest.setTimeout(300_000);
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const DATA = process.env.STAYCAR_DATA_DIR ?? path.join(ROOT, '.data');
+/** Test-only variables that must not leak into a normal restart. */
+const TEST_ENV = ['PAYMENT_APPROVE_DELAY_MS', 'SAGA_PAUSE_AFTER_HOLD_MS', 'SAGA_PAUSE_AFTER_PAYMENT_MS'];
+/** reservation's sidecar metrics (dapr.yaml metricsPort). */
+const RESERVATION_METRICS = process.env.RESERVATION_METRICS_URL ?? 'http://localhost:9093/metrics';
+
+/** `node scripts/svc.mjs <action> <app>` with extra environment for the app (the launcher passes its env on). */
+async function svcWith(action: 'stop' | 'start', appId: string, env: Record<string, string> = {}): Promise<void> {
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of TEST_ENV) delete base[name];
+  await promisify(execFile)('node', [path.join(ROOT, 'scripts', 'svc.mjs'), action, appId], {
+    cwd: ROOT,
+    timeout: 120_000,
+    env: { ...base, ...env },
+  });
+}
+
+/** Apps this file stopped or started with a test-only env: afterAll restarts them normally. */
+const disturbed = new Set<string>();
+const stop = async (appId: string) => {
+  disturbed.add(appId);
+  await svcWith('stop', appId);
+};
+const start = async (appId: string, env: Record<string, string> = {}) => {
+  await svcWith('start', appId, env);
+  if (Object.keys(env).length === 0) disturbed.delete(appId);
+};
+const restart = async (appId: string, env: Record<string, string> = {}) => {
+  await stop(appId);
+  await start(appId, env);
+  if (Object.keys(env).length > 0) disturbed.add(appId);
+};
+
+afterAll(async () => {
+  for (const appId of [...disturbed]) {
+    await svcWith('stop', appId).catch(() => undefined);
+    await svcWith('start', appId);
+  }
+  writeFigures();
+});
+
+// ---- figures ----------------------------------------------------------------------------------
+
+const figures: Record<string, unknown> = {};
+function record(name: string, value: unknown): void {
+  figures[name] = value;
+  console.log(`[resilience] ${name}: ${JSON.stringify(value)}`);
+}
+function writeFigures(): void {
+  fs.mkdirSync(DATA, { recursive: true });
+  fs.writeFileSync(path.join(DATA, 'resilience-figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
+}
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+};
+const latencySummary = (ms: number[]) => ({ n: ms.length, p50: percentile(ms, 50), p99: percentile(ms, 99), max: Math.max(...ms) });
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+type Stay = { checkIn: string; checkOut: string };
+
+async function newRoom(city = 'Seoul'): Promise<string> {
+  const res = await api('POST', '/rooms', { hostId: unique('host'), name: 'Resilience room', city, pricePerNight: 40_000 });
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+
+async function newCar(): Promise<string> {
+  const res = await api('POST', '/rentcars', { hostId: unique('host'), model: 'Resilience car', city: 'Seoul', pricePerDay: 20_000 });
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+
+/** POST /reservations, timed. */
+async function reserve(body: Record<string, unknown>): Promise<{ status: number; body: any; retryAfter: string | null; ms: number }> {
+  const started = performance.now();
+  const res = await api('POST', '/reservations', body);
+  return { status: res.status, body: res.body, retryAfter: res.headers.get('retry-after'), ms: Math.round(performance.now() - started) };
+}
+
+const roomFree = async (roomId: string, dates: Stay): Promise<boolean> => {
+  const res = await api('GET', `/rooms/${roomId}/availability?checkIn=${dates.checkIn}&checkOut=${dates.checkOut}`);
+  expect(res.status).toBe(200);
+  return res.body.available as boolean;
+};
+
+const paymentsOf = async (reservationId: string) =>
+  (await api('GET', `/payments?reservationId=${reservationId}`)).body.items as { status: string }[];
+
+async function messageTypes(reservationId: string): Promise<string[]> {
+  const res = await api('GET', `/messages?reservationId=${reservationId}`);
+  if (res.status !== 200) throw new Error(`messages ${res.status}`);
+  return (res.body.items as Array<{ type: string }>).map((m) => m.type).sort();
+}
+
+/** 503 TRY_LATER with a Retry-After header: the fast "try again later". */
+function expectTryLater(answer: { status: number; body: any; retryAfter: string | null }): void {
+  expect([answer.status, answer.body?.error?.code]).toEqual([503, 'TRY_LATER']);
+  expect(Number(answer.retryAfter)).toBeGreaterThan(0);
+}
+
+/**
+ * Waits until a room-only reservation of `roomId` succeeds again (its breakers closed after a
+ * restart: Dapr keeps one breaker per method path, so one per room for holds).
+ */
+async function reservationsWorkAgain(timeoutMs: number, roomId: string): Promise<number> {
+  const started = performance.now();
+  let offset = 0;
+  await eventually(async () => {
+    const answer = await reserve({ guestId: unique('probe'), roomId, ...stay(900 + offset++ * 3, 1) });
+    expect(answer.status).toBe(201);
+  }, timeoutMs, 500);
+  return Math.round(performance.now() - started);
+}
+
+/** The reservation id the saga logged when it started for this guest (the client got a 503, not the id). */
+function reservationIdOf(guestId: string): string {
+  for (const line of fs.readFileSync(path.join(DATA, 'logs', 'reservation.log'), 'utf8').split('\n')) {
+    if (line.includes(guestId) && line.includes('saga started')) return (JSON.parse(line) as { reservationId: string }).reservationId;
+  }
+  throw new Error(`no saga started for ${guestId} in reservation.log`);
+}
+
+/** Lines of reservation.log where Dapr refused a call to `appId` because its breaker was open. */
+const breakerOpenAnswers = (appId: string): number =>
+  fs
+    .readFileSync(path.join(DATA, 'logs', 'reservation.log'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(`"appId":"${appId}"`) && l.includes('circuit breaker is open')).length;
+
+/**
+ * reservation's sidecar: the state of its breaker(s) towards `appId` — Dapr exports one
+ * `dapr_resiliency_cb_state{status="closed"|"half-open"|"open",target="app_<id>"}` line per state, 1 for the current one.
+ */
+async function breakerStates(appId: string): Promise<string[]> {
+  const text = await (await fetch(RESERVATION_METRICS, { signal: AbortSignal.timeout(5_000) })).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('dapr_resiliency_cb_state{') && l.includes('name="staycar-saga"') && l.includes(`target="app_${appId}"`) && /\s1$/.test(l.trim()))
+    .map((l) => /status="([^"]*)"/.exec(l)?.[1] ?? '?');
+}
+
+// ---- tests ------------------------------------------------------------------------------------
+
+describe('fault isolation with real processes', () => {
+  it('when message and viewpage are down, then 50 reservations still succeed, and after both restart each has its messages and view row exactly once', async () => {
+    const rooms = [await newRoom(), await newRoom(), await newRoom(), await newRoom(), await newRoom()];
+    await stop('message');
+    await stop('viewpage');
+
+    const requests = rooms.flatMap((roomId, r) => Array.from({ length: 10 }, (_, i) => ({ guestId: unique('calm-guest'), roomId, ...stay(10 + i * 3 + r, 2) })));
+    const answers = [];
+    for (let i = 0; i < requests.length; i += 10) answers.push(...(await Promise.all(requests.slice(i, i + 10).map(reserve))));
+    const accepted = answers.filter((a) => a.status === 201);
+    record('consumersDown', { requests: answers.length, accepted: accepted.length, statuses: answers.map((a) => a.status).filter((s) => s !== 201), latency201: latencySummary(accepted.map((a) => a.ms)) });
+    expect(answers.map((a) => a.status)).toEqual(Array(50).fill(201));
+
+    await start('message');
+    await start('viewpage');
+    const ids = accepted.map((a) => a.body.id as string);
+    const startedWaiting = performance.now();
+    await eventually(async () => {
+      for (const id of ids) expect(await messageTypes(id)).toEqual(['PaymentApproved', 'ReservationConfirmed']);
+    }, 120_000, 1_000);
+    await eventually(async () => {
+      for (const roomId of rooms) {
+        const view = await api('GET', `/roomviews/${roomId}`);
+        expect(view.status).toBe(200);
+        const inView = (view.body.reservations as Array<{ reservationId: string }>).map((r) => r.reservationId).sort();
+        expect(inView).toEqual(accepted.filter((a) => a.body.roomId === roomId).map((a) => a.body.id as string).sort());
+      }
+    }, 120_000, 1_000);
+    // Duplicates would show as a second message of a type (checked above, exactly one each).
+    const messages = (await Promise.all(ids.map(messageTypes))).flat().length;
+    record('consumersDownCatchUp', { reservations: ids.length, messages, expectedMessages: ids.length * 2, lost: ids.length * 2 - messages, duplicated: Math.max(0, messages - ids.length * 2), catchUpMs: Math.round(performance.now() - startedWaiting) });
+  });
+
+  it('when room is down, then 503 TRY_LATER at once; when rentcar is down, then a room-only reservation succeeds and one with a car gets 503 and leaves the room free', async () => {
+    const roomId = await newRoom();
+    const carId = await newCar();
+
+    await stop('room');
+    const roomDown = [];
+    for (let i = 0; i < 8; i++) roomDown.push(await reserve({ guestId: unique('guest'), roomId, ...stay(100 + i * 2, 1) }));
+    for (const answer of roomDown) expectTryLater(answer);
+    record('roomDown503', latencySummary(roomDown.map((a) => a.ms)));
+    await start('room');
+    record('roomBackWithinMs', await reservationsWorkAgain(60_000, roomId));
+
+    await stop('rentcar');
+    const roomOnly = await reserve({ guestId: unique('guest'), roomId, ...stay(130, 2) });
+    expect(roomOnly.status).toBe(201);
+    const withCar = [];
+    const carStays = [stay(140, 2), stay(150, 2), stay(160, 2), stay(170, 2)];
+    for (const dates of carStays) withCar.push(await reserve({ guestId: unique('guest'), roomId, carId, ...dates }));
+    for (const answer of withCar) expectTryLater(answer);
+    record('rentcarDown503', latencySummary(withCar.map((a) => a.ms)));
+    for (const dates of carStays) expect(await roomFree(roomId, dates)).toBe(true);
+    await start('rentcar');
+    await eventually(async () => expect((await reserve({ guestId: unique('guest'), roomId, carId, ...stay(180, 2) })).status).toBe(201), 60_000, 500);
+  });
+
+  it('when payment is down, then 503 TRY_LATER, the breaker opens, no hold remains; after payment restarts, reservations succeed within the breaker timeout', async () => {
+    const roomId = await newRoom();
+    const openBefore = breakerOpenAnswers('payment');
+    await stop('payment');
+    const answers = [];
+    const stays = Array.from({ length: 10 }, (_, i) => stay(200 + i * 2, 1));
+    for (const dates of stays) answers.push(await reserve({ guestId: unique('guest'), roomId, ...dates }));
+    for (const answer of answers) expectTryLater(answer);
+    record('paymentDown503', latencySummary(answers.map((a) => a.ms)));
+    record('paymentDown503AfterBreakerOpen', latencySummary(answers.slice(5).map((a) => a.ms)));
+    // The breaker opened: Dapr answered later calls "circuit breaker is open" without trying payment.
+    record('paymentBreaker', { openAnswers: breakerOpenAnswers('payment') - openBefore, metric: await breakerStates('payment') });
+    expect(breakerOpenAnswers('payment') - openBefore).toBeGreaterThan(0);
+    for (const dates of stays) expect(await roomFree(roomId, dates)).toBe(true);
+
+    await start('payment');
+    // The breaker stays open 5 s (resiliency/saga.yaml), then lets one call through.
+    record('paymentBackWithinMs', await reservationsWorkAgain(30_000, roomId));
+  });
+
+  it('when payment is slower than the saga allows, then 503, and once the slow approval lands no payment stands and the room is free', async () => {
+    const roomId = await newRoom();
+    const delayMs = 6_000; // above the saga's 2 s timeout × 2 attempts (resiliency/saga.yaml)
+    await restart('payment', { PAYMENT_APPROVE_DELAY_MS: String(delayMs) });
+    const guestId = unique('slow-guest');
+    const dates = stay(300, 2);
+    const answer = await reserve({ guestId, roomId, ...dates });
+    expectTryLater(answer);
+    record('paymentSlow503', { ms: answer.ms });
+    const reservationId = reservationIdOf(guestId);
+
+    // Wait until every delayed approval for this reservation has started, then for it to end.
+    const delayed = () =>
+      fs.readFileSync(path.join(DATA, 'logs', 'payment.log'), 'utf8').split('\n').filter((l) => l.includes(reservationId) && l.includes('PAYMENT_APPROVE_DELAY_MS')).length;
+    await eventually(async () => expect(delayed()).toBeGreaterThan(0), 20_000, 200);
+    await new Promise((resolve) => setTimeout(resolve, delayMs + 3_000));
+    record('paymentSlowApprovalsAttempted', delayed());
+
+    const payments = await paymentsOf(reservationId);
+    expect(payments.filter((p) => p.status !== 'refunded')).toEqual([]);
+    expect(await roomFree(roomId, dates)).toBe(true);
+    expect((await api('GET', `/reservations/${reservationId}`)).status).toBe(404);
+
+    await restart('payment');
+    await reservationsWorkAgain(30_000, roomId);
+  });
+});
