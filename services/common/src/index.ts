@@ -14,3 +14,4 @@ export * from './dapr/retry';
 export * from './dateRange';
 export * from './dapr/transient';
 export * from './http/outcome';
+export * as stayCalendar from './stayCalendar';
