@@ -66,10 +66,18 @@ describe('the view and messages through the real services', () => {
     await eventually(async () =>
       expect(await messageTypes(reservationId)).toEqual(['PaymentApproved', 'PaymentRefunded', 'RentcarReleased', 'RentcarReserved', 'ReservationCancelled', 'ReservationConfirmed']),
     );
-    const byGuest = await api('GET', `/messages?recipientId=${guestId}`);
-    expect(byGuest.body.items).toHaveLength(6);
+    // The recipient's index is written just after the reservation's: wait for it too.
+    const byGuest = await eventually(async () => {
+      const answer = await api('GET', `/messages?recipientId=${guestId}`);
+      expect(answer.body.items).toHaveLength(6);
+      return answer;
+    });
     expect(byGuest.body.items.every((m: { text: string; recipientId: string }) => m.text.includes('Seoul') && m.recipientId === guestId)).toBe(true);
 
+    // room frees the nights when it consumes ReservationCancelled (its own subscription, not the view's).
+    await eventually(async () =>
+      expect((await api('GET', `/rooms/${roomId}/availability?checkIn=${dates.checkIn}&checkOut=${dates.checkOut}`)).body.available).toBe(true),
+    );
     expect((await api('DELETE', `/rooms/${roomId}`)).status).toBe(204);
     await eventually(async () => expect((await api('GET', `/rooms?city=${encodeURIComponent(city)}`)).body.items).toEqual([]));
     expect((await api('GET', `/roomviews/${roomId}`)).status).toBe(404);
