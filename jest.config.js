@@ -7,6 +7,7 @@ const moduleNameMapper = { '^@staycar/common$': '<rootDir>/services/common/src/i
 module.exports = {
   // In band: e2e suites share one running system, and some stop and start its services.
   maxWorkers: 1,
+  testSequencer: '<rootDir>/test/support/sequencer.cjs',
   // e2e tests wait for events (seconds); `testTimeout` is a global option, not a per-project one.
   testTimeout: 120000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
@@ -36,6 +37,7 @@ module.exports = {
       moduleNameMapper,
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
+      setupFilesAfterEnv: ['<rootDir>/test/support/e2e-retry.ts'],
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
       slowTestThreshold: 30,
     },

@@ -14,7 +14,7 @@ export function loadConfig() {
       viewpage: envString('VIEWPAGE_APP_ID', 'viewpage'),
     },
     /** How long the gateway waits for a service before answering 503 TRY_LATER. */
-    upstreamTimeoutMs: envInt('UPSTREAM_TIMEOUT_MS', 10_000, { min: 100 }),
+    upstreamTimeoutMs: envInt('UPSTREAM_TIMEOUT_MS', 15_000, { min: 100 }),
     healthProbeTimeoutMs: envInt('HEALTH_PROBE_TIMEOUT_MS', 1500, { min: 100 }),
     /** Load shedding: reservation requests in flight through this gateway before it answers 503 at once. */
     maxInflightReservations: envInt('MAX_INFLIGHT_RESERVATIONS', 64, { min: 1 }),
