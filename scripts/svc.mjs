@@ -1,16 +1,21 @@
 #!/usr/bin/env node
 // `npm run svc:stop -- <app-id|all>` / `npm run svc:start -- <app-id>`: stop or start one service
-// with its sidecar while the rest keep running (fault drills, the resilience tests).
+// with its sidecar while the rest keep running (fault drills, the resilience tests); `redis` stops
+// or starts Redis (pub/sub) the way the set-up runs it.
 import { findApp, loadApps, runningApps, startApp, stopAll, stopApp, waitReady, waitResolvable } from './lib/system.mjs';
+import { startRedis, stopRedis } from './lib/setup-steps.mjs';
 
 const [action, appId] = process.argv.slice(2);
 const ids = loadApps().map((a) => a.appID);
 if (!['start', 'stop'].includes(action) || !appId) {
-  console.error(`usage: npm run svc:stop -- <${ids.join('|')}|all>  ·  npm run svc:start -- <app-id>`);
+  console.error(`usage: npm run svc:stop -- <${ids.join('|')}|redis|all>  ·  npm run svc:start -- <app-id|redis>`);
   process.exit(2);
 }
 try {
-  if (action === 'stop') {
+  if (appId === 'redis') {
+    // Infrastructure drill: the sidecars reconnect on their own (pub/sub, outbox).
+    console.log(action === 'stop' ? await stopRedis() : await startRedis());
+  } else if (action === 'stop') {
     if (appId === 'all') await stopAll();
     else if (!(await stopApp(findApp(appId).appID))) console.log(`${appId} was not running`);
     console.log(`stopped ${appId}`);

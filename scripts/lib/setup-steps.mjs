@@ -62,7 +62,8 @@ function aptInstall(packages) {
   };
 }
 
-async function startRedis() {
+/** Starts Redis (AOF on) unless it answers; exported for `npm run svc:start -- redis` (fault drills). */
+export async function startRedis() {
   const { port } = infra.redis;
   if (output('redis-cli', ['-p', String(port), 'ping']) === 'PONG') return `Redis answers on :${port}`;
   const dir = dataDir('redis');
@@ -75,6 +76,18 @@ async function startRedis() {
     await sleep(100);
   }
   throw new SetupError(`Redis did not answer on :${port}; see ${path.join(dir, 'redis.log')} (port in use? set REDIS_PORT)`);
+}
+
+/** Stops Redis cleanly (SHUTDOWN writes the AOF first); `npm run svc:stop -- redis`. */
+export async function stopRedis() {
+  const { port } = infra.redis;
+  if (output('redis-cli', ['-p', String(port), 'ping']) !== 'PONG') return `Redis was not running on :${port}`;
+  spawnSync('redis-cli', ['-p', String(port), 'shutdown'], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    if (output('redis-cli', ['-p', String(port), 'ping']) !== 'PONG') return `Redis stopped on :${port}`;
+    await sleep(100);
+  }
+  throw new SetupError(`Redis on :${port} did not stop`);
 }
 
 const mariadbPing = () =>

@@ -15,6 +15,10 @@ export function loadConfig() {
     retryAfterSeconds: envInt('RETRY_AFTER_SECONDS', 2, { min: 1, max: 3600 }),
     /** Start-up recovery compensates in-flight sagas older than this (younger ones are re-checked later). */
     sagaRecoveryMinAgeMs: envInt('SAGA_RECOVERY_MIN_AGE_MS', 10_000, { min: 0 }),
+    /** How often the recovery sweep looks for sagas left in flight (a compensation that failed). */
+    sagaSweepIntervalMs: envInt('SAGA_SWEEP_INTERVAL_MS', 30_000, { min: 1_000 }),
+    /** The sweep compensates in-flight sagas older than this: far beyond a live saga's ~15 s budget. */
+    sagaStaleAfterMs: envInt('SAGA_STALE_AFTER_MS', 60_000, { min: 1_000 }),
     /** In-flight saga ids are indexed in this many state keys (fewer ETag races under parallel load). */
     sagaIndexShards: envInt('SAGA_INDEX_SHARDS', 8, { min: 1, max: 64 }),
     /** Test only: sleep this long after the holds, before payment, so a test can kill the process mid-saga. */

@@ -36,6 +36,21 @@ async function main(): Promise<void> {
       setTimeout(() => void recover(), Math.max(config.sagaRecoveryMinAgeMs, 2_000)).unref();
     }
   };
+  // The sweep: sagas whose compensation failed (a dependency down then) are undone later.
+  let sweeping = false;
+  const sweep = async (): Promise<void> => {
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      const result = await service.recover(new Date(), config.sagaStaleAfterMs);
+      if (result.recovered + result.finished > 0) logger.info(result, 'saga sweep done');
+    } catch (error) {
+      logger.warn({ err: error }, 'saga sweep failed; next interval retries');
+    } finally {
+      sweeping = false;
+    }
+  };
+  setInterval(() => void sweep(), config.sagaSweepIntervalMs).unref();
   await runService({ app, port: config.port, logger, sidecar, onReady: recover });
 }
 

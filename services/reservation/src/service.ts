@@ -91,6 +91,8 @@ interface Done {
 export class ReservationService {
   private readonly clock: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** Sagas this process is running now: recovery never touches them. */
+  private readonly running = new Set<string>();
 
   constructor(private readonly deps: ServiceDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -200,10 +202,9 @@ export class ReservationService {
   }
 
   private async saga(input: CreateReservation, reservationId: string, idempotencyKey: string | null): Promise<Reservation> {
-    const { rooms, cars, payments, reservations, sagas, logger, settings } = this.deps;
+    const { sagas } = this.deps;
     const carId = input.carId ?? null;
-    const nights = nightsBetween(input.checkIn, input.checkOut);
-    let record: SagaRecord = {
+    const record: SagaRecord = {
       reservationId,
       guestId: input.guestId,
       step: 'holding',
@@ -212,7 +213,20 @@ export class ReservationService {
       idempotencyKey,
       startedAt: this.now(),
     };
-    await sagas.begin(record); // fails → 503, nothing was held
+    this.running.add(reservationId);
+    try {
+      await sagas.begin(record); // fails → 503, nothing was held
+      return await this.runSaga(input, record);
+    } finally {
+      this.running.delete(reservationId);
+    }
+  }
+
+  private async runSaga(input: CreateReservation, begun: SagaRecord): Promise<Reservation> {
+    const { rooms, cars, payments, reservations, sagas, logger, settings } = this.deps;
+    const { reservationId, holds: { carId } } = begun;
+    const nights = nightsBetween(input.checkIn, input.checkOut);
+    let record = begun;
     logger.info({ reservationId, guestId: input.guestId, roomId: input.roomId, carId }, 'saga started');
 
     const done: Done = { room: false, car: false, payment: false };
@@ -310,7 +324,7 @@ export class ReservationService {
     const results = await Promise.allSettled(undo);
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length > 0) {
-      logger.warn({ reservationId, errors: failed.map((f) => String(f.reason)) }, 'compensation incomplete; holds expire by themselves, recovery retries at start-up');
+      logger.warn({ reservationId, errors: failed.map((f) => String(f.reason)) }, 'compensation incomplete; the recovery sweep retries it');
       return false;
     }
     await sagas.end(reservationId).catch((error: unknown) => logger.warn({ err: error, reservationId }, 'could not remove the saga record'));
@@ -320,15 +334,16 @@ export class ReservationService {
   // ---- recovery -------------------------------------------------------------------------------
 
   /**
-   * Compensates sagas a crash left in flight (older than sagaRecoveryMinAgeMs): releases holds,
-   * refunds a payment that may have been approved, forgets the idempotency record, drops the
-   * in-flight record. A saga whose reservation was stored only gets its bookkeeping finished.
-   * Only records started before `startedBefore` (this process's start) are touched: later ones
-   * belong to sagas this process is running. Answers how many were too young to touch yet (the
-   * caller looks again later).
+   * Compensates sagas left in flight — by a crash, or by a compensation that failed (a dependency
+   * down at that moment): releases holds, refunds a payment that may have been approved, forgets
+   * the idempotency record, drops the in-flight record. A saga whose reservation was stored only
+   * gets its bookkeeping finished. Touches only records started before `startedBefore` and at
+   * least `minAgeMs` old, never a saga this process is running. At start-up: the process's start
+   * and a short age; the periodic sweep: now and an age no live saga reaches (another replica's).
+   * Answers how many were too young to touch yet (the caller looks again later).
    */
-  async recover(startedBefore: Date): Promise<{ recovered: number; finished: number; young: number }> {
-    const { sagas, reservations, idempotency, logger, settings } = this.deps;
+  async recover(startedBefore: Date, minAgeMs = this.deps.settings.sagaRecoveryMinAgeMs): Promise<{ recovered: number; finished: number; young: number }> {
+    const { sagas, reservations, idempotency, logger } = this.deps;
     const records = await sagas.list();
     const now = this.clock().getTime();
     let recovered = 0;
@@ -336,8 +351,8 @@ export class ReservationService {
     let young = 0;
     for (const record of records) {
       const started = Date.parse(record.startedAt);
-      if (started >= startedBefore.getTime()) continue;
-      if (now - started < settings.sagaRecoveryMinAgeMs) {
+      if (started >= startedBefore.getTime() || this.running.has(record.reservationId)) continue;
+      if (now - started < minAgeMs) {
         young++;
         continue;
       }
@@ -356,7 +371,7 @@ export class ReservationService {
         if (undone) recovered++;
         logger.info({ reservationId: record.reservationId, undone }, 'recovered an interrupted saga');
       } catch (error) {
-        logger.warn({ err: error, reservationId: record.reservationId }, 'could not recover a saga; next start-up retries');
+        logger.warn({ err: error, reservationId: record.reservationId }, 'could not recover a saga; the next sweep retries');
       }
     }
     return { recovered, finished, young };

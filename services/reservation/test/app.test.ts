@@ -389,4 +389,33 @@ describe('start-up recovery', () => {
     expect(w.calls).toEqual([]);
     expect(w.sagas.records.size).toBe(1);
   });
+
+  it('when a compensation failed (room release down), then the record stays; a sweep once it is stale releases the hold and drops it', async () => {
+    const w = world();
+    w.payments.down = true;
+    w.rooms.releaseDown = true;
+    const answer = await request(w.app).post('/reservations').send(body());
+    expect(answer.status).toBe(503);
+    expect(w.sagas.records.size).toBe(1);
+
+    w.rooms.releaseDown = false;
+    w.calls.length = 0;
+    expect(await w.service.recover(new Date(), 60_000)).toEqual({ recovered: 0, finished: 0, young: 1 });
+    expect(w.calls).toEqual([]);
+    expect(await w.service.recover(new Date(Date.now() + 1000), 0)).toEqual({ recovered: 1, finished: 0, young: 0 });
+    expect(w.calls.filter(([name]) => name === 'room.release')).toHaveLength(1);
+    expect(w.sagas.records.size).toBe(0);
+  });
+
+  it('when a saga is running in this process, then recovery leaves it alone however old', async () => {
+    const w = world();
+    w.payments.delayMs = 300;
+    // supertest sends on then(): start it now.
+    const pending = request(w.app).post('/reservations').send(body()).then((res) => res);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(w.sagas.records.size).toBe(1);
+    expect(await w.service.recover(new Date(Date.now() + 1000), 0)).toEqual({ recovered: 0, finished: 0, young: 0 });
+    expect((await pending).status).toBe(201);
+    expect(w.calls.filter(([name]) => name === 'room.release')).toEqual([]);
+  });
 });

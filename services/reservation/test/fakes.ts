@@ -33,6 +33,7 @@ export class FakeRooms implements RoomCalendar {
   rooms = new Map<string, { pricePerNight: number; currency: string; name: string; city: string }>();
   taken = new Set<string>();
   down = false;
+  releaseDown = false;
   constructor(private readonly calls: Call[]) {}
   async hold(roomId: string, request: HoldRequest): Promise<RoomHold> {
     this.calls.push(['room.hold', roomId, request.reservationId]);
@@ -44,6 +45,7 @@ export class FakeRooms implements RoomCalendar {
   }
   async release(roomId: string, reservationId: string): Promise<void> {
     this.calls.push(['room.release', roomId, reservationId]);
+    if (this.releaseDown) throw unavailable();
   }
 }
 

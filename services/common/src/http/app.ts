@@ -54,7 +54,16 @@ export function createHttpApp(options: HttpAppOptions): Express {
       genReqId: (_req, res) => String(res.getHeader('X-Request-Id')),
       customProps: (req) => ({ traceId: traceIdOf(req.headers.traceparent as string | undefined) }),
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+      // 503 is our deliberate "try again later" (breaker open, dependency down, load shed): a warning.
+      customLogLevel: (_req, res, error) =>
+        error || (res.statusCode >= 500 && res.statusCode !== 503) ? 'error' : res.statusCode === 503 ? 'warn' : res.statusCode >= 400 ? 'info' : 'debug',
+      // pino-http invents an Error (with a stack) for every 5xx answer; keep only real errors.
+      customErrorObject: (_req, res, error, value) => {
+        const thrown = (res as Response & { err?: unknown }).err !== undefined || !error.message.startsWith('failed with status code');
+        if (thrown) return value;
+        const { err: _invented, ...rest } = value as Record<string, unknown>;
+        return rest;
+      },
       serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }), res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
     }),
   );
