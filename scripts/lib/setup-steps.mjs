@@ -1,5 +1,6 @@
 // The set-up's steps after node dependencies. Each step checks first and acts only when needed.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -141,21 +142,78 @@ function goVersionOk() {
   return have[0] > maj || (have[0] === maj && (have[1] > min || (have[1] === min && have[2] >= patch)));
 }
 
+const DAPRD_MODULE = path.join(ROOT, 'tools', 'daprd');
+const DAPRD_PATCHES = path.join(DAPRD_MODULE, 'patches');
+/** Written beside daprd after a build: which module files and patches it was built from. */
+const DAPRD_STAMP = `${DAPR_BIN.daprd}.staycar.json`;
+
+const filesUnder = (dir) =>
+  fs.existsSync(dir)
+    ? fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath ?? e.path, e.name)).sort()
+    : [];
+
+/** Hash of what the build depends on: tools/daprd/go.mod, go.sum and every file of patches/. */
+function daprdSourceHash() {
+  const hash = createHash('sha256');
+  for (const file of [path.join(DAPRD_MODULE, 'go.mod'), path.join(DAPRD_MODULE, 'go.sum'), ...filesUnder(DAPRD_PATCHES)]) {
+    hash.update(path.relative(DAPRD_MODULE, file)).update(fs.readFileSync(file));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+const stampOf = () => {
+  try {
+    return JSON.parse(fs.readFileSync(DAPRD_STAMP, 'utf8'));
+  } catch {
+    return {};
+  }
+};
+
+/**
+ * The patched modules of tools/daprd/patches/<module>@<version>/… : each is copied out of the
+ * module cache (Go refuses -overlay there), the patched files laid over it, and a go.mod copy
+ * with a `replace` to the copy is returned for `go build -modfile`.
+ */
+function patchedModfile(env) {
+  const build = dataDir('build');
+  const modfile = path.join(build, 'daprd.mod');
+  let mod = fs.readFileSync(path.join(DAPRD_MODULE, 'go.mod'), 'utf8');
+  const modules = fs.existsSync(DAPRD_PATCHES) ? fs.readdirSync(DAPRD_PATCHES, { recursive: true }).filter((p) => /@v[^/]+$/.test(p)) : [];
+  for (const rel of modules) {
+    const [modulePath, version] = rel.split('@');
+    const dir = execFileSync('go', ['mod', 'download', '-json', `${modulePath}@${version}`], { cwd: DAPRD_MODULE, env, encoding: 'utf8' });
+    const source = JSON.parse(dir).Dir;
+    const copy = path.join(build, rel);
+    fs.rmSync(copy, { recursive: true, force: true });
+    fs.cpSync(source, copy, { recursive: true });
+    spawnSync('chmod', ['-R', 'u+w', copy]);
+    fs.cpSync(path.join(DAPRD_PATCHES, rel), copy, { recursive: true });
+    mod += `\nreplace ${modulePath} ${version} => ${copy}\n`;
+  }
+  fs.writeFileSync(modfile, mod);
+  fs.copyFileSync(path.join(DAPRD_MODULE, 'go.sum'), path.join(build, 'daprd.sum'));
+  return modfile;
+}
+
 async function daprRuntime(progress) {
   const want = versions.dapr;
-  if (daprdVersion() === want) return `daprd ${want} present in ${DAPR_BIN.dir}`;
+  const source = daprdSourceHash();
+  if (daprdVersion() === want && stampOf().source === source) return `daprd ${want} present in ${DAPR_BIN.dir}`;
   if (!has('go')) throw new SetupError(`daprd ${want} is missing and Go is not installed; install Go ≥ ${versions.goMin} or run \`dapr init --slim --runtime-version ${want}\``);
   if (!goVersionOk()) throw new SetupError(`Go ≥ ${versions.goMin} is needed to build daprd ${want}; found: ${output('go', ['version'])}`);
   fs.mkdirSync(DAPR_BIN.dir, { recursive: true });
-  progress(`building daprd ${want} from the Go module proxy (a few minutes on 2 cores)`);
+  progress(`building daprd ${want} (with tools/daprd/patches) from the Go module proxy (a few minutes on 2 cores)`);
+  const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' };
+  const modfile = patchedModfile(env);
   const ldflags = `-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=${want} -X github.com/dapr/kit/logger.DaprVersion=${want}`;
   const tmp = `${DAPR_BIN.daprd}.tmp`;
-  await run('go', ['build', '-tags', 'stablecomponents', '-trimpath', '-ldflags', ldflags, '-o', tmp, 'github.com/dapr/dapr/cmd/daprd'], {
-    cwd: path.join(ROOT, 'tools', 'daprd'),
-    env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
+  await run('go', ['build', '-modfile', modfile, '-tags', 'stablecomponents', '-trimpath', '-ldflags', ldflags, '-o', tmp, 'github.com/dapr/dapr/cmd/daprd'], {
+    cwd: DAPRD_MODULE,
+    env,
   });
   fs.renameSync(tmp, DAPR_BIN.daprd);
   if (daprdVersion() !== want) throw new SetupError(`built daprd reports "${daprdVersion()}", expected ${want}`);
+  fs.writeFileSync(DAPRD_STAMP, `${JSON.stringify({ version: want, source, builtAt: new Date().toISOString() })}\n`);
   return `daprd ${want} built into ${DAPR_BIN.dir}`;
 }
 

@@ -70,4 +70,23 @@ describe('the transactional outbox', () => {
     await new Promise((resolve) => setTimeout(resolve, 3000));
     await expect(findEvent(key)).rejects.toThrow('no event');
   });
+
+  it('when the outbox holds a message whose state never committed, then the sidecar discards it after its 10 s wait (daprd patched: it used to spin on it forever)', async () => {
+    // Dapr's internal outbox topic of room's sidecar: <namespace><app-id><topic>outbox (pkg/runtime/pubsub/outbox.go).
+    // A failed transaction leaves exactly such a message. Unpatched 1.18.2 retried the state lookup in a
+    // tight loop after its 10 s back-off (ExponentialBackOff without Stop), never acknowledging the message
+    // and burning a core (tools/daprd/patches/README.md). Patched, outboxDiscardWhenMissingState applies.
+    const internalTopic = 'defaultroomstaycar-eventsoutbox';
+    const probeId = unique('outbox-missing-state');
+    const entryId = (await redis.xadd(
+      internalTopic,
+      '*',
+      'data',
+      JSON.stringify({ id: probeId, specversion: '1.0', source: 'room', type: 'OutboxProbe', datacontenttype: 'application/json', data: {} }),
+    )) as string;
+    const pendingIds = async () => ((await redis.xpending(internalTopic, 'room', '-', '+', 1000)) as Array<[string, ...unknown[]]>).map(([id]) => id);
+    // Delivered to room's sidecar (pending), then acknowledged once discarded.
+    await eventually(async () => expect(await pendingIds()).toContain(entryId), 15_000, 200);
+    await eventually(async () => expect(await pendingIds()).not.toContain(entryId), 40_000, 500);
+  });
 });
