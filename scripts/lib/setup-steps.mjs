@@ -63,29 +63,42 @@ function aptInstall(packages) {
   };
 }
 
+/**
+ * Where a Redis stopped by `stopRedis` kept its data: `startRedis` brings it back on the same
+ * directory (its AOF), not on this checkout's, which may be another (a second clone, a CI copy).
+ */
+const REDIS_STOPPED = () => path.join(dataDir('run'), 'redis-stopped.json');
+const redisCli = (...args) => output('redis-cli', ['-p', String(infra.redis.port), ...args]);
+
 /** Starts Redis (AOF on) unless it answers; exported for `npm run svc:start -- redis` (fault drills). */
 export async function startRedis() {
   const { port } = infra.redis;
-  if (output('redis-cli', ['-p', String(port), 'ping']) === 'PONG') return `Redis answers on :${port}`;
-  const dir = dataDir('redis');
+  if (redisCli('ping') === 'PONG') return `Redis answers on :${port}`;
+  let dir = dataDir('redis');
+  if (fs.existsSync(REDIS_STOPPED())) dir = JSON.parse(fs.readFileSync(REDIS_STOPPED(), 'utf8')).dir ?? dir;
   await run('redis-server', [
     '--daemonize', 'yes', '--bind', '127.0.0.1', '--port', String(port), '--dir', dir,
     '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--logfile', path.join(dir, 'redis.log'),
   ]);
   for (let i = 0; i < 50; i++) {
-    if (output('redis-cli', ['-p', String(port), 'ping']) === 'PONG') return `Redis started on :${port} (AOF in ${path.relative(ROOT, dir)})`;
+    if (redisCli('ping') === 'PONG') {
+      fs.rmSync(REDIS_STOPPED(), { force: true });
+      return `Redis started on :${port} (AOF in ${dir})`;
+    }
     await sleep(100);
   }
   throw new SetupError(`Redis did not answer on :${port}; see ${path.join(dir, 'redis.log')} (port in use? set REDIS_PORT)`);
 }
 
-/** Stops Redis cleanly (SHUTDOWN writes the AOF first); `npm run svc:stop -- redis`. */
+/** Stops Redis cleanly (SHUTDOWN writes the AOF first), remembering its data directory; `npm run svc:stop -- redis`. */
 export async function stopRedis() {
   const { port } = infra.redis;
-  if (output('redis-cli', ['-p', String(port), 'ping']) !== 'PONG') return `Redis was not running on :${port}`;
+  if (redisCli('ping') !== 'PONG') return `Redis was not running on :${port}`;
+  const [, dir] = redisCli('config', 'get', 'dir').split('\n');
+  if (dir) fs.writeFileSync(REDIS_STOPPED(), `${JSON.stringify({ dir })}\n`);
   spawnSync('redis-cli', ['-p', String(port), 'shutdown'], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
-    if (output('redis-cli', ['-p', String(port), 'ping']) !== 'PONG') return `Redis stopped on :${port}`;
+    if (redisCli('ping') !== 'PONG') return `Redis stopped on :${port} (data in ${dir})`;
     await sleep(100);
   }
   throw new SetupError(`Redis on :${port} did not stop`);

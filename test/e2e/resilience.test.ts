@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import Redis from 'ioredis';
 import { api, eventually, stay, unique } from '../support/api';
+import { TOPIC as EVENTS_TOPIC } from '../support/events';
 
 // Fault isolation with real processes: services (with their sidecars) are stopped, slowed and
 // restarted while reservations go on. Every test restores what it stopped; afterAll restarts
@@ -280,9 +282,14 @@ describe('fault isolation with real processes', () => {
         answers.push({ ...answer, guestId, ...slot, at: Date.now() });
       }
     };
+    const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true, maxRetriesPerRequest: null });
+    let eventsBefore = 0;
     const restartRedis = async () => {
       await eventually(async () => expect(answers.length).toBeGreaterThanOrEqual(20), 60_000, 50);
       phase = 'down';
+      await redis.connect();
+      eventsBefore = await redis.xlen(EVENTS_TOPIC);
+      redis.disconnect();
       await stop('redis');
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       await start('redis');
@@ -290,6 +297,11 @@ describe('fault isolation with real processes', () => {
       phase = 'back';
     };
     await Promise.all([restartRedis(), ...Array.from({ length: 6 }, worker)]);
+    // Redis came back with its data (the AOF of the directory it ran on), not empty.
+    await redis.connect();
+    const eventsAfter = await redis.xlen(EVENTS_TOPIC);
+    redis.disconnect();
+    expect(eventsAfter).toBeGreaterThanOrEqual(eventsBefore);
     record('redisBackWithinMs', await reservationsWorkAgain(60_000, await newRoom()));
 
     const accepted = answers.filter((a) => a.status === 201);
@@ -301,7 +313,9 @@ describe('fault isolation with real processes', () => {
     const startedWaiting = performance.now();
     await eventually(async () => {
       for (const a of accepted) expect(await messageTypes(a.body.id as string)).toEqual(['PaymentApproved', 'ReservationConfirmed']);
-    }, 120_000, 1_000);
+      // Deliveries read but unacknowledged when Redis went away come back after processingTimeout
+      // (60 s, components/default) plus redeliverInterval, on the outbox topic and again downstream.
+    }, 200_000, 1_000);
     await eventually(async () => {
       for (const roomId of new Set(accepted.map((a) => a.roomId))) {
         const view = await api('GET', `/roomviews/${roomId}`);
