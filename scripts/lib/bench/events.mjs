@@ -17,8 +17,9 @@ export async function consumerGroups(redis, topic) {
   const groups = (await redis.call('XINFO', 'GROUPS', topic)).map(pairs).map((g) => {
     const lag = g.lag === null || g.lag === undefined ? null : Number(g.lag);
     const pending = Number(g.pending);
-    // Redis answers a nil lag when it cannot tell (after deletions); then compare ids.
-    const caughtUp = lag === null ? g['last-delivered-id'] === lastId : lag === 0;
+    // Redis's lag is an estimate (nil after deletions, wrong after a restart from the AOF):
+    // a group whose last delivered id is the stream's last id has read everything.
+    const caughtUp = g['last-delivered-id'] === lastId || lag === 0;
     return { group: g.name, lag, pending, lastDeliveredId: g['last-delivered-id'], drained: caughtUp && pending === 0 };
   });
   return { stream: topic, length: Number(stream.length), lastId, groups };
