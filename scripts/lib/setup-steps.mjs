@@ -211,7 +211,13 @@ function patchedModfile(env) {
 async function daprRuntime(progress) {
   const want = versions.dapr;
   const source = daprdSourceHash();
-  if (daprdVersion() === want && stampOf().source === source) return `daprd ${want} present in ${DAPR_BIN.dir}`;
+  if (daprdVersion() === want) {
+    if (stampOf().source === source) return `daprd ${want} present in ${DAPR_BIN.dir}`;
+    if (!has('go') || !goVersionOk()) {
+      // A daprd from elsewhere (`dapr init --slim`): usable, but without tools/daprd/patches.
+      return `daprd ${want} present in ${DAPR_BIN.dir}, not built here: it lacks tools/daprd/patches (install Go ≥ ${versions.goMin} to rebuild)`;
+    }
+  }
   if (!has('go')) throw new SetupError(`daprd ${want} is missing and Go is not installed; install Go ≥ ${versions.goMin} or run \`dapr init --slim --runtime-version ${want}\``);
   if (!goVersionOk()) throw new SetupError(`Go ≥ ${versions.goMin} is needed to build daprd ${want}; found: ${output('go', ['version'])}`);
   fs.mkdirSync(DAPR_BIN.dir, { recursive: true });
