@@ -64,6 +64,7 @@ export class MessageService {
     const key = messageKey(data.reservationId, type);
     const fresh = composeMessage(type, await this.withContext(type, data), this.options.cityName, this.now());
     let message: StoredMessage;
+    let madeNow = true;
     try {
       await store.saveState({ key, value: fresh });
       message = fresh;
@@ -72,10 +73,12 @@ export class MessageService {
       const existing = await store.getState<StoredMessage>(key);
       if (!existing) throw error;
       message = existing.value; // already made by an earlier delivery: finish what may be missing
+      madeNow = false;
     }
     await this.addToIndex(reservationIndexKey(message.reservationId), key);
     await this.addToIndex(recipientIndexKey(message.recipientId), key);
-    if (!message.delivered) message = await this.deliver(key, message);
+    // A message made just now cannot be on the undelivered index yet: no need to read it.
+    if (!message.delivered) message = await this.deliver(key, message, !madeNow);
     if (this.undeliveredSeen) void this.retryUndelivered();
     return message;
   }
@@ -104,7 +107,7 @@ export class MessageService {
   }
 
   /** Tries the outbox; on success marks the message delivered, on failure puts it on the undelivered index. */
-  private async deliver(key: string, message: StoredMessage): Promise<StoredMessage> {
+  private async deliver(key: string, message: StoredMessage, mayBeListedUndelivered: boolean): Promise<StoredMessage> {
     try {
       await this.options.outbox.send({ ...toPublic(message) });
     } catch (error) {
@@ -114,7 +117,7 @@ export class MessageService {
       return message;
     }
     const delivered = await this.markDelivered(key);
-    await this.removeFromIndex(UNDELIVERED_INDEX_KEY, key);
+    if (mayBeListedUndelivered) await this.removeFromIndex(UNDELIVERED_INDEX_KEY, key);
     return delivered ?? { ...message, delivered: true };
   }
 
