@@ -15,3 +15,5 @@ export * from './dateRange';
 export * from './dapr/transient';
 export * from './http/outcome';
 export * as stayCalendar from './stayCalendar';
+export * from './bookableCalendar';
+export type { Calendar as StayCalendar, CalendarEntry as StayCalendarEntry, StayRequest } from './stayCalendar';

@@ -1,19 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { conflict, nightsOf, notFound, retryOnConflict, writeWithEvent, type DomainEvent, type Logger } from '@staycar/common';
-import { keys, type StatePort } from './adapters/state';
 import {
-  book,
-  cancel,
-  close,
-  emptyCalendar,
-  isAvailable,
-  placeHold,
-  releaseHold,
-  upcomingBookings,
-  type Calendar,
-  type CalendarEntry,
+  BookableCalendar,
+  conflict,
+  nightsOf,
+  notFound,
+  retryOnConflict,
+  writeWithEvent,
+  type BookableKind,
+  type StayCalendarEntry,
   type StayRequest,
-} from './domain/calendar';
+  type DomainEvent,
+  type Logger,
+} from '@staycar/common';
+import { keys, type StatePort } from './adapters/state';
 import {
   deleteCar,
   isLive,
@@ -38,8 +37,6 @@ export interface CarSnapshot {
   city: string;
   hostId: string;
 }
-
-export type CarCalendar = Calendar<CarSnapshot>;
 
 /** The internal `Hold` of docs/contracts.md (rentcar: carId, pricePerDay, model, city). Days = nights. */
 export interface Hold {
@@ -72,7 +69,7 @@ const carUnavailable = (reason: string) => conflict('CAR_UNAVAILABLE', `The car 
 
 export const randomId = (prefix: string): string => `${prefix}_${randomBytes(10).toString('hex')}`;
 
-const toHold = (carId: string, entry: CalendarEntry<CarSnapshot>): Hold => ({
+const toHold = (carId: string, entry: StayCalendarEntry<CarSnapshot>): Hold => ({
   carId,
   reservationId: entry.reservationId,
   guestId: entry.guestId,
@@ -86,7 +83,7 @@ const toHold = (carId: string, entry: CalendarEntry<CarSnapshot>): Hold => ({
 
 const snapshotOf = (car: Car): CarSnapshot => ({ pricePerDay: car.pricePerDay, currency: car.currency, model: car.model, city: car.city, hostId: car.hostId });
 
-const stayOf = (carId: string, entry: CalendarEntry<CarSnapshot>) => ({
+const stayOf = (carId: string, entry: StayCalendarEntry<CarSnapshot>) => ({
   carId,
   reservationId: entry.reservationId,
   guestId: entry.guestId,
@@ -94,12 +91,22 @@ const stayOf = (carId: string, entry: CalendarEntry<CarSnapshot>) => ({
   checkOut: entry.checkOut,
 });
 
-/** A decision on the calendar: what to answer, what (if anything) to write, and the event of that write. */
-interface CalendarStep<T> {
-  result: T;
-  next?: CarCalendar;
-  event?: DomainEvent;
-}
+/** A cancellation of a car this service does not know still leaves its tombstone. */
+const UNKNOWN_CAR: CarSnapshot = { pricePerDay: 0, currency: '', model: '', city: '', hostId: '' };
+
+const CAR_CALENDAR: BookableKind<CarSnapshot, Hold> = {
+  noun: 'car',
+  unit: 'days',
+  calendarKey: keys.calendar,
+  notFound: carNotFound,
+  unavailable: carUnavailable,
+  hasReservations: (count) => conflict('CAR_HAS_RESERVATIONS', `The car has ${count} upcoming confirmed reservation(s); it cannot be deleted.`),
+  toHold,
+  events: {
+    booked: (carId, entry, now) => rentcarReserved(stayOf(carId, entry), now),
+    released: (carId, request, now) => rentcarReleased({ carId, ...request }, now),
+  },
+};
 
 /**
  * The car's use cases over the state store. Every write is first-write-wins with the ETag just
@@ -109,9 +116,12 @@ export class CarService {
   private readonly now: () => Date;
   private readonly newId: (prefix: string) => string;
 
+  private readonly calendar: BookableCalendar<CarSnapshot, Hold>;
+
   constructor(private readonly deps: ServiceDeps) {
     this.now = deps.clock ?? (() => new Date());
     this.newId = deps.newId ?? randomId;
+    this.calendar = new BookableCalendar(CAR_CALENDAR, { ...deps, now: this.now });
   }
 
   private retry<T>(attempt: () => Promise<T>): Promise<T> {
@@ -157,13 +167,7 @@ export class CarService {
   async remove(carId: string): Promise<void> {
     const first = await this.readCar(carId);
     if (!isLive(first?.value)) throw carNotFound();
-    await this.changeCalendar(carId, (calendar, now): CalendarStep<void> => {
-      const upcoming = upcomingBookings(calendar, now);
-      if (upcoming.length > 0) {
-        throw conflict('CAR_HAS_RESERVATIONS', `The car has ${upcoming.length} upcoming confirmed reservation(s); it cannot be deleted.`);
-      }
-      return { result: undefined, next: calendar.closed ? undefined : close(calendar, now) };
-    });
+    await this.calendar.closeForDelete(carId);
     await this.retry(async () => {
       const stored = await this.readCar(carId);
       if (!stored || !isLive(stored.value)) throw carNotFound();
@@ -173,102 +177,36 @@ export class CarService {
     });
   }
 
-  // ---- calendar ------------------------------------------------------------------------------
-
-  /** Plain save when nothing is to be told; with an event, one transaction (calendar + outbox). */
-  private async changeCalendar<T>(carId: string, decide: (calendar: CarCalendar, now: Date) => CalendarStep<T>): Promise<T> {
-    return this.retry(async () => {
-      const key = keys.calendar(carId);
-      const stored = await this.deps.state.getState<CarCalendar>(key);
-      const now = this.now();
-      const step = decide(stored?.value ?? emptyCalendar<CarSnapshot>(), now);
-      if (step.next && step.event) await this.publishWrite(key, step.next, stored?.etag, step.event);
-      else if (step.next) await this.deps.state.saveState({ key, value: step.next, etag: stored?.etag });
-      return step.result;
-    });
-  }
+  // ---- calendar (the saga's holds, the Reservation* events) --------------------------------------
 
   async availability(carId: string, range: { checkIn: string; checkOut: string }): Promise<boolean> {
     await this.get(carId);
-    const stored = await this.deps.state.getState<CarCalendar>(keys.calendar(carId));
-    return isAvailable(stored?.value ?? emptyCalendar(), range, this.now());
+    return this.calendar.isAvailable(carId, range);
   }
 
   async hold(carId: string, request: StayRequest): Promise<{ hold: Hold; created: boolean }> {
     const car = await this.get(carId);
-    return this.changeCalendar<{ hold: Hold; created: boolean }>(carId, (calendar, now) => {
-      const outcome = placeHold(calendar, request, snapshotOf(car), now, this.deps.holdTtlSeconds);
-      switch (outcome.kind) {
-        case 'created':
-          return { result: { hold: toHold(carId, outcome.entry), created: true }, next: outcome.calendar };
-        case 'existing':
-          return { result: { hold: toHold(carId, outcome.entry), created: false } };
-        case 'closed':
-          throw carNotFound();
-        case 'unavailable':
-          throw carUnavailable(outcome.reason);
-      }
-    });
+    return this.calendar.hold(carId, request, snapshotOf(car));
   }
 
-  async releaseHold(carId: string, reservationId: string): Promise<void> {
-    await this.changeCalendar(carId, (calendar, now) => ({ result: undefined, next: releaseHold(calendar, reservationId, now) }));
+  releaseHold(carId: string, reservationId: string): Promise<void> {
+    return this.calendar.releaseHold(carId, reservationId);
   }
 
   /** Hold → booked, publishing RentcarReserved with that write (once: repeating finds it booked). */
-  async confirmHold(carId: string, reservationId: string): Promise<Hold> {
-    return this.changeCalendar(carId, (calendar, now) => {
-      const outcome = book(calendar, reservationId, now);
-      switch (outcome.kind) {
-        case 'booked':
-          return { result: toHold(carId, outcome.entry), next: outcome.calendar, event: rentcarReserved(stayOf(carId, outcome.entry), now) };
-        case 'already':
-          return { result: toHold(carId, outcome.entry) };
-        case 'missing':
-          throw notFound('NOT_FOUND', 'This reservation holds no days of this car.');
-        case 'closed':
-          throw carNotFound();
-        case 'cancelled':
-          throw carUnavailable('this reservation was cancelled');
-        case 'unavailable':
-          throw carUnavailable('the hold expired and the dates were taken since');
-      }
-    });
+  confirmHold(carId: string, reservationId: string): Promise<Hold> {
+    return this.calendar.confirmHold(carId, reservationId);
   }
-
-  // ---- events consumed (idempotent, order-tolerant) ------------------------------------------
 
   /** ReservationConfirmed with this car: hold → booked + RentcarReserved (exactly once per reservation). */
   async bookConfirmed(carId: string, request: StayRequest): Promise<void> {
     const stored = await this.readCar(carId);
-    if (!stored) {
-      this.deps.logger.warn({ carId, reservationId: request.reservationId }, 'confirmed reservation of an unknown car; ignored');
-      return;
-    }
-    const snapshot = snapshotOf(stored.value.car);
-    await this.changeCalendar(carId, (calendar, now) => {
-      const outcome = book(calendar, request.reservationId, now, { request, snapshot });
-      if (outcome.kind === 'booked') {
-        return { result: undefined, next: outcome.calendar, event: rentcarReserved(stayOf(carId, outcome.entry), now) };
-      }
-      if (outcome.kind === 'unavailable' || outcome.kind === 'closed') {
-        this.deps.logger.error(
-          { carId, reservationId: request.reservationId, conflictWith: outcome.kind === 'unavailable' ? outcome.conflict.reservationId : 'car deleted' },
-          'confirmed reservation cannot be booked: its days are taken or the car is gone',
-        );
-      }
-      return { result: undefined };
-    });
+    await this.calendar.bookConfirmed(carId, request, stored ? snapshotOf(stored.value.car) : undefined);
   }
 
   /** ReservationCancelled with this car: frees the days, leaves a tombstone, RentcarReleased once. */
   async cancelReservation(carId: string, request: StayRequest): Promise<void> {
     const stored = await this.readCar(carId);
-    const snapshot: CarSnapshot = stored ? snapshotOf(stored.value.car) : { pricePerDay: 0, currency: '', model: '', city: '', hostId: '' };
-    await this.changeCalendar(carId, (calendar, now) => {
-      const outcome = cancel(calendar, request, snapshot, now);
-      if (outcome.kind === 'already') return { result: undefined };
-      return { result: undefined, next: outcome.calendar, event: rentcarReleased({ carId, ...request }, now) };
-    });
+    await this.calendar.cancelReservation(carId, request, stored ? snapshotOf(stored.value.car) : UNKNOWN_CAR);
   }
 }

@@ -8,21 +8,12 @@ import {
   writeWithEvent,
   type DomainEvent,
   type Logger,
+  BookableCalendar,
+  type BookableKind,
+  type StayCalendarEntry,
+  type StayRequest,
 } from '@staycar/common';
 import { keys, type StatePort } from './adapters/state';
-import {
-  book,
-  cancel,
-  close,
-  emptyCalendar,
-  isAvailable,
-  placeHold,
-  releaseHold,
-  upcomingBookings,
-  type Calendar,
-  type CalendarEntry,
-  type StayRequest,
-} from './domain/calendar';
 import { addReview, decodeCursor, emptyReviewLog, encodeCursor, pageOfReviews, reviewCreated, type NewReview, type Review, type ReviewLog } from './domain/reviews';
 import { deleteRoom, isLive, modifyRoom, registerRoom, roomDeleted, roomModified, roomRegistered, type NewRoom, type Room, type RoomPatch, type RoomRecord } from './domain/room';
 
@@ -34,8 +25,6 @@ export interface RoomSnapshot {
   city: string;
   hostId: string;
 }
-
-export type RoomCalendar = Calendar<RoomSnapshot>;
 
 /** The internal `Hold` of docs/contracts.md. */
 export interface Hold {
@@ -68,7 +57,7 @@ const roomUnavailable = (reason: string) => conflict('ROOM_UNAVAILABLE', `The ro
 
 export const randomId = (prefix: string): string => `${prefix}_${randomBytes(10).toString('hex')}`;
 
-const toHold = (roomId: string, entry: CalendarEntry<RoomSnapshot>): Hold => ({
+const toHold = (roomId: string, entry: StayCalendarEntry<RoomSnapshot>): Hold => ({
   roomId,
   reservationId: entry.reservationId,
   guestId: entry.guestId,
@@ -88,11 +77,18 @@ const snapshotOf = (room: Room): RoomSnapshot => ({
   hostId: room.hostId,
 });
 
-/** A decision on the calendar: what to answer, and what (if anything) to write. */
-interface CalendarStep<T> {
-  result: T;
-  next?: RoomCalendar;
-}
+/** A cancellation of a room this service does not know still leaves its tombstone. */
+const UNKNOWN_ROOM: RoomSnapshot = { pricePerNight: 0, currency: '', roomName: '', city: '', hostId: '' };
+
+const ROOM_CALENDAR: BookableKind<RoomSnapshot, Hold> = {
+  noun: 'room',
+  unit: 'nights',
+  calendarKey: keys.calendar,
+  notFound: roomNotFound,
+  unavailable: roomUnavailable,
+  hasReservations: (count) => conflict('ROOM_HAS_RESERVATIONS', `The room has ${count} upcoming confirmed reservation(s); it cannot be deleted.`),
+  toHold,
+};
 
 /**
  * The room's use cases over the state store. Every write is first-write-wins with the ETag just
@@ -101,10 +97,12 @@ interface CalendarStep<T> {
 export class RoomService {
   private readonly now: () => Date;
   private readonly newId: (prefix: string) => string;
+  private readonly calendar: BookableCalendar<RoomSnapshot, Hold>;
 
   constructor(private readonly deps: ServiceDeps) {
     this.now = deps.clock ?? (() => new Date());
     this.newId = deps.newId ?? randomId;
+    this.calendar = new BookableCalendar(ROOM_CALENDAR, { ...deps, now: this.now });
   }
 
   private retry<T>(attempt: () => Promise<T>): Promise<T> {
@@ -153,13 +151,7 @@ export class RoomService {
   async remove(roomId: string): Promise<void> {
     const first = await this.readRoom(roomId);
     if (!isLive(first?.value)) throw roomNotFound();
-    await this.changeCalendar(roomId, (calendar, now): CalendarStep<void> => {
-      const upcoming = upcomingBookings(calendar, now);
-      if (upcoming.length > 0) {
-        throw conflict('ROOM_HAS_RESERVATIONS', `The room has ${upcoming.length} upcoming confirmed reservation(s); it cannot be deleted.`);
-      }
-      return { result: undefined, next: calendar.closed ? undefined : close(calendar, now) };
-    });
+    await this.calendar.closeForDelete(roomId);
     await this.retry(async () => {
       const stored = await this.readRoom(roomId);
       if (!stored || !isLive(stored.value)) throw roomNotFound();
@@ -169,98 +161,36 @@ export class RoomService {
     });
   }
 
-  // ---- calendar ------------------------------------------------------------------------------
-
-  private async changeCalendar<T>(roomId: string, decide: (calendar: RoomCalendar, now: Date) => CalendarStep<T>): Promise<T> {
-    return this.retry(async () => {
-      const stored = await this.deps.state.getState<RoomCalendar>(keys.calendar(roomId));
-      const now = this.now();
-      const step = decide(stored?.value ?? emptyCalendar<RoomSnapshot>(), now);
-      if (step.next) await this.deps.state.saveState({ key: keys.calendar(roomId), value: step.next, etag: stored?.etag });
-      return step.result;
-    });
-  }
+  // ---- calendar (the saga's holds, the Reservation* events) --------------------------------------
 
   async availability(roomId: string, range: { checkIn: string; checkOut: string }): Promise<boolean> {
     await this.get(roomId);
-    const stored = await this.deps.state.getState<RoomCalendar>(keys.calendar(roomId));
-    return isAvailable(stored?.value ?? emptyCalendar(), range, this.now());
+    return this.calendar.isAvailable(roomId, range);
   }
 
   async hold(roomId: string, request: StayRequest): Promise<{ hold: Hold; created: boolean }> {
     const room = await this.get(roomId);
-    return this.changeCalendar<{ hold: Hold; created: boolean }>(roomId, (calendar, now) => {
-      const outcome = placeHold(calendar, request, snapshotOf(room), now, this.deps.holdTtlSeconds);
-      switch (outcome.kind) {
-        case 'created':
-          return { result: { hold: toHold(roomId, outcome.entry), created: true }, next: outcome.calendar };
-        case 'existing':
-          return { result: { hold: toHold(roomId, outcome.entry), created: false } };
-        case 'closed':
-          throw roomNotFound();
-        case 'unavailable':
-          throw roomUnavailable(outcome.reason);
-      }
-    });
+    return this.calendar.hold(roomId, request, snapshotOf(room));
   }
 
-  async releaseHold(roomId: string, reservationId: string): Promise<void> {
-    await this.changeCalendar(roomId, (calendar, now) => ({ result: undefined, next: releaseHold(calendar, reservationId, now) }));
+  releaseHold(roomId: string, reservationId: string): Promise<void> {
+    return this.calendar.releaseHold(roomId, reservationId);
   }
 
-  async confirmHold(roomId: string, reservationId: string): Promise<Hold> {
-    return this.changeCalendar(roomId, (calendar, now) => {
-      const outcome = book(calendar, reservationId, now);
-      switch (outcome.kind) {
-        case 'booked':
-          return { result: toHold(roomId, outcome.entry), next: outcome.calendar };
-        case 'already':
-          return { result: toHold(roomId, outcome.entry) };
-        case 'missing':
-          throw notFound('NOT_FOUND', 'This reservation holds no nights of this room.');
-        case 'closed':
-          throw roomNotFound();
-        case 'cancelled':
-          throw roomUnavailable('this reservation was cancelled');
-        case 'unavailable':
-          throw roomUnavailable('the hold expired and the dates were taken since');
-      }
-    });
+  confirmHold(roomId: string, reservationId: string): Promise<Hold> {
+    return this.calendar.confirmHold(roomId, reservationId);
   }
-
-  // ---- events consumed (idempotent, order-tolerant) ------------------------------------------
 
   /** ReservationConfirmed: hold → booked; an expired hold (or none) books the nights if still free. */
   async bookConfirmed(roomId: string, request: StayRequest): Promise<void> {
     const stored = await this.readRoom(roomId);
-    if (!stored) {
-      this.deps.logger.warn({ roomId, reservationId: request.reservationId }, 'confirmed reservation of an unknown room; ignored');
-      return;
-    }
-    const snapshot = snapshotOf(stored.value.room);
-    await this.changeCalendar(roomId, (calendar, now) => {
-      const outcome = book(calendar, request.reservationId, now, { request, snapshot });
-      if (outcome.kind === 'booked') return { result: undefined, next: outcome.calendar };
-      if (outcome.kind === 'unavailable' || outcome.kind === 'closed') {
-        this.deps.logger.error(
-          { roomId, reservationId: request.reservationId, conflictWith: outcome.kind === 'unavailable' ? outcome.conflict.reservationId : 'room deleted' },
-          'confirmed reservation cannot be booked: its nights are taken or the room is gone',
-        );
-      }
-      return { result: undefined };
-    });
+    await this.calendar.bookConfirmed(roomId, request, stored ? snapshotOf(stored.value.room) : undefined);
   }
 
   /** ReservationCancelled: frees the nights and leaves a tombstone (also when it arrives first). */
   async cancelReservation(roomId: string, request: StayRequest): Promise<void> {
     const stored = await this.readRoom(roomId);
-    const snapshot: RoomSnapshot = stored
-      ? snapshotOf(stored.value.room)
-      : { pricePerNight: 0, currency: '', roomName: '', city: '', hostId: '' };
-    await this.changeCalendar(roomId, (calendar, now) => {
-      const outcome = cancel(calendar, request, snapshot, now);
-      return { result: undefined, next: outcome.kind === 'cancelled' ? outcome.calendar : undefined };
-    });
+    await this.calendar.cancelReservation(roomId, request, stored ? snapshotOf(stored.value.room) : UNKNOWN_ROOM);
   }
 
   // ---- reviews -------------------------------------------------------------------------------

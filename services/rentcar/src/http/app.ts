@@ -15,7 +15,7 @@ import {
 } from '@staycar/common';
 import type { Config } from '../config';
 import type { CarService } from '../service';
-import type { StayRequest } from '../domain/calendar';
+import type { StayRequest } from '@staycar/common';
 import { CreateCarBody, HoldBody, isClientId, PatchCarBody, ReservationEventData, StayQuery } from './schemas';
 
 export interface AppDeps {

@@ -15,7 +15,7 @@ import {
 } from '@staycar/common';
 import type { Config } from '../config';
 import type { RoomService } from '../service';
-import type { StayRequest } from '../domain/calendar';
+import type { StayRequest } from '@staycar/common';
 import { CreateReviewBody, CreateRoomBody, HoldBody, isClientId, PatchRoomBody, ReservationEventData, ReviewsQuery, StayQuery } from './schemas';
 
 export interface AppDeps {
