@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { api, eventually, stay, unique } from '../support/api';
 import { TOPIC as EVENTS_TOPIC } from '../support/events';
+import { messageTypes } from '../support/view';
 
 // Fault isolation with real processes: services (with their sidecars) are stopped, slowed and
 // restarted while reservations go on. Every test restores what it stopped; afterAll restarts
@@ -104,12 +105,6 @@ const roomFree = async (roomId: string, dates: Stay): Promise<boolean> => {
 
 const paymentsOf = async (reservationId: string) =>
   (await api('GET', `/payments?reservationId=${reservationId}`)).body.items as { status: string }[];
-
-async function messageTypes(reservationId: string): Promise<string[]> {
-  const res = await api('GET', `/messages?reservationId=${reservationId}`);
-  if (res.status !== 200) throw new Error(`messages ${res.status}`);
-  return (res.body.items as Array<{ type: string }>).map((m) => m.type).sort();
-}
 
 /**
  * Waits until every confirmed reservation has its two messages (exactly one per type) and its row

@@ -1,23 +1,9 @@
 import { api, eventually, stay, unique } from '../support/api';
+import { messageTypes, roomView, statuses } from '../support/view';
 
 // The view and the messages through the real flows: room, rentcar, reservation and payment
 // services publish through Dapr's outbox; message and viewpage follow. Everything via the gateway.
 jest.setTimeout(120_000);
-
-type Row = { status: string | null; paymentStatus: string | null; carStatus: string | null };
-const statuses = (r: Row | null | undefined) => r && { status: r.status, paymentStatus: r.paymentStatus, carStatus: r.carStatus };
-
-async function roomView(roomId: string) {
-  const res = await api('GET', `/roomviews/${roomId}`);
-  if (res.status !== 200) throw new Error(`roomview ${res.status}`);
-  return res.body;
-}
-
-async function messageTypes(reservationId: string): Promise<string[]> {
-  const res = await api('GET', `/messages?reservationId=${reservationId}`);
-  if (res.status !== 200) throw new Error(`messages ${res.status}`);
-  return (res.body.items as Array<{ type: string }>).map((m) => m.type).sort();
-}
 
 describe('the view and messages through the real services', () => {
   it('when a guest reserves a room with a car, reviews it and cancels, then the view and the messages follow every step', async () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { api, eventually, stay, unique } from '../support/api';
+import { messageTypes, roomView, statuses } from '../support/view';
 import { drained, findOnStream, publishCloudEvent, publishData } from '../support/events';
 
 // Real CloudEvents through a real sidecar and Redis Streams → the real message and viewpage
@@ -38,21 +39,6 @@ function fixture() {
   return { city, roomId, carId, guestId, reservationId, room, car, reservation, payment, carBooking };
 }
 
-type Row = { status: string | null; paymentStatus: string | null; carStatus: string | null };
-const statuses = (r: Row | null | undefined) => r && { status: r.status, paymentStatus: r.paymentStatus, carStatus: r.carStatus };
-
-async function viewOf(roomId: string) {
-  const res = await api('GET', `/roomviews/${roomId}`);
-  if (res.status !== 200) throw new Error(`roomview ${res.status}`);
-  return res.body;
-}
-
-async function messageTypes(reservationId: string): Promise<string[]> {
-  const res = await api('GET', `/messages?reservationId=${reservationId}`);
-  if (res.status !== 200) throw new Error(`messages ${res.status}`);
-  return (res.body.items as Array<{ type: string }>).map((m) => m.type).sort();
-}
-
 describe('messages and the view follow real events', () => {
   it('when a sidecar publishes with metadata cloudevent.type, then that is the CloudEvent type on the topic', async () => {
     const marker = unique('type-check');
@@ -66,14 +52,14 @@ describe('messages and the view follow real events', () => {
     const f = fixture();
     await publishData('RoomRegistered', { ...f.room, version: 1, occurredAt: now() });
     await publishData('RentcarRegistered', { ...f.car, version: 1, occurredAt: now() });
-    await eventually(async () => expect((await viewOf(f.roomId)).name).toBe(f.room.name));
+    await eventually(async () => expect((await roomView(f.roomId)).name).toBe(f.room.name));
 
     await publishData('ReservationConfirmed', f.reservation('confirmed', 1));
     await publishData('PaymentApproved', f.payment('approved', 1));
     await publishData('RentcarReserved', f.carBooking(2));
 
     const confirmed = await eventually(async () => {
-      const view = await viewOf(f.roomId);
+      const view = await roomView(f.roomId);
       expect(statuses(view.latestReservation)).toEqual({ status: 'confirmed', paymentStatus: 'approved', carStatus: 'reserved' });
       return view;
     });
@@ -89,7 +75,7 @@ describe('messages and the view follow real events', () => {
     await publishData('RentcarReleased', f.carBooking(3));
 
     const cancelled = await eventually(async () => {
-      const view = await viewOf(f.roomId);
+      const view = await roomView(f.roomId);
       expect(statuses(view.latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
       return view;
     });
@@ -137,10 +123,10 @@ describe('messages and the view follow real events', () => {
       await publishCloudEvent(type, data, id);
     }
     await eventually(async () => {
-      expect(statuses((await viewOf(f.roomId)).latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
+      expect(statuses((await roomView(f.roomId)).latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
     });
     await eventually(() => drained(redis, CONSUMERS), 30_000, 300);
-    const view = await viewOf(f.roomId);
+    const view = await roomView(f.roomId);
     expect(view.reservations).toHaveLength(1);
     expect(view.activeReservations).toBe(0);
     const types = await messageTypes(f.reservationId);
@@ -150,7 +136,7 @@ describe('messages and the view follow real events', () => {
     for (const [type, data] of late) await publishCloudEvent(type, data);
     await eventually(() => drained(redis, CONSUMERS), 30_000, 300);
     expect(await messageTypes(f.reservationId)).toEqual(types);
-    expect(statuses((await viewOf(f.roomId)).latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
+    expect(statuses((await roomView(f.roomId)).latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
   });
 
   it('when a room is registered and then deleted, then GET /rooms?city= lists it and then drops it', async () => {
