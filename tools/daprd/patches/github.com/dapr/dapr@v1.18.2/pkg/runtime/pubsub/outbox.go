@@ -39,7 +39,10 @@ const (
 	outboxPubsubKey                  = "outboxPubsub"
 	outboxDiscardWhenMissingStateKey = "outboxDiscardWhenMissingState"
 	outboxStatePrefix                = "outbox"
-	defaultStateScanDelay            = time.Second * 1
+	// staycar patch: 100 ms, not 1 s. The lookup below retries (200 ms, ×3, up to 10 s) while
+	// the transaction has not committed yet, so a short first wait loses nothing and an event no
+	// longer waits a whole second before it is published.
+	defaultStateScanDelay = time.Millisecond * 100
 )
 
 var outboxLogger = logger.NewLogger("dapr.outbox")
@@ -307,9 +310,9 @@ func (o *outboxImpl) SubscribeToInternalTopics(ctx context.Context, appID string
 			time.Sleep(defaultStateScanDelay)
 
 			bo := &backoff.ExponentialBackOff{
-				InitialInterval:     time.Millisecond * 500,
-				MaxInterval:         time.Second * 3,
-				MaxElapsedTime:      time.Second * 10,
+				InitialInterval: time.Millisecond * 200, // staycar patch: was 500 ms
+				MaxInterval:     time.Second * 3,
+				MaxElapsedTime:  time.Second * 10,
 				// staycar patch: without Stop, NextBackOff returns the zero value after
 				// MaxElapsedTime and the retry loop spins on store.Get forever.
 				Stop:                backoff.Stop,
