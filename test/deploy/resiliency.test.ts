@@ -57,4 +57,15 @@ describe('resiliency/ policies', () => {
     expect(field(targets[0], 'timeout')).toEqual(expect.any(String));
     expect(field(targets[0], 'retry')).toBeUndefined();
   });
+
+  it('when the outbox forwards a committed event, then its publish is retried without limit (Redis Streams acknowledges a failed delivery, which would lose the event)', () => {
+    const outbound = resiliencies
+      .map(([, r]) => field(r as unknown as Json, 'spec'))
+      .flatMap((spec) => {
+        const name = field(field(field(field(field(spec, 'targets'), 'components'), 'pubsub'), 'outbound'), 'retry');
+        return typeof name === 'string' ? [field(field(field(spec, 'policies'), 'retries'), name)] : [];
+      });
+    expect(outbound).toHaveLength(1);
+    expect(field(outbound[0], 'maxRetries')).toBe(-1);
+  });
 });

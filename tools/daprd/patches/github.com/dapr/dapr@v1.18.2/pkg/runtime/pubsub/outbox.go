@@ -321,11 +321,19 @@ func (o *outboxImpl) SubscribeToInternalTopics(ctx context.Context, appID string
 				RandomizationFactor: 0.1,
 			}
 
+			// staycar patch: only a state the store answered "not found" for is missing. Upstream
+			// counted a failed read (the store unreachable) the same way and, after 10 s, discarded
+			// the message (outboxDiscardWhenMissingState) or returned an error, which Redis Streams
+			// acknowledges just the same: the event was lost. A failed read is now retried until
+			// the delivery's context ends; the component does not acknowledge a cancelled delivery,
+			// so the message is redelivered after processingTimeout.
+			var stateMissing bool
 			err = backoff.Retry(func() error {
 				resp, sErr := store.Get(ctx, &state.GetRequest{
 					Key: stateKey,
 				})
 				if sErr != nil {
+					stateMissing = false
 					return sErr
 				}
 
@@ -333,9 +341,31 @@ func (o *outboxImpl) SubscribeToInternalTopics(ctx context.Context, appID string
 					return nil
 				}
 
+				stateMissing = true
 				return fmt.Errorf("cannot publish outbox message to topic %s with pubsub %s: outbox state not found", c.publishTopic, c.publishPubSub)
-			}, bo)
+			}, backoff.WithContext(bo, ctx))
+			for err != nil && !stateMissing && ctx.Err() == nil {
+				outboxLogger.Warnf("outbox state of a message for topic %s could not be read, retrying until the delivery times out: %s", c.publishTopic, err)
+				select {
+				case <-ctx.Done():
+				case <-time.After(bo.MaxInterval):
+					resp, sErr := store.Get(ctx, &state.GetRequest{Key: stateKey})
+					switch {
+					case sErr != nil:
+						err = sErr
+					case resp != nil && len(resp.Data) > 0:
+						err = nil
+					default:
+						stateMissing = true
+					}
+				}
+			}
 			if err != nil {
+				if !stateMissing {
+					outboxLogger.Errorf("failed to read outbox state for topic %s: %s, leaving the message for redelivery", c.publishTopic, err)
+					return ctx.Err()
+				}
+
 				if c.outboxDiscardWhenMissingState {
 					outboxLogger.Errorf("failed to publish outbox topic to pubsub %s: %s, discarding message", c.publishPubSub, err)
 					//lint:ignore nilerr dropping message
