@@ -1,20 +1,22 @@
 #!/usr/bin/env node
 // `npm run svc:stop -- <app-id|all>` / `npm run svc:start -- <app-id>`: stop or start one service
 // with its sidecar while the rest keep running (fault drills, the resilience tests); `redis` stops
-// or starts Redis (pub/sub) the way the set-up runs it.
+// or starts Redis (pub/sub) the way the set-up runs it, `mariadb` the state store's database.
 import { findApp, loadApps, runningApps, startApp, stopAll, stopApp, waitReady, waitResolvable } from './lib/system.mjs';
-import { startRedis, stopRedis } from './lib/setup-steps.mjs';
+import { startMariadb, startRedis, stopMariadb, stopRedis } from './lib/setup-steps.mjs';
 
 const [action, appId] = process.argv.slice(2);
 const ids = loadApps().map((a) => a.appID);
 if (!['start', 'stop'].includes(action) || !appId) {
-  console.error(`usage: npm run svc:stop -- <${ids.join('|')}|redis|all>  ·  npm run svc:start -- <app-id|redis>`);
+  console.error(`usage: npm run svc:stop -- <${ids.join('|')}|redis|mariadb|all>  ·  npm run svc:start -- <app-id|redis|mariadb>`);
   process.exit(2);
 }
 try {
   if (appId === 'redis') {
     // Infrastructure drill: the sidecars reconnect on their own (pub/sub, outbox).
     console.log(action === 'stop' ? await stopRedis() : await startRedis());
+  } else if (appId === 'mariadb') {
+    console.log(action === 'stop' ? await stopMariadb() : await startMariadb());
   } else if (action === 'stop') {
     if (appId === 'all') await stopAll();
     else if (!(await stopApp(findApp(appId).appID))) console.log(`${appId} was not running`);

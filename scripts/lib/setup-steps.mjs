@@ -108,7 +108,8 @@ const mariadbPing = () =>
   spawnSync('mariadb-admin', ['--protocol=tcp', '-h', '127.0.0.1', '-P', String(infra.mysql.port), '-u', infra.mysql.user, `-p${infra.mysql.password}`, 'ping'], { stdio: 'ignore' }).status === 0;
 const mariadbRootPing = () => spawnSync('mariadb-admin', ['ping'], { stdio: 'ignore' }).status === 0;
 
-async function startMariadb() {
+/** Starts MariaDB unless it answers; exported for `npm run svc:start -- mariadb` (fault drills). */
+export async function startMariadb() {
   const { port, database, user, password } = infra.mysql;
   let startedHere = false;
   if (!mariadbPing() && !mariadbRootPing()) {
@@ -143,6 +144,20 @@ async function startMariadb() {
     await run('mariadb', ['-e', sql]);
   }
   return `MariaDB ${startedHere ? 'started' : 'answers'} on :${port} (database ${database}, user ${user})`;
+}
+
+/** Stops MariaDB cleanly (`mariadb-admin shutdown`); `npm run svc:stop -- mariadb` (fault drills). */
+export async function stopMariadb() {
+  const { port } = infra.mysql;
+  if (!mariadbPing() && !mariadbRootPing()) return `MariaDB was not running on :${port}`;
+  if (spawnSync('mariadb-admin', ['shutdown'], { stdio: 'ignore' }).status !== 0) {
+    throw new SetupError(`MariaDB on :${port} refused to shut down (mariadb-admin shutdown needs root's socket login)`);
+  }
+  for (let i = 0; i < 150; i++) {
+    if (!mariadbRootPing() && !mariadbPing()) return `MariaDB stopped on :${port}`;
+    await sleep(100);
+  }
+  throw new SetupError(`MariaDB on :${port} did not stop`);
 }
 
 const daprdVersion = () => (fs.existsSync(DAPR_BIN.daprd) ? output(DAPR_BIN.daprd, ['--version']) : '');
