@@ -301,8 +301,8 @@ describe('fault isolation with real processes', () => {
 
 /**
  * Reserves with 6 parallel guests over 20 new rooms (pausing 1 s after a refusal); after 20
- * answers stops `store` for `downMs` and starts it again, and keeps reserving until 30 answers after the
- * restart. Then: every answer is 201 or 503 TRY_LATER; every 201 has its two messages and its view
+ * answers stops `store` for `downMs` and starts it again, and keeps reserving until 30 answers
+ * after the restart. Then: every answer is 201 or 503 TRY_LATER; every 201 has its two messages and its view
  * row; every refused guest has no reservation, no payment standing, and the nights are free again.
  */
 async function burstAcrossRestart(
@@ -310,14 +310,13 @@ async function burstAcrossRestart(
   options: { downMs: number; beforeStop?: () => Promise<void>; afterStart?: () => Promise<void> },
 ): Promise<void> {
   const rooms = await Promise.all(Array.from({ length: 20 }, () => newRoom()));
-  const firstDay = store === 'redis' ? 400 : 500;
-  const slots = rooms.flatMap((roomId, r) => Array.from({ length: 20 }, (_, i) => ({ roomId, ...stay(firstDay + i * 3 + (r % 3), 2) })));
+  const slots = rooms.flatMap((roomId, r) => Array.from({ length: 20 }, (_, i) => ({ roomId, ...stay(400 + i * 3 + (r % 3), 2) })));
   const answers: Array<Awaited<ReturnType<typeof reserve>> & { guestId: string; roomId: string; checkIn: string; checkOut: string }> = [];
-  let phase: 'before' | 'down' | 'back' = 'before';
+  let storeBack = false;
   let answersWhenBack = 0;
   let next = 0;
   const worker = async () => {
-    while (next < slots.length && !(phase === 'back' && answers.length - answersWhenBack >= 30)) {
+    while (next < slots.length && !(storeBack && answers.length - answersWhenBack >= 30)) {
       const slot = slots[next++]!;
       const guestId = unique(`${store}-guest`);
       const answer = await reserve({ guestId, ...slot });
@@ -329,13 +328,12 @@ async function burstAcrossRestart(
   };
   const restartStore = async () => {
     await eventually(async () => expect(answers.length).toBeGreaterThanOrEqual(20), 60_000, 50);
-    phase = 'down';
     await options.beforeStop?.();
     await stop(store);
     await new Promise((resolve) => setTimeout(resolve, options.downMs));
     await start(store);
     answersWhenBack = answers.length;
-    phase = 'back';
+    storeBack = true;
   };
   await Promise.all([restartStore(), ...Array.from({ length: 6 }, worker)]);
   await options.afterStart?.();
