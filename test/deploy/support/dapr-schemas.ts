@@ -22,6 +22,17 @@ function mapOf(value: unknown): Schema {
 }
 
 /** The part of ObjectMeta a manifest sets. */
+/** MetricSpec of the Configuration CRD (`rules` left out: deploy/ does not use them). */
+const metricSpec = obj(
+  {
+    enabled: bool,
+    recordErrorCodes: bool,
+    latencyDistributionBuckets: { type: 'array', items: int },
+    http: obj({ excludeVerbs: bool, increasedCardinality: bool, pathMatching: strings }),
+  },
+  ['enabled'],
+);
+
 const objectMeta = obj(
   {
     name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253 },
@@ -123,8 +134,8 @@ export const configurationSchema = resource(
     components: obj({ deny: strings }),
     features: { type: 'array', items: obj({ name: str, enabled: bool }, ['name', 'enabled']) },
     logging: obj({ apiLogging: obj({ enabled: bool, obfuscateURLs: bool, omitHealthChecks: bool }) }),
-    metric: obj({ enabled: bool, recordErrorCodes: bool, latencyDistributionBuckets: { type: 'array', items: int } }, ['enabled']),
-    metrics: obj({ enabled: bool, recordErrorCodes: bool, latencyDistributionBuckets: { type: 'array', items: int } }, ['enabled']),
+    metric: metricSpec,
+    metrics: metricSpec,
     mtls: obj(
       { enabled: bool, allowedClockSkew: str, controlPlaneTrustDomain: str, sentryAddress: str, workloadCertTTL: str },
       ['enabled', 'controlPlaneTrustDomain', 'sentryAddress'],

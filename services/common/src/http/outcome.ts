@@ -5,7 +5,7 @@ import { ApiError, isErrorBody, type ErrorBody } from '../errors';
  * Internal routes that the saga invokes answer a business refusal (404 not found, 409 unavailable,
  * 402 declined, 400) as HTTP 200 with this envelope, and keep non-2xx for real failures: Dapr's
  * resiliency counts every callee answer outside 200–399 as a failure, so a 409 in a race would
- * trip the caller's circuit breaker and be retried (docs/contracts.md, resiliency/README.md).
+ * trip the caller's circuit breaker and be retried (docs/contracts.md, docs/resiliency.md).
  */
 export interface Rejected {
   rejected: { status: number; error: ErrorBody['error'] };
