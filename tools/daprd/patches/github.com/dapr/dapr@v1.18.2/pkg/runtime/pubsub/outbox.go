@@ -328,36 +328,27 @@ func (o *outboxImpl) SubscribeToInternalTopics(ctx context.Context, appID string
 			// the delivery's context ends; the component does not acknowledge a cancelled delivery,
 			// so the message is redelivered after processingTimeout.
 			var stateMissing bool
-			err = backoff.Retry(func() error {
+			readState := func() error {
 				resp, sErr := store.Get(ctx, &state.GetRequest{
 					Key: stateKey,
 				})
-				if sErr != nil {
-					stateMissing = false
+				stateMissing = sErr == nil && (resp == nil || len(resp.Data) == 0)
+				switch {
+				case sErr != nil:
 					return sErr
-				}
-
-				if resp != nil && len(resp.Data) > 0 {
+				case stateMissing:
+					return fmt.Errorf("cannot publish outbox message to topic %s with pubsub %s: outbox state not found", c.publishTopic, c.publishPubSub)
+				default:
 					return nil
 				}
-
-				stateMissing = true
-				return fmt.Errorf("cannot publish outbox message to topic %s with pubsub %s: outbox state not found", c.publishTopic, c.publishPubSub)
-			}, backoff.WithContext(bo, ctx))
+			}
+			err = backoff.Retry(readState, backoff.WithContext(bo, ctx))
 			for err != nil && !stateMissing && ctx.Err() == nil {
 				outboxLogger.Warnf("outbox state of a message for topic %s could not be read, retrying until the delivery times out: %s", c.publishTopic, err)
 				select {
 				case <-ctx.Done():
 				case <-time.After(bo.MaxInterval):
-					resp, sErr := store.Get(ctx, &state.GetRequest{Key: stateKey})
-					switch {
-					case sErr != nil:
-						err = sErr
-					case resp != nil && len(resp.Data) > 0:
-						err = nil
-					default:
-						stateMissing = true
-					}
+					err = readState()
 				}
 			}
 			if err != nil {
