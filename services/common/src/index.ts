@@ -17,3 +17,4 @@ export * from './http/outcome';
 export * as stayCalendar from './stayCalendar';
 export * from './bookableCalendar';
 export type { Calendar as StayCalendar, CalendarEntry as StayCalendarEntry, StayRequest } from './stayCalendar';
+export * from './identity';
