@@ -21,6 +21,15 @@ module.exports = {
       testEnvironment: 'node',
     },
     {
+      // The set-up's from-nothing path against throwaway MariaDB, Redis and Dapr bin directory.
+      displayName: 'setup',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/setup/**/*.test.ts'],
+      transform,
+      moduleNameMapper,
+      testEnvironment: 'node',
+    },
+    {
       // deploy/ rendered and validated without a cluster (test/deploy/manifests.test.ts).
       displayName: 'deploy',
       rootDir: __dirname,

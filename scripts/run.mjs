@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `npm start`: every app of dapr.yaml beside its own daprd, output prefixed per app; Ctrl-C stops
-// them all. Redis and MariaDB keep running (they are shared infrastructure; stop them by hand).
+// `npm start`: every app of dapr.yaml beside its own daprd, output prefixed per app; an app or
+// sidecar that dies is started again (scripts/lib/supervisor.mjs); Ctrl-C stops them all. Redis
+// and MariaDB keep running (they are shared infrastructure; stop them by hand).
+import { supervise } from './lib/supervisor.mjs';
 import { loadApps, startAll, stopAll } from './lib/system.mjs';
 
 const apps = loadApps();
@@ -11,9 +13,11 @@ const onLine = (label, line) => {
 };
 
 let stopping = false;
+let supervisor;
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
+  supervisor?.stop();
   console.log('\nstopping staycar…');
   await stopAll();
   console.log('stopped (Redis and MariaDB keep running).');
@@ -30,5 +34,6 @@ try {
 }
 const gateway = apps.find((a) => a.appID === 'gateway');
 console.log(`\n✔ staycar is up: http://localhost:${gateway.appPort}/ (dashboard), health at /healthz`);
-console.log('  logs: .data/logs/<app>.log and <app>.daprd.log · stop: Ctrl-C\n');
+console.log('  logs: .data/logs/<app>.log and <app>.daprd.log · a crashed app or sidecar is started again · stop: Ctrl-C\n');
+supervisor = supervise(apps, { onLine });
 setInterval(() => {}, 1 << 30);

@@ -3,7 +3,8 @@
 // with its sidecar while the rest keep running (fault drills, the resilience tests); `redis` stops
 // or starts Redis (pub/sub) the way the set-up runs it, `mariadb` the state store's database.
 import { findApp, loadApps, runningApps, startApp, stopAll, stopApp, waitReady, waitResolvable } from './lib/system.mjs';
-import { startMariadb, startRedis, stopMariadb, stopRedis } from './lib/setup-steps.mjs';
+import { ensureMariadb, stopServer as stopMariadb } from './lib/mariadb.mjs';
+import { startRedis, stopRedis } from './lib/redis.mjs';
 
 const [action, appId] = process.argv.slice(2);
 const ids = loadApps().map((a) => a.appID);
@@ -16,20 +17,20 @@ try {
     // Infrastructure drill: the sidecars reconnect on their own (pub/sub, outbox).
     console.log(action === 'stop' ? await stopRedis() : await startRedis());
   } else if (appId === 'mariadb') {
-    console.log(action === 'stop' ? await stopMariadb() : await startMariadb());
+    console.log(action === 'stop' ? ((await stopMariadb()) ? 'MariaDB stopped' : 'MariaDB was not running') : await ensureMariadb());
   } else if (action === 'stop') {
     if (appId === 'all') await stopAll();
     else if (!(await stopApp(findApp(appId).appID))) console.log(`${appId} was not running`);
     console.log(`stopped ${appId}`);
   } else {
     const app = findApp(appId);
-    startApp(app);
+    const started = startApp(app);
     await waitReady(app);
     // Ready for traffic only once it and the others find each other (mDNS) in both directions.
     const others = runningApps().filter((a) => a.appID !== app.appID);
     await waitResolvable([app], others);
     await waitResolvable(others, [app]);
-    console.log(`started ${appId} (logs: .data/logs/${appId}.log)`);
+    console.log(`started ${appId}${started.length === 1 ? ` (its ${started[0] === 'app' ? 'app' : 'sidecar'} only: the other half was running)` : ''} (logs: .data/logs/${appId}.log)`);
   }
 } catch (error) {
   console.error(`✖ ${error.message}`);

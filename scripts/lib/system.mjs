@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { DAPR_BIN, ROOT, dataDir } from './paths.mjs';
 
 export const RUN_FILE = path.join(ROOT, 'dapr.yaml');
@@ -72,19 +72,30 @@ function appEnv(app) {
   };
 }
 
+/** daprd's environment: the launcher's own; the address it registers for name resolution is loopback. */
+function daprdEnv() {
+  return { ...process.env, DAPR_HOST_IP: '127.0.0.1' };
+}
+
 const pidFile = (appId) => path.join(runDir(), `${appId}.json`);
 export const logFiles = (appId) => ({
   app: path.join(logDir(), `${appId}.log`),
   daprd: path.join(logDir(), `${appId}.daprd.log`),
 });
 
+/** True while the process runs; a zombie (killed, not yet reaped by its parent) counts as gone. */
 export function isAlive(pid) {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 
@@ -98,24 +109,20 @@ export function readPids(appId) {
 
 /**
  * Starts one app and its sidecar detached (they outlive the caller), logging to
- * .data/logs/<app>.log and <app>.daprd.log. With `onLine`, lines are also handed to the caller.
+ * .data/logs/<app>.log and <app>.daprd.log; with `onLine`, lines are also handed to the caller.
+ * Starts only the half that is not running (an app whose sidecar survived, or the reverse), and
+ * answers which halves it started; throws when both run.
  */
 export function startApp(app, { onLine } = {}) {
-  const running = readPids(app.appID);
-  if (running && (isAlive(running.appPid) || isAlive(running.daprdPid))) {
-    throw new Error(`${app.appID} is already running (pids ${running.appPid}, ${running.daprdPid}).`);
-  }
+  const running = readPids(app.appID) ?? {};
+  const appUp = isAlive(running.appPid);
+  const daprdUp = isAlive(running.daprdPid);
+  if (appUp && daprdUp) throw new Error(`${app.appID} is already running (pids ${running.appPid}, ${running.daprdPid}).`);
   const files = logFiles(app.appID);
-  const open = (file) => fs.openSync(file, 'a');
-  const pipe = Boolean(onLine);
   const spawnLogged = (command, args, options, file, label) => {
-    const fd = open(file);
-    const child = spawn(command, args, {
-      ...options,
-      detached: true,
-      stdio: pipe ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
-    });
-    if (pipe) {
+    const fd = fs.openSync(file, 'a');
+    const child = spawn(command, args, { ...options, detached: true, stdio: onLine ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd] });
+    if (onLine) {
       const out = fs.createWriteStream(null, { fd });
       for (const stream of [child.stdout, child.stderr]) {
         stream.pipe(out, { end: false });
@@ -132,11 +139,19 @@ export function startApp(app, { onLine } = {}) {
     child.unref();
     return child;
   };
-  const [command, ...args] = app.command;
-  const appChild = spawnLogged(command, args, { cwd: app.appDirPath, env: appEnv(app) }, files.app, app.appID);
-  const daprdChild = spawnLogged(DAPR_BIN.daprd, daprdArgs(app), { cwd: app.appDirPath, env: process.env }, files.daprd, `${app.appID}.daprd`);
-  fs.writeFileSync(pidFile(app.appID), JSON.stringify({ appPid: appChild.pid, daprdPid: daprdChild.pid, startedAt: new Date().toISOString() }));
-  return { appChild, daprdChild };
+  const pids = { appPid: running.appPid, daprdPid: running.daprdPid };
+  const started = [];
+  if (!appUp) {
+    const [command, ...args] = app.command;
+    pids.appPid = spawnLogged(command, args, { cwd: app.appDirPath, env: appEnv(app) }, files.app, app.appID).pid;
+    started.push('app');
+  }
+  if (!daprdUp) {
+    pids.daprdPid = spawnLogged(DAPR_BIN.daprd, daprdArgs(app), { cwd: app.appDirPath, env: daprdEnv() }, files.daprd, `${app.appID}.daprd`).pid;
+    started.push('daprd');
+  }
+  fs.writeFileSync(pidFile(app.appID), JSON.stringify({ ...pids, startedAt: new Date().toISOString() }));
+  return started;
 }
 
 async function terminate(pid, graceMs) {
@@ -165,6 +180,8 @@ async function terminate(pid, graceMs) {
 export async function stopApp(appId, { graceMs = 12_000 } = {}) {
   const pids = readPids(appId);
   if (!pids) return false;
+  // Marked first, so `npm start`'s supervisor does not take the stop for a crash.
+  fs.writeFileSync(pidFile(appId), JSON.stringify({ ...pids, stopping: true }));
   await terminate(pids.appPid, graceMs);
   await terminate(pids.daprdPid, graceMs);
   fs.rmSync(pidFile(appId), { force: true });
@@ -249,7 +266,39 @@ export async function busyPorts(apps = loadApps()) {
   return busy.sort();
 }
 
-export async function startAll({ onLine, timeoutMs } = {}) {
+/**
+ * The app whose sidecar starts first, alone: the first app in dapr.yaml with a state store in
+ * scope. On an empty database every sidecar of the shared MySQL state store creates its tables at
+ * start; run together they race ("Duplicate column name 'row_id'", and one daprd exits).
+ */
+export function firstStoreApp(apps) {
+  for (const app of apps) {
+    for (const dir of app.resourcesPaths) {
+      if (!fs.existsSync(dir)) continue;
+      for (const file of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
+        for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+          const component = doc.toJS();
+          if (component?.kind !== 'Component' || !String(component.spec?.type ?? '').startsWith('state.')) continue;
+          if (!component.scopes || component.scopes.includes(app.appID)) return app;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Resolves once the sidecar's components are initialised (its outbound health), whatever the app does. */
+async function waitSidecarComponents(app, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await answers(`http://127.0.0.1:${app.daprHTTPPort}/v1.0/healthz/outbound`))) {
+    const pids = readPids(app.appID);
+    if (pids && !isAlive(pids.daprdPid)) throw new Error(`${app.appID}'s daprd exited while starting; see ${logFiles(app.appID).daprd}`);
+    if (Date.now() > deadline) throw new Error(`${app.appID}'s daprd not initialised after ${timeoutMs / 1000} s; see ${logFiles(app.appID).daprd}`);
+    await sleep(100);
+  }
+}
+
+export async function startAll({ onLine, timeoutMs = 90_000 } = {}) {
   const apps = loadApps();
   const busy = await busyPorts(apps);
   if (busy.length > 0) {
@@ -258,7 +307,12 @@ export async function startAll({ onLine, timeoutMs } = {}) {
         'Stop it first (Ctrl-C where `npm start` runs, or `npm run svc:stop -- all`).',
     );
   }
-  for (const app of apps) startApp(app, { onLine });
+  const first = firstStoreApp(apps);
+  if (first) {
+    startApp(first, { onLine });
+    await waitSidecarComponents(first, timeoutMs);
+  }
+  for (const app of apps) if (app !== first) startApp(app, { onLine });
   await Promise.all(apps.map((app) => waitReady(app, timeoutMs)));
   await waitResolvable(apps, apps);
   return apps;

@@ -13,7 +13,7 @@ import {
   isAvailable,
   placeHold,
   releaseHold,
-  upcomingBookings,
+  upcomingStays,
   type Calendar,
   type CalendarEntry,
   type StayRequest,
@@ -28,7 +28,7 @@ export interface BookableKind<S, H> {
   calendarKey: (id: string) => string;
   notFound: () => ApiError;
   unavailable: (reason: string) => ApiError;
-  /** The 409 of a delete while `count` confirmed stays lie ahead. */
+  /** The 409 of a delete while `count` stays lie ahead (confirmed, or held by a saga that may confirm). */
   hasReservations: (count: number) => ApiError;
   toHold: (id: string, entry: CalendarEntry<S>) => H;
   /** Events published with the calendar write (cars tell the world; rooms do not). */
@@ -87,12 +87,12 @@ export class BookableCalendar<S, H> {
   }
 
   /**
-   * Refuses while confirmed stays lie ahead, else closes the calendar (ETag-guarded), so a hold or
+   * Refuses while stays lie ahead (confirmed or held), else closes the calendar (ETag-guarded), so a hold or
    * confirm racing with the delete either lands before (and is seen) or is refused.
    */
   async closeForDelete(id: string): Promise<void> {
     await this.change(id, (calendar, now): CalendarStep<S, void> => {
-      const upcoming = upcomingBookings(calendar, now);
+      const upcoming = upcomingStays(calendar, now);
       if (upcoming.length > 0) throw this.kind.hasReservations(upcoming.length);
       return { result: undefined, next: calendar.closed ? undefined : close(calendar, now) };
     });

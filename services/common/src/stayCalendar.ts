@@ -57,9 +57,14 @@ export function conflictOf<S>(calendar: Calendar<S>, range: DateRange, now: Date
 export const isAvailable = <S>(calendar: Calendar<S>, range: DateRange, now: Date): boolean =>
   !calendar.closed && conflictOf(calendar, range, now) === undefined;
 
-/** Confirmed stays whose checkOut is after today: they forbid deleting the owner (holds alone do not). */
-export const upcomingBookings = <S>(calendar: Calendar<S>, now: Date): CalendarEntry<S>[] =>
-  calendar.entries.filter((e) => e.status === 'booked' && e.checkOut > todayUtc(now));
+/**
+ * Stays whose checkOut is after today that forbid deleting the owner: confirmed ones, and live holds
+ * — a hold may belong to a reservation already answered 201 whose ReservationConfirmed has not
+ * arrived yet (API.md: a reservation counts from the moment its POST answered 201). An expired
+ * hold does not count: its saga is over without a reservation.
+ */
+export const upcomingStays = <S>(calendar: Calendar<S>, now: Date): CalendarEntry<S>[] =>
+  calendar.entries.filter((e) => blocks(e, now) && e.checkOut > todayUtc(now));
 
 /** Drops expired holds, and booked/cancelled entries that ended more than KEEP_PAST_DAYS ago. */
 export function prune<S>(calendar: Calendar<S>, now: Date): Calendar<S> {

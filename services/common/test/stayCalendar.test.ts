@@ -1,4 +1,4 @@
-import { book, blocks, cancel, close, conflictOf, emptyCalendar, isAvailable, placeHold, prune, releaseHold, upcomingBookings, type Calendar } from '../src/stayCalendar';
+import { book, blocks, cancel, close, conflictOf, emptyCalendar, isAvailable, placeHold, prune, releaseHold, upcomingStays, type Calendar } from '../src/stayCalendar';
 
 const NOW = new Date('2030-01-01T12:00:00Z');
 const later = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
@@ -96,7 +96,7 @@ describe('the calendar', () => {
     expect(isAvailable(cancelled.calendar, { checkIn: '2030-02-01', checkOut: '2030-02-03' }, NOW)).toBe(true);
   });
 
-  it('when bookings end after today, then they are upcoming; holds and past stays are not', () => {
+  it('when bookings or live holds end after today, then they are upcoming; expired holds and past stays are not', () => {
     let calendar = held(emptyCalendar(), 'past', '2029-12-20', '2030-01-01');
     calendar = held(calendar, 'hold', '2030-03-01', '2030-03-02');
     calendar = held(calendar, 'future', '2030-02-01', '2030-02-03');
@@ -105,7 +105,9 @@ describe('the calendar', () => {
       if (outcome.kind !== 'booked') throw new Error('expected booked');
       calendar = outcome.calendar;
     }
-    expect(upcomingBookings(calendar, NOW).map((e) => e.reservationId)).toEqual(['future']);
+    expect(upcomingStays(calendar, NOW).map((e) => e.reservationId).sort()).toEqual(['future', 'hold']);
+    const afterHoldTtl = new Date(NOW.getTime() + 3600_000);
+    expect(upcomingStays(calendar, afterHoldTtl).map((e) => e.reservationId)).toEqual(['future']);
   });
 
   it('when the calendar is closed (owner deleted), then nothing can be held, booked or found available', () => {

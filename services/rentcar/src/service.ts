@@ -100,7 +100,7 @@ const CAR_CALENDAR: BookableKind<CarSnapshot, Hold> = {
   calendarKey: keys.calendar,
   notFound: carNotFound,
   unavailable: carUnavailable,
-  hasReservations: (count) => conflict('CAR_HAS_RESERVATIONS', `The car has ${count} upcoming confirmed reservation(s); it cannot be deleted.`),
+  hasReservations: (count) => conflict('CAR_HAS_RESERVATIONS', `The car has ${count} upcoming reservation(s) (confirmed, or being confirmed right now); it cannot be deleted.`),
   toHold,
   events: {
     booked: (carId, entry, now) => rentcarReserved(stayOf(carId, entry), now),

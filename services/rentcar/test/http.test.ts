@@ -100,10 +100,13 @@ describe('cars over HTTP', () => {
     }
   });
 
-  it('when the car has an upcoming confirmed rental, then DELETE is 409 CAR_HAS_RESERVATIONS; a hold alone does not stop it', async () => {
+  it('when the car has an upcoming confirmed rental or a live hold, then DELETE is 409 CAR_HAS_RESERVATIONS; a released hold does not stop it', async () => {
     const { app } = setup();
     const car = await createCar(app);
     await hold(app, car.id, 'res-1');
+    const whileHeld = await request(app).delete(`/rentcars/${car.id}`);
+    expect([whileHeld.status, whileHeld.body.error.code]).toEqual([409, 'CAR_HAS_RESERVATIONS']);
+    expect((await request(app).delete(`/internal/rentcars/${car.id}/holds/res-1`)).status).toBe(204);
     expect((await request(app).delete(`/rentcars/${car.id}`)).status).toBe(204);
     const booked = await createCar(app);
     await hold(app, booked.id, 'res-2');

@@ -86,7 +86,7 @@ const ROOM_CALENDAR: BookableKind<RoomSnapshot, Hold> = {
   calendarKey: keys.calendar,
   notFound: roomNotFound,
   unavailable: roomUnavailable,
-  hasReservations: (count) => conflict('ROOM_HAS_RESERVATIONS', `The room has ${count} upcoming confirmed reservation(s); it cannot be deleted.`),
+  hasReservations: (count) => conflict('ROOM_HAS_RESERVATIONS', `The room has ${count} upcoming reservation(s) (confirmed, or being confirmed right now); it cannot be deleted.`),
   toHold,
 };
 

@@ -1,0 +1,176 @@
+// The pinned, patched daprd: built from the Go module proxy (tools/daprd + tools/daprd/patches) into
+// a cache keyed by version and source hash, then put into the Dapr bin directory (~/.dapr/bin).
+// An empty bin directory is filled from the cache in a second; only a new version or a changed
+// patch builds again. test/setup proves the empty-directory path on every test run.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DAPR_BIN, ROOT, dataDir } from './paths.mjs';
+
+export class DaprdBuildError extends Error {}
+
+const versions = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8'));
+const MODULE = path.join(ROOT, 'tools', 'daprd');
+const PATCHES = path.join(MODULE, 'patches');
+/** What a cold build takes on this project's 2-core machines (README "Other figures"). */
+export const EXPECTED_BUILD = 'about 4–5 minutes on 2 cores, plus the module download the first time';
+
+const output = (cmd, args) => {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  } catch {
+    return '';
+  }
+};
+
+export const daprdVersionOf = (file) => (fs.existsSync(file) ? output(file, ['--version']) : '');
+
+export function goVersionOk() {
+  const v = /go(\d+)\.(\d+)(?:\.(\d+))?/.exec(output('go', ['version']));
+  if (!v) return false;
+  const want = versions.goMin.split('.').map(Number);
+  const have = [Number(v[1]), Number(v[2]), Number(v[3] ?? 0)];
+  for (let i = 0; i < 3; i++) if (have[i] !== want[i]) return have[i] > want[i];
+  return true;
+}
+
+const filesUnder = (dir) =>
+  fs.existsSync(dir)
+    ? fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath ?? e.path, e.name)).sort()
+    : [];
+
+/** Hash of what the build depends on: tools/daprd/go.mod, go.sum and every file of patches/. */
+export function sourceHash() {
+  const hash = createHash('sha256');
+  for (const file of [path.join(MODULE, 'go.mod'), path.join(MODULE, 'go.sum'), ...filesUnder(PATCHES)]) {
+    hash.update(path.relative(MODULE, file)).update(fs.readFileSync(file));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Builds of daprd, one folder per version and source hash: `~/.cache/staycar/daprd/<version>-<hash>/daprd`. */
+export const cacheDir = () => path.join(process.env.STAYCAR_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'staycar'), 'daprd');
+const cachedBinary = (version, source) => path.join(cacheDir(), `${version}-${source}`, 'daprd');
+
+const stampFile = (binDir) => path.join(binDir, 'daprd.staycar.json');
+function readStamp(binDir) {
+  try {
+    return JSON.parse(fs.readFileSync(stampFile(binDir), 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
+/** A hard link where the file system allows one (131 MB), else a copy; written atomically. */
+function place(from, to) {
+  const tmp = `${to}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { force: true });
+  try {
+    fs.linkSync(from, tmp);
+  } catch {
+    fs.copyFileSync(from, tmp);
+    fs.chmodSync(tmp, 0o755);
+  }
+  fs.renameSync(tmp, to);
+}
+
+/**
+ * The patched modules of tools/daprd/patches/<module>@<version>/…: each is copied out of the module
+ * cache (Go refuses -overlay there), the patched files laid over it, and a go.mod copy with a
+ * `replace` to the copy is returned for `go build -modfile`.
+ */
+function patchedModfile(env) {
+  const build = dataDir('build');
+  const modfile = path.join(build, 'daprd.mod');
+  let mod = fs.readFileSync(path.join(MODULE, 'go.mod'), 'utf8');
+  const modules = fs.existsSync(PATCHES) ? fs.readdirSync(PATCHES, { recursive: true }).filter((p) => /@v[^/]+$/.test(p)) : [];
+  for (const rel of modules) {
+    const [modulePath, version] = rel.split('@');
+    const info = execFileSync('go', ['mod', 'download', '-json', `${modulePath}@${version}`], { cwd: MODULE, env, encoding: 'utf8' });
+    const copy = path.join(build, rel);
+    fs.rmSync(copy, { recursive: true, force: true });
+    fs.cpSync(JSON.parse(info).Dir, copy, { recursive: true });
+    spawnSync('chmod', ['-R', 'u+w', copy]);
+    fs.cpSync(path.join(PATCHES, rel), copy, { recursive: true });
+    mod += `\nreplace ${modulePath} ${version} => ${copy}\n`;
+  }
+  fs.writeFileSync(modfile, mod);
+  fs.copyFileSync(path.join(MODULE, 'go.sum'), path.join(build, 'daprd.sum'));
+  return modfile;
+}
+
+/** `go build` with a progress line every `everyMs` (elapsed time), so a long build never looks hung. */
+function goBuild(args, { env, progress, everyMs }) {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const child = spawn('go', args, { cwd: MODULE, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let tail = '';
+    const keep = (chunk) => (tail = (tail + chunk).slice(-4000));
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    const ticker = setInterval(() => progress(`still building daprd from source: ${Math.round((Date.now() - t0) / 1000)} s elapsed (${EXPECTED_BUILD})`), everyMs);
+    child.on('error', (error) => {
+      clearInterval(ticker);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearInterval(ticker);
+      if (code === 0) resolve();
+      else reject(new DaprdBuildError(`go build of daprd failed (exit ${code}):\n${tail}`));
+    });
+  });
+}
+
+async function buildInto(target, { version, source, progress, everyMs }) {
+  progress(`building daprd ${version} from source (Go module proxy, with tools/daprd/patches): ${EXPECTED_BUILD}`);
+  const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' };
+  const modfile = patchedModfile(env);
+  const ldflags = `-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=${version} -X github.com/dapr/kit/logger.DaprVersion=${version}`;
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const tmp = `${target}.tmp-${process.pid}`;
+  await goBuild(['build', '-modfile', modfile, '-tags', 'stablecomponents', '-trimpath', '-ldflags', ldflags, '-o', tmp, 'github.com/dapr/dapr/cmd/daprd'], { env, progress, everyMs });
+  const built = daprdVersionOf(tmp);
+  if (built !== version) throw new DaprdBuildError(`the built daprd reports "${built}", expected ${version}`);
+  fs.renameSync(tmp, target);
+}
+
+/**
+ * Makes `<binDir>/daprd` the pinned version built from this checkout's sources. Answers what it
+ * did: `present` (nothing to do), `reused` (from the cache), `built`, or `foreign` (a daprd of the
+ * pinned version from elsewhere, kept because Go is missing).
+ */
+export async function ensureDaprd({ binDir = DAPR_BIN.dir, progress = () => {}, everyMs = 15_000 } = {}) {
+  const version = versions.dapr;
+  const source = sourceHash();
+  const daprd = path.join(binDir, 'daprd');
+  const cached = cachedBinary(version, source);
+  const stamp = { version, source };
+  const current = daprdVersionOf(daprd) === version && readStamp(binDir).source === source;
+  if (current) {
+    // A daprd built before the cache existed seeds it, so an empty bin directory is filled from it.
+    if (!fs.existsSync(cached)) {
+      fs.mkdirSync(path.dirname(cached), { recursive: true });
+      place(daprd, cached);
+    }
+    return { action: 'present', daprd, version };
+  }
+  fs.mkdirSync(binDir, { recursive: true });
+  if (daprdVersionOf(cached) !== version) {
+    const goReady = output('go', ['version']) !== '' && goVersionOk();
+    // A daprd of the pinned version from elsewhere (`dapr init --slim`): usable, without our patches.
+    if (!goReady && daprdVersionOf(daprd) === version) return { action: 'foreign', daprd, version };
+    if (output('go', ['version']) === '') {
+      throw new DaprdBuildError(`daprd ${version} is missing and Go is not installed; install Go ≥ ${versions.goMin}, or put a daprd ${version} in ${binDir} (\`dapr init --slim --runtime-version ${version}\`)`);
+    }
+    if (!goReady) throw new DaprdBuildError(`Go ≥ ${versions.goMin} is needed to build daprd ${version}; found: ${output('go', ['version'])}`);
+    await buildInto(cached, { version, source, progress, everyMs });
+    place(cached, daprd);
+    fs.writeFileSync(stampFile(binDir), `${JSON.stringify({ ...stamp, builtAt: new Date().toISOString() })}\n`);
+    return { action: 'built', daprd, version };
+  }
+  place(cached, daprd);
+  fs.writeFileSync(stampFile(binDir), `${JSON.stringify({ ...stamp, reusedAt: new Date().toISOString() })}\n`);
+  return { action: 'reused', daprd, version };
+}
