@@ -5,7 +5,7 @@ import type { GatewayConfig, ServiceName } from '../config';
 import type { ServiceInvoker } from '../ports';
 import { addressBucket } from '../ratelimit/callerKeys';
 import { ALLOWED_ROUTES } from '../routes';
-import { authenticationFailure, rateLimited } from './authResponses';
+import { rateLimited, refusedByAuthentication } from './authResponses';
 import { forwardedHeaders } from './forwarding/forwardedHeaders';
 import { forwardableQuery, RouteTable, splitUrl } from './forwarding/routeTable';
 import { isDaprFailure, relay } from './forwarding/upstream';
@@ -80,8 +80,7 @@ export function allowListHandler(deps: AllowListDeps): RequestHandler {
     const address = clientAddress(req);
     const callerWait = await rateLimits.caller(principal?.userId, address);
     if (callerWait !== undefined) throw rateLimited(callerWait);
-    const failure = authenticationFailure(res, auth, route.access === 'protected');
-    if (failure) throw failure;
+    if (refusedByAuthentication(res, auth, route.access === 'protected')) return;
 
     const body = await readBody(req, res);
     if (route.limit) {
@@ -98,8 +97,7 @@ export function allowListHandler(deps: AllowListDeps): RequestHandler {
 export function refuseInvalidCredentials(authenticator: Authenticator): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (req.headers.authorization === undefined) return next();
-    const failure = authenticationFailure(res, await authenticator.authenticate(req.headers.authorization), false);
-    if (failure) throw failure;
+    if (refusedByAuthentication(res, await authenticator.authenticate(req.headers.authorization), false)) return;
     next();
   };
 }

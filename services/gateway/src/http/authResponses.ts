@@ -5,25 +5,33 @@ import type { Authentication } from '../auth/authenticator';
 /**
  * 401 UNAUTHENTICATED with its RFC 6750 challenge: `Bearer` when no token came, plus
  * `error="invalid_token"` when one did. Which check failed is logged, never told to the client.
+ * Answered here rather than thrown: the shared error handler would put a bare `Bearer` over it.
  */
-export function unauthenticatedAnswer(res: Response, tokenGiven: boolean): ApiError {
-  res.setHeader('WWW-Authenticate', tokenGiven ? 'Bearer error="invalid_token"' : 'Bearer');
-  return tokenGiven
+export function answerUnauthenticated(res: Response, tokenGiven: boolean): void {
+  const error = tokenGiven
     ? unauthenticated('The bearer token is not valid: malformed, wrongly signed, expired, or not issued for this API.')
     : unauthenticated();
+  res.setHeader('WWW-Authenticate', tokenGiven ? 'Bearer error="invalid_token"' : 'Bearer');
+  res.status(error.status).json(error.toBody());
 }
 
-/** The error for an authentication outcome that stops the request, or undefined when it may go on. */
-export function authenticationFailure(res: Response, auth: Authentication, requireUser: boolean): ApiError | undefined {
+/**
+ * Ends the request when its authentication does not let it through: answers 401 (and returns
+ * true), or throws 503 when the issuer's keys could not be loaded. False: go on.
+ */
+export function refusedByAuthentication(res: Response, auth: Authentication, requireUser: boolean): boolean {
   switch (auth.kind) {
     case 'authenticated':
-      return undefined;
+      return false;
     case 'anonymous':
-      return requireUser ? unauthenticatedAnswer(res, false) : undefined;
+      if (!requireUser) return false;
+      answerUnauthenticated(res, false);
+      return true;
     case 'rejected':
-      return unauthenticatedAnswer(res, auth.tokenGiven);
+      answerUnauthenticated(res, auth.tokenGiven);
+      return true;
     case 'unavailable':
-      return tryLater('Sign-in cannot be checked right now; try again shortly.', 2);
+      throw tryLater('Sign-in cannot be checked right now; try again shortly.', 2);
   }
 }
 

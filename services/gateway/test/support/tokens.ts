@@ -10,7 +10,7 @@ export interface TestIssuer {
   jwks: JSONWebKeySet;
   keys: ReturnType<typeof createLocalJWKSet>;
   /** A token as staycar's issuer makes it: ES256, kid k1, iss/aud/sub/exp, preferred_username. */
-  token(claims?: JWTPayload & { preferred_username?: string }, options?: { alg?: string; kid?: string; key?: CryptoKey; expiresIn?: number | string }): Promise<string>;
+  token(claims?: JWTPayload & { preferred_username?: string }, options?: { alg?: string; kid?: string; key?: CryptoKey; /** null: no `exp` at all */ expiresIn?: number | string | null }): Promise<string>;
   publicKeyPem: string;
   publicJwkJson: string;
   /** A key pair that is not in the issuer's JWKS (the attacker's own). */
@@ -44,13 +44,13 @@ export async function createTestIssuer(): Promise<TestIssuer> {
     edKey: ed.privateKey,
     token: async (claims = {}, options = {}) => {
       const kid = options.kid ?? 'k1';
-      return new SignJWT({ sub: 'user-1', preferred_username: 'alice', ...claims })
+      const jwt = new SignJWT({ sub: 'user-1', preferred_username: 'alice', ...claims })
         .setProtectedHeader({ alg: options.alg ?? algOf[kid] ?? 'ES256', kid, typ: 'JWT' })
         .setIssuer(claims.iss ?? ISSUER)
         .setAudience(claims.aud ?? AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime(options.expiresIn ?? '15m')
-        .sign(options.key ?? privateKeys[kid] ?? es.privateKey);
+        .setIssuedAt();
+      if (options.expiresIn !== null) jwt.setExpirationTime(options.expiresIn ?? '15m');
+      return jwt.sign(options.key ?? privateKeys[kid] ?? es.privateKey);
     },
   };
 }
