@@ -198,11 +198,18 @@ describe('public reads (API.md v2: a payment is seen by the guest of its reserva
     expect((await request(app).get('/payments?reservationId=res-1').set(asOperator())).body.items).toHaveLength(1);
   });
 
-  it('when a path id is not a client id (NUL, encoded slash, too long), then 404 NOT_FOUND', async () => {
-    const { app } = setup();
+  it('when a path id is not a client id (NUL, encoded slash, too long), then 404 NOT_FOUND and the store is not asked', async () => {
+    const { app, store } = setup();
+    const read: string[] = [];
+    const get = store.get.bind(store);
+    store.get = async (id) => {
+      read.push(id);
+      return get(id);
+    };
     for (const id of ['%00', 'pay%00x', 'a%2Fb', 'x'.repeat(101)]) {
       const res = await request(app).get(`/payments/${id}`).set(GUEST);
       expect([id, res.status, res.body.error.code]).toEqual([id, 404, 'NOT_FOUND']);
     }
+    expect(read).toEqual([]);
   });
 });

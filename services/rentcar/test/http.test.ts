@@ -278,8 +278,14 @@ describe('conventions (API.md): text, the booking horizon, path ids', () => {
     expect((await ask('2031-05-16', '2031-05-17')).status).toBe(200);
   });
 
-  it('when a path id is not a client id (NUL, encoded slash, too long), then 404 CAR_NOT_FOUND', async () => {
-    const { app } = setup();
+  it('when a path id is not a client id (NUL, encoded slash, too long), then 404 CAR_NOT_FOUND and no state is read', async () => {
+    const { app, state } = setup();
+    const read: string[] = [];
+    const getState = state.getState.bind(state);
+    state.getState = async <T,>(key: string) => {
+      read.push(key);
+      return getState<T>(key);
+    };
     for (const id of ['%00', 'car%00x', 'a%2Fb', 'x'.repeat(101)]) {
       for (const res of [
         await request(app).get(`/rentcars/${id}`),
@@ -290,5 +296,6 @@ describe('conventions (API.md): text, the booking horizon, path ids', () => {
         expect([id, res.status, res.body.error.code]).toEqual([id, 404, 'CAR_NOT_FOUND']);
       }
     }
+    expect(read).toEqual([]);
   });
 });

@@ -429,13 +429,20 @@ describe('ownership (API.md v2: a reservation is its guest’s)', () => {
     expect(replay.body).toEqual(first.body);
   });
 
-  it('when a path id is not a client id (NUL, encoded slash, too long), then 404 NOT_FOUND', async () => {
+  it('when a path id is not a client id (NUL, encoded slash, too long), then 404 NOT_FOUND and no state is read', async () => {
     const w = world();
+    const read: string[] = [];
+    const get = w.reservations.get.bind(w.reservations);
+    w.reservations.get = async (id) => {
+      read.push(id);
+      return get(id);
+    };
     for (const id of ['%00', 'res%00x', 'a%2Fb', 'x'.repeat(101)]) {
       for (const res of [await request(w.app).get(`/reservations/${id}`).set(GUEST), await request(w.app).post(`/reservations/${id}/cancel`).set(GUEST)]) {
         expect([id, res.status, res.body.error.code]).toEqual([id, 404, 'NOT_FOUND']);
       }
     }
+    expect(read).toEqual([]);
   });
 });
 

@@ -517,8 +517,14 @@ describe('conventions (API.md): text without control characters, path ids', () =
     expect(room.description).toBe('Two rooms:\n\t- bedroom\r\n\t- kitchen');
   });
 
-  it('when a path id is not a client id (NUL, encoded slash, too long, bad encoding), then 404 ROOM_NOT_FOUND on every route', async () => {
-    const { app } = setup();
+  it('when a path id is not a client id (NUL, encoded slash, too long, bad encoding), then 404 ROOM_NOT_FOUND on every route, and no state is read', async () => {
+    const { app, state } = setup();
+    const read: string[] = [];
+    const getState = state.getState.bind(state);
+    state.getState = async <T,>(key: string) => {
+      read.push(key);
+      return getState<T>(key);
+    };
     for (const id of ['%00', 'room%00x', 'a%2Fb', 'x'.repeat(101), '%E0%A4%A']) {
       for (const res of [
         await request(app).get(`/rooms/${id}`),
@@ -533,6 +539,7 @@ describe('conventions (API.md): text without control characters, path ids', () =
       }
       expect((await request(app).get(`/rooms/${id}`)).body.error.code).toBe(id === '%E0%A4%A' ? 'NOT_FOUND' : 'ROOM_NOT_FOUND');
     }
+    expect(read).toEqual([]);
   });
 });
 
