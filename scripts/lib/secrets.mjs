@@ -59,6 +59,8 @@ function keySetOf(secrets, file) {
 /** Writes the whole file at once (a temporary file renamed over it), readable by its owner only. */
 async function writeSecrets(file, secrets) {
   const dir = path.dirname(file);
+  // Only the secrets' own folder is private; folders above it (.data/) keep their usual mode.
+  await fs.mkdir(path.dirname(dir), { recursive: true });
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   await fs.chmod(dir, 0o700);
   const temporary = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
