@@ -10,6 +10,7 @@ import {
   readSubjectOf,
   requireCaller,
   subjectOf,
+  unauthenticated,
   type Caller,
 } from '../src';
 import { as, asOperator } from './support/identity';
@@ -37,6 +38,18 @@ describe('the caller of a request', () => {
   it('when no identity header came, then 401 UNAUTHENTICATED with WWW-Authenticate: Bearer', async () => {
     const res = await request(app).get('/me');
     expect([res.status, res.body.error.code, res.headers['www-authenticate']]).toEqual([401, 'UNAUTHENTICATED', 'Bearer']);
+  });
+
+  it('when a 401 already carries a challenge, then the error handler keeps it', async () => {
+    const precise = createHttpApp({
+      logger: pino({ level: 'silent' }),
+      routes: (a) =>
+        a.get('/me', (_req, res) => {
+          res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+          throw unauthenticated();
+        }),
+    });
+    expect((await request(precise).get('/me')).headers['www-authenticate']).toBe('Bearer error="invalid_token"');
   });
 
   it('when a user id that cannot be one came, then it counts as none (401)', async () => {

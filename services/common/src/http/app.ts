@@ -120,7 +120,8 @@ export function errorHandler(logger: Logger) {
       logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unhandled error');
     }
     if (apiError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(apiError.retryAfterSeconds));
-    if (apiError.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    // API.md: every 401 has a Bearer challenge; one set before the error was thrown (a more precise one) stays.
+    if (apiError.status === 401 && !res.hasHeader('WWW-Authenticate')) res.setHeader('WWW-Authenticate', 'Bearer');
     res.status(apiError.status).json(apiError.toBody());
   };
 }
