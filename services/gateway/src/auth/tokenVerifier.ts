@@ -1,5 +1,5 @@
 import { jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { isClientId } from '../http/forwarding/clientId';
+import { isPathId } from '../http/forwarding/clientId';
 
 /** What the gateway takes from a verified access token. */
 export interface VerifiedToken {
@@ -65,7 +65,7 @@ export class JoseTokenVerifier implements TokenVerifier {
       throw new InvalidTokenError(reasonOf(error));
     }
     // Services read the user id with the same rule (common/identity.ts); one they would drop is refused here.
-    if (typeof payload.sub !== 'string' || !isClientId(payload.sub)) throw new InvalidTokenError('sub is not a valid user id');
+    if (typeof payload.sub !== 'string' || !isPathId(payload.sub)) throw new InvalidTokenError('sub is not a valid user id');
     const username = payload.preferred_username;
     return { subject: payload.sub, ...(typeof username === 'string' ? { username } : {}) };
   }

@@ -1,9 +1,10 @@
-const CLIENT_ID = /^[A-Za-z0-9_.:@-]{1,100}$/;
+import { isClientId as followsClientIdRule } from '@staycar/common';
 
 /**
- * API.md's rule for a client-supplied id, also every id in a path: 1..100 letters, digits and
- * `-_.:@`, and not a dot segment (`.` or `..` would be "this" or "the parent" to whoever cleans the path).
+ * An id the gateway lets into a forwarded path: API.md's client-id rule (1..100 letters, digits and
+ * `-_.:@`) and not a dot segment — `.` or `..` would mean "this" or "the parent" to whoever cleans
+ * the path (daprd does).
  */
-export function isClientId(value: string): boolean {
-  return CLIENT_ID.test(value) && value !== '.' && value !== '..';
+export function isPathId(value: string): boolean {
+  return followsClientIdRule(value) && value !== '.' && value !== '..';
 }

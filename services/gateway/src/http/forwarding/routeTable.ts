@@ -1,5 +1,5 @@
 import type { AllowedRoute } from '../../routes';
-import { isClientId } from './clientId';
+import { isPathId } from './clientId';
 
 type Segment = { literal: string } | { param: string };
 
@@ -64,7 +64,7 @@ export class RouteTable {
         continue;
       }
       const value = decodeSegment(parts[i] ?? '');
-      if (value === undefined || !isClientId(value)) return { kind: 'invalid-id' };
+      if (value === undefined || !isPathId(value)) return { kind: 'invalid-id' };
       params[segment.param] = value;
       forwarded.push(encodeURIComponent(value));
     }
