@@ -5,7 +5,7 @@ import type { Authentication } from '../auth/authenticator';
 /**
  * 401 UNAUTHENTICATED with its RFC 6750 challenge: `Bearer` when no token came, plus
  * `error="invalid_token"` when one did. Which check failed is logged, never told to the client.
- * Answered here rather than thrown: the shared error handler would put a bare `Bearer` over it.
+ * Answered here rather than thrown, so the challenge does not depend on how the shared error handler treats 401s.
  */
 export function answerUnauthenticated(res: Response, tokenGiven: boolean): void {
   const error = tokenGiven
