@@ -1,6 +1,6 @@
 # One image per service, all from this file:
 #   docker build --build-arg SERVICE=room -t staycar-room .
-# (scripts/images.sh builds and pushes all seven). The container runs `node dist/main.js` in
+# (scripts/images.sh builds and pushes all eight). The container runs `node dist/main.js` in
 # services/<SERVICE>, as dapr.yaml does; its Dapr sidecar is injected by Kubernetes.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -9,7 +9,7 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 ARG SERVICE
 WORKDIR /src
-RUN test -n "$SERVICE" || { echo "Set --build-arg SERVICE=<gateway|room|rentcar|reservation|payment|message|viewpage>" >&2; exit 1; }
+RUN test -n "$SERVICE" || { echo "Set --build-arg SERVICE=<gateway|identity|room|rentcar|reservation|payment|message|viewpage>" >&2; exit 1; }
 COPY package.json package-lock.json tsconfig.base.json tsconfig.json ./
 COPY services/ services/
 RUN test -f "services/$SERVICE/package.json" || { echo "No service named '$SERVICE' under services/" >&2; exit 1; }
@@ -36,6 +36,6 @@ RUN npm ci --omit=dev --no-audit --no-fund --workspace "services/$SERVICE" --inc
 # Non-root (the node image's uid 1000, numeric so Kubernetes' runAsNonRoot can verify it).
 USER 1000:1000
 WORKDIR /app/services/${SERVICE}
-EXPOSE 8080-8086
+EXPOSE 8080-8087
 # Probes and health checks come from Kubernetes (/readyz, /healthz) and Dapr, not from Docker.
 CMD ["node", "dist/main.js"]

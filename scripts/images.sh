@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# Builds the seven service images from the one Dockerfile and pushes them to a registry.
+# Builds the eight service images from the one Dockerfile and pushes them to a registry.
 #
 #   REGISTRY=ghcr.io/acme TAG=1.4.0 scripts/images.sh   build + push ghcr.io/acme/staycar-<app>:1.4.0
 #   scripts/images.sh                                   build staycar-<app>:dev locally, no push
 #                                                       (then kind load / minikube image load)
 # Env: REGISTRY (empty = local only), TAG (default: dev without a registry, else the git commit),
-#      SERVICES (default: all seven), DOCKER (default: docker; podman works too),
+#      SERVICES (default: all eight), DOCKER (default: docker; podman works too),
 #      PLATFORM (e.g. linux/amd64, passed to --platform when set).
 # At the end it prints the `kustomize edit set image` lines for deploy/overlays/production.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ALL_SERVICES="gateway room rentcar reservation payment message viewpage"
+ALL_SERVICES="gateway identity room rentcar reservation payment message viewpage"
 SERVICES="${SERVICES:-$ALL_SERVICES}"
 DOCKER="${DOCKER:-docker}"
 REGISTRY="${REGISTRY:-}"

@@ -54,6 +54,12 @@ function envReadBy(appId: string): Set<string> {
   return names;
 }
 
+/**
+ * identity's settings whose names look like credentials but only name a secret store, a secret in
+ * it, or a token lifetime (services/identity/src/config.ts): configuration from the ConfigMap.
+ */
+const NAMES_NOT_CREDENTIALS = new Set(['SECRET_STORE', 'SIGNING_KEYS_SECRET', 'TOKEN_TTL_SECONDS']);
+
 // ---------------------------------------------------------------------------------------------
 // Small accessors over rendered objects.
 
@@ -332,6 +338,44 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       expect(component(String(meta.find((m) => m.name === 'outboxPubsub')?.value))).toBeDefined();
     });
 
+    it("when identity names its user store and secret store through the ConfigMap, then they exist, are its own, and the user store has no outbox", () => {
+      const data = (find(all, 'ConfigMap', 'staycar-config')?.data ?? {}) as Record<string, string>;
+      const env = objects(workload(all, 'identity').container.env);
+      const fromConfig = (name: string) => String(get(env.find((e) => e.name === name), 'valueFrom', 'configMapKeyRef', 'key'));
+      const userStore = find(all, 'Component', data[fromConfig('STATE_STORE')]);
+      expect(String(get(userStore, 'spec', 'type'))).toMatch(/^state\./);
+      expect(objects(get(userStore, 'spec', 'metadata')).map((m) => m.name)).not.toContain('outboxPublishPubsub');
+      expect(get(userStore, 'scopes')).toEqual(['identity']);
+      const secretStore = find(all, 'Component', data[fromConfig('SECRET_STORE')]);
+      expect(String(get(secretStore, 'spec', 'type'))).toMatch(/^secretstores\./);
+      expect(get(secretStore, 'scopes')).toEqual(['identity']);
+    });
+
+    it('when identity reads its signing keys, then it may read that one Secret only (Dapr secret scopes and Kubernetes RBAC)', () => {
+      const data = (find(all, 'ConfigMap', 'staycar-config')?.data ?? {}) as Record<string, string>;
+      const { podSpec, container } = workload(all, 'identity');
+      const env = objects(container.env);
+      const fromConfig = (name: string) => data[String(get(env.find((e) => e.name === name), 'valueFrom', 'configMapKeyRef', 'key'))];
+      const store = fromConfig('SECRET_STORE');
+      const secret = fromConfig('SIGNING_KEYS_SECRET');
+      expect(secret).toEqual(expect.any(String));
+
+      const scopes = objects(get(find(all, 'Configuration', 'staycar'), 'spec', 'secrets', 'scopes'));
+      expect(scopes.find((s) => s.storeName === store)).toEqual({ storeName: store, defaultAccess: 'deny', allowedSecrets: [secret] });
+      expect(scopes.find((s) => s.storeName === 'kubernetes')?.defaultAccess).toBe('deny');
+
+      const account = String(podSpec.serviceAccountName);
+      expect(find(all, 'ServiceAccount', account)).toBeDefined();
+      const bindings = ofKind(all, 'RoleBinding').filter((b) => objects(b.subjects).some((s) => s.kind === 'ServiceAccount' && s.name === account && s.namespace === 'staycar'));
+      const rules = bindings.flatMap((b) => objects(get(find(all, 'Role', String(get(b, 'roleRef', 'name'))), 'rules')));
+      expect(rules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: [secret], verbs: ['get'] }]);
+      // No other app runs with that account.
+      for (const appId of APP_IDS.filter((a) => a !== 'identity')) expect([appId, workload(all, appId).podSpec.serviceAccountName]).toEqual([appId, undefined]);
+      // Nobody ships the keys: the README says how to make the Secret.
+      expect(find(all, 'Secret', secret)).toBeUndefined();
+      expect(fs.readFileSync(path.join(ROOT, 'deploy', 'README.md'), 'utf8')).toContain(`create secret generic ${secret}`);
+    });
+
     it('when a Component needs a password or connection string, then it comes from a secretKeyRef through the kubernetes secret store, never a literal', () => {
       const sensitive = /password|connectionstring|secret|token|credential|accesskey/i;
       const components = ofKind(all, 'Component');
@@ -351,6 +395,10 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       for (const o of ofKind(all, 'Deployment').concat(ofKind(all, 'StatefulSet'))) {
         for (const c of objects(get(o, 'spec', 'template', 'spec', 'containers'))) {
           for (const e of objects(c.env).filter((x) => /PASSWORD|SECRET|TOKEN|_URL$/.test(String(x.name)))) {
+            if (NAMES_NOT_CREDENTIALS.has(String(e.name))) {
+              expect([objectId(o), e.name, isObject(get(e, 'valueFrom', 'configMapKeyRef'))]).toEqual([objectId(o), e.name, true]);
+              continue;
+            }
             expect([objectId(o), e.name, e.value, isObject(get(e, 'valueFrom', 'secretKeyRef'))]).toEqual([objectId(o), e.name, undefined, true]);
           }
         }
@@ -473,6 +521,12 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       (name, source) => {
         const copy = find(deployed, 'Component', name);
         if (!copy) throw new Error(`deploy/ has no Component ${name}`);
+        if (get(source, 'spec', 'type') === 'secretstores.local.file') {
+          // A local file of secrets stands for the cluster's Secrets: same name and scopes, no file settings.
+          expect(get(copy, 'spec', 'type')).toBe('secretstores.kubernetes');
+          expect([...((get(copy, 'scopes') as string[]) ?? [])].sort()).toEqual([...((get(source, 'scopes') as string[]) ?? [])].sort());
+          return;
+        }
         expect(get(copy, 'spec', 'type')).toBe(get(source, 'spec', 'type'));
         expect(get(copy, 'spec', 'version')).toBe(get(source, 'spec', 'version'));
         expect([...((get(copy, 'scopes') as string[]) ?? [])].sort()).toEqual([...((get(source, 'scopes') as string[]) ?? [])].sort());

@@ -58,6 +58,20 @@ describe('resiliency/ policies', () => {
     expect(field(targets[0], 'retry')).toBeUndefined();
   });
 
+  it('when the gateway calls identity, then a policy is defined for it with no retry (a replayed sign-up would answer 409 for the new account)', () => {
+    const targets = resiliencies
+      .map(([, r]) => r as unknown as Json)
+      .filter((r) => {
+        const scopes = field(r, 'scopes');
+        return Array.isArray(scopes) && scopes.includes('gateway');
+      })
+      .map((r) => field(field(field(field(r, 'spec'), 'targets'), 'apps'), 'identity'))
+      .filter(isObject);
+    expect(targets).toHaveLength(1);
+    expect(field(targets[0], 'timeout')).toEqual(expect.any(String));
+    expect(field(targets[0], 'retry')).toBeUndefined();
+  });
+
   it('when the outbox forwards a committed event, then its publish is retried without limit (Redis Streams acknowledges a failed delivery, which would lose the event)', () => {
     const outbound = resiliencies
       .map(([, r]) => field(r as unknown as Json, 'spec'))

@@ -10,6 +10,7 @@ import {
   cancel,
   close,
   emptyCalendar,
+  entryOf,
   isAvailable,
   placeHold,
   releaseHold,
@@ -84,6 +85,12 @@ export class BookableCalendar<S, H> {
   async isAvailable(id: string, range: { checkIn: string; checkOut: string }): Promise<boolean> {
     const stored = await this.deps.state.getState<Calendar<S>>(this.kind.calendarKey(id));
     return isAvailable(stored?.value ?? emptyCalendar<S>(), range, this.deps.now());
+  }
+
+  /** The calendar's entry of this reservation (held, booked or cancelled), if it has one. */
+  async entry(id: string, reservationId: string): Promise<CalendarEntry<S> | undefined> {
+    const stored = await this.deps.state.getState<Calendar<S>>(this.kind.calendarKey(id));
+    return stored ? entryOf(stored.value, reservationId) : undefined;
   }
 
   /**

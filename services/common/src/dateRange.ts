@@ -7,6 +7,8 @@ import { validationFailed } from './errors';
  * Pure: no I/O, no clock (callers pass `now`).
  */
 export const MAX_NIGHTS = 90;
+/** A stay's checkIn is today (UTC) or later and at most this many days ahead (API.md, Conventions). */
+export const MAX_DAYS_AHEAD = 500;
 
 export interface DateRange {
   checkIn: string;
@@ -61,6 +63,28 @@ export function rangeProblems(range: DateRange, maxNights = MAX_NIGHTS): ErrorDe
 /** Returns the number of nights, or throws 400 VALIDATION_FAILED naming the field. */
 export function assertValidRange(range: DateRange, maxNights = MAX_NIGHTS): number {
   const problems = rangeProblems(range, maxNights);
+  if (problems.length > 0) throw validationFailed(problems, 'The dates are not a valid stay.');
+  return nightsOf(range);
+}
+
+/**
+ * What is wrong with a stay a guest asks for (`POST /reservations`, `GET …/availability`): the
+ * problems of `rangeProblems`, and `checkIn` from today (UTC, of `now`) to MAX_DAYS_AHEAD days ahead.
+ * Stays that already exist (holds, events) are checked with `rangeProblems` alone: they may lie in the past.
+ */
+export function stayProblems(range: DateRange, now: Date): ErrorDetail[] {
+  const problems = rangeProblems(range);
+  const from = dayNumber(range.checkIn);
+  if (from === undefined) return problems;
+  const today = Math.floor(now.getTime() / DAY_MS);
+  if (from < today) problems.push({ field: 'checkIn', reason: 'must be today (UTC) or later' });
+  else if (from - today > MAX_DAYS_AHEAD) problems.push({ field: 'checkIn', reason: `must be at most ${MAX_DAYS_AHEAD} days ahead` });
+  return problems;
+}
+
+/** Returns the number of nights of a stay a guest may ask for, or throws 400 VALIDATION_FAILED naming each field. */
+export function assertBookableStay(range: DateRange, now: Date): number {
+  const problems = stayProblems(range, now);
   if (problems.length > 0) throw validationFailed(problems, 'The dates are not a valid stay.');
   return nightsOf(range);
 }

@@ -48,9 +48,41 @@ export function subjectOf(caller: Caller, given: string | undefined, field: stri
   throw forbidden(`${field} must be your own user id (or left out).`);
 }
 
+/**
+ * `?guestId=`/`?recipientId=` of a read: may be left out (then the caller); another user's id is 403,
+ * except for an operator, who may read anyone's (API.md, "Operators").
+ */
+export function readSubjectOf(caller: Caller, given: string | undefined, field: string): string {
+  if (given === undefined || given === caller.userId) return caller.userId;
+  if (caller.operator) return given;
+  throw forbidden(`${field} must be your own user id (or left out).`);
+}
+
+/** May the caller read what `ownerId` owns? Its owner, or an operator (who reads everything). */
+export const mayRead = (caller: Caller, ownerId: string): boolean => caller.userId === ownerId || caller.operator;
+
+/** Changes of what everybody may see (a room, a car): only its owner; anyone else, operators too, 403. */
+export function assertOwner(caller: Caller, ownerId: string, message = 'Only the owner may do this.'): void {
+  if (caller.userId !== ownerId) throw forbidden(message);
+}
+
 /** Things only their owner (or, for reads, an operator) may see answer 404 to everybody else. */
-export function assertOwnerOrHidden(caller: Caller, ownerId: string, { operatorMaySee = true } = {}): void {
+export function assertOwnerOrHidden(
+  caller: Caller,
+  ownerId: string,
+  { operatorMaySee = true, message = 'No such resource.' }: { operatorMaySee?: boolean; message?: string } = {},
+): void {
   if (caller.userId === ownerId) return;
   if (operatorMaySee && caller.operator) return;
-  throw notFound('NOT_FOUND', 'No such resource.');
+  throw notFound('NOT_FOUND', message);
+}
+
+/**
+ * Acting on something hidden from others (cancelling a reservation): its owner acts; an operator, who
+ * may see it, gets 403 (operators act as nobody else); to anyone else it does not exist (404).
+ */
+export function assertOwnerActs(caller: Caller, ownerId: string, { message = 'No such resource.' }: { message?: string } = {}): void {
+  if (caller.userId === ownerId) return;
+  if (caller.operator) throw forbidden('Operators may read this, but only its owner may change it.');
+  throw notFound('NOT_FOUND', message);
 }

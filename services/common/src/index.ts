@@ -16,5 +16,5 @@ export * from './dapr/transient';
 export * from './http/outcome';
 export * as stayCalendar from './stayCalendar';
 export * from './bookableCalendar';
-export type { Calendar as StayCalendar, CalendarEntry as StayCalendarEntry, StayRequest } from './stayCalendar';
+export type { Calendar as StayCalendar, CalendarEntry as StayCalendarEntry, EntryStatus as StayEntryStatus, StayRequest } from './stayCalendar';
 export * from './identity';

@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { validationFailed, type ErrorDetail } from './errors';
+import { NO_CONTROL_CHARACTERS, NO_CONTROL_CHARACTERS_BUT_TABS_AND_LINE_BREAKS } from './schemas';
 
 /**
  * Schemas are written with TypeBox (JSON Schema + the TypeScript type derived from it) and checked
@@ -37,8 +38,12 @@ function reasonOf(error: ErrorObject): string {
       return 'is not an accepted field';
     case 'required':
       return 'is required';
-    case 'pattern':
+    case 'pattern': {
+      const { pattern } = error.params as { pattern?: string };
+      if (pattern === NO_CONTROL_CHARACTERS) return 'holds a control character';
+      if (pattern === NO_CONTROL_CHARACTERS_BUT_TABS_AND_LINE_BREAKS) return 'holds a control character (only tabs and line breaks are allowed)';
       return error.instancePath ? 'has an invalid format or is blank' : 'has an invalid format';
+    }
     default:
       return error.message ?? 'is invalid';
   }

@@ -1,4 +1,4 @@
-import { addDays, assertValidRange, dayNumber, nightsOf, rangeProblems, rangesOverlap, retryOnConflict, EtagConflictError, ApiError } from '../src';
+import { addDays, assertBookableStay, assertValidRange, MAX_DAYS_AHEAD, stayProblems, dayNumber, nightsOf, rangeProblems, rangesOverlap, retryOnConflict, EtagConflictError, ApiError } from '../src';
 
 describe('date ranges (half-open stays)', () => {
   it('when a stay ends the day the next begins (back-to-back), then they do not overlap', () => {
@@ -63,5 +63,35 @@ describe('retrying ETag conflicts', () => {
       throw new Error('down');
     })).rejects.toThrow('down');
     expect(calls).toBe(1);
+  });
+
+  describe('the booking horizon of a stay a guest asks for', () => {
+    const now = new Date('2030-06-15T23:59:59Z');
+    const stay = (checkIn: string, nights = 2) => ({ checkIn, checkOut: addDays(checkIn, nights) });
+
+    it('when checkIn is today (UTC), then fine; yesterday, then refused on checkIn', () => {
+      expect(stayProblems(stay('2030-06-15'), now)).toEqual([]);
+      expect(stayProblems(stay('2030-06-14'), now)).toEqual([{ field: 'checkIn', reason: 'must be today (UTC) or later' }]);
+      expect(stayProblems(stay('2030-06-16'), new Date('2030-06-16T00:00:00Z'))).toEqual([]);
+    });
+
+    it('when checkIn is 500 days ahead, then fine; 501, then refused on checkIn', () => {
+      expect(MAX_DAYS_AHEAD).toBe(500);
+      expect(stayProblems(stay(addDays('2030-06-15', 500)), now)).toEqual([]);
+      expect(stayProblems(stay(addDays('2030-06-15', 501)), now)).toEqual([{ field: 'checkIn', reason: 'must be at most 500 days ahead' }]);
+    });
+
+    it('when the stay is also too long or not a stay, then every problem is named; assertBookableStay throws 400 or counts nights', () => {
+      expect(stayProblems({ checkIn: '2030-06-14', checkOut: '2030-10-01' }, now).map((p) => p.field)).toEqual(['checkOut', 'checkIn']);
+      expect(stayProblems({ checkIn: '2030-02-30', checkOut: '2030-03-02' }, now).map((p) => p.field)).toEqual(['checkIn']);
+      expect(assertBookableStay(stay('2030-06-20', 90), now)).toBe(90);
+      let thrown: unknown;
+      try {
+        assertBookableStay(stay('2030-01-01'), now);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', message: 'The dates are not a valid stay.' });
+    });
   });
 });

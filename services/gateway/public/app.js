@@ -24,12 +24,52 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// ---- session: a bearer token from POST /auth/token, kept for this tab only --------------------
+
+const SESSION_KEY = 'staycar.session';
+let session = readSession();
+
+function readSession() {
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(SESSION_KEY) || 'null');
+    return stored && stored.expiresAt > Date.now() ? stored : null;
+  } catch { return null; }
+}
+
+/** The token's claims, for display and for the ids the forms send (the gateway verifies the token, not us). */
+function claimsOf(token) {
+  const part = token.split('.')[1] || '';
+  return JSON.parse(atob(part.replace(/-/g, '+').replace(/_/g, '/')));
+}
+
+function setSession(next) {
+  session = next;
+  if (next) sessionStorage.setItem(SESSION_KEY, JSON.stringify(next));
+  else sessionStorage.removeItem(SESSION_KEY);
+  $('#signin-form').hidden = Boolean(next);
+  $('#session').hidden = !next;
+  $('#session-user').textContent = next ? next.username : '';
+  $('#session-id').textContent = next ? `(${next.userId})` : '';
+  // A host or guest id other than one's own is refused (403): the forms act as the signed-in user.
+  for (const input of document.querySelectorAll('input[name="hostId"], input[name="guestId"], input[name="recipientId"]')) {
+    if (next) input.value = next.userId;
+  }
+}
+
+async function signIn(username, password) {
+  const answer = await call('POST', '/auth/token', { username, password });
+  const claims = claimsOf(answer.accessToken);
+  setSession({ accessToken: answer.accessToken, username, userId: claims.sub, expiresAt: Date.now() + answer.expiresIn * 1000 });
+}
+
 async function call(method, path, body, headers = {}) {
+  const auth = session ? { authorization: `Bearer ${session.accessToken}` } : {};
   const res = await fetch(path, {
     method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    headers: body === undefined ? { ...auth, ...headers } : { 'content-type': 'application/json', ...auth, ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  if (res.status === 401 && session) setSession(null);
   const text = await res.text();
   let data;
   try { data = text ? JSON.parse(text) : undefined; } catch { data = text; }
@@ -136,6 +176,12 @@ async function refreshCars() {
 }
 
 async function poll() {
+  if (!session) {
+    say('Sign in (or sign up) to register rooms and cars, reserve, and see your rooms.');
+    $('#status').dataset.source = 'poll';
+    setTimeout(poll, POLL_MS);
+    return;
+  }
   try {
     await refreshRooms();
     if ($('#status').classList.contains('error') && $('#status').dataset.source === 'poll') say('Connected again.');
@@ -216,10 +262,43 @@ onSubmit('messages-form', async (body) => {
   return `${page.items.length} message(s) for ${body.recipientId}.`;
 });
 
+$('#signin-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const { username, password } = formJson(event.target);
+  try {
+    await signIn(username, password);
+    say(`Signed in as ${username}.`);
+    void refreshRooms().then(refreshCars).catch(() => undefined);
+  } catch (error) {
+    say(error.message, 'error');
+  }
+});
+
+$('#signin-form [data-action="signup"]').addEventListener('click', async () => {
+  const form = $('#signin-form');
+  if (!form.reportValidity()) return;
+  const { username, password } = formJson(form);
+  try {
+    await call('POST', '/auth/signup', { username, password });
+    await signIn(username, password);
+    say(`Welcome, ${username}: signed up and signed in.`);
+  } catch (error) {
+    say(error.message, 'error');
+  }
+});
+
+$('#signout').addEventListener('click', () => {
+  setSession(null);
+  rooms = [];
+  details.clear();
+  renderRooms();
+});
+
+setSession(session);
 $('#city-filter').addEventListener('change', () => void refreshRooms().then(refreshCars).catch(() => undefined));
 $('#reserve-form [name="roomId"]').addEventListener('change', () => void refreshCars().catch(() => undefined));
 $('#reserve-form [name="checkIn"]').value = day(30);
 $('#reserve-form [name="checkOut"]').value = day(32);
 
-setInterval(() => void refreshCars().catch(() => undefined), 5000);
-void poll().then(() => refreshCars()).catch(() => undefined);
+setInterval(() => void (session ? refreshCars() : Promise.resolve()).catch(() => undefined), 5000);
+void poll().then(() => (session ? refreshCars() : undefined)).catch(() => undefined);

@@ -1,5 +1,8 @@
 import { createLogger, runService, Sidecar } from '@staycar/common';
-import { ServiceInvoker } from './adapters/serviceInvoker';
+import { connectRedis, RedisRateCounter } from './adapters/redisRateCounter';
+import { DaprServiceInvoker } from './adapters/serviceInvoker';
+import { createRemoteKeySet } from './auth/remoteKeySet';
+import { JoseTokenVerifier } from './auth/tokenVerifier';
 import { loadConfig } from './config';
 import { createGatewayApp } from './http/app';
 
@@ -7,9 +10,34 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.appId, config.logLevel);
   const sidecar = Sidecar.create(config, logger);
-  const invoker = new ServiceInvoker(sidecar.baseUrl);
-  const app = createGatewayApp({ config, logger, invoker, sidecarHealthy: () => sidecar.isHealthy() });
-  await runService({ app, port: config.port, logger, sidecar });
+  const invoker = new DaprServiceInvoker(sidecar.baseUrl, { apiToken: config.daprApiToken });
+
+  const jwksUrl = new URL(config.auth.jwksUrl);
+  // The sidecar's API token goes to our own sidecar only, never to an outside OpenID Connect provider.
+  const toOwnSidecar = jwksUrl.origin === new URL(sidecar.baseUrl).origin;
+  const keys = createRemoteKeySet(jwksUrl, {
+    headers: toOwnSidecar && config.daprApiToken ? { 'dapr-api-token': config.daprApiToken } : {},
+    timeoutMs: config.auth.jwksTimeoutMs,
+    cooldownMs: config.auth.jwksCooldownMs,
+    cacheMaxAgeMs: config.auth.jwksCacheMaxAgeMs,
+    staleIfErrorMs: config.auth.jwksStaleIfErrorMs,
+    logger,
+  });
+  const tokenVerifier = new JoseTokenVerifier(keys, config.auth);
+
+  const redis = connectRedis({ ...config.redis, commandTimeoutMs: config.rateLimit.redisTimeoutMs }, logger);
+  const rateCounter = new RedisRateCounter(redis);
+
+  const app = createGatewayApp({ config, logger, invoker, tokenVerifier, rateCounter, sidecarHealthy: () => sidecar.isHealthy() });
+  await runService({
+    app,
+    port: config.port,
+    logger,
+    sidecar,
+    onStop: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  });
 }
 
 void main();

@@ -1,41 +1,42 @@
+jest.mock('jose', () => (require('./support/nativeJose') as typeof import('./support/nativeJose')).nativeJose());
 import request from 'supertest';
-import pino from 'pino';
-import type { ForwardedRequest, ForwardedResponse, ServiceInvoker } from '../src/adapters/serviceInvoker';
-import { createGatewayApp } from '../src/http/app';
-import { loadConfig } from '../src/config';
+import { testGateway } from './support/gateway';
+import { json, RecordingInvoker } from './support/standIns';
+import { createTestIssuer, type TestIssuer } from './support/tokens';
 
-function gatewayWith(answer: (req: ForwardedRequest) => ForwardedResponse | Promise<ForwardedResponse>) {
-  const calls: ForwardedRequest[] = [];
-  const invoker = {
-    forward: async (req: ForwardedRequest) => {
-      calls.push(req);
-      return answer(req);
-    },
-    probe: async (appId: string) => appId !== 'message',
-  } as unknown as ServiceInvoker;
-  const app = createGatewayApp({ config: loadConfig(), logger: pino({ level: 'silent' }), invoker, sidecarHealthy: async () => true });
-  return { app, calls };
-}
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): ForwardedResponse => ({
-  status,
-  headers: { 'content-type': 'application/json', ...headers },
-  body: Buffer.from(JSON.stringify(body)),
+let issuer: TestIssuer;
+let bearer: string;
+beforeAll(async () => {
+  issuer = await createTestIssuer();
+  bearer = `Bearer ${await issuer.token()}`;
 });
 
 describe('the gateway', () => {
-  it('when a public route is called, then it goes to the owning service with path, query, body and idempotency key', async () => {
-    const { app, calls } = gatewayWith(() => json(201, { id: 'r1' }));
-    const res = await request(app).post('/reservations?x=1').set('Idempotency-Key', 'k1').send({ a: 1 });
+  it('when an allow-listed route is called, then it goes to the owning service with path, query, body and idempotency key', async () => {
+    const { app, invoker } = testGateway({ issuer, invoker: new RecordingInvoker(() => json(201, { id: 'r1' })) });
+    const res = await request(app).post('/reservations?x=1').set('Authorization', bearer).set('Idempotency-Key', 'k1').send({ a: 1 });
     expect(res.status).toBe(201);
-    expect(calls[0]).toMatchObject({ appId: 'reservation', method: 'POST', pathAndQuery: '/reservations?x=1' });
-    expect(calls[0]!.headers['idempotency-key']).toBe('k1');
-    expect(JSON.parse(calls[0]!.body!.toString())).toEqual({ a: 1 });
+    expect(invoker.calls[0]).toMatchObject({ appId: 'reservation', method: 'POST', pathAndQuery: '/reservations?x=1' });
+    expect(invoker.calls[0]!.headers['idempotency-key']).toBe('k1');
+    expect(invoker.calls[0]!.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(invoker.calls[0]!.body!.toString())).toEqual({ a: 1 });
   });
 
-  it("when the service answers an error, then status, body and Retry-After pass through unchanged", async () => {
+  it('when the auth routes are called, then they go to the identity app without a token', async () => {
+    const { app, invoker } = testGateway({ issuer });
+    expect((await request(app).post('/auth/signup').send({ username: 'alice', password: 'x'.repeat(12) })).status).toBe(200);
+    expect((await request(app).post('/auth/token').send({ username: 'alice', password: 'x'.repeat(12) })).status).toBe(200);
+    expect((await request(app).get('/auth/jwks.json')).status).toBe(200);
+    expect(invoker.calls.map((c) => [c.appId, c.method, c.pathAndQuery])).toEqual([
+      ['identity', 'POST', '/auth/signup'],
+      ['identity', 'POST', '/auth/token'],
+      ['identity', 'GET', '/auth/jwks.json'],
+    ]);
+  });
+
+  it('when the service answers an error, then status, body and Retry-After pass through unchanged', async () => {
     const body = { error: { code: 'TRY_LATER', message: 'busy', details: [] } };
-    const { app } = gatewayWith(() => json(503, body, { 'retry-after': '5' }));
+    const { app } = testGateway({ issuer, invoker: new RecordingInvoker(() => json(503, body, { 'retry-after': '5' })) });
     const res = await request(app).get('/rooms/abc');
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
@@ -43,7 +44,8 @@ describe('the gateway', () => {
   });
 
   it('when Dapr cannot reach the service, then 503 TRY_LATER with Retry-After', async () => {
-    const { app } = gatewayWith(() => json(500, { errorCode: 'ERR_DIRECT_INVOKE', message: 'failed to invoke, id: room, err: connection refused' }));
+    const failed = json(500, { errorCode: 'ERR_DIRECT_INVOKE', message: 'failed to invoke, id: room, err: connection refused' });
+    const { app } = testGateway({ issuer, invoker: new RecordingInvoker(() => failed) });
     const res = await request(app).get('/rooms/abc');
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('TRY_LATER');
@@ -51,44 +53,54 @@ describe('the gateway', () => {
   });
 
   it('when the call itself fails (own sidecar down, timeout), then 503 TRY_LATER', async () => {
-    const { app } = gatewayWith(() => {
-      throw new Error('fetch failed');
+    const invoker = new RecordingInvoker(() => {
+      throw new Error('socket hang up');
     });
-    const res = await request(app).get('/roomviews');
+    const { app } = testGateway({ issuer, invoker });
+    const res = await request(app).get('/roomviews').set('Authorization', bearer);
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('TRY_LATER');
   });
 
-  it('when a route is not public (payment approval, sidecar API), then 404 and nothing is forwarded', async () => {
-    const { app, calls } = gatewayWith(() => json(200, {}));
-    expect((await request(app).post('/payments').send({})).status).toBe(404);
-    expect((await request(app).get('/v1.0/state/statestore/x')).status).toBe(404);
-    expect((await request(app).post('/internal/rooms/x/holds').send({})).status).toBe(404);
-    expect(calls).toHaveLength(0);
+  it('when a route is not on the allow-list (payment approval, sidecar API, internal routes), then 404 and nothing is forwarded', async () => {
+    const { app, invoker } = testGateway({ issuer });
+    expect((await request(app).post('/payments').set('Authorization', bearer).send({})).status).toBe(404);
+    expect((await request(app).get('/v1.0/state/statestore/x').set('Authorization', bearer)).status).toBe(404);
+    expect((await request(app).post('/internal/rooms/x/holds').set('Authorization', bearer).send({})).status).toBe(404);
+    expect((await request(app).get('/dapr/subscribe')).status).toBe(404);
+    expect(invoker.calls).toHaveLength(0);
   });
 
-  it('when health is asked, then each service is reported up or down', async () => {
-    const { app } = gatewayWith(() => json(200, {}));
+  it('when health is asked, then each service is reported up or down, identity included', async () => {
+    const invoker = new RecordingInvoker();
+    invoker.down.add('message');
+    const { app } = testGateway({ issuer, invoker });
     const res = await request(app).get('/healthz');
     expect(res.body.status).toBe('degraded');
-    expect(res.body.services.message).toBe('down');
-    expect(res.body.services.room).toBe('up');
+    expect(res.body.services).toMatchObject({ message: 'down', room: 'up', identity: 'up' });
+  });
+
+  it('when the dashboard is asked for, then its page is served without a token', async () => {
+    const { app } = testGateway({ issuer });
+    const res = await request(app).get('/');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
   });
 });
 
 describe('load shedding', () => {
   it('when more reservation requests are in flight than the bound, then the extra ones get 503 TRY_LATER at once', async () => {
-    process.env.MAX_INFLIGHT_RESERVATIONS = '2';
     let releaseAll: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (releaseAll = resolve));
-    const { app } = gatewayWith(async (req) => {
+    const invoker = new RecordingInvoker(async (req) => {
       if (req.appId === 'reservation') await gate;
       return json(req.appId === 'reservation' ? 201 : 200, { id: 'r' });
     });
-    delete process.env.MAX_INFLIGHT_RESERVATIONS;
-    const slow = [request(app).post('/reservations').send({}), request(app).post('/reservations').send({})].map((r) => r.then((x) => x));
+    const { app } = testGateway({ issuer, invoker, config: (c) => ({ ...c, maxInflightReservations: 2 }) });
+    const reserve = () => request(app).post('/reservations').set('Authorization', bearer).send({});
+    const slow = [reserve(), reserve()].map((r) => r.then((x) => x));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const shed = await request(app).post('/reservations').send({});
+    const shed = await reserve();
     expect(shed.status).toBe(503);
     expect(shed.body.error.code).toBe('TRY_LATER');
     expect(shed.headers['retry-after']).toBe('1');
@@ -97,6 +109,6 @@ describe('load shedding', () => {
     releaseAll();
     const done = await Promise.all(slow);
     expect(done.map((r) => r.status)).toEqual([201, 201]);
-    expect((await request(app).post('/reservations').send({})).status).toBe(201);
+    expect((await reserve()).status).toBe(201);
   });
 });

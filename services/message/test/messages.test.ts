@@ -4,6 +4,7 @@ import { composeMessage, messageKey, messageText, type MessageEventData } from '
 import { createApp } from '../src/http/app';
 import { MessageService, UNDELIVERED_INDEX_KEY } from '../src/service/messageService';
 import { MemoryOutbox, MemoryStore } from './memoryStore';
+import { as, asOperator } from '../../common/test/support/identity';
 
 const logger = pino({ level: 'silent' });
 const confirmed: MessageEventData = {
@@ -147,7 +148,7 @@ describe('HTTP: GET /messages and the subscriptions', () => {
     const { app } = setup();
     const delivered = await deliver(app, 'ReservationConfirmed', { ...confirmed, version: 1, occurredAt: '2030-01-01T00:00:00Z' });
     expect(delivered.body).toEqual({ status: 'SUCCESS' });
-    const res = await request(app).get('/messages?reservationId=r-1');
+    const res = await request(app).get('/messages?reservationId=r-1').set(as('guest-1'));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       items: [
@@ -168,7 +169,7 @@ describe('HTTP: GET /messages and the subscriptions', () => {
     const { app } = setup();
     const { reservationId: _omit, ...rest } = confirmed;
     await deliver(app, 'ReservationCancelled', { ...rest, id: 'r-9' });
-    const res = await request(app).get('/messages?reservationId=r-9');
+    const res = await request(app).get('/messages?reservationId=r-9').set(as('guest-1'));
     expect(res.body.items).toHaveLength(1);
   });
 
@@ -179,18 +180,12 @@ describe('HTTP: GET /messages and the subscriptions', () => {
     expect(store.data.size).toBe(0);
   });
 
-  it('when neither reservationId nor recipientId is given, then 400 VALIDATION_FAILED', async () => {
-    const { app } = setup();
-    const res = await request(app).get('/messages');
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('VALIDATION_FAILED');
-  });
-
   it('when limit is over 100 or the cursor is foreign, then 400', async () => {
     const { app } = setup();
-    expect((await request(app).get('/messages?recipientId=g&limit=101')).status).toBe(400);
-    expect((await request(app).get('/messages?recipientId=g&cursor=nope')).body.error.code).toBe('VALIDATION_FAILED');
-    expect((await request(app).get('/messages?recipientId=g&colour=red')).status).toBe(400);
+    const g = as('g');
+    expect((await request(app).get('/messages?recipientId=g&limit=101').set(g)).status).toBe(400);
+    expect((await request(app).get('/messages?recipientId=g&cursor=nope').set(g)).body.error.code).toBe('VALIDATION_FAILED');
+    expect((await request(app).get('/messages?recipientId=g&colour=red').set(g)).status).toBe(400);
   });
 
   it('when a guest has more messages than the limit, then pages follow nextCursor to the end', async () => {
@@ -198,10 +193,66 @@ describe('HTTP: GET /messages and the subscriptions', () => {
     for (const id of ['a', 'b', 'c']) {
       await messages.record('ReservationConfirmed', { ...confirmed, reservationId: id });
     }
-    const first = await request(app).get('/messages?recipientId=guest-1&limit=2');
+    const first = await request(app).get('/messages?recipientId=guest-1&limit=2').set(as('guest-1'));
     expect(first.body.items).toHaveLength(2);
-    const second = await request(app).get(`/messages?recipientId=guest-1&limit=2&cursor=${first.body.nextCursor}`);
+    const second = await request(app).get(`/messages?recipientId=guest-1&limit=2&cursor=${first.body.nextCursor}`).set(as('guest-1'));
     expect(second.body.items.map((m: { reservationId: string }) => m.reservationId)).toEqual(['c']);
     expect(second.body.nextCursor).toBeNull();
+  });
+});
+
+describe('HTTP: whose messages (API.md v2: a reservation’s messages are its guest’s)', () => {
+  /** Two guests with one reservation each: guest-1 has r-1 (confirmed, paid), guest-2 has r-2 (confirmed). */
+  async function twoGuests() {
+    const world = setup();
+    await world.messages.record('ReservationConfirmed', confirmed);
+    await world.messages.record('PaymentApproved', confirmed);
+    await world.messages.record('ReservationConfirmed', { ...confirmed, reservationId: 'r-2', guestId: 'guest-2' });
+    return world;
+  }
+  const types = (res: request.Response) => res.body.items.map((m: { reservationId: string; type: string }) => `${m.reservationId} ${m.type}`);
+
+  it('when nobody is signed in, then 401 UNAUTHENTICATED whatever the query', async () => {
+    const { app } = await twoGuests();
+    for (const url of ['/messages', '/messages?recipientId=guest-1', '/messages?reservationId=r-1']) {
+      const res = await request(app).get(url);
+      expect([url, res.status, res.body.error.code]).toEqual([url, 401, 'UNAUTHENTICATED']);
+    }
+  });
+
+  it("when no query is given, then the caller's own messages (recipientId = caller) and nobody else's", async () => {
+    const { app } = await twoGuests();
+    const res = await request(app).get('/messages').set(as('guest-1'));
+    expect(types(res)).toEqual(['r-1 ReservationConfirmed', 'r-1 PaymentApproved']);
+    expect(res.body.items.every((m: { recipientId: string }) => m.recipientId === 'guest-1')).toBe(true);
+    expect(types(await request(app).get('/messages').set(as('guest-2')))).toEqual(['r-2 ReservationConfirmed']);
+    expect((await request(app).get('/messages').set(as('nobody-yet'))).body).toEqual({ items: [], nextCursor: null });
+  });
+
+  it("when ?recipientId= names another user, then 403 FORBIDDEN; an operator may read anyone's", async () => {
+    const { app } = await twoGuests();
+    const res = await request(app).get('/messages?recipientId=guest-2').set(as('guest-1'));
+    expect([res.status, res.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    expect(types(await request(app).get('/messages?recipientId=guest-1').set(as('guest-1')))).toHaveLength(2);
+    expect(types(await request(app).get('/messages?recipientId=guest-2').set(asOperator()))).toEqual(['r-2 ReservationConfirmed']);
+  });
+
+  it("when ?reservationId= is another guest's reservation, then only messages addressed to the caller: none; an operator sees all", async () => {
+    const { app } = await twoGuests();
+    expect((await request(app).get('/messages?reservationId=r-2').set(as('guest-1'))).body).toEqual({ items: [], nextCursor: null });
+    expect(types(await request(app).get('/messages?reservationId=r-1').set(as('guest-1')))).toEqual(['r-1 ReservationConfirmed', 'r-1 PaymentApproved']);
+    expect(types(await request(app).get('/messages?reservationId=r-1').set(asOperator()))).toEqual(['r-1 ReservationConfirmed', 'r-1 PaymentApproved']);
+    const both = await request(app).get('/messages?reservationId=r-1&recipientId=guest-2').set(as('guest-1'));
+    expect([both.status, both.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await request(app).get('/messages?reservationId=r-1&recipientId=guest-2').set(asOperator())).body.items).toEqual([]);
+  });
+
+  it("when a reservation's messages are paged, then the recipient filter comes first: full pages, no cursor past the last", async () => {
+    const { app } = await twoGuests();
+    const first = await request(app).get('/messages?reservationId=r-1&limit=1').set(as('guest-1'));
+    expect([types(first), typeof first.body.nextCursor]).toEqual([['r-1 ReservationConfirmed'], 'string']);
+    const second = await request(app).get(`/messages?reservationId=r-1&limit=1&cursor=${first.body.nextCursor}`).set(as('guest-1'));
+    expect([types(second), second.body.nextCursor]).toEqual([['r-1 PaymentApproved'], null]);
+    expect((await request(app).get('/messages?reservationId=r-1&limit=1').set(as('guest-2'))).body).toEqual({ items: [], nextCursor: null });
   });
 });

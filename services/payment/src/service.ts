@@ -1,5 +1,5 @@
-import { ApiError, DaprError, EtagConflictError, notFound, tryLater, type Logger } from '@staycar/common';
-import { approved, isDeclined, paymentEvent, paymentIdFor, refunded, tombstone, type ApproveInput, type Payment } from './domain/payment';
+import { ApiError, assertOwnerOrHidden, DaprError, EtagConflictError, mayRead, notFound, tryLater, type Caller, type Logger } from '@staycar/common';
+import { approved, isDeclined, paymentEvent, paymentIdFor, refunded, tombstone, type ApproveInput, type Payment, type StoredPayment } from './domain/payment';
 import type { PaymentStore } from './domain/ports';
 
 export interface PaymentServiceDeps {
@@ -101,18 +101,31 @@ export class PaymentService {
     }
   }
 
-  async get(id: string): Promise<Payment> {
+  /** The payment, for the guest of its reservation or an operator; to anyone else it does not exist (404). */
+  async get(id: string, caller: Caller): Promise<Payment> {
     const found = await this.deps.store.get(id).catch((error: unknown) => {
       throw mapped(error);
     });
     if (found?.value.kind !== 'payment') throw noPayment();
+    assertOwnerOrHidden(caller, found.value.guestId, { message: 'No such payment.' });
     return found.value.payment;
   }
 
+  /** The reservation's payment, whoever asks (internal: `reservation` only). */
   async byReservation(reservationId: string): Promise<Payment | undefined> {
+    return (await this.storedOf(reservationId))?.payment;
+  }
+
+  /** The reservation's payment as the caller may see it: none at all unless the caller is its guest or an operator. */
+  async byReservationFor(reservationId: string, caller: Caller): Promise<Payment | undefined> {
+    const stored = await this.storedOf(reservationId);
+    return stored && mayRead(caller, stored.guestId) ? stored.payment : undefined;
+  }
+
+  private async storedOf(reservationId: string): Promise<(StoredPayment & { kind: 'payment' }) | undefined> {
     const found = await this.deps.store.get(paymentIdFor(reservationId)).catch((error: unknown) => {
       throw mapped(error);
     });
-    return found?.value.kind === 'payment' ? found.value.payment : undefined;
+    return found?.value.kind === 'payment' ? found.value : undefined;
   }
 }

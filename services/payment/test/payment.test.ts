@@ -1,6 +1,7 @@
 import request from 'supertest';
 import pino from 'pino';
 import { EtagConflictError, rejectionOf } from '@staycar/common';
+import { as, asOperator } from '../../common/test/support/identity';
 import { createApp } from '../src/http/app';
 import { PaymentService } from '../src/service';
 import { paymentIdFor, refunded, approved, paymentEvent } from '../src/domain/payment';
@@ -134,7 +135,7 @@ describe('refunds', () => {
     expect((await request(app).post('/events/ReservationCancelled').send(event)).body).toEqual({ status: 'SUCCESS' });
     expect((await request(app).post('/events/ReservationCancelled').send(event)).body).toEqual({ status: 'SUCCESS' });
     expect(store.events.map((e) => e.type)).toEqual(['PaymentApproved', 'PaymentRefunded']);
-    expect((await request(app).get(`/payments/${paymentIdFor('res-1')}`)).body.status).toBe('refunded');
+    expect((await request(app).get(`/payments/${paymentIdFor('res-1')}`).set(as('g1'))).body.status).toBe('refunded');
   });
 
   it('when the cancel (or a recovery refund) comes before any payment, then a tombstone refuses the late approve with 402', async () => {
@@ -144,7 +145,7 @@ describe('refunds', () => {
     const late = outcome(await request(app).post('/internal/payments').send(approve({ reservationId: 'res-9' })));
     expect(late.status).toBe(402);
     expect(store.events).toEqual([]);
-    expect((await request(app).get('/payments?reservationId=res-9')).body).toEqual({ items: [], nextCursor: null });
+    expect((await request(app).get('/payments?reservationId=res-9').set(asOperator())).body).toEqual({ items: [], nextCursor: null });
   });
 
   it('when an event has no reservationId, then it is dropped (poison), not retried', async () => {
@@ -154,18 +155,61 @@ describe('refunds', () => {
   });
 });
 
-describe('public reads', () => {
-  it('when payments are read, then by id and by reservationId; unknown is 404 / empty; reservationId is required', async () => {
+describe('public reads (API.md v2: a payment is seen by the guest of its reservation, or an operator)', () => {
+  const GUEST = as('g1');
+
+  it('when its guest reads, then by id and by reservationId; unknown is 404 / empty; reservationId is required', async () => {
     const { app } = setup();
     const paid = await request(app).post('/internal/payments').send(approve());
-    expect((await request(app).get(`/payments/${paid.body.id}`)).body).toEqual(paid.body);
-    expect((await request(app).get('/payments?reservationId=res-1')).body).toEqual({ items: [paid.body], nextCursor: null });
-    expect((await request(app).get('/payments/pay_nope')).status).toBe(404);
-    expect((await request(app).get('/payments?reservationId=other')).body.items).toEqual([]);
-    const missing = await request(app).get('/payments');
+    expect((await request(app).get(`/payments/${paid.body.id}`).set(GUEST)).body).toEqual(paid.body);
+    expect((await request(app).get('/payments?reservationId=res-1').set(GUEST)).body).toEqual({ items: [paid.body], nextCursor: null });
+    expect((await request(app).get('/payments/pay_nope').set(GUEST)).status).toBe(404);
+    expect((await request(app).get('/payments?reservationId=other').set(GUEST)).body.items).toEqual([]);
+    const missing = await request(app).get('/payments').set(GUEST);
     expect(missing.status).toBe(400);
     expect(missing.body.error.code).toBe('VALIDATION_FAILED');
     expect((await request(app).get('/internal/payments/by-reservation/res-1')).body).toEqual(paid.body);
     expect((await request(app).get('/internal/payments/by-reservation/zzz')).status).toBe(404);
+  });
+
+  it('when nobody is signed in, then 401 UNAUTHENTICATED on both reads', async () => {
+    const { app } = setup();
+    const paid = await request(app).post('/internal/payments').send(approve());
+    for (const res of [await request(app).get(`/payments/${paid.body.id}`), await request(app).get('/payments?reservationId=res-1')]) {
+      expect([res.status, res.body.error.code]).toEqual([401, 'UNAUTHENTICATED']);
+    }
+  });
+
+  it('when another user reads, then the payment does not exist for them: 404 by id (as for an unknown id), an empty list by reservation', async () => {
+    const { app } = setup();
+    const paid = await request(app).post('/internal/payments').send(approve());
+    const stranger = as('g2');
+    const unknown = await request(app).get('/payments/pay_nope').set(stranger);
+    const hidden = await request(app).get(`/payments/${paid.body.id}`).set(stranger);
+    expect([hidden.status, hidden.body]).toEqual([404, unknown.body]);
+    expect((await request(app).get('/payments?reservationId=res-1').set(stranger)).body).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('when an operator reads, then they see it (by id and by reservation); a refunded payment too', async () => {
+    const { app } = setup();
+    const paid = await request(app).post('/internal/payments').send(approve());
+    await request(app).post('/internal/payments/by-reservation/res-1/refund');
+    expect((await request(app).get(`/payments/${paid.body.id}`).set(asOperator())).body).toMatchObject({ id: paid.body.id, status: 'refunded' });
+    expect((await request(app).get('/payments?reservationId=res-1').set(asOperator())).body.items).toHaveLength(1);
+  });
+
+  it('when a path id is not a client id (NUL, encoded slash, too long), then 404 NOT_FOUND and the store is not asked', async () => {
+    const { app, store } = setup();
+    const read: string[] = [];
+    const get = store.get.bind(store);
+    store.get = async (id) => {
+      read.push(id);
+      return get(id);
+    };
+    for (const id of ['%00', 'pay%00x', 'a%2Fb', 'x'.repeat(101)]) {
+      const res = await request(app).get(`/payments/${id}`).set(GUEST);
+      expect([id, res.status, res.body.error.code]).toEqual([id, 404, 'NOT_FOUND']);
+    }
+    expect(read).toEqual([]);
   });
 });

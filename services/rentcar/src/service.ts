@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
+  assertBookableStay,
+  assertOwner,
   BookableCalendar,
   conflict,
   nightsOf,
@@ -7,6 +9,7 @@ import {
   retryOnConflict,
   writeWithEvent,
   type BookableKind,
+  type Caller,
   type StayCalendarEntry,
   type StayRequest,
   type DomainEvent,
@@ -65,6 +68,7 @@ export interface ServiceDeps {
 }
 
 const carNotFound = () => notFound('CAR_NOT_FOUND', 'No such car.');
+const NOT_THE_HOST = 'Only the host of this car may change or delete it.';
 const carUnavailable = (reason: string) => conflict('CAR_UNAVAILABLE', `The car is not available for these dates: ${reason}.`);
 
 export const randomId = (prefix: string): string => `${prefix}_${randomBytes(10).toString('hex')}`;
@@ -151,11 +155,12 @@ export class CarService {
     return stored.value.car;
   }
 
-  /** Concurrent patches of different fields all survive: each re-applies its own fields on the latest car. */
-  async modify(carId: string, patch: CarPatch): Promise<Car> {
+  /** Only the host (403 for anyone else). Concurrent patches of different fields all survive: each re-applies its own fields on the latest car. */
+  async modify(carId: string, patch: CarPatch, caller: Caller): Promise<Car> {
     return this.retry(async () => {
       const stored = await this.readCar(carId);
       if (!stored || !isLive(stored.value)) throw carNotFound();
+      assertOwner(caller, stored.value.car.hostId, NOT_THE_HOST);
       const now = this.now();
       const next = modifyCar(stored.value, patch, now);
       await this.publishWrite(keys.car(carId), next, stored.etag, rentcarModified(next, now));
@@ -163,10 +168,11 @@ export class CarService {
     });
   }
 
-  /** Refused while confirmed rentals lie ahead; the calendar is closed first so racing holds are refused. */
-  async remove(carId: string): Promise<void> {
+  /** Only the host (403 for anyone else); refused while confirmed rentals lie ahead; the calendar is closed first so racing holds are refused. */
+  async remove(carId: string, caller: Caller): Promise<void> {
     const first = await this.readCar(carId);
     if (!isLive(first?.value)) throw carNotFound();
+    assertOwner(caller, first.value.car.hostId, NOT_THE_HOST);
     await this.calendar.closeForDelete(carId);
     await this.retry(async () => {
       const stored = await this.readCar(carId);
@@ -179,7 +185,9 @@ export class CarService {
 
   // ---- calendar (the saga's holds, the Reservation* events) --------------------------------------
 
+  /** For a stay a guest could book (the same rule as POST /reservations: 400 otherwise). */
   async availability(carId: string, range: { checkIn: string; checkOut: string }): Promise<boolean> {
+    assertBookableStay(range, this.now());
     await this.get(carId);
     return this.calendar.isAvailable(carId, range);
   }

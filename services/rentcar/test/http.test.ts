@@ -2,6 +2,7 @@ import { rejectionOf } from '@staycar/common';
 import request from 'supertest';
 import pino from 'pino';
 import { MemoryState } from '../../common/test/support/memoryState';
+import { as, asOperator } from '../../common/test/support/identity';
 import { createApp } from '../src/http/app';
 import { CarService } from '../src/service';
 
@@ -19,9 +20,10 @@ function setup(options: { holdTtlSeconds?: number; writeAttempts?: number } = {}
 type App = ReturnType<typeof setup>['app'];
 
 const newCar = { hostId: 'host-1', model: 'Ioniq 5', city: 'Jeju', pricePerDay: 70000 };
+const HOST = as('host-1');
 
 async function createCar(app: App) {
-  const res = await request(app).post('/rentcars').send(newCar);
+  const res = await request(app).post('/rentcars').set(HOST).send(newCar);
   expect(res.status).toBe(201);
   return res.body as { id: string } & Record<string, unknown>;
 }
@@ -55,7 +57,7 @@ describe('cars over HTTP', () => {
 
   it('when fields are invalid or unknown, then 400 VALIDATION_FAILED per field', async () => {
     const { app, state } = setup();
-    const res = await request(app).post('/rentcars').send({ hostId: 'h', model: ' ', city: 'Jeju', pricePerDay: -1, seats: 0, color: 'red' });
+    const res = await request(app).post('/rentcars').set(HOST).send({ hostId: 'h', model: ' ', city: 'Jeju', pricePerDay: -1, seats: 0, color: 'red' });
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['color', 'model', 'pricePerDay', 'seats']);
     expect(state.published).toEqual([]);
@@ -64,8 +66,8 @@ describe('cars over HTTP', () => {
   it('when patched, then the fields change; id, hostId, createdAt, currency or unknown fields are 400', async () => {
     const { app, state } = setup();
     const car = await createCar(app);
-    expect((await request(app).patch(`/rentcars/${car.id}`).send({ seats: 2 })).body).toMatchObject({ seats: 2, model: 'Ioniq 5' });
-    const bad = await request(app).patch(`/rentcars/${car.id}`).send({ id: 'x', hostId: 'h', createdAt: 'x', currency: 'USD', wheels: 4 });
+    expect((await request(app).patch(`/rentcars/${car.id}`).set(HOST).send({ seats: 2 })).body).toMatchObject({ seats: 2, model: 'Ioniq 5' });
+    const bad = await request(app).patch(`/rentcars/${car.id}`).set(HOST).send({ id: 'x', hostId: 'h', createdAt: 'x', currency: 'USD', wheels: 4 });
     expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['createdAt', 'currency', 'hostId', 'id', 'wheels']);
     expect(state.eventsOf('RentcarModified').map((e) => e.version)).toEqual([2]);
   });
@@ -74,7 +76,7 @@ describe('cars over HTTP', () => {
     const { app } = setup();
     const car = await createCar(app);
     const patches = [{ model: 'M' }, { city: 'Seoul' }, { pricePerDay: 5 }, { seats: 9 }];
-    const answers = await Promise.all(patches.map((p) => request(app).patch(`/rentcars/${car.id}`).send(p)));
+    const answers = await Promise.all(patches.map((p) => request(app).patch(`/rentcars/${car.id}`).set(HOST).send(p)));
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect((await request(app).get(`/rentcars/${car.id}`)).body).toMatchObject({ model: 'M', city: 'Seoul', pricePerDay: 5, seats: 9 });
   });
@@ -83,18 +85,18 @@ describe('cars over HTTP', () => {
     const { app, state } = setup({ writeAttempts: 2 });
     const car = await createCar(app);
     state.conflictsToInject = 2;
-    expect((await request(app).patch(`/rentcars/${car.id}`).send({ seats: 2 })).body.error.code).toBe('TRY_LATER');
+    expect((await request(app).patch(`/rentcars/${car.id}`).set(HOST).send({ seats: 2 })).body.error.code).toBe('TRY_LATER');
   });
 
   it('when the car is unknown or deleted, then 404 CAR_NOT_FOUND everywhere', async () => {
     const { app, state } = setup();
     const car = await createCar(app);
-    expect((await request(app).delete(`/rentcars/${car.id}`)).status).toBe(204);
+    expect((await request(app).delete(`/rentcars/${car.id}`).set(HOST)).status).toBe(204);
     expect(state.eventsOf('RentcarDeleted')).toEqual([expect.objectContaining({ carId: car.id, version: 2 })]);
     for (const id of [car.id, 'car_nope']) {
       expect((await request(app).get(`/rentcars/${id}`)).body.error.code).toBe('CAR_NOT_FOUND');
-      expect((await request(app).patch(`/rentcars/${id}`).send({ seats: 2 })).body.error.code).toBe('CAR_NOT_FOUND');
-      expect((await request(app).delete(`/rentcars/${id}`)).body.error.code).toBe('CAR_NOT_FOUND');
+      expect((await request(app).patch(`/rentcars/${id}`).set(HOST).send({ seats: 2 })).body.error.code).toBe('CAR_NOT_FOUND');
+      expect((await request(app).delete(`/rentcars/${id}`).set(HOST)).body.error.code).toBe('CAR_NOT_FOUND');
       expect((await request(app).get(`/rentcars/${id}/availability?checkIn=2030-02-01&checkOut=2030-02-02`)).body.error.code).toBe('CAR_NOT_FOUND');
       expect((await hold(app, id, 'res-1')).body.error.code).toBe('CAR_NOT_FOUND');
     }
@@ -104,14 +106,14 @@ describe('cars over HTTP', () => {
     const { app } = setup();
     const car = await createCar(app);
     await hold(app, car.id, 'res-1');
-    const whileHeld = await request(app).delete(`/rentcars/${car.id}`);
+    const whileHeld = await request(app).delete(`/rentcars/${car.id}`).set(HOST);
     expect([whileHeld.status, whileHeld.body.error.code]).toEqual([409, 'CAR_HAS_RESERVATIONS']);
     expect((await request(app).delete(`/internal/rentcars/${car.id}/holds/res-1`)).status).toBe(204);
-    expect((await request(app).delete(`/rentcars/${car.id}`)).status).toBe(204);
+    expect((await request(app).delete(`/rentcars/${car.id}`).set(HOST)).status).toBe(204);
     const booked = await createCar(app);
     await hold(app, booked.id, 'res-2');
     await confirm(app, booked.id, 'res-2');
-    const res = await request(app).delete(`/rentcars/${booked.id}`);
+    const res = await request(app).delete(`/rentcars/${booked.id}`).set(HOST);
     expect([res.status, res.body.error.code]).toEqual([409, 'CAR_HAS_RESERVATIONS']);
   });
 });
@@ -202,5 +204,101 @@ describe('RentcarReserved / RentcarReleased', () => {
     await createCar(app);
     expect((await deliver(app, 'ReservationConfirmed', reservation(null, 'res-1'))).body).toEqual({ status: 'SUCCESS' });
     expect(state.published.map((e) => e.type)).toEqual(['RentcarRegistered']);
+  });
+});
+
+describe('ownership (API.md v2: the caller is the subject; only the host changes a car)', () => {
+  it('when nobody is signed in, then POST, PATCH and DELETE are 401 UNAUTHENTICATED and nothing changes', async () => {
+    const { app, state } = setup();
+    const car = await createCar(app);
+    for (const res of [
+      await request(app).post('/rentcars').send(newCar),
+      await request(app).patch(`/rentcars/${car.id}`).send({ seats: 9 }),
+      await request(app).delete(`/rentcars/${car.id}`),
+    ]) {
+      expect([res.status, res.body.error.code]).toEqual([401, 'UNAUTHENTICATED']);
+    }
+    expect(state.published.map((e) => e.type)).toEqual(['RentcarRegistered']);
+  });
+
+  it('when hostId is left out, then the caller is the host; another hostId is 403 FORBIDDEN (operators too)', async () => {
+    const { app, state } = setup();
+    const { hostId: _omitted, ...withoutHost } = newCar;
+    const mine = await request(app).post('/rentcars').set(as('host-7')).send(withoutHost);
+    expect([mine.status, mine.body.hostId]).toEqual([201, 'host-7']);
+    for (const who of [as('host-7'), asOperator()]) {
+      const res = await request(app).post('/rentcars').set(who).send({ ...withoutHost, hostId: 'host-1' });
+      expect([res.status, res.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    }
+    expect(state.eventsOf('RentcarRegistered')).toHaveLength(1);
+  });
+
+  it('when someone else (or an operator) patches or deletes a car, then 403 FORBIDDEN and the car is unchanged; a missing car is still 404', async () => {
+    const { app, state } = setup();
+    const car = await createCar(app);
+    for (const who of [as('host-2'), asOperator()]) {
+      const patch = await request(app).patch(`/rentcars/${car.id}`).set(who).send({ seats: 9 });
+      expect([patch.status, patch.body.error.code]).toEqual([403, 'FORBIDDEN']);
+      const del = await request(app).delete(`/rentcars/${car.id}`).set(who);
+      expect([del.status, del.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    }
+    expect((await request(app).get(`/rentcars/${car.id}`)).body).toEqual(car);
+    expect(state.published.map((e) => e.type)).toEqual(['RentcarRegistered']);
+    expect((await request(app).patch('/rentcars/car_nope').set(as('host-2')).send({ seats: 9 })).body.error.code).toBe('CAR_NOT_FOUND');
+    expect((await request(app).delete('/rentcars/car_nope').set(as('host-2'))).body.error.code).toBe('CAR_NOT_FOUND');
+    expect((await request(app).patch(`/rentcars/${car.id}`).set(HOST).send({ seats: 9 })).body.seats).toBe(9);
+    expect((await request(app).delete(`/rentcars/${car.id}`).set(HOST)).status).toBe(204);
+  });
+
+  it('when nobody is signed in, then the public reads answer: the car and its availability', async () => {
+    const { app } = setup();
+    const car = await createCar(app);
+    expect((await request(app).get(`/rentcars/${car.id}`)).status).toBe(200);
+    expect((await request(app).get(`/rentcars/${car.id}/availability?checkIn=2030-02-01&checkOut=2030-02-03`)).status).toBe(200);
+  });
+});
+
+describe('conventions (API.md): text, the booking horizon, path ids', () => {
+  it('when model or city hold a control character, then 400 VALIDATION_FAILED naming it (POST and PATCH)', async () => {
+    const { app, state } = setup();
+    const car = await createCar(app);
+    for (const [field, change] of [['model', { model: 'Ioniq\u00005' }], ['city', { city: 'Je\nju' }], ['model', { model: 'Ioniq\u007f' }]] as const) {
+      for (const res of [await request(app).post('/rentcars').set(HOST).send({ ...newCar, ...change }), await request(app).patch(`/rentcars/${car.id}`).set(HOST).send(change)]) {
+        expect([res.status, res.body.error.details]).toEqual([400, [{ field, reason: 'holds a control character' }]]);
+      }
+    }
+    expect(state.published).toHaveLength(1);
+  });
+
+  it('when checkIn is before today (UTC) or more than 500 days ahead, then availability is 400 on checkIn with the stay rule of POST /reservations', async () => {
+    const { app } = setup(); // today is 2030-01-01
+    const car = await createCar(app);
+    const ask = (checkIn: string, checkOut: string) => request(app).get(`/rentcars/${car.id}/availability?checkIn=${checkIn}&checkOut=${checkOut}`);
+    const past = await ask('2029-12-31', '2030-01-02');
+    expect([past.status, past.body.error.message, past.body.error.details]).toEqual([400, 'The dates are not a valid stay.', [{ field: 'checkIn', reason: 'must be today (UTC) or later' }]]);
+    expect((await ask('2031-05-17', '2031-05-18')).body.error.details).toEqual([{ field: 'checkIn', reason: 'must be at most 500 days ahead' }]);
+    expect((await ask('2030-01-01', '2030-01-02')).status).toBe(200);
+    expect((await ask('2031-05-16', '2031-05-17')).status).toBe(200);
+  });
+
+  it('when a path id is not a client id (NUL, encoded slash, too long), then 404 CAR_NOT_FOUND and no state is read', async () => {
+    const { app, state } = setup();
+    const read: string[] = [];
+    const getState = state.getState.bind(state);
+    state.getState = async <T,>(key: string) => {
+      read.push(key);
+      return getState<T>(key);
+    };
+    for (const id of ['%00', 'car%00x', 'a%2Fb', 'x'.repeat(101)]) {
+      for (const res of [
+        await request(app).get(`/rentcars/${id}`),
+        await request(app).patch(`/rentcars/${id}`).set(HOST).send({ seats: 2 }),
+        await request(app).delete(`/rentcars/${id}`).set(HOST),
+        await request(app).get(`/rentcars/${id}/availability?checkIn=2030-02-01&checkOut=2030-02-02`),
+      ]) {
+        expect([id, res.status, res.body.error.code]).toEqual([id, 404, 'CAR_NOT_FOUND']);
+      }
+    }
+    expect(read).toEqual([]);
   });
 });

@@ -1,13 +1,18 @@
 import {
   ApiError,
+  assertBookableStay,
+  assertOwnerActs,
+  assertOwnerOrHidden,
   DaprError,
   DependencyUnavailableError,
   EtagConflictError,
   InvocationError,
   isErrorBody,
+  nightsOf,
   notFound,
   tryLater,
   validationFailed,
+  type Caller,
   type Logger,
 } from '@staycar/common';
 import type {
@@ -27,7 +32,7 @@ import {
   bodyFingerprint,
   cancelled,
   confirmed,
-  nightsBetween,
+  idempotencyRecordKey,
   reservationEvent,
   type Reservation,
 } from './domain/reservation';
@@ -72,6 +77,9 @@ export interface ServiceDeps {
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const NO_RESERVATION = 'No such reservation.';
+const noReservation = () => notFound('NOT_FOUND', NO_RESERVATION);
 
 /** True when the callee definitely refused (4xx): nothing was held or charged by that call. */
 const refused = (error: unknown): boolean =>
@@ -126,10 +134,16 @@ export class ReservationService {
 
   // ---- create ---------------------------------------------------------------------------------
 
-  async create(input: CreateReservation, idempotencyKey?: string): Promise<Answer> {
-    if (idempotencyKey === undefined) return this.attempt(input, this.deps.newId(), null);
+  /**
+   * `input.guestId` is the caller (resolved by the route). Stays outside the booking horizon are
+   * 400 before anything is recorded. An Idempotency-Key is scoped to the guest who sent it.
+   */
+  async create(input: CreateReservation, clientKey?: string): Promise<Answer> {
+    assertBookableStay(input, this.clock());
+    if (clientKey === undefined) return this.attempt(input, this.deps.newId(), null);
 
     const { idempotency, logger } = this.deps;
+    const idempotencyKey = idempotencyRecordKey(input.guestId, clientKey);
     const fingerprint = bodyFingerprint(input);
     const record: IdempotencyRecord = { fingerprint, reservationId: this.deps.newId(), state: 'pending', createdAt: this.now() };
     let created: boolean;
@@ -225,7 +239,7 @@ export class ReservationService {
   private async runSaga(input: CreateReservation, begun: SagaRecord): Promise<Reservation> {
     const { rooms, cars, payments, reservations, sagas, logger, settings } = this.deps;
     const { reservationId, holds: { carId } } = begun;
-    const nights = nightsBetween(input.checkIn, input.checkOut);
+    const nights = nightsOf(input);
     let record = begun;
     logger.info({ reservationId, guestId: input.guestId, roomId: input.roomId, carId }, 'saga started');
 
@@ -379,11 +393,13 @@ export class ReservationService {
 
   // ---- read and cancel ------------------------------------------------------------------------
 
-  async get(id: string): Promise<Reservation> {
+  /** Its guest, or an operator, sees it; to anyone else it does not exist (404). */
+  async get(id: string, caller: Caller): Promise<Reservation> {
     const found = await this.deps.reservations.get(id).catch((error: unknown) => {
       throw this.toApiError(error);
     });
-    if (!found) throw notFound('NOT_FOUND', 'No such reservation.');
+    if (!found) throw noReservation();
+    assertOwnerOrHidden(caller, found.value.reservation.guestId, { message: NO_RESERVATION });
     return found.value.reservation;
   }
 
@@ -399,13 +415,17 @@ export class ReservationService {
     }
   }
 
-  /** confirmed → cancelled with ReservationCancelled through the outbox; repeating answers the same. */
-  async cancel(id: string): Promise<Reservation> {
+  /**
+   * confirmed → cancelled with ReservationCancelled through the outbox; repeating answers the same.
+   * Only its guest cancels: an operator (who may see it) gets 403, anyone else 404.
+   */
+  async cancel(id: string, caller: Caller): Promise<Reservation> {
     const { reservations, settings } = this.deps;
     for (let attempt = 0; attempt < 8; attempt++) {
       try {
         const found = await reservations.get(id);
-        if (!found) throw notFound('NOT_FOUND', 'No such reservation.');
+        if (!found) throw noReservation();
+        assertOwnerActs(caller, found.value.reservation.guestId, { message: NO_RESERVATION });
         const now = this.now();
         const { next, changed } = cancelled(found.value, now);
         if (changed) await reservations.update(next, found.etag, reservationEvent(next, now));

@@ -1,11 +1,19 @@
 import request from 'supertest';
+import { addDays, todayUtc } from '@staycar/common';
+import { as, asOperator } from '../../common/test/support/identity';
 import { world } from './fakes';
+
+/** Stays lie within the booking horizon (today..+500 days): days counted from today (UTC). */
+const day = (n: number) => addDays(todayUtc(new Date()), n);
+const CHECK_IN = day(30);
+const CHECK_OUT = day(33);
+const GUEST = as('guest-1');
 
 const body = (extra: Record<string, unknown> = {}) => ({
   guestId: 'guest-1',
   roomId: 'room-1',
-  checkIn: '2030-01-01',
-  checkOut: '2030-01-04',
+  checkIn: CHECK_IN,
+  checkOut: CHECK_OUT,
   ...extra,
 });
 const names = (calls: unknown[][]) => calls.map((c) => c[0]);
@@ -13,15 +21,15 @@ const names = (calls: unknown[][]) => calls.map((c) => c[0]);
 describe('POST /reservations: the saga', () => {
   it('when the room is free, then 201 confirmed after room hold → payment, amount from the hold, event published', async () => {
     const w = world();
-    const res = await request(w.app).post('/reservations').send(body({ payment: { method: 'card', token: 'tok_ok' } }));
+    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ payment: { method: 'card', token: 'tok_ok' } }));
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: 'res-1',
       guestId: 'guest-1',
       roomId: 'room-1',
       carId: null,
-      checkIn: '2030-01-01',
-      checkOut: '2030-01-04',
+      checkIn: CHECK_IN,
+      checkOut: CHECK_OUT,
       nights: 3,
       amount: 300_000,
       currency: 'KRW',
@@ -44,7 +52,7 @@ describe('POST /reservations: the saga', () => {
 
   it('when a car comes along, then room → car → payment and amount adds nights × pricePerDay', async () => {
     const w = world();
-    const res = await request(w.app).post('/reservations').send(body({ carId: 'car-1' }));
+    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'car-1' }));
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ carId: 'car-1', amount: 3 * 100_000 + 3 * 30_000 });
     expect(names(w.calls)).toEqual(['room.hold', 'car.hold', 'payment.approve']);
@@ -52,13 +60,13 @@ describe('POST /reservations: the saga', () => {
 
   it('when SAGA_PAUSE_AFTER_HOLD_MS is set, then the saga sleeps after the holds and before the payment', async () => {
     const w = world({ sagaPauseAfterHoldMs: 1234 });
-    expect((await request(w.app).post('/reservations').send(body())).status).toBe(201);
+    expect((await request(w.app).post('/reservations').set(GUEST).send(body())).status).toBe(201);
     expect(w.slept).toContain(1234);
   });
 
   it('when SAGA_PAUSE_AFTER_PAYMENT_MS is set, then the saga sleeps after the payment', async () => {
     const w = world({ sagaPauseAfterPaymentMs: 4321 });
-    expect((await request(w.app).post('/reservations').send(body())).status).toBe(201);
+    expect((await request(w.app).post('/reservations').set(GUEST).send(body())).status).toBe(201);
     expect(w.slept).toEqual([4321]);
   });
 
@@ -68,14 +76,16 @@ describe('POST /reservations: the saga', () => {
     ['a client-set status', body({ status: 'confirmed' })],
     ['a payment field beyond method and token', body({ payment: { method: 'card', token: 't', amount: 1 } })],
     ['a method other than card', body({ payment: { method: 'cash', token: 't' } })],
-    ['checkOut not after checkIn', body({ checkOut: '2030-01-01' })],
-    ['more than 90 nights', body({ checkOut: '2030-06-01' })],
+    ['checkOut not after checkIn', body({ checkOut: CHECK_IN })],
+    ['more than 90 nights', body({ checkOut: addDays(CHECK_IN, 91) })],
     ['a bad date', body({ checkIn: '2030-13-01' })],
-    ['a missing roomId', { guestId: 'g', checkIn: '2030-01-01', checkOut: '2030-01-02' }],
+    ['a missing roomId', { guestId: 'guest-1', checkIn: CHECK_IN, checkOut: CHECK_OUT }],
+    ['a checkIn before today', body({ checkIn: day(-1), checkOut: day(1) })],
+    ['a checkIn more than 500 days ahead', body({ checkIn: day(501), checkOut: day(502) })],
     ['a bad id', body({ guestId: 'a b' })],
   ])('when the body has %s, then 400 VALIDATION_FAILED and nothing is called', async (_what, payload) => {
     const w = world();
-    const res = await request(w.app).post('/reservations').send(payload);
+    const res = await request(w.app).post('/reservations').set(GUEST).send(payload);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.details.length).toBeGreaterThan(0);
@@ -84,7 +94,7 @@ describe('POST /reservations: the saga', () => {
 
   it('when the body is not JSON, then 400 MALFORMED_JSON', async () => {
     const w = world();
-    const res = await request(w.app).post('/reservations').set('content-type', 'application/json').send('{nope');
+    const res = await request(w.app).post('/reservations').set(GUEST).set('content-type', 'application/json').send('{nope');
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('MALFORMED_JSON');
   });
@@ -99,7 +109,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
 
   it('when the room does not exist, then 404 ROOM_NOT_FOUND, no payment, nothing to release', async () => {
     const w = world();
-    const res = await request(w.app).post('/reservations').send(body({ roomId: 'nope' }));
+    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ roomId: 'nope' }));
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('ROOM_NOT_FOUND');
     expect(names(w.calls)).toEqual(['room.hold']);
@@ -109,7 +119,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
   it('when the room is taken, then 409 ROOM_UNAVAILABLE, no car hold, no payment', async () => {
     const w = world();
     w.rooms.taken.add('room-1');
-    const res = await request(w.app).post('/reservations').send(body({ carId: 'car-1' }));
+    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'car-1' }));
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('ROOM_UNAVAILABLE');
     expect(names(w.calls)).toEqual(['room.hold']);
@@ -118,7 +128,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
 
   it('when the car does not exist, then 404 CAR_NOT_FOUND and the room hold is released', async () => {
     const w = world();
-    const res = await request(w.app).post('/reservations').send(body({ carId: 'nope' }));
+    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'nope' }));
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('CAR_NOT_FOUND');
     expect(w.calls).toEqual([
@@ -132,7 +142,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
   it('when the car is taken, then 409 CAR_UNAVAILABLE and the room hold is released', async () => {
     const w = world();
     w.cars.taken.add('car-1');
-    const res = await request(w.app).post('/reservations').send(body({ carId: 'car-1' }));
+    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'car-1' }));
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('CAR_UNAVAILABLE');
     expect(names(w.calls)).toEqual(['room.hold', 'car.hold', 'room.release']);
@@ -141,7 +151,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
 
   it('when the payment is declined, then 402 PAYMENT_DECLINED, room and car released, no refund needed', async () => {
     const w = world();
-    const res = await request(w.app).post('/reservations').send(body({ carId: 'car-1', payment: { method: 'card', token: 'tok_declined' } }));
+    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'car-1', payment: { method: 'card', token: 'tok_declined' } }));
     expect(res.status).toBe(402);
     expect(res.body.error.code).toBe('PAYMENT_DECLINED');
     expect(names(w.calls).sort()).toEqual(['car.hold', 'car.release', 'payment.approve', 'room.hold', 'room.release']);
@@ -152,7 +162,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
   it('when the room service does not answer, then 503 TRY_LATER with Retry-After and the (maybe made) hold is released', async () => {
     const w = world();
     w.rooms.down = true;
-    const res = await request(w.app).post('/reservations').send(body());
+    const res = await request(w.app).post('/reservations').set(GUEST).send(body());
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('TRY_LATER');
     expect(res.headers['retry-after']).toBe('2');
@@ -163,7 +173,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
   it('when the car service does not answer, then 503 and both holds are released', async () => {
     const w = world();
     w.cars.down = true;
-    const res = await request(w.app).post('/reservations').send(body({ carId: 'car-1' }));
+    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'car-1' }));
     expect(res.status).toBe(503);
     expect(names(w.calls).slice(2).sort()).toEqual(['car.release', 'room.release']);
     expectNothingStands(w);
@@ -172,7 +182,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
   it('when the payment service does not answer, then 503, holds released and the (maybe made) payment refunded', async () => {
     const w = world();
     w.payments.down = true;
-    const res = await request(w.app).post('/reservations').send(body({ carId: 'car-1' }));
+    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'car-1' }));
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('2');
     expect(names(w.calls).slice(3).sort()).toEqual(['car.release', 'payment.refund', 'room.release']);
@@ -185,7 +195,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
     w.reservations.insert = async () => {
       throw new DependencyUnavailableError('state transaction: store unavailable');
     };
-    const res = await request(w.app).post('/reservations').send(body());
+    const res = await request(w.app).post('/reservations').set(GUEST).send(body());
     expect(res.status).toBe(503);
     expect(names(w.calls).slice(2).sort()).toEqual(['payment.refund', 'room.release']);
     expect(w.sagas.records.size).toBe(0);
@@ -197,7 +207,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
     w.rooms.release = async () => {
       throw new Error('room down');
     };
-    const res = await request(w.app).post('/reservations').send(body({ carId: 'car-1' }));
+    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'car-1' }));
     expect(res.status).toBe(409);
     expect([...w.sagas.records.keys()]).toEqual(['res-1']);
   });
@@ -206,8 +216,8 @@ describe('POST /reservations: failures leave nothing behind', () => {
 describe('Idempotency-Key', () => {
   it('when the same key and body come again, then the first answer again with one charge', async () => {
     const w = world();
-    const first = await request(w.app).post('/reservations').set('Idempotency-Key', 'k1').send(body());
-    const second = await request(w.app).post('/reservations').set('Idempotency-Key', 'k1').send(body());
+    const first = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k1').send(body());
+    const second = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k1').send(body());
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.body).toEqual(first.body);
@@ -218,7 +228,7 @@ describe('Idempotency-Key', () => {
     const w = world();
     w.payments.delayMs = 30;
     const answers = await Promise.all(
-      Array.from({ length: 8 }, () => request(w.app).post('/reservations').set('Idempotency-Key', 'race').send(body())),
+      Array.from({ length: 8 }, () => request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'race').send(body())),
     );
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201));
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
@@ -228,8 +238,8 @@ describe('Idempotency-Key', () => {
 
   it('when the same key comes with another body, then 422 IDEMPOTENCY_KEY_REUSED', async () => {
     const w = world();
-    await request(w.app).post('/reservations').set('Idempotency-Key', 'k2').send(body());
-    const res = await request(w.app).post('/reservations').set('Idempotency-Key', 'k2').send(body({ checkOut: '2030-01-05' }));
+    await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k2').send(body());
+    const res = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k2').send(body({ checkOut: addDays(CHECK_OUT, 1) }));
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(names(w.calls).filter((n) => n === 'room.hold')).toHaveLength(1);
@@ -238,8 +248,8 @@ describe('Idempotency-Key', () => {
   it('when the first answer was 402, then the same key replays 402 without asking payment again', async () => {
     const w = world();
     const declined = body({ payment: { method: 'card', token: 'tok_declined' } });
-    await request(w.app).post('/reservations').set('Idempotency-Key', 'k3').send(declined);
-    const again = await request(w.app).post('/reservations').set('Idempotency-Key', 'k3').send(declined);
+    await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k3').send(declined);
+    const again = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k3').send(declined);
     expect(again.status).toBe(402);
     expect(names(w.calls).filter((n) => n === 'payment.approve')).toHaveLength(1);
   });
@@ -247,9 +257,9 @@ describe('Idempotency-Key', () => {
   it('when the first answer was 503, then the same key runs the saga again', async () => {
     const w = world();
     w.rooms.down = true;
-    expect((await request(w.app).post('/reservations').set('Idempotency-Key', 'k4').send(body())).status).toBe(503);
+    expect((await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k4').send(body())).status).toBe(503);
     w.rooms.down = false;
-    expect((await request(w.app).post('/reservations').set('Idempotency-Key', 'k4').send(body())).status).toBe(201);
+    expect((await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k4').send(body())).status).toBe(201);
   });
 
   it('when the first request stored its reservation but not its answer, then a repeat answers 201 from the reservation', async () => {
@@ -257,8 +267,8 @@ describe('Idempotency-Key', () => {
     w.idempotency.complete = async () => {
       throw new Error('store hiccup');
     };
-    const first = await request(w.app).post('/reservations').set('Idempotency-Key', 'k5').send(body());
-    const again = await request(w.app).post('/reservations').set('Idempotency-Key', 'k5').send(body());
+    const first = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k5').send(body());
+    const again = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k5').send(body());
     expect(first.status).toBe(201);
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
@@ -267,8 +277,9 @@ describe('Idempotency-Key', () => {
 
   it('when the first request is still running past the wait, then a repeat answers 503 TRY_LATER with Retry-After', async () => {
     const w = world({ idempotencyWaitMs: 50 });
-    await w.idempotency.create('k6', { fingerprint: (await import('../src/domain/reservation')).bodyFingerprint(body()), reservationId: 'res-9', state: 'pending', createdAt: 'T' });
-    const res = await request(w.app).post('/reservations').set('Idempotency-Key', 'k6').send(body());
+    const { bodyFingerprint, idempotencyRecordKey } = await import('../src/domain/reservation');
+    await w.idempotency.create(idempotencyRecordKey('guest-1', 'k6'), { fingerprint: bodyFingerprint(body()), reservationId: 'res-9', state: 'pending', createdAt: 'T' });
+    const res = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k6').send(body());
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('2');
     expect(w.calls).toEqual([]);
@@ -276,7 +287,7 @@ describe('Idempotency-Key', () => {
 
   it('when the key is longer than 200 characters, then 400 VALIDATION_FAILED', async () => {
     const w = world();
-    const res = await request(w.app).post('/reservations').set('Idempotency-Key', 'x'.repeat(201)).send(body());
+    const res = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'x'.repeat(201)).send(body());
     expect(res.status).toBe(400);
     expect(res.body.error.details[0].field).toBe('Idempotency-Key');
   });
@@ -285,42 +296,42 @@ describe('Idempotency-Key', () => {
 describe('reading and cancelling', () => {
   it('when a reservation is read, then 200; an unknown id is 404 NOT_FOUND', async () => {
     const w = world();
-    const created = await request(w.app).post('/reservations').send(body());
-    expect((await request(w.app).get(`/reservations/${created.body.id}`)).body).toEqual(created.body);
-    const missing = await request(w.app).get('/reservations/nope');
+    const created = await request(w.app).post('/reservations').set(GUEST).send(body());
+    expect((await request(w.app).get(`/reservations/${created.body.id}`).set(GUEST)).body).toEqual(created.body);
+    const missing = await request(w.app).get('/reservations/nope').set(GUEST);
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('NOT_FOUND');
   });
 
   it("when a guest's reservations are listed, then pages of {items, nextCursor} from the guest index", async () => {
     const w = world();
-    for (let i = 0; i < 3; i++) await request(w.app).post('/reservations').send(body({ checkIn: `2030-02-0${i + 1}`, checkOut: `2030-02-0${i + 2}` }));
-    await request(w.app).post('/reservations').send(body({ guestId: 'someone-else' }));
-    const page1 = await request(w.app).get('/reservations?guestId=guest-1&limit=2');
+    for (let i = 0; i < 3; i++) await request(w.app).post('/reservations').set(GUEST).send(body({ checkIn: day(40 + i), checkOut: day(41 + i) }));
+    await request(w.app).post('/reservations').set(as('someone-else')).send(body({ guestId: undefined }));
+    const page1 = await request(w.app).get('/reservations?guestId=guest-1&limit=2').set(GUEST);
     expect(page1.status).toBe(200);
     expect(page1.body.items.map((r: { id: string }) => r.id)).toEqual(['res-1', 'res-2']);
     expect(page1.body.nextCursor).toEqual(expect.any(String));
-    const page2 = await request(w.app).get(`/reservations?guestId=guest-1&limit=2&cursor=${page1.body.nextCursor}`);
+    const page2 = await request(w.app).get(`/reservations?guestId=guest-1&limit=2&cursor=${page1.body.nextCursor}`).set(GUEST);
     expect(page2.body).toEqual({ items: [expect.objectContaining({ id: 'res-3' })], nextCursor: null });
   });
 
   it.each([
-    ['no guestId', '/reservations'],
-    ['limit over 100', '/reservations?guestId=g&limit=101'],
-    ['a cursor it never gave', '/reservations?guestId=g&cursor=bogus'],
+    ['limit over 100', '/reservations?limit=101'],
+    ['a cursor it never gave', '/reservations?cursor=bogus'],
+    ['a guestId that cannot be one', '/reservations?guestId=a%20b'],
   ])('when the list is asked with %s, then 400 VALIDATION_FAILED', async (_what, url) => {
-    const res = await request(world().app).get(url);
+    const res = await request(world().app).get(url).set(GUEST);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
   });
 
   it('when a reservation is cancelled, then 200 cancelled with cancelledAt and ReservationCancelled v2; repeating answers the same', async () => {
     const w = world();
-    const created = await request(w.app).post('/reservations').send(body());
-    const first = await request(w.app).post(`/reservations/${created.body.id}/cancel`);
+    const created = await request(w.app).post('/reservations').set(GUEST).send(body());
+    const first = await request(w.app).post(`/reservations/${created.body.id}/cancel`).set(GUEST);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ id: created.body.id, status: 'cancelled', cancelledAt: expect.any(String) });
-    const again = await request(w.app).post(`/reservations/${created.body.id}/cancel`).send({});
+    const again = await request(w.app).post(`/reservations/${created.body.id}/cancel`).set(GUEST).send({});
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
     expect(w.reservations.events.map((e) => [e.type, e.data.version])).toEqual([
@@ -331,9 +342,130 @@ describe('reading and cancelling', () => {
 
   it('when an unknown reservation is cancelled, then 404; with a body field, then 400', async () => {
     const w = world();
-    expect((await request(w.app).post('/reservations/nope/cancel')).status).toBe(404);
-    const created = await request(w.app).post('/reservations').send(body());
-    expect((await request(w.app).post(`/reservations/${created.body.id}/cancel`).send({ reason: 'x' })).status).toBe(400);
+    expect((await request(w.app).post('/reservations/nope/cancel').set(GUEST)).status).toBe(404);
+    const created = await request(w.app).post('/reservations').set(GUEST).send(body());
+    expect((await request(w.app).post(`/reservations/${created.body.id}/cancel`).set(GUEST).send({ reason: 'x' })).status).toBe(400);
+  });
+});
+
+describe('ownership (API.md v2: a reservation is its guest’s)', () => {
+  const book = (w: ReturnType<typeof world>, who: Record<string, string>, extra: Record<string, unknown> = {}) =>
+    request(w.app).post('/reservations').set(who).send(body({ guestId: undefined, ...extra }));
+
+  it('when nobody is signed in, then every public route is 401 UNAUTHENTICATED and nothing is called', async () => {
+    const w = world();
+    const created = await book(w, GUEST);
+    w.calls.length = 0;
+    for (const res of [
+      await request(w.app).post('/reservations').send(body()),
+      await request(w.app).get('/reservations?guestId=guest-1'),
+      await request(w.app).get(`/reservations/${created.body.id}`),
+      await request(w.app).post(`/reservations/${created.body.id}/cancel`),
+    ]) {
+      expect([res.status, res.body.error.code, res.headers['www-authenticate']]).toEqual([401, 'UNAUTHENTICATED', 'Bearer']);
+    }
+    expect(w.calls).toEqual([]);
+    expect(w.reservations.events.map((e) => e.type)).toEqual(['ReservationConfirmed']);
+  });
+
+  it('when guestId is left out, then the caller is the guest; another guestId is 403 FORBIDDEN (operators too) and nothing is held', async () => {
+    const w = world();
+    const mine = await book(w, as('guest-7'));
+    expect([mine.status, mine.body.guestId]).toEqual([201, 'guest-7']);
+    w.calls.length = 0;
+    for (const who of [as('guest-7'), asOperator()]) {
+      const res = await request(w.app).post('/reservations').set(who).send(body({ guestId: 'guest-1' }));
+      expect([res.status, res.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    }
+    expect(w.calls).toEqual([]);
+  });
+
+  it('when someone else reads a reservation, then 404 NOT_FOUND exactly as if it did not exist; its guest and an operator read it', async () => {
+    const w = world();
+    const created = await book(w, GUEST);
+    const missing = await request(w.app).get('/reservations/res-none').set(as('guest-2'));
+    const hidden = await request(w.app).get(`/reservations/${created.body.id}`).set(as('guest-2'));
+    expect([hidden.status, hidden.body]).toEqual([404, missing.body]);
+    expect((await request(w.app).get(`/reservations/${created.body.id}`).set(GUEST)).body).toEqual(created.body);
+    expect((await request(w.app).get(`/reservations/${created.body.id}`).set(asOperator())).body).toEqual(created.body);
+  });
+
+  it("when the list is asked, then the caller's own by default; another guestId is 403 unless an operator asks", async () => {
+    const w = world();
+    const mine = await book(w, GUEST);
+    const theirs = await book(w, as('guest-2'), { checkIn: day(50), checkOut: day(51) });
+    expect((await request(w.app).get('/reservations').set(GUEST)).body).toEqual({ items: [mine.body], nextCursor: null });
+    expect((await request(w.app).get('/reservations').set(as('guest-2'))).body.items).toEqual([theirs.body]);
+    const other = await request(w.app).get('/reservations?guestId=guest-2').set(GUEST);
+    expect([other.status, other.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await request(w.app).get('/reservations?guestId=guest-2').set(asOperator())).body.items).toEqual([theirs.body]);
+    expect((await request(w.app).get('/reservations').set(asOperator())).body.items).toEqual([]);
+  });
+
+  it('when someone else cancels, then 404; an operator, who may see it, gets 403; the reservation stays confirmed until its guest cancels', async () => {
+    const w = world();
+    const created = await book(w, GUEST);
+    const cancel = (who: Record<string, string>) => request(w.app).post(`/reservations/${created.body.id}/cancel`).set(who);
+    const stranger = await cancel(as('guest-2'));
+    expect([stranger.status, stranger.body.error.code]).toEqual([404, 'NOT_FOUND']);
+    const operator = await cancel(asOperator());
+    expect([operator.status, operator.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await request(w.app).get(`/reservations/${created.body.id}`).set(GUEST)).body.status).toBe('confirmed');
+    expect(w.reservations.events.map((e) => e.type)).toEqual(['ReservationConfirmed']);
+    expect((await cancel(GUEST)).body.status).toBe('cancelled');
+  });
+
+  it("when two guests send the same Idempotency-Key, then each gets their own reservation and charge, never the other's answer or a 422", async () => {
+    const w = world();
+    const first = await book(w, GUEST).set('Idempotency-Key', 'same-key');
+    const second = await book(w, as('guest-2'), { checkIn: day(60), checkOut: day(61) }).set('Idempotency-Key', 'same-key');
+    const sameBody = await book(w, as('guest-3')).set('Idempotency-Key', 'same-key');
+    expect([first.status, second.status, sameBody.status]).toEqual([201, 201, 201]);
+    expect([first.body.guestId, second.body.guestId, sameBody.body.guestId]).toEqual(['guest-1', 'guest-2', 'guest-3']);
+    expect(new Set([first.body.id, second.body.id, sameBody.body.id]).size).toBe(3);
+    expect(names(w.calls).filter((n) => n === 'payment.approve')).toHaveLength(3);
+    // Within one guest the key still replays (with guestId given or left out: the same request).
+    const replay = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'same-key').send(body());
+    expect(replay.body).toEqual(first.body);
+  });
+
+  it('when a path id is not a client id (NUL, encoded slash, too long), then 404 NOT_FOUND and no state is read', async () => {
+    const w = world();
+    const read: string[] = [];
+    const get = w.reservations.get.bind(w.reservations);
+    w.reservations.get = async (id) => {
+      read.push(id);
+      return get(id);
+    };
+    for (const id of ['%00', 'res%00x', 'a%2Fb', 'x'.repeat(101)]) {
+      for (const res of [await request(w.app).get(`/reservations/${id}`).set(GUEST), await request(w.app).post(`/reservations/${id}/cancel`).set(GUEST)]) {
+        expect([id, res.status, res.body.error.code]).toEqual([id, 404, 'NOT_FOUND']);
+      }
+    }
+    expect(read).toEqual([]);
+  });
+});
+
+describe('the booking horizon (API.md: checkIn today (UTC) .. 500 days ahead)', () => {
+  const today = '2030-06-15';
+  const fixed = () => world({}, () => new Date(`${today}T23:59:00Z`));
+  const stay = (checkIn: string) => body({ checkIn, checkOut: addDays(checkIn, 1) });
+
+  it('when checkIn is today or exactly 500 days ahead, then 201', async () => {
+    const w = fixed();
+    expect((await request(w.app).post('/reservations').set(GUEST).send(stay(today))).status).toBe(201);
+    expect((await request(w.app).post('/reservations').set(GUEST).send(stay(addDays(today, 500)))).status).toBe(201);
+  });
+
+  it.each([
+    ['yesterday', addDays(today, -1), 'must be today (UTC) or later'],
+    ['501 days ahead', addDays(today, 501), 'must be at most 500 days ahead'],
+  ])('when checkIn is %s, then 400 with the stay rule and message of the availability routes, and nothing is recorded', async (_what, checkIn, reason) => {
+    const w = fixed();
+    const res = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k').send(stay(checkIn));
+    expect([res.status, res.body.error]).toEqual([400, { code: 'VALIDATION_FAILED', message: 'The dates are not a valid stay.', details: [{ field: 'checkIn', reason }] }]);
+    expect(w.calls).toEqual([]);
+    expect(w.idempotency.kv.keys()).toEqual([]);
   });
 });
 
@@ -372,7 +504,7 @@ describe('start-up recovery', () => {
 
   it('when the reservation of an in-flight record was stored, then nothing is undone: it is indexed and the record dropped', async () => {
     const w = world();
-    await request(w.app).post('/reservations').send(body());
+    await request(w.app).post('/reservations').set(GUEST).send(body());
     await w.sagas.begin({ reservationId: 'res-1', guestId: 'guest-2', step: 'paying', holds: { roomId: 'room-1', carId: null }, paymentRequested: true, idempotencyKey: null, startedAt: old });
     w.calls.length = 0;
     expect(await w.service.recover(new Date())).toEqual({ recovered: 0, finished: 1, young: 0 });
@@ -394,7 +526,7 @@ describe('start-up recovery', () => {
     const w = world();
     w.payments.down = true;
     w.rooms.releaseDown = true;
-    const answer = await request(w.app).post('/reservations').send(body());
+    const answer = await request(w.app).post('/reservations').set(GUEST).send(body());
     expect(answer.status).toBe(503);
     expect(w.sagas.records.size).toBe(1);
 
@@ -412,7 +544,7 @@ describe('start-up recovery', () => {
     const w = world();
     w.payments.delayMs = 300;
     // supertest sends on then(): start it now.
-    const pending = request(w.app).post('/reservations').send(body()).then((res) => res);
+    const pending = request(w.app).post('/reservations').set(GUEST).send(body()).then((res) => res);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(w.sagas.records.size).toBe(1);
     expect(await w.service.recover(new Date(Date.now() + 1000), 0)).toEqual({ recovered: 0, finished: 0, young: 0 });

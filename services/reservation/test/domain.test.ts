@@ -3,9 +3,8 @@ import {
   bodyFingerprint,
   cancelled,
   confirmed,
-  nightsBetween,
+  idempotencyRecordKey,
   reservationEvent,
-  stayProblems,
 } from '../src/domain/reservation';
 
 const base = {
@@ -24,21 +23,7 @@ const base = {
   now: '2026-01-01T00:00:00.000Z',
 };
 
-describe('stays and prices', () => {
-  it('when a stay spans a month or a leap day, then nights count the nights, checkOut excluded', () => {
-    expect(nightsBetween('2030-01-01', '2030-01-02')).toBe(1);
-    expect(nightsBetween('2030-01-30', '2030-02-02')).toBe(3);
-    expect(nightsBetween('2028-02-28', '2028-03-01')).toBe(2);
-  });
-
-  it('when checkOut is not after checkIn, longer than 90 nights or not a real day, then the stay is refused with the field', () => {
-    expect(stayProblems('2030-01-02', '2030-01-02')).toEqual([{ field: 'checkOut', reason: 'must be after checkIn' }]);
-    expect(stayProblems('2030-01-02', '2030-01-01')[0]!.field).toBe('checkOut');
-    expect(stayProblems('2030-01-01', '2030-04-02')[0]!.reason).toMatch(/90 nights/);
-    expect(stayProblems('2030-01-01', '2030-04-01')).toEqual([]); // exactly 90
-    expect(stayProblems('2030-02-30', '2030-03-02')).toEqual([{ field: 'checkIn', reason: 'is not a calendar day' }]);
-  });
-
+describe('prices', () => {
   it('when a car comes along, then amount = nights × pricePerNight + nights × pricePerDay', () => {
     expect(amountOf(3, 100_000)).toBe(300_000);
     expect(amountOf(3, 100_000, 30_000)).toBe(390_000);
@@ -88,5 +73,14 @@ describe('idempotency fingerprints', () => {
     expect(bodyFingerprint(a)).not.toBe(bodyFingerprint({ ...a, checkOut: '2030-01-03' }));
     expect(bodyFingerprint(a)).not.toBe(bodyFingerprint({ ...a, carId: 'c' }));
     expect(bodyFingerprint({ x: [1, 2] })).not.toBe(bodyFingerprint({ x: [2, 1] }));
+  });
+});
+
+describe('idempotency records', () => {
+  it('when two guests use the same Idempotency-Key, then their records are two; the join is unambiguous', () => {
+    expect(idempotencyRecordKey('g1', 'k')).not.toBe(idempotencyRecordKey('g2', 'k'));
+    expect(idempotencyRecordKey('g1', 'k')).toBe(idempotencyRecordKey('g1', 'k'));
+    expect(idempotencyRecordKey('a:b', 'c')).not.toBe(idempotencyRecordKey('a', 'b:c'));
+    expect(idempotencyRecordKey('a', '","b')).not.toBe(idempotencyRecordKey('a","', 'b'));
   });
 });

@@ -179,7 +179,8 @@ export class MemorySagas implements SagaLog {
 
 export const SETTINGS: ServiceSettings = { retryAfterSeconds: 2, idempotencyWaitMs: 3000, sagaPauseAfterHoldMs: 0, sagaPauseAfterPaymentMs: 0, sagaRecoveryMinAgeMs: 5000 };
 
-export function world(settings: Partial<ServiceSettings> = {}) {
+/** `clock` fixes the service's clock (for the booking horizon); recovery tests need the real one (the default). */
+export function world(settings: Partial<ServiceSettings> = {}, clock?: () => Date) {
   const calls: Call[] = [];
   const rooms = new FakeRooms(calls);
   const cars = new FakeCars(calls);
@@ -203,6 +204,7 @@ export function world(settings: Partial<ServiceSettings> = {}) {
     logger: pino({ level: 'silent' }),
     settings: { ...SETTINGS, ...settings },
     newId: () => `res-${++n}`,
+    ...(clock ? { clock } : {}),
     sleep: async (ms) => {
       slept.push(ms);
       await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20)));

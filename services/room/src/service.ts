@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import {
+  ApiError,
+  assertBookableStay,
+  assertOwner,
   conflict,
   nightsOf,
   notFound,
@@ -10,11 +13,24 @@ import {
   type Logger,
   BookableCalendar,
   type BookableKind,
+  type Caller,
   type StayCalendarEntry,
   type StayRequest,
 } from '@staycar/common';
 import { keys, type StatePort } from './adapters/state';
-import { addReview, decodeCursor, emptyReviewLog, encodeCursor, pageOfReviews, reviewCreated, type NewReview, type Review, type ReviewLog } from './domain/reviews';
+import {
+  addReview,
+  decodeCursor,
+  emptyReviewLog,
+  encodeCursor,
+  isReviewed,
+  mayReview,
+  pageOfReviews,
+  reviewCreated,
+  type NewReview,
+  type Review,
+  type ReviewLog,
+} from './domain/reviews';
 import { deleteRoom, isLive, modifyRoom, registerRoom, roomDeleted, roomModified, roomRegistered, type NewRoom, type Room, type RoomPatch, type RoomRecord } from './domain/room';
 
 /** What a hold remembers of the room when it was made (so `reservation` needs no other call). */
@@ -54,6 +70,10 @@ export interface ServiceDeps {
 
 const roomNotFound = () => notFound('ROOM_NOT_FOUND', 'No such room.');
 const roomUnavailable = (reason: string) => conflict('ROOM_UNAVAILABLE', `The room is not available for these dates: ${reason}.`);
+const notTheHost = () => 'Only the host of this room may change or delete it.';
+const reviewNotAllowed = () =>
+  new ApiError(403, 'REVIEW_NOT_ALLOWED', 'Only the guest of a confirmed reservation of this room may review it (with that reservationId).');
+const alreadyReviewed = () => conflict('ALREADY_REVIEWED', 'This reservation has been reviewed already.');
 
 export const randomId = (prefix: string): string => `${prefix}_${randomBytes(10).toString('hex')}`;
 
@@ -132,11 +152,15 @@ export class RoomService {
     return stored.value.room;
   }
 
-  /** Concurrent patches of different fields all survive: each re-applies its own fields on the latest room. */
-  async modify(roomId: string, patch: RoomPatch): Promise<Room> {
+  /**
+   * Only the host changes a room (403 for anyone else). Concurrent patches of different fields all
+   * survive: each re-applies its own fields on the latest room.
+   */
+  async modify(roomId: string, patch: RoomPatch, caller: Caller): Promise<Room> {
     return this.retry(async () => {
       const stored = await this.readRoom(roomId);
       if (!stored || !isLive(stored.value)) throw roomNotFound();
+      assertOwner(caller, stored.value.room.hostId, notTheHost());
       const now = this.now();
       const next = modifyRoom(stored.value, patch, now);
       await this.publishWrite(keys.room(roomId), next, stored.etag, roomModified(next, now));
@@ -145,12 +169,14 @@ export class RoomService {
   }
 
   /**
-   * Refused while confirmed stays lie ahead. The calendar is closed first (ETag-guarded), so a
-   * hold or confirm racing with the delete either lands before (and is seen) or is refused.
+   * Only by the host (403 for anyone else); refused while confirmed stays lie ahead. The calendar is
+   * closed first (ETag-guarded), so a hold or confirm racing with the delete either lands before
+   * (and is seen) or is refused.
    */
-  async remove(roomId: string): Promise<void> {
+  async remove(roomId: string, caller: Caller): Promise<void> {
     const first = await this.readRoom(roomId);
     if (!isLive(first?.value)) throw roomNotFound();
+    assertOwner(caller, first.value.room.hostId, notTheHost());
     await this.calendar.closeForDelete(roomId);
     await this.retry(async () => {
       const stored = await this.readRoom(roomId);
@@ -163,7 +189,9 @@ export class RoomService {
 
   // ---- calendar (the saga's holds, the Reservation* events) --------------------------------------
 
+  /** For a stay a guest could book (the same rule as POST /reservations: 400 otherwise). */
   async availability(roomId: string, range: { checkIn: string; checkOut: string }): Promise<boolean> {
+    assertBookableStay(range, this.now());
     await this.get(roomId);
     return this.calendar.isAvailable(roomId, range);
   }
@@ -195,11 +223,20 @@ export class RoomService {
 
   // ---- reviews -------------------------------------------------------------------------------
 
+  /**
+   * A review by the guest of a reservation the room's calendar holds as booked for that guest (else
+   * 403 REVIEW_NOT_ALLOWED), once per reservation (409 ALREADY_REVIEWED). The calendar learns
+   * "booked" from ReservationConfirmed, so right after the reservation's 201 this may be 403 for the
+   * event's delay. One review per reservation holds under races: every review of the room is one
+   * ETag-guarded value, so of two racing writes one loses, re-reads and finds the other.
+   */
   async addReview(roomId: string, input: NewReview): Promise<Review> {
     await this.get(roomId);
+    if (!mayReview(await this.calendar.entry(roomId, input.reservationId), input.guestId)) throw reviewNotAllowed();
     const id = this.newId('rev');
     return this.retry(async () => {
       const stored = await this.deps.state.getState<ReviewLog>(keys.reviews(roomId));
+      if (stored && isReviewed(stored.value, input.reservationId)) throw alreadyReviewed();
       const now = this.now();
       const { log, review } = addReview(stored?.value ?? emptyReviewLog(), roomId, id, input, now);
       await this.publishWrite(keys.reviews(roomId), log, stored?.etag, reviewCreated(log, review, now));

@@ -1,4 +1,4 @@
-import { addReview, decodeCursor, emptyReviewLog, encodeCursor, pageOfReviews, reviewCreated } from '../src/domain/reviews';
+import { addReview, decodeCursor, emptyReviewLog, encodeCursor, isReviewed, mayReview, pageOfReviews, reviewCreated } from '../src/domain/reviews';
 import { deleteRoom, modifyRoom, registerRoom, roomDeleted, roomModified, roomRegistered } from '../src/domain/room';
 
 const NOW = new Date('2030-01-01T12:00:00Z');
@@ -34,22 +34,37 @@ describe('reviews', () => {
   it('when reviews are added, then totals, average and the review counter as version', () => {
     let log = emptyReviewLog();
     let last;
-    for (const rating of [5, 4, 4]) ({ log, review: last } = addReview(log, 'room_1', `rev_${rating}${log.count}`, { guestId: 'g', rating }, NOW));
+    for (const rating of [5, 4, 4]) ({ log, review: last } = addReview(log, 'room_1', `rev_${rating}${log.count}`, { guestId: 'g', reservationId: `res-${log.count}`, rating }, NOW));
     expect(log).toMatchObject({ count: 3, ratingSum: 13 });
-    expect(last).toMatchObject({ comment: '', rating: 4 });
-    expect(reviewCreated(log, last!, NOW).data).toMatchObject({ reviewCount: 3, averageRating: 4.33, version: 3 });
+    expect(last).toMatchObject({ comment: '', rating: 4, reservationId: 'res-2' });
+    expect(reviewCreated(log, last!, NOW).data).toMatchObject({ reviewCount: 3, averageRating: 4.33, version: 3, reservationId: 'res-2', guestId: 'g' });
   });
 
   it('when listed in pages, then newest first with a cursor that stays stable as reviews arrive', () => {
     let log = emptyReviewLog();
-    for (let i = 1; i <= 5; i++) log = addReview(log, 'r', `rev_${i}`, { guestId: 'g', rating: 3 }, NOW).log;
+    for (let i = 1; i <= 5; i++) log = addReview(log, 'r', `rev_${i}`, { guestId: 'g', reservationId: `res-${i}`, rating: 3 }, NOW).log;
     const first = pageOfReviews(log, 2);
     expect(first.items.map((r) => r.id)).toEqual(['rev_5', 'rev_4']);
-    log = addReview(log, 'r', 'rev_6', { guestId: 'g', rating: 3 }, NOW).log;
+    log = addReview(log, 'r', 'rev_6', { guestId: 'g', reservationId: 'res-6', rating: 3 }, NOW).log;
     const cursor = decodeCursor(encodeCursor(first.nextSeq!));
     const second = pageOfReviews(log, 2, cursor);
     expect(second.items.map((r) => r.id)).toEqual(['rev_3', 'rev_2']);
     expect(pageOfReviews(log, 2, second.nextSeq!)).toEqual({ items: [expect.objectContaining({ id: 'rev_1' })], nextSeq: null });
     expect(decodeCursor('garbage')).toBeUndefined();
+  });
+});
+
+describe('who may review', () => {
+  it('when the calendar holds the reservation as booked by the reviewer, then yes; held, cancelled, unknown or another guest, then no', () => {
+    expect(mayReview({ guestId: 'g1', status: 'booked' }, 'g1')).toBe(true);
+    expect(mayReview({ guestId: 'g1', status: 'held' }, 'g1')).toBe(false);
+    expect(mayReview({ guestId: 'g1', status: 'cancelled' }, 'g1')).toBe(false);
+    expect(mayReview({ guestId: 'g1', status: 'booked' }, 'g2')).toBe(false);
+    expect(mayReview(undefined, 'g1')).toBe(false);
+  });
+
+  it('when a reservation has a review, then it is reviewed; others are not', () => {
+    const { log } = addReview(emptyReviewLog(), 'r', 'rev_1', { guestId: 'g', reservationId: 'res-1', rating: 5 }, NOW);
+    expect([isReviewed(log, 'res-1'), isReviewed(log, 'res-2')]).toEqual([true, false]);
   });
 });

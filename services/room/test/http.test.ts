@@ -2,6 +2,7 @@ import { rejectionOf } from '@staycar/common';
 import request from 'supertest';
 import pino from 'pino';
 import { MemoryState } from '../../common/test/support/memoryState';
+import { as, asOperator } from '../../common/test/support/identity';
 import { createApp } from '../src/http/app';
 import { RoomService } from '../src/service';
 
@@ -21,9 +22,10 @@ function setup(options: { holdTtlSeconds?: number; writeAttempts?: number } = {}
 
 const newRoom = { hostId: 'host-1', name: 'Sea view', city: 'Busan', pricePerNight: 90000 };
 const nights = (checkIn: string, checkOut: string) => ({ checkIn, checkOut });
+const HOST = as('host-1');
 
 async function createRoom(app: ReturnType<typeof setup>['app'], body: object = newRoom) {
-  const res = await request(app).post('/rooms').send(body);
+  const res = await request(app).post('/rooms').set(HOST).send(body);
   expect(res.status).toBe(201);
   return res.body as { id: string } & Record<string, unknown>;
 }
@@ -37,8 +39,8 @@ const outcome = <R extends { status: number; body: unknown }>(res: R): R => {
   return rejected ? ({ ...res, status: rejected.status, body: { error: rejected.error } } as R) : res;
 };
 
-const hold = (app: ReturnType<typeof setup>['app'], roomId: string, reservationId: string, range = nights('2030-02-01', '2030-02-03')) =>
-  request(app).post(`/internal/rooms/${roomId}/holds`).send({ reservationId, guestId: 'guest-1', ...range }).then(outcome);
+const hold = (app: ReturnType<typeof setup>['app'], roomId: string, reservationId: string, range = nights('2030-02-01', '2030-02-03'), guestId = 'guest-1') =>
+  request(app).post(`/internal/rooms/${roomId}/holds`).send({ reservationId, guestId, ...range }).then(outcome);
 
 const deliver = (app: ReturnType<typeof setup>['app'], type: string, data: object) =>
   request(app).post(`/events/${type}`).set('content-type', 'application/cloudevents+json').send(JSON.stringify({ id: `e-${Math.random()}`, type, data }));
@@ -57,14 +59,14 @@ describe('rooms over HTTP', () => {
 
   it('when fields are missing, blank, too long, out of range or unknown, then 400 VALIDATION_FAILED per field and nothing stored', async () => {
     const { app, state } = setup();
-    const res = await request(app).post('/rooms').send({ hostId: 'bad host!', name: '   ', city: 'x'.repeat(201), pricePerNight: 1.5, capacity: 51, extra: 1 });
+    const res = await request(app).post('/rooms').set(HOST).send({ hostId: 'bad host!', name: '   ', city: 'x'.repeat(201), pricePerNight: 1.5, capacity: 51, extra: 1 });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
     expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['capacity', 'city', 'extra', 'hostId', 'name', 'pricePerNight']);
     expect(state.published).toEqual([]);
-    const money = await request(app).post('/rooms').send({ ...newRoom, pricePerNight: 100_000_001 });
+    const money = await request(app).post('/rooms').set(HOST).send({ ...newRoom, pricePerNight: 100_000_001 });
     expect(money.body.error.details).toEqual([{ field: 'pricePerNight', reason: expect.any(String) }]);
-    expect((await request(app).post('/rooms').send({ ...newRoom, description: 'd'.repeat(5001) })).status).toBe(400);
+    expect((await request(app).post('/rooms').set(HOST).send({ ...newRoom, description: 'd'.repeat(5001) })).status).toBe(400);
   });
 
   it('when values sit exactly on the limits, then they are accepted (price 0 and 100000000, capacity 50, 200-char name, 5000-char description)', async () => {
@@ -73,18 +75,18 @@ describe('rooms over HTTP', () => {
       { ...newRoom, pricePerNight: 0, capacity: 50 },
       { ...newRoom, pricePerNight: 100_000_000, name: 'n'.repeat(200), city: 'c'.repeat(200), description: 'd'.repeat(5000), currency: 'USD' },
     ]) {
-      const res = await request(app).post('/rooms').send(body);
+      const res = await request(app).post('/rooms').set(HOST).send(body);
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject(body);
     }
-    expect((await request(app).post('/rooms').send({ ...newRoom, capacity: 0 })).status).toBe(400);
-    expect((await request(app).post('/rooms').send({ ...newRoom, hostId: 'h'.repeat(101) })).status).toBe(400);
-    expect((await request(app).post('/rooms').send({ ...newRoom, hostId: 'a-Z_0.9:x@y' })).status).toBe(201);
+    expect((await request(app).post('/rooms').set(HOST).send({ ...newRoom, capacity: 0 })).status).toBe(400);
+    expect((await request(app).post('/rooms').set(as('h'.repeat(100))).send({ ...newRoom, hostId: 'h'.repeat(101) })).status).toBe(400);
+    expect((await request(app).post('/rooms').set(as('a-Z_0.9:x@y')).send({ ...newRoom, hostId: 'a-Z_0.9:x@y' })).status).toBe(201);
   });
 
   it('when the body is not JSON, then 400 MALFORMED_JSON', async () => {
     const { app } = setup();
-    const res = await request(app).post('/rooms').set('content-type', 'application/json').send('{"hostId":');
+    const res = await request(app).post('/rooms').set(HOST).set('content-type', 'application/json').send('{"hostId":');
     expect(res.body.error.code).toBe('MALFORMED_JSON');
   });
 
@@ -95,10 +97,10 @@ describe('rooms over HTTP', () => {
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('ROOM_NOT_FOUND');
     }
-    expect((await request(app).patch('/rooms/room_nope').send({ name: 'x' })).body.error.code).toBe('ROOM_NOT_FOUND');
-    expect((await request(app).delete('/rooms/room_nope')).body.error.code).toBe('ROOM_NOT_FOUND');
+    expect((await request(app).patch('/rooms/room_nope').set(HOST).send({ name: 'x' })).body.error.code).toBe('ROOM_NOT_FOUND');
+    expect((await request(app).delete('/rooms/room_nope').set(HOST)).body.error.code).toBe('ROOM_NOT_FOUND');
     expect((await request(app).get('/rooms/room_nope/availability?checkIn=2030-02-01&checkOut=2030-02-02')).body.error.code).toBe('ROOM_NOT_FOUND');
-    expect((await request(app).post('/rooms/room_nope/reviews').send({ guestId: 'g', rating: 5 })).body.error.code).toBe('ROOM_NOT_FOUND');
+    expect((await request(app).post('/rooms/room_nope/reviews').set(as('g')).send({ reservationId: 'r', rating: 5 })).body.error.code).toBe('ROOM_NOT_FOUND');
     expect((await request(app).get('/rooms/room_nope/reviews')).body.error.code).toBe('ROOM_NOT_FOUND');
     expect((await hold(app, 'room_nope', 'res-1')).body.error.code).toBe('ROOM_NOT_FOUND');
   });
@@ -107,7 +109,7 @@ describe('rooms over HTTP', () => {
     const { app, state, clock } = setup();
     const room = await createRoom(app);
     clock.advance(60);
-    const res = await request(app).patch(`/rooms/${room.id}`).send({ capacity: 3, description: 'Quiet' });
+    const res = await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ capacity: 3, description: 'Quiet' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ...room, capacity: 3, description: 'Quiet', updatedAt: '2030-01-01T00:01:00.000Z' });
     expect(state.eventsOf('RoomModified')).toEqual([expect.objectContaining({ roomId: room.id, capacity: 3, description: 'Quiet', city: 'Busan', version: 2 })]);
@@ -116,11 +118,11 @@ describe('rooms over HTTP', () => {
   it('when a PATCH names id, hostId, createdAt, currency or an unknown field, or nothing, then 400 per field', async () => {
     const { app, state } = setup();
     const room = await createRoom(app);
-    const res = await request(app).patch(`/rooms/${room.id}`).send({ id: 'x', hostId: 'h', createdAt: 'now', currency: 'USD', color: 'red', name: 'ok' });
+    const res = await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ id: 'x', hostId: 'h', createdAt: 'now', currency: 'USD', color: 'red', name: 'ok' });
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['color', 'createdAt', 'currency', 'hostId', 'id']);
-    expect((await request(app).patch(`/rooms/${room.id}`).send({})).status).toBe(400);
-    expect((await request(app).patch(`/rooms/${room.id}`).send({ name: ' ' })).status).toBe(400);
+    expect((await request(app).patch(`/rooms/${room.id}`).set(HOST).send({})).status).toBe(400);
+    expect((await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ name: ' ' })).status).toBe(400);
     expect(state.eventsOf('RoomModified')).toEqual([]);
   });
 
@@ -128,7 +130,7 @@ describe('rooms over HTTP', () => {
     const { app, state } = setup();
     const room = await createRoom(app);
     const patches = [{ name: 'N' }, { city: 'Seoul' }, { pricePerNight: 1 }, { description: 'D' }, { capacity: 7 }, { name: 'N' }];
-    const answers = await Promise.all(patches.map((p) => request(app).patch(`/rooms/${room.id}`).send(p)));
+    const answers = await Promise.all(patches.map((p) => request(app).patch(`/rooms/${room.id}`).set(HOST).send(p)));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
     expect((await request(app).get(`/rooms/${room.id}`)).body).toMatchObject({ name: 'N', city: 'Seoul', pricePerNight: 1, description: 'D', capacity: 7 });
     expect(state.eventsOf('RoomModified').map((e) => e.version).sort()).toEqual([2, 3, 4, 5, 6, 7]);
@@ -138,7 +140,7 @@ describe('rooms over HTTP', () => {
     const { app, state } = setup({ writeAttempts: 3 });
     const room = await createRoom(app);
     state.conflictsToInject = 3;
-    const res = await request(app).patch(`/rooms/${room.id}`).send({ name: 'Never' });
+    const res = await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ name: 'Never' });
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('TRY_LATER');
     expect(res.headers['retry-after']).toBeDefined();
@@ -148,11 +150,11 @@ describe('rooms over HTTP', () => {
   it('when deleted, then 204, RoomDeleted with the next version, and 404 afterwards (also a second delete)', async () => {
     const { app, state } = setup();
     const room = await createRoom(app);
-    await request(app).patch(`/rooms/${room.id}`).send({ name: 'x' });
-    expect((await request(app).delete(`/rooms/${room.id}`)).status).toBe(204);
+    await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ name: 'x' });
+    expect((await request(app).delete(`/rooms/${room.id}`).set(HOST)).status).toBe(204);
     expect(state.eventsOf('RoomDeleted')).toEqual([{ roomId: room.id, hostId: 'host-1', city: 'Busan', version: 3, occurredAt: expect.any(String) }]);
     expect((await request(app).get(`/rooms/${room.id}`)).body.error.code).toBe('ROOM_NOT_FOUND');
-    expect((await request(app).delete(`/rooms/${room.id}`)).status).toBe(404);
+    expect((await request(app).delete(`/rooms/${room.id}`).set(HOST)).status).toBe(404);
     expect((await hold(app, room.id, 'res-late')).status).toBe(404);
   });
 
@@ -161,7 +163,7 @@ describe('rooms over HTTP', () => {
     const booked = await createRoom(app);
     await hold(app, booked.id, 'res-1');
     expect((await request(app).post(`/internal/rooms/${booked.id}/holds/res-1/confirm`)).status).toBe(200);
-    const res = await request(app).delete(`/rooms/${booked.id}`);
+    const res = await request(app).delete(`/rooms/${booked.id}`).set(HOST);
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('ROOM_HAS_RESERVATIONS');
     expect((await request(app).get(`/rooms/${booked.id}`)).status).toBe(200);
@@ -169,10 +171,10 @@ describe('rooms over HTTP', () => {
     // A hold may belong to a reservation already answered 201 (its ReservationConfirmed not yet here).
     const heldOnly = await createRoom(app);
     await hold(app, heldOnly.id, 'res-2');
-    const whileHeld = await request(app).delete(`/rooms/${heldOnly.id}`);
+    const whileHeld = await request(app).delete(`/rooms/${heldOnly.id}`).set(HOST);
     expect([whileHeld.status, whileHeld.body.error.code]).toEqual([409, 'ROOM_HAS_RESERVATIONS']);
     expect((await request(app).delete(`/internal/rooms/${heldOnly.id}/holds/res-2`)).status).toBe(204);
-    expect((await request(app).delete(`/rooms/${heldOnly.id}`)).status).toBe(204);
+    expect((await request(app).delete(`/rooms/${heldOnly.id}`).set(HOST)).status).toBe(204);
   });
 });
 
@@ -203,6 +205,21 @@ describe('availability', () => {
       expect([query, res.status, res.body.error?.code]).toEqual([query, 400, 'VALIDATION_FAILED']);
     }
     expect((await request(app).get(`/rooms/${room.id}/availability?checkIn=2030-01-01&checkOut=2030-04-01`)).status).toBe(200);
+  });
+
+  it('when checkIn is before today (UTC) or more than 500 days ahead, then 400 VALIDATION_FAILED on checkIn, the same rule as POST /reservations', async () => {
+    const { app } = setup(); // today is 2030-01-01
+    const room = await createRoom(app);
+    const ask = (checkIn: string, checkOut: string) => request(app).get(`/rooms/${room.id}/availability?checkIn=${checkIn}&checkOut=${checkOut}`);
+    for (const [checkIn, checkOut, reason] of [
+      ['2029-12-31', '2030-01-02', 'must be today (UTC) or later'],
+      ['2031-05-17', '2031-05-18', 'must be at most 500 days ahead'],
+    ]) {
+      const res = await ask(checkIn!, checkOut!);
+      expect([res.status, res.body.error]).toEqual([400, { code: 'VALIDATION_FAILED', message: 'The dates are not a valid stay.', details: [{ field: 'checkIn', reason }] }]);
+    }
+    expect((await ask('2030-01-01', '2030-01-02')).body.available).toBe(true);
+    expect((await ask('2031-05-16', '2031-05-18')).body.available).toBe(true); // exactly 500 days ahead
   });
 });
 
@@ -280,7 +297,7 @@ describe('events consumed', () => {
     await hold(app, room.id, 'res-1');
     expect((await deliver(app, 'ReservationConfirmed', reservation(room.id, 'res-1'))).body).toEqual({ status: 'SUCCESS' });
     expect((await deliver(app, 'ReservationConfirmed', reservation(room.id, 'res-1'))).body).toEqual({ status: 'SUCCESS' });
-    expect((await request(app).delete(`/rooms/${room.id}`)).status).toBe(409);
+    expect((await request(app).delete(`/rooms/${room.id}`).set(HOST)).status).toBe(409);
   });
 
   it('when the hold expired but the nights are free, then the confirmation books them', async () => {
@@ -323,31 +340,98 @@ describe('events consumed', () => {
 });
 
 describe('reviews', () => {
-  it('when a review is posted, then 201 Review and ReviewCreated with the totals; the list shows it', async () => {
+  const GUEST = as('guest-1');
+  /** A reservation of the room that the calendar holds as booked for `guestId` (hold, then ReservationConfirmed). */
+  async function booked(app: ReturnType<typeof setup>['app'], roomId: string, reservationId: string, guestId = 'guest-1', range = nights('2030-02-01', '2030-02-03')) {
+    expect((await hold(app, roomId, reservationId, range, guestId)).status).toBe(201);
+    const event = { id: reservationId, guestId, roomId, carId: null, ...range, status: 'confirmed', version: 1 };
+    expect((await deliver(app, 'ReservationConfirmed', event)).body).toEqual({ status: 'SUCCESS' });
+  }
+  const review = (app: ReturnType<typeof setup>['app'], roomId: string, body: object, who: Record<string, string> = GUEST) =>
+    request(app).post(`/rooms/${roomId}/reviews`).set(who).send(body);
+
+  it('when the guest of a confirmed reservation reviews, then 201 Review (guest = caller) and ReviewCreated with the totals; the list shows it', async () => {
     const { app, state } = setup();
     const room = await createRoom(app);
-    const res = await request(app).post(`/rooms/${room.id}/reviews`).send({ guestId: 'guest-1', rating: 4, comment: 'Nice' });
+    await booked(app, room.id, 'res-1');
+    await booked(app, room.id, 'res-2', 'guest-2', nights('2030-03-01', '2030-03-02'));
+    const res = await review(app, room.id, { reservationId: 'res-1', rating: 4, comment: 'Nice.\nWould stay again.' });
     expect(res.status).toBe(201);
-    expect(res.body).toEqual({ id: expect.stringMatching(/^rev_/), roomId: room.id, guestId: 'guest-1', rating: 4, comment: 'Nice', createdAt: expect.any(String) });
-    await request(app).post(`/rooms/${room.id}/reviews`).send({ guestId: 'guest-2', rating: 5 });
-    expect(state.eventsOf('ReviewCreated').map((e) => [e.version, e.reviewCount, e.averageRating])).toEqual([[1, 1, 4], [2, 2, 4.5]]);
+    expect(res.body).toEqual({
+      id: expect.stringMatching(/^rev_/), roomId: room.id, guestId: 'guest-1', reservationId: 'res-1', rating: 4, comment: 'Nice.\nWould stay again.', createdAt: expect.any(String),
+    });
+    expect((await review(app, room.id, { reservationId: 'res-2', rating: 5 }, as('guest-2'))).body).toMatchObject({ guestId: 'guest-2', comment: '' });
+    expect(state.eventsOf('ReviewCreated').map((e) => [e.version, e.reviewCount, e.averageRating, e.reservationId])).toEqual([[1, 1, 4, 'res-1'], [2, 2, 4.5, 'res-2']]);
     const list = await request(app).get(`/rooms/${room.id}/reviews`);
     expect(list.body.items.map((r: { guestId: string }) => r.guestId)).toEqual(['guest-2', 'guest-1']);
     expect(list.body.nextCursor).toBeNull();
   });
 
-  it('when a review is invalid (rating 0, 6, 4.5, long comment, unknown field), then 400', async () => {
+  it('when nobody is signed in, then 401 UNAUTHENTICATED and no review', async () => {
+    const { app, state } = setup();
+    const room = await createRoom(app);
+    await booked(app, room.id, 'res-1');
+    const res = await request(app).post(`/rooms/${room.id}/reviews`).send({ reservationId: 'res-1', rating: 5 });
+    expect([res.status, res.body.error.code]).toEqual([401, 'UNAUTHENTICATED']);
+    expect(state.eventsOf('ReviewCreated')).toEqual([]);
+  });
+
+  it('when the reservation is unknown, only held, cancelled, of another room or another guest, then 403 REVIEW_NOT_ALLOWED', async () => {
+    const { app, state } = setup();
+    const room = await createRoom(app);
+    const other = await createRoom(app);
+    await booked(app, room.id, 'res-mine');
+    await booked(app, other.id, 'res-elsewhere');
+    await booked(app, room.id, 'res-theirs', 'guest-2', nights('2030-03-01', '2030-03-02'));
+    await hold(app, room.id, 'res-held', nights('2030-04-01', '2030-04-02'));
+    await booked(app, room.id, 'res-gone', 'guest-1', nights('2030-05-01', '2030-05-02'));
+    await deliver(app, 'ReservationCancelled', { id: 'res-gone', guestId: 'guest-1', roomId: room.id, carId: null, ...nights('2030-05-01', '2030-05-02'), status: 'cancelled', version: 2 });
+    for (const [reservationId, who] of [
+      ['res-none', GUEST], ['res-held', GUEST], ['res-gone', GUEST], ['res-elsewhere', GUEST], ['res-theirs', GUEST], ['res-mine', as('guest-2')], ['res-mine', asOperator()],
+    ] as const) {
+      const res = await review(app, room.id, { reservationId, rating: 3 }, who);
+      expect([reservationId, res.status, res.body.error?.code]).toEqual([reservationId, 403, 'REVIEW_NOT_ALLOWED']);
+    }
+    expect(state.eventsOf('ReviewCreated')).toEqual([]);
+    expect((await review(app, room.id, { reservationId: 'res-mine', rating: 3 })).status).toBe(201);
+  });
+
+  it('when a reservation is reviewed twice, then 409 ALREADY_REVIEWED; five racing reviews of one reservation give exactly one 201', async () => {
+    const { app, state } = setup();
+    const room = await createRoom(app);
+    await booked(app, room.id, 'res-1');
+    await booked(app, room.id, 'res-2', 'guest-1', nights('2030-03-01', '2030-03-02'));
+    expect((await review(app, room.id, { reservationId: 'res-1', rating: 5 })).status).toBe(201);
+    const again = await review(app, room.id, { reservationId: 'res-1', rating: 1 });
+    expect([again.status, again.body.error.code]).toEqual([409, 'ALREADY_REVIEWED']);
+
+    const racing = await Promise.all([1, 2, 3, 4, 5].map((rating) => review(app, room.id, { reservationId: 'res-2', rating })));
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    expect(state.eventsOf('ReviewCreated')).toHaveLength(2);
+    expect((await request(app).get(`/rooms/${room.id}/reviews`)).body.items).toHaveLength(2);
+  });
+
+  it('when a review is invalid (rating 0, 6, 4.5, long comment, a control character, guestId or another unknown field), then 400', async () => {
     const { app } = setup();
     const room = await createRoom(app);
-    for (const body of [{ guestId: 'g', rating: 0 }, { guestId: 'g', rating: 6 }, { guestId: 'g', rating: 4.5 }, { guestId: 'g', rating: 3, comment: 'c'.repeat(2001) }, { guestId: 'g', rating: 3, roomId: 'x' }]) {
-      expect((await request(app).post(`/rooms/${room.id}/reviews`).send(body)).body.error.code).toBe('VALIDATION_FAILED');
+    await booked(app, room.id, 'r');
+    for (const body of [
+      { reservationId: 'r', rating: 0 }, { reservationId: 'r', rating: 6 }, { reservationId: 'r', rating: 4.5 }, { reservationId: 'r', rating: 3, comment: 'c'.repeat(2001) },
+      { reservationId: 'r', rating: 3, comment: 'bell\u0007' }, { reservationId: 'r', rating: 3, guestId: 'guest-1' }, { reservationId: 'r', rating: 3, roomId: 'x' }, { rating: 3 },
+    ]) {
+      const res = await review(app, room.id, body);
+      expect([JSON.stringify(body), res.body.error?.code]).toEqual([JSON.stringify(body), 'VALIDATION_FAILED']);
     }
+    expect((await review(app, room.id, { reservationId: 'r', rating: 3, comment: 'tab\there,\r\nline break' })).status).toBe(201);
   });
 
   it('when the list is paged, then limit and cursor walk it; limit > 100 or a foreign cursor is 400', async () => {
     const { app } = setup();
     const room = await createRoom(app);
-    for (let i = 1; i <= 3; i++) await request(app).post(`/rooms/${room.id}/reviews`).send({ guestId: `g${i}`, rating: 3 });
+    for (let i = 1; i <= 3; i++) {
+      await booked(app, room.id, `res-${i}`, `g${i}`, nights(`2030-02-0${i}`, `2030-02-0${i + 1}`));
+      expect((await review(app, room.id, { reservationId: `res-${i}`, rating: 3 }, as(`g${i}`))).status).toBe(201);
+    }
     const first = await request(app).get(`/rooms/${room.id}/reviews?limit=2`);
     expect(first.body.items.map((r: { guestId: string }) => r.guestId)).toEqual(['g3', 'g2']);
     const second = await request(app).get(`/rooms/${room.id}/reviews?limit=2&cursor=${first.body.nextCursor}`);
@@ -355,6 +439,111 @@ describe('reviews', () => {
     expect((await request(app).get(`/rooms/${room.id}/reviews?limit=101`)).body.error.code).toBe('VALIDATION_FAILED');
     expect((await request(app).get(`/rooms/${room.id}/reviews?limit=0`)).status).toBe(400);
     expect((await request(app).get(`/rooms/${room.id}/reviews?cursor=nope`)).body.error.details[0].field).toBe('cursor');
+  });
+});
+
+describe('ownership (API.md v2: the caller is the subject; only the host changes a room)', () => {
+  it('when nobody is signed in, then POST, PATCH and DELETE are 401 UNAUTHENTICATED and nothing changes', async () => {
+    const { app, state } = setup();
+    const room = await createRoom(app);
+    for (const res of [
+      await request(app).post('/rooms').send(newRoom),
+      await request(app).patch(`/rooms/${room.id}`).send({ name: 'Mine now' }),
+      await request(app).delete(`/rooms/${room.id}`),
+      await request(app).delete('/rooms/room_nope'),
+    ]) {
+      expect([res.status, res.body.error.code, res.headers['www-authenticate']]).toEqual([401, 'UNAUTHENTICATED', 'Bearer']);
+    }
+    expect(state.published.map((e) => e.type)).toEqual(['RoomRegistered']);
+  });
+
+  it('when hostId is left out, then the caller is the host; another hostId is 403 FORBIDDEN (operators too)', async () => {
+    const { app, state } = setup();
+    const { hostId: _omitted, ...withoutHost } = newRoom;
+    const mine = await request(app).post('/rooms').set(as('host-7')).send(withoutHost);
+    expect([mine.status, mine.body.hostId]).toEqual([201, 'host-7']);
+    for (const who of [as('host-7'), asOperator()]) {
+      const res = await request(app).post('/rooms').set(who).send({ ...withoutHost, hostId: 'host-1' });
+      expect([res.status, res.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    }
+    expect(state.eventsOf('RoomRegistered')).toHaveLength(1);
+  });
+
+  it('when someone else (or an operator) patches or deletes a room, then 403 FORBIDDEN and the room is unchanged', async () => {
+    const { app, state } = setup();
+    const room = await createRoom(app);
+    for (const who of [as('host-2'), asOperator()]) {
+      const patch = await request(app).patch(`/rooms/${room.id}`).set(who).send({ name: 'Taken over' });
+      expect([patch.status, patch.body.error.code]).toEqual([403, 'FORBIDDEN']);
+      const del = await request(app).delete(`/rooms/${room.id}`).set(who);
+      expect([del.status, del.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    }
+    expect((await request(app).get(`/rooms/${room.id}`)).body).toEqual(room);
+    expect(state.published.map((e) => e.type)).toEqual(['RoomRegistered']);
+    expect((await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ name: 'Renamed' })).body.name).toBe('Renamed');
+    expect((await request(app).delete(`/rooms/${room.id}`).set(HOST)).status).toBe(204);
+  });
+
+  it('when someone else patches or deletes a room that does not exist, then still 404 ROOM_NOT_FOUND', async () => {
+    const { app } = setup();
+    expect((await request(app).patch('/rooms/room_nope').set(as('anyone')).send({ name: 'x' })).body.error.code).toBe('ROOM_NOT_FOUND');
+    expect((await request(app).delete('/rooms/room_nope').set(as('anyone'))).body.error.code).toBe('ROOM_NOT_FOUND');
+  });
+
+  it('when nobody is signed in, then the public reads answer: the room, its availability, its reviews', async () => {
+    const { app } = setup();
+    const room = await createRoom(app);
+    expect((await request(app).get(`/rooms/${room.id}`)).status).toBe(200);
+    expect((await request(app).get(`/rooms/${room.id}/availability?checkIn=2030-02-01&checkOut=2030-02-03`)).status).toBe(200);
+    expect((await request(app).get(`/rooms/${room.id}/reviews`)).status).toBe(200);
+  });
+});
+
+describe('conventions (API.md): text without control characters, path ids', () => {
+  it.each([
+    ['name', { name: 'Sea\u0000view' }],
+    ['city', { city: 'Bu\u001bsan' }],
+    ['name', { name: 'Two\nlines' }],
+    ['description', { description: 'bell\u0007' }],
+    ['description', { description: 'DEL\u007f' }],
+  ])('when %s holds a control character, then 400 VALIDATION_FAILED naming it (POST and PATCH)', async (field, change) => {
+    const { app, state } = setup();
+    const room = await createRoom(app);
+    for (const res of [await request(app).post('/rooms').set(HOST).send({ ...newRoom, ...change }), await request(app).patch(`/rooms/${room.id}`).set(HOST).send(change)]) {
+      expect([res.status, res.body.error.code, res.body.error.details]).toEqual([400, 'VALIDATION_FAILED', [{ field, reason: expect.stringContaining('control character') }]]);
+    }
+    expect(state.published).toHaveLength(1);
+  });
+
+  it('when a description has tabs and line breaks, then it is kept as is', async () => {
+    const { app } = setup();
+    const room = await createRoom(app, { ...newRoom, description: 'Two rooms:\n\t- bedroom\r\n\t- kitchen' });
+    expect(room.description).toBe('Two rooms:\n\t- bedroom\r\n\t- kitchen');
+  });
+
+  it('when a path id is not a client id (NUL, encoded slash, too long, bad encoding), then 404 ROOM_NOT_FOUND on every route, and no state is read', async () => {
+    const { app, state } = setup();
+    const read: string[] = [];
+    const getState = state.getState.bind(state);
+    state.getState = async <T,>(key: string) => {
+      read.push(key);
+      return getState<T>(key);
+    };
+    for (const id of ['%00', 'room%00x', 'a%2Fb', 'x'.repeat(101), '%E0%A4%A']) {
+      for (const res of [
+        await request(app).get(`/rooms/${id}`),
+        await request(app).patch(`/rooms/${id}`).set(HOST).send({ name: 'x' }),
+        await request(app).delete(`/rooms/${id}`).set(HOST),
+        await request(app).get(`/rooms/${id}/availability?checkIn=2030-02-01&checkOut=2030-02-02`),
+        await request(app).get(`/rooms/${id}/reviews`),
+        await request(app).post(`/rooms/${id}/reviews`).set(HOST).send({ reservationId: 'r', rating: 5 }),
+      ]) {
+        expect([id, res.status]).toEqual([id, 404]);
+        expect(['ROOM_NOT_FOUND', 'NOT_FOUND']).toContain(res.body.error.code);
+      }
+      expect((await request(app).get(`/rooms/${id}`)).body.error.code).toBe(id === '%E0%A4%A' ? 'NOT_FOUND' : 'ROOM_NOT_FOUND');
+    }
+    expect(read).toEqual([]);
   });
 });
 

@@ -3,8 +3,10 @@ import request from 'supertest';
 import { createApp } from '../src/http/app';
 import { ViewService } from '../src/service/viewService';
 import { MemoryViewStore } from './memoryViewStore';
+import { as, asOperator } from '../../common/test/support/identity';
 
 const logger = pino({ level: 'silent' });
+const HOST = as('host-1');
 
 function setup() {
   const store = new MemoryViewStore();
@@ -57,7 +59,7 @@ describe('viewpage HTTP', () => {
     await publish('RoomRegistered', roomData('room-1'));
     await publish('ReservationConfirmed', reservationData('r-1', 'room-1'));
     await publish('RentcarReserved', { carId: 'car-1', reservationId: 'r-1', guestId: 'guest-1', version: 3 });
-    const res = await request(app).get('/roomviews/room-1');
+    const res = await request(app).get('/roomviews/room-1').set(HOST);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       roomId: 'room-1',
@@ -76,8 +78,8 @@ describe('viewpage HTTP', () => {
     expect((await request(app).get('/rooms?city=Seoul')).body.items.map((r: { id: string }) => r.id)).toEqual(['room-2']);
     await publish('RoomDeleted', { roomId: 'room-2', hostId: 'host-1', city: 'Seoul', version: 2 });
     expect((await request(app).get('/rooms?city=Seoul')).body).toEqual({ items: [], nextCursor: null });
-    expect((await request(app).get('/roomviews')).body.items).toEqual([]);
-    const gone = await request(app).get('/roomviews/room-2');
+    expect((await request(app).get('/roomviews').set(HOST)).body.items).toEqual([]);
+    const gone = await request(app).get('/roomviews/room-2').set(HOST);
     expect(gone.status).toBe(404);
     expect(gone.body.error.code).toBe('NOT_FOUND');
   });
@@ -109,7 +111,7 @@ describe('viewpage HTTP', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: request.Response = await request(app).get(`/roomviews?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: request.Response = await request(app).get(`/roomviews?limit=2${cursor ? `&cursor=${cursor}` : ''}`).set(HOST);
       seen.push(...page.body.items.map((r: { roomId: string }) => r.roomId));
       cursor = page.body.nextCursor;
     } while (cursor);
@@ -119,7 +121,7 @@ describe('viewpage HTTP', () => {
   it('when limit is over 100, a cursor is foreign or a field is unknown, then 400 VALIDATION_FAILED', async () => {
     const { app } = setup();
     for (const url of ['/roomviews?limit=101', '/roomviews?cursor=zzz', '/rooms?colour=red', '/rentcars?limit=0']) {
-      const res = await request(app).get(url);
+      const res = await request(app).get(url).set(HOST);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
     }
@@ -158,5 +160,61 @@ describe('list micro-cache', () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect((await view.roomViews({ limit: 10 })).items).toHaveLength(2);
     expect(reads).toBe(2);
+  });
+});
+
+describe('ownership (API.md v2: the view shows a host their own rooms)', () => {
+  async function twoHosts() {
+    const world = setup();
+    await world.publish('RoomRegistered', roomData('room-a', 'Seoul'));
+    await world.publish('RoomRegistered', roomData('room-b', 'Seoul', { hostId: 'host-2' }));
+    await world.publish('ReservationConfirmed', reservationData('r-1', 'room-a'));
+    return world;
+  }
+  const ids = (res: request.Response) => res.body.items.map((r: { roomId?: string; id?: string }) => r.roomId ?? r.id).sort();
+
+  it('when nobody is signed in, then /roomviews and /roomviews/{id} are 401 UNAUTHENTICATED; /rooms and /rentcars stay public', async () => {
+    const { app } = await twoHosts();
+    for (const url of ['/roomviews', '/roomviews/room-a']) {
+      const res = await request(app).get(url);
+      expect([url, res.status, res.body.error.code]).toEqual([url, 401, 'UNAUTHENTICATED']);
+    }
+    expect(ids(await request(app).get('/rooms'))).toEqual(['room-a', 'room-b']);
+    expect((await request(app).get('/rentcars')).status).toBe(200);
+  });
+
+  it("when a host lists the view, then only their own rooms; an operator lists every room", async () => {
+    const { app } = await twoHosts();
+    expect(ids(await request(app).get('/roomviews').set(HOST))).toEqual(['room-a']);
+    expect(ids(await request(app).get('/roomviews?city=Seoul').set(as('host-2')))).toEqual(['room-b']);
+    expect(ids(await request(app).get('/roomviews').set(as('guest-1')))).toEqual([]);
+    expect(ids(await request(app).get('/roomviews').set(asOperator()))).toEqual(['room-a', 'room-b']);
+  });
+
+  it("when someone else asks for a room's view, then 404 NOT_FOUND as for an unknown room; its host and an operator see it with its reservations", async () => {
+    const { app } = await twoHosts();
+    const unknown = await request(app).get('/roomviews/room-none').set(as('host-2'));
+    for (const who of [as('host-2'), as('guest-1')]) {
+      const res = await request(app).get('/roomviews/room-a').set(who);
+      expect([res.status, res.body]).toEqual([404, unknown.body]);
+    }
+    for (const who of [HOST, asOperator()]) {
+      expect((await request(app).get('/roomviews/room-a').set(who)).body).toMatchObject({ roomId: 'room-a', hostId: 'host-1', reservations: [{ reservationId: 'r-1' }] });
+    }
+  });
+
+  it('when a path id is not a client id (NUL, encoded slash, too long), then 404 NOT_FOUND without asking the database', async () => {
+    const { app, store } = await twoHosts();
+    const asked: string[] = [];
+    const room = store.room.bind(store);
+    store.room = async (roomId) => {
+      asked.push(roomId);
+      return room(roomId);
+    };
+    for (const id of ['%00', 'room-a%00', 'a%2Fb', 'x'.repeat(101)]) {
+      const res = await request(app).get(`/roomviews/${id}`).set(asOperator());
+      expect([id, res.status, res.body.error.code]).toEqual([id, 404, 'NOT_FOUND']);
+    }
+    expect(asked).toEqual([]);
   });
 });

@@ -93,7 +93,8 @@ process.stdout.write(JSON.stringify(results));
 /** The generated schema validator behind a model class (kubernetes-models/_schemas/IoK8s…). */
 async function schemaValidator(apiVersion, kind) {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['core', apiVersion];
-  const groupPart = group === 'core' ? '' : group.replace(/\.k8s\.io$/, '').split('.').map(capitalize).join('');
+  // The OpenAPI names take the group's first label: networking.k8s.io → Networking, rbac.authorization.k8s.io → Rbac.
+  const groupPart = group === 'core' ? '' : capitalize(group.split('.')[0]);
   const name = `IoK8sApi${groupPart || 'Core'}${capitalize(version)}${kind}`;
   const mod = await import(`kubernetes-models/_schemas/${name}`).catch(() => null);
   return typeof mod?.validate === 'function' ? mod.validate : undefined;

@@ -250,6 +250,53 @@ export class Sidecar {
     }
   }
 
+  // ---- secrets -------------------------------------------------------------------------------
+
+  /**
+   * Reads secret `name` of secret store `store` (`GET /v1.0/secrets/{store}/{name}`): its keys and
+   * values (a single-valued store answers one key, named like the secret). The sidecar not
+   * answering throws DependencyUnavailableError; a refusal (no such store or secret, denied by the
+   * Configuration's secret scopes) throws DaprError with Dapr's status and error body, which never
+   * holds the secret.
+   */
+  async getSecret(store: string, name: string, timeoutMs = 5000): Promise<Record<string, string>> {
+    const url = `${this.baseUrl}/v1.0/secrets/${encodeURIComponent(store)}/${encodeURIComponent(name)}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: this.apiTokenHeader(), signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      throw new DependencyUnavailableError(`secret ${store}/${name}: no answer from the sidecar (${(error as Error).message})`);
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // Dapr's errors are JSON; keep anything else as text.
+      }
+      throw new DaprError(`secret ${store}/${name}: the sidecar answered ${res.status}`, res.status, body);
+    }
+    // 204: the store found nothing to return.
+    if (text === '') return {};
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new DaprError(`secret ${store}/${name}: the answer is not JSON`, res.status);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !Object.values(parsed).every((v) => typeof v === 'string')) {
+      throw new DaprError(`secret ${store}/${name}: the answer is not a map of strings`, res.status);
+    }
+    return parsed as Record<string, string>;
+  }
+
+  /** `dapr-api-token` when the sidecar requires one (env DAPR_API_TOKEN; the SDK client reads the same). */
+  private apiTokenHeader(): Record<string, string> {
+    const token = process.env.DAPR_API_TOKEN;
+    return token ? { 'dapr-api-token': token } : {};
+  }
+
   // ---- service invocation --------------------------------------------------------------------
 
   /**

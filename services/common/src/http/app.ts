@@ -120,6 +120,8 @@ export function errorHandler(logger: Logger) {
       logger.error({ err: error, method: req.method, url: req.originalUrl }, 'unhandled error');
     }
     if (apiError.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(apiError.retryAfterSeconds));
+    // API.md: every 401 has a Bearer challenge; one set before the error was thrown (a more precise one) stays.
+    if (apiError.status === 401 && !res.hasHeader('WWW-Authenticate')) res.setHeader('WWW-Authenticate', 'Bearer');
     res.status(apiError.status).json(apiError.toBody());
   };
 }
@@ -135,5 +137,7 @@ export function toApiError(error: unknown): ApiError {
     return new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON as UTF-8.');
   }
   if (parserError?.type === 'request.aborted') return new ApiError(400, 'REQUEST_ABORTED', 'The request was aborted.');
+  // A path segment that is not even valid percent-encoding cannot name anything (API.md: path ids → 404).
+  if (error instanceof URIError && parserError.status === 400) return notFound('NOT_FOUND', 'No such resource.');
   return internal();
 }

@@ -1,24 +1,7 @@
 import http from 'node:http';
-import { propagationHeaders } from '@staycar/common';
+import type { ForwardedRequest, ForwardedResponse, ServiceInvoker } from '../ports';
 
-export interface ForwardedRequest {
-  appId: string;
-  method: string;
-  /** Path and query as the client sent them, e.g. `/rooms?city=Seoul`. */
-  pathAndQuery: string;
-  headers: Record<string, string>;
-  body?: Buffer;
-  timeoutMs: number;
-}
-
-export interface ForwardedResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: Buffer;
-}
-
-/** Headers a client may send on to a service, and a service may send back. */
-const REQUEST_HEADERS = ['content-type', 'idempotency-key', 'accept', 'authorization'];
+/** Headers a service may send back to the client. */
 const RESPONSE_HEADERS = ['content-type', 'retry-after', 'location'];
 
 /**
@@ -27,24 +10,22 @@ const RESPONSE_HEADERS = ['content-type', 'retry-after', 'location'];
  * callee's status (201, 204, 409…) and headers (Retry-After).
  * node:http with a keep-alive agent, not fetch: fetch's web streams cost the gateway about a third
  * of its CPU per request (profiled under `npm run bench -- --scenario register`, loadtest/README.md).
+ * It sends exactly the headers it is given (the HTTP layer chose them) plus the sidecar's API token.
  */
-export class ServiceInvoker {
+export class DaprServiceInvoker implements ServiceInvoker {
   private readonly sidecar: URL;
   private readonly agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 1024, maxFreeSockets: 256 });
+  private readonly sidecarHeaders: Record<string, string>;
 
-  constructor(sidecarUrl: string) {
+  constructor(sidecarUrl: string, options: { apiToken?: string } = {}) {
     this.sidecar = new URL(sidecarUrl);
+    this.sidecarHeaders = options.apiToken ? { 'dapr-api-token': options.apiToken } : {};
   }
 
   async forward(request: ForwardedRequest): Promise<ForwardedResponse> {
-    const headers: Record<string, string> = { ...propagationHeaders() };
-    for (const name of REQUEST_HEADERS) {
-      const value = request.headers[name];
-      if (value !== undefined) headers[name] = value;
-    }
     const path = `/v1.0/invoke/${encodeURIComponent(request.appId)}/method${request.pathAndQuery}`;
     const body = request.body && request.body.length > 0 ? request.body : undefined;
-    const res = await this.send(request.method, path, headers, body, request.timeoutMs);
+    const res = await this.send(request.method, path, request.headers, body, request.timeoutMs);
     const out: Record<string, string> = {};
     for (const name of RESPONSE_HEADERS) {
       const value = res.headers[name];
@@ -53,10 +34,9 @@ export class ServiceInvoker {
     return { status: res.status, headers: out, body: res.body };
   }
 
-  /** True when the service's /healthz answers 2xx through Dapr within the timeout. */
-  async probe(appId: string, timeoutMs: number): Promise<boolean> {
+  async probe(appId: string, timeoutMs: number, headers: Record<string, string>): Promise<boolean> {
     try {
-      const res = await this.send('GET', `/v1.0/invoke/${encodeURIComponent(appId)}/method/healthz`, propagationHeaders(), undefined, timeoutMs);
+      const res = await this.send('GET', `/v1.0/invoke/${encodeURIComponent(appId)}/method/healthz`, headers, undefined, timeoutMs);
       return res.status >= 200 && res.status < 300;
     } catch {
       return false;
@@ -71,6 +51,7 @@ export class ServiceInvoker {
     body: Buffer | undefined,
     timeoutMs: number,
   ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+    const sent = { ...headers, ...this.sidecarHeaders, ...(body ? { 'content-length': String(body.length) } : {}) };
     return new Promise((resolve, reject) => {
       const req = http.request(
         {
@@ -78,7 +59,7 @@ export class ServiceInvoker {
           port: this.sidecar.port,
           method,
           path,
-          headers: body ? { ...headers, 'content-length': String(body.length) } : headers,
+          headers: sent,
           agent: this.agent,
           signal: AbortSignal.timeout(timeoutMs),
         },

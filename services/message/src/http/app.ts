@@ -1,8 +1,19 @@
 import type { Express } from 'express';
-import { createHttpApp, mountSubscriptions, parseBody, parseQuery, PoisonEventError, validationFailed, type Logger } from '@staycar/common';
+import {
+  createHttpApp,
+  mountSubscriptions,
+  parseBody,
+  parseQuery,
+  PoisonEventError,
+  readSubjectOf,
+  requireCaller,
+  validationFailed,
+  type Caller,
+  type Logger,
+} from '@staycar/common';
 import type { Config } from '../config';
 import { MESSAGE_EVENT_TYPES, MessageEventData, type MessageEventType } from '../domain/messages';
-import { decodeCursor, type MessageService } from '../service/messageService';
+import { decodeCursor, type MessageScope, type MessageService } from '../service/messageService';
 import { MessagesQuery } from './schemas';
 
 export interface AppDeps {
@@ -30,6 +41,17 @@ function eventData(type: MessageEventType, raw: unknown): MessageEventData {
   }
 }
 
+/**
+ * Whose messages a query lists (API.md, Messages): no query, the caller's; `?recipientId=` another
+ * user is 403 unless the caller is an operator; `?reservationId=` only the messages addressed to the
+ * caller (an operator: all of them, or those of `recipientId` when given).
+ */
+function scopeOf(caller: Caller, query: MessagesQuery): MessageScope {
+  if (query.reservationId === undefined) return { recipientId: readSubjectOf(caller, query.recipientId, 'recipientId') };
+  const everyone = caller.operator && query.recipientId === undefined;
+  return { reservationId: query.reservationId, recipientId: everyone ? undefined : readSubjectOf(caller, query.recipientId, 'recipientId') };
+}
+
 export function createApp(deps: AppDeps): Express {
   const { config, logger, messages } = deps;
   return createHttpApp({
@@ -40,13 +62,11 @@ export function createApp(deps: AppDeps): Express {
     ],
     routes: (app) => {
       app.get('/messages', async (req, res) => {
+        const caller = requireCaller(req);
         const query = parseQuery(MessagesQuery, req.query);
-        if (!query.reservationId && !query.recipientId) {
-          throw validationFailed([{ field: 'reservationId', reason: 'reservationId or recipientId is required' }]);
-        }
         const offset = query.cursor === undefined ? 0 : decodeCursor(query.cursor);
         if (offset === undefined) throw validationFailed([{ field: 'cursor', reason: 'is not a cursor this service made' }]);
-        res.json(await messages.list({ reservationId: query.reservationId, recipientId: query.recipientId, limit: query.limit, offset }));
+        res.json(await messages.list({ ...scopeOf(caller, query), limit: query.limit, offset }));
       });
 
       // Idempotent handlers: one message per (reservationId, type), whatever the delivery count or order.

@@ -37,6 +37,10 @@ export interface MessageServiceOptions {
   now?: () => Date;
 }
 
+/** A recipient's messages, or a reservation's (optionally only those addressed to `recipientId`). */
+export type MessageScope = { reservationId: string; recipientId?: string } | { reservationId?: undefined; recipientId: string };
+export type MessageQuery = MessageScope & { limit: number; offset: number };
+
 export interface MessagePage {
   items: Message[];
   nextCursor: string | null;
@@ -205,23 +209,30 @@ export class MessageService {
     }
   }
 
-  /** Lists from one index key (never a scan): oldest first, offset cursor. */
-  async list(
-    query: { reservationId?: string; recipientId?: string; limit: number; offset: number },
-  ): Promise<MessagePage> {
+  /**
+   * Lists from one index key (never a scan), oldest first, offset cursor: a recipient's messages
+   * from their index; a reservation's from its index (at most one message per event type), only
+   * those addressed to `recipientId` when it is given, filtered before paging.
+   */
+  async list(query: MessageQuery): Promise<MessagePage> {
     const { store } = this.options;
-    const indexKey = query.reservationId ? reservationIndexKey(query.reservationId) : recipientIndexKey(query.recipientId!);
-    const index = await store.getState<KeyIndex>(indexKey);
-    const all = index?.value.keys ?? [];
-    const slice = all.slice(query.offset, query.offset + query.limit);
-    const found = await store.getStates<StoredMessage>(slice);
-    const items = slice
+    const { limit, offset } = query;
+    if (query.reservationId === undefined) {
+      const keys = (await store.getState<KeyIndex>(recipientIndexKey(query.recipientId)))?.value.keys ?? [];
+      const slice = keys.slice(offset, offset + limit);
+      const found = await store.getStates<StoredMessage>(slice);
+      const items = slice.map((key) => found.get(key)?.value).filter((m): m is StoredMessage => m !== undefined).map(toPublic);
+      const end = offset + slice.length;
+      return { items, nextCursor: end < keys.length ? encodeCursor(end) : null };
+    }
+    const { recipientId } = query;
+    const keys = (await store.getState<KeyIndex>(reservationIndexKey(query.reservationId)))?.value.keys ?? [];
+    const found = await store.getStates<StoredMessage>(keys);
+    const all = keys
       .map((key) => found.get(key)?.value)
-      .filter((m): m is StoredMessage => m !== undefined)
-      .filter((m) => !query.recipientId || m.recipientId === query.recipientId)
-      .map(toPublic);
-    const end = query.offset + slice.length;
-    return { items, nextCursor: end < all.length ? encodeCursor(end) : null };
+      .filter((m): m is StoredMessage => m !== undefined && (recipientId === undefined || m.recipientId === recipientId));
+    const end = Math.min(offset + limit, all.length);
+    return { items: all.slice(offset, end).map(toPublic), nextCursor: end < all.length ? encodeCursor(end) : null };
   }
 }
 

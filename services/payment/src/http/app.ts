@@ -3,16 +3,18 @@ import {
   answersRejections,
   ApiError,
   createHttpApp,
+  isClientId,
   mountSubscriptions,
   notFound,
   parseBody,
   parseQuery,
   PoisonEventError,
+  requireCaller,
   type Logger,
 } from '@staycar/common';
 import type { Config } from '../config';
 import type { PaymentService } from '../service';
-import { ApproveBody, CancelledEventData, ID_PATTERN, ListPaymentsQuery } from './schemas';
+import { ApproveBody, CancelledEventData, ListPaymentsQuery } from './schemas';
 
 export interface AppDeps {
   config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
@@ -25,7 +27,7 @@ export interface AppDeps {
 
 function param(req: Request, name: string, what: string): string {
   const value = String(req.params[name]);
-  if (!ID_PATTERN.test(value)) throw notFound('NOT_FOUND', `No such ${what}.`);
+  if (!isClientId(value)) throw notFound('NOT_FOUND', `No such ${what}.`);
   return value;
 }
 
@@ -38,15 +40,18 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.storeHealthy ? [{ name: 'statestore', check: deps.storeHealthy }] : []),
     ],
     routes: (app) => {
-      // Public, read-only (through the gateway).
+      // Public, read-only (through the gateway), for the guest of the payment's reservation or an
+      // operator (401 without a caller); to anyone else a payment does not exist.
       app.get('/payments', async (req, res) => {
+        const caller = requireCaller(req);
         const query = parseQuery(ListPaymentsQuery, req.query);
-        const payment = await service.byReservation(query.reservationId);
+        const payment = await service.byReservationFor(query.reservationId, caller);
         res.json({ items: payment ? [payment] : [], nextCursor: null });
       });
 
       app.get('/payments/:id', async (req, res) => {
-        res.json(await service.get(param(req, 'id', 'payment')));
+        const caller = requireCaller(req);
+        res.json(await service.get(param(req, 'id', 'payment'), caller));
       });
 
       // Internal: reached only by Dapr service invocation from `reservation` (not in the gateway's allow-list).

@@ -15,5 +15,3 @@ export const ListPaymentsQuery = Strict({ reservationId: ClientId, ...PageQuery 
 
 /** What ReservationCancelled must carry for a refund (the rest of the snapshot is ignored). */
 export const CancelledEventData = Type.Object({ reservationId: ClientId });
-
-export const ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,100}$/;

@@ -3,12 +3,15 @@ import {
   answersRejections,
   assertValidRange,
   createHttpApp,
+  isClientId,
   mountSubscriptions,
   notFound,
   parseBody,
   parseQuery,
   PoisonEventError,
   rangeProblems,
+  requireCaller,
+  subjectOf,
   validationFailed,
   type DeliveredEvent,
   type Logger,
@@ -16,7 +19,7 @@ import {
 import type { Config } from '../config';
 import type { CarService } from '../service';
 import type { StayRequest } from '@staycar/common';
-import { CreateCarBody, HoldBody, isClientId, PatchCarBody, ReservationEventData, StayQuery } from './schemas';
+import { CreateCarBody, HoldBody, PatchCarBody, ReservationEventData, StayQuery } from './schemas';
 
 export interface AppDeps {
   config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
@@ -64,25 +67,29 @@ export function createApp(deps: AppDeps): Express {
     ],
     routes: (app) => {
       // ---- public (through the gateway) ----
+      // Reads are public; every change needs the caller the gateway verified (401 without one).
       app.post('/rentcars', async (req, res) => {
-        const car = await cars.register(parseBody(CreateCarBody, req.body));
+        const caller = requireCaller(req);
+        const body = parseBody(CreateCarBody, req.body);
+        const car = await cars.register({ ...body, hostId: subjectOf(caller, body.hostId, 'hostId') });
         res.status(201).setHeader('Location', `/rentcars/${car.id}`).json(car);
       });
       app.get('/rentcars/:id', async (req, res) => {
         res.json(await cars.get(carIdOf(req)));
       });
       app.patch('/rentcars/:id', async (req, res) => {
+        const caller = requireCaller(req);
         const id = carIdOf(req);
-        res.json(await cars.modify(id, parseBody(PatchCarBody, req.body)));
+        res.json(await cars.modify(id, parseBody(PatchCarBody, req.body), caller));
       });
       app.delete('/rentcars/:id', async (req, res) => {
-        await cars.remove(carIdOf(req));
+        const caller = requireCaller(req);
+        await cars.remove(carIdOf(req), caller);
         res.status(204).end();
       });
       app.get('/rentcars/:id/availability', async (req, res) => {
         const id = carIdOf(req);
         const range = parseQuery(StayQuery, req.query);
-        assertValidRange(range);
         const available = await cars.availability(id, range);
         res.json({ carId: id, checkIn: range.checkIn, checkOut: range.checkOut, available });
       });

@@ -6,8 +6,9 @@ const Model = NonBlankText(200);
 const City = NonBlankText(200);
 const Seats = Type.Integer({ minimum: 1, maximum: 50 });
 
+/** `hostId` may be left out (then the caller); any other host than the caller is 403 (API.md). */
 export const CreateCarBody = Strict({
-  hostId: ClientId,
+  hostId: Type.Optional(ClientId),
   model: Model,
   city: City,
   pricePerDay: Money,
@@ -40,6 +41,3 @@ export const ReservationEventData = Type.Object({
   checkOut: CalendarDay,
 });
 export type ReservationEventData = Static<typeof ReservationEventData>;
-
-/** A path id: anything else cannot name a car (404, not 400). */
-export const isClientId = (value: string): boolean => /^[A-Za-z0-9_.:@-]{1,100}$/.test(value);

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 
-/** Pure domain of a reservation: stays, pricing, state transitions, event payloads. No I/O. */
-
-export const MAX_NIGHTS = 90;
-const DAY_MS = 86_400_000;
+/**
+ * Pure domain of a reservation: pricing, state transitions, event payloads, idempotency. No I/O.
+ * The stay rules (real days, ≤ 90 nights, the booking horizon) are @staycar/common's `stayProblems`,
+ * the same that `GET /rooms/{id}/availability` applies.
+ */
 
 export type ReservationStatus = 'confirmed' | 'cancelled';
 
@@ -32,38 +33,6 @@ export interface StoredReservation {
   city: string;
   /** Per-aggregate event version: 1 confirmed, 2 cancelled. */
   version: number;
-}
-
-/** Midnight UTC of a `YYYY-MM-DD` day, or undefined when it is not a real calendar day. */
-export function dayNumber(day: string): number | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  if (!match) return undefined;
-  const [, y, m, d] = match.map(Number) as [number, number, number, number];
-  const ms = Date.UTC(y, m - 1, d);
-  const back = new Date(ms);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d) return undefined;
-  return ms / DAY_MS;
-}
-
-/** Nights of a stay checkIn..checkOut (checkOut not included). */
-export function nightsBetween(checkIn: string, checkOut: string): number {
-  const from = dayNumber(checkIn);
-  const to = dayNumber(checkOut);
-  if (from === undefined || to === undefined) throw new RangeError('not a calendar day');
-  return to - from;
-}
-
-/** Why a stay is not acceptable (field + reason, for VALIDATION_FAILED), or [] when it is. */
-export function stayProblems(checkIn: string, checkOut: string): { field: string; reason: string }[] {
-  const from = dayNumber(checkIn);
-  const to = dayNumber(checkOut);
-  const problems: { field: string; reason: string }[] = [];
-  if (from === undefined) problems.push({ field: 'checkIn', reason: 'is not a calendar day' });
-  if (to === undefined) problems.push({ field: 'checkOut', reason: 'is not a calendar day' });
-  if (from === undefined || to === undefined) return problems;
-  if (to <= from) problems.push({ field: 'checkOut', reason: 'must be after checkIn' });
-  else if (to - from > MAX_NIGHTS) problems.push({ field: 'checkOut', reason: `the stay must be at most ${MAX_NIGHTS} nights` });
-  return problems;
 }
 
 /** amount = nights × pricePerNight + (car ? nights × pricePerDay : 0). */
@@ -140,5 +109,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The fingerprint of a request body that an Idempotency-Key is bound to. */
+/**
+ * An Idempotency-Key belongs to the guest who sent it: two guests using the same key get two
+ * records (and never see each other's answer). The record's key is the pair, unambiguously joined.
+ */
+export const idempotencyRecordKey = (guestId: string, idempotencyKey: string): string => JSON.stringify([guestId, idempotencyKey]);
+
+/** The fingerprint of a request body (with the guest resolved) that an Idempotency-Key is bound to. */
 export const bodyFingerprint = (body: unknown): string => createHash('sha256').update(canonicalJson(body)).digest('hex');

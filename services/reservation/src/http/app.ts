@@ -1,9 +1,20 @@
 import type { Express, Request, Response } from 'express';
-import { createHttpApp, mountSubscriptions, notFound, parseBody, parseQuery, validationFailed, type Logger } from '@staycar/common';
+import {
+  createHttpApp,
+  isClientId,
+  mountSubscriptions,
+  notFound,
+  parseBody,
+  parseQuery,
+  readSubjectOf,
+  requireCaller,
+  subjectOf,
+  validationFailed,
+  type Logger,
+} from '@staycar/common';
 import type { Config } from '../config';
-import { stayProblems } from '../domain/reservation';
 import type { Answer, ReservationService } from '../service';
-import { CancelBody, CreateReservationBody, ID_PATTERN, ListReservationsQuery } from './schemas';
+import { CancelBody, CreateReservationBody, ListReservationsQuery } from './schemas';
 
 export interface AppDeps {
   config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
@@ -25,9 +36,10 @@ function idempotencyKeyOf(req: Request): string | undefined {
   return key;
 }
 
+/** Ids we made are UUIDs; anything outside the client-id alphabet cannot exist (and never reaches a state key). */
 function idParam(req: Request): string {
   const id = String(req.params.id);
-  if (!ID_PATTERN.test(id)) throw notFound('NOT_FOUND', 'No such reservation.');
+  if (!isClientId(id)) throw notFound('NOT_FOUND', 'No such reservation.');
   return id;
 }
 
@@ -44,32 +56,36 @@ export function createApp(deps: AppDeps): Express {
       { name: 'sidecar', check: deps.sidecarHealthy },
       ...(deps.storeHealthy ? [{ name: 'statestore', check: deps.storeHealthy }] : []),
     ],
+    // Every public route needs the caller the gateway verified (401 without one). A reservation is
+    // the guest's: others are told it does not exist; operators may read it, never act on it.
     routes: (app) => {
       app.post('/reservations', async (req, res) => {
+        const caller = requireCaller(req);
         const key = idempotencyKeyOf(req);
         const body = parseBody(CreateReservationBody, req.body);
-        const problems = stayProblems(body.checkIn, body.checkOut);
-        if (problems.length > 0) throw validationFailed(problems);
-        const answer = await service.create(body, key);
+        const answer = await service.create({ ...body, guestId: subjectOf(caller, body.guestId, 'guestId') }, key);
         if (answer.status === 201) res.setHeader('Location', `/reservations/${(answer.body as { id: string }).id}`);
         send(res, answer);
       });
 
       app.get('/reservations', async (req, res) => {
+        const caller = requireCaller(req);
         const query = parseQuery(ListReservationsQuery, req.query);
-        res.json(await service.list(query.guestId, query.limit, query.cursor));
+        res.json(await service.list(readSubjectOf(caller, query.guestId, 'guestId'), query.limit, query.cursor));
       });
 
       app.get('/reservations/:id', async (req, res) => {
-        res.json(await service.get(idParam(req)));
+        const caller = requireCaller(req);
+        res.json(await service.get(idParam(req), caller));
       });
 
       app.post('/reservations/:id/cancel', async (req, res) => {
+        const caller = requireCaller(req);
         const id = idParam(req);
         if (req.body !== undefined && !(typeof req.body === 'object' && req.body !== null && Object.keys(req.body).length === 0)) {
           parseBody(CancelBody, req.body);
         }
-        res.json(await service.cancel(id));
+        res.json(await service.cancel(id, caller));
       });
 
       // Nothing consumed yet: PaymentRefunded → refundedAt is optional in docs/contracts.md.

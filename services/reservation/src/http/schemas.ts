@@ -1,9 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CalendarDay, ClientId, PageQuery, Strict } from '@staycar/common';
 
-/** POST /reservations (API.md): amount, status and payment results are never the client's to set. */
+/**
+ * POST /reservations (API.md): amount, status and payment results are never the client's to set;
+ * `guestId` may be left out (then the caller), another guest is 403.
+ */
 export const CreateReservationBody = Strict({
-  guestId: ClientId,
+  guestId: Type.Optional(ClientId),
   roomId: ClientId,
   checkIn: CalendarDay,
   checkOut: CalendarDay,
@@ -17,10 +20,8 @@ export const CreateReservationBody = Strict({
 });
 export type CreateReservationBody = Static<typeof CreateReservationBody>;
 
-export const ListReservationsQuery = Strict({ guestId: ClientId, ...PageQuery });
+/** `guestId` left out: the caller's own; another guest's: operators only (403 otherwise). */
+export const ListReservationsQuery = Strict({ guestId: Type.Optional(ClientId), ...PageQuery });
 
 /** POST /reservations/{id}/cancel takes no fields (an empty object or no body). */
 export const CancelBody = Strict({});
-
-/** Ids we made are UUIDs; anything outside the client-id alphabet cannot exist (and never reaches a state key). */
-export const ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,100}$/;

@@ -1,9 +1,10 @@
-import type { DomainEvent } from '@staycar/common';
+import type { DomainEvent, StayEntryStatus } from '@staycar/common';
 
 export interface Review {
   id: string;
   roomId: string;
   guestId: string;
+  reservationId: string;
   rating: number;
   comment: string;
   createdAt: string;
@@ -18,14 +19,35 @@ export interface ReviewLog {
 
 export interface NewReview {
   guestId: string;
+  reservationId: string;
   rating: number;
   comment?: string;
 }
 
 export const emptyReviewLog = (): ReviewLog => ({ count: 0, ratingSum: 0, items: [] });
 
+/** What the room's calendar knows of a reservation: who stayed, and whether it is a confirmed booking. */
+export interface StayRecord {
+  guestId: string;
+  status: StayEntryStatus;
+}
+
+/** A review needs a confirmed booking of this room by the reviewer (held or cancelled stays do not count). */
+export const mayReview = (stay: StayRecord | undefined, guestId: string): boolean => stay?.status === 'booked' && stay.guestId === guestId;
+
+/** One review per reservation. */
+export const isReviewed = (log: ReviewLog, reservationId: string): boolean => log.items.some((r) => r.reservationId === reservationId);
+
 export function addReview(log: ReviewLog, roomId: string, id: string, input: NewReview, now: Date): { log: ReviewLog; review: Review } {
-  const review: Review = { id, roomId, guestId: input.guestId, rating: input.rating, comment: input.comment ?? '', createdAt: now.toISOString() };
+  const review: Review = {
+    id,
+    roomId,
+    guestId: input.guestId,
+    reservationId: input.reservationId,
+    rating: input.rating,
+    comment: input.comment ?? '',
+    createdAt: now.toISOString(),
+  };
   return { log: { count: log.count + 1, ratingSum: log.ratingSum + input.rating, items: [...log.items, review] }, review };
 }
 
@@ -39,6 +61,7 @@ export const reviewCreated = (log: ReviewLog, review: Review, now: Date): Domain
     reviewId: review.id,
     roomId: review.roomId,
     guestId: review.guestId,
+    reservationId: review.reservationId,
     rating: review.rating,
     comment: review.comment,
     createdAt: review.createdAt,

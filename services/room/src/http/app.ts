@@ -3,12 +3,15 @@ import {
   answersRejections,
   assertValidRange,
   createHttpApp,
+  isClientId,
   mountSubscriptions,
   notFound,
   parseBody,
   parseQuery,
   PoisonEventError,
   rangeProblems,
+  requireCaller,
+  subjectOf,
   validationFailed,
   type DeliveredEvent,
   type Logger,
@@ -16,7 +19,7 @@ import {
 import type { Config } from '../config';
 import type { RoomService } from '../service';
 import type { StayRequest } from '@staycar/common';
-import { CreateReviewBody, CreateRoomBody, HoldBody, isClientId, PatchRoomBody, ReservationEventData, ReviewsQuery, StayQuery } from './schemas';
+import { CreateReviewBody, CreateRoomBody, HoldBody, PatchRoomBody, ReservationEventData, ReviewsQuery, StayQuery } from './schemas';
 
 export interface AppDeps {
   config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
@@ -57,31 +60,37 @@ export function createApp(deps: AppDeps): Express {
     ],
     routes: (app) => {
       // ---- public (through the gateway) ----
+      // Reads are public; every change needs the caller the gateway verified (401 without one).
       app.post('/rooms', async (req, res) => {
-        const room = await rooms.register(parseBody(CreateRoomBody, req.body));
+        const caller = requireCaller(req);
+        const body = parseBody(CreateRoomBody, req.body);
+        const room = await rooms.register({ ...body, hostId: subjectOf(caller, body.hostId, 'hostId') });
         res.status(201).setHeader('Location', `/rooms/${room.id}`).json(room);
       });
       app.get('/rooms/:id', async (req, res) => {
         res.json(await rooms.get(roomIdOf(req)));
       });
       app.patch('/rooms/:id', async (req, res) => {
+        const caller = requireCaller(req);
         const id = roomIdOf(req);
-        res.json(await rooms.modify(id, parseBody(PatchRoomBody, req.body)));
+        res.json(await rooms.modify(id, parseBody(PatchRoomBody, req.body), caller));
       });
       app.delete('/rooms/:id', async (req, res) => {
-        await rooms.remove(roomIdOf(req));
+        const caller = requireCaller(req);
+        await rooms.remove(roomIdOf(req), caller);
         res.status(204).end();
       });
       app.get('/rooms/:id/availability', async (req, res) => {
         const id = roomIdOf(req);
         const range = parseQuery(StayQuery, req.query);
-        assertValidRange(range);
         const available = await rooms.availability(id, range);
         res.json({ roomId: id, checkIn: range.checkIn, checkOut: range.checkOut, available });
       });
       app.post('/rooms/:id/reviews', async (req, res) => {
+        const caller = requireCaller(req);
         const id = roomIdOf(req);
-        res.status(201).json(await rooms.addReview(id, parseBody(CreateReviewBody, req.body)));
+        const body = parseBody(CreateReviewBody, req.body);
+        res.status(201).json(await rooms.addReview(id, { ...body, guestId: caller.userId }));
       });
       app.get('/rooms/:id/reviews', async (req, res) => {
         const id = roomIdOf(req);

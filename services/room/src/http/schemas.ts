@@ -1,14 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CalendarDay, ClientId, Currency, Money, NonBlankText, PageQuery, Strict } from '@staycar/common';
+import { CalendarDay, ClientId, Currency, Money, MultilineText, NonBlankText, PageQuery, Strict } from '@staycar/common';
 
 /** Limits from API.md (Rooms). */
 const Name = NonBlankText(200);
 const City = NonBlankText(200);
-const Description = Type.String({ maxLength: 5000 });
+const Description = MultilineText(5000);
 const Capacity = Type.Integer({ minimum: 1, maximum: 50 });
 
+/** `hostId` may be left out (then the caller); any other host than the caller is 403 (API.md). */
 export const CreateRoomBody = Strict({
-  hostId: ClientId,
+  hostId: Type.Optional(ClientId),
   name: Name,
   city: City,
   pricePerNight: Money,
@@ -31,10 +32,11 @@ export const PatchRoomBody = Type.Object(
 
 export const StayQuery = Strict({ checkIn: CalendarDay, checkOut: CalendarDay });
 
+/** The reviewer is the caller; the reservation is the caller's confirmed stay in this room. */
 export const CreateReviewBody = Strict({
-  guestId: ClientId,
+  reservationId: ClientId,
   rating: Type.Integer({ minimum: 1, maximum: 5 }),
-  comment: Type.Optional(Type.String({ maxLength: 2000 })),
+  comment: Type.Optional(MultilineText(2000)),
 });
 
 export const ReviewsQuery = Strict(PageQuery);
@@ -52,6 +54,3 @@ export const ReservationEventData = Type.Object({
   checkOut: CalendarDay,
 });
 export type ReservationEventData = Static<typeof ReservationEventData>;
-
-/** A path id: anything else cannot name a room (404, not 400). */
-export const isClientId = (value: string): boolean => /^[A-Za-z0-9_.:@-]{1,100}$/.test(value);

@@ -118,9 +118,11 @@ export class TypeormViewStore implements ViewStore {
     );
   }
 
-  async roomsByUpdated(query: { city?: string; limit: number; after?: UpdatedAfter }): Promise<RoomRow[]> {
+  async roomsByUpdated(query: { city?: string; hostId?: string; limit: number; after?: UpdatedAfter }): Promise<RoomRow[]> {
     const qb = this.db.getRepository(RoomEntity).createQueryBuilder('r').where('r.listed = 1');
     if (query.city !== undefined) qb.andWhere('r.city = :city', { city: query.city });
+    // A host's rooms are few: the view_room_host index finds them, the sort is over those alone.
+    if (query.hostId !== undefined) qb.andWhere('r.hostId = :hostId', { hostId: query.hostId });
     if (query.after) {
       qb.andWhere('(r.updatedAt < :u OR (r.updatedAt = :u AND r.roomId < :id))', { u: query.after.updatedAt, id: query.after.id });
     }

@@ -1,11 +1,13 @@
 import type { Express } from 'express';
 import {
   createHttpApp,
+  isClientId,
   mountSubscriptions,
   notFound,
   parseBody,
   parseQuery,
   PoisonEventError,
+  requireCaller,
   validationFailed,
   type DeliveredEvent,
   type Logger,
@@ -48,15 +50,20 @@ export function createApp(deps: AppDeps): Express {
       { name: 'database', check: deps.databaseHealthy },
     ],
     routes: (app) => {
+      // The view shows a host their own rooms (an operator every room); to anyone else a room's
+      // view does not exist (404). A caller is needed (401). The catalog lists below stay public.
       app.get('/roomviews', async (req, res) => {
+        const caller = requireCaller(req);
         const q = parseQuery(RoomViewsQuery, req.query);
         const after = q.cursor === undefined ? undefined : decodeUpdatedCursor(q.cursor);
         if (q.cursor !== undefined && !after) throw badCursor();
-        res.json(await view.roomViews({ city: q.city, limit: q.limit, after }));
+        res.json(await view.roomViews({ city: q.city, hostId: caller.operator ? undefined : caller.userId, limit: q.limit, after }));
       });
 
       app.get('/roomviews/:roomId', async (req, res) => {
-        const found = await view.roomView(String(req.params.roomId));
+        const caller = requireCaller(req);
+        const roomId = String(req.params.roomId);
+        const found = isClientId(roomId) ? await view.roomView(roomId, caller) : undefined;
         if (!found) throw notFound('NOT_FOUND', 'No such room in the view.');
         res.json(found);
       });

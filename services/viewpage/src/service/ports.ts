@@ -19,8 +19,8 @@ export interface ViewStore {
   updateCar(carId: string, reduce: Reducer<CarRow>): Promise<boolean>;
   updateReservation(reservationId: string, reduce: Reducer<ReservationRow>): Promise<boolean>;
 
-  /** Listed rooms (snapshot present, not deleted), most recently updated first. */
-  roomsByUpdated(query: { city?: string; limit: number; after?: UpdatedAfter }): Promise<RoomRow[]>;
+  /** Listed rooms (snapshot present, not deleted), most recently updated first; only `hostId`'s when given. */
+  roomsByUpdated(query: { city?: string; hostId?: string; limit: number; after?: UpdatedAfter }): Promise<RoomRow[]>;
   /** Listed rooms by id ascending. */
   roomsById(query: { city?: string; hostId?: string; limit: number; after?: string }): Promise<RoomRow[]>;
   room(roomId: string): Promise<RoomRow | undefined>;

@@ -16,6 +16,7 @@ import {
   type RoomRow,
   type RoomView,
 } from '../domain/projection';
+import { mayRead, type Caller } from '@staycar/common';
 import type { ViewEvent } from '../domain/events';
 import type { UpdatedAfter, ViewStore } from './ports';
 
@@ -111,11 +112,12 @@ export class ViewService {
     }
   }
 
-  roomViews(query: { city?: string; limit: number; after?: UpdatedAfter }): Promise<Page<RoomView>> {
+  /** `hostId`: only that host's rooms (the caller's, unless an operator asks: then every room). */
+  roomViews(query: { city?: string; hostId?: string; limit: number; after?: UpdatedAfter }): Promise<Page<RoomView>> {
     return this.cached(`roomviews ${JSON.stringify(query)}`, () => this.readRoomViews(query));
   }
 
-  private async readRoomViews(query: { city?: string; limit: number; after?: UpdatedAfter }): Promise<Page<RoomView>> {
+  private async readRoomViews(query: { city?: string; hostId?: string; limit: number; after?: UpdatedAfter }): Promise<Page<RoomView>> {
     const rows = (await this.store.roomsByUpdated({ ...query, limit: query.limit + 1 })).filter(listed);
     const page = rows.slice(0, query.limit);
     const stats = await this.store.reservationStats(page.map((r) => r.roomId));
@@ -127,9 +129,10 @@ export class ViewService {
     return { items, nextCursor: rows.length > query.limit && last ? encodeCursor({ updatedAt: last.updatedAt, id: last.roomId }) : null };
   }
 
-  async roomView(roomId: string): Promise<(RoomView & { reservations: NonNullable<RoomView['reservations']> }) | undefined> {
+  /** A room's view, for its host or an operator; for anyone else there is none (undefined, like an unknown room). */
+  async roomView(roomId: string, caller: Caller): Promise<(RoomView & { reservations: NonNullable<RoomView['reservations']> }) | undefined> {
     const row = await this.store.room(roomId);
-    if (!row || !listed(row)) return undefined;
+    if (!row || !listed(row) || !mayRead(caller, row.room.hostId)) return undefined;
     const reservations = await this.store.reservationsOf(roomId);
     const view = toRoomView(row, reservations.filter(isActive).length, reservations[0]);
     return { ...view, reservations: reservations.map(summarize) };

@@ -1,0 +1,32 @@
+/** The gateway's outside dependencies, as the HTTP app sees them (adapters/ implements them; tests use stand-ins). */
+
+export interface ForwardedRequest {
+  appId: string;
+  method: string;
+  /** The path rebuilt from the matched route, with the client's query, e.g. `/rooms/r1?x=1`. */
+  pathAndQuery: string;
+  /** Exactly the headers to send (forwardedHeaders.ts decides which). */
+  headers: Record<string, string>;
+  body?: Buffer;
+  timeoutMs: number;
+}
+
+export interface ForwardedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** Calls a service through Dapr service invocation. */
+export interface ServiceInvoker {
+  /** Resolves with whatever the service (or Dapr) answered; rejects when no answer came (sidecar down, timeout). */
+  forward(request: ForwardedRequest): Promise<ForwardedResponse>;
+  /** True when the service's /healthz answers 2xx within the timeout. */
+  probe(appId: string, timeoutMs: number, headers: Record<string, string>): Promise<boolean>;
+}
+
+/** A shared counter per key and time window (Redis in production, so limits hold across gateway replicas). */
+export interface RateCounter {
+  /** Counts one hit on `key` in its current window; answers the count so far and when the window ends. */
+  hit(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
+}
