@@ -10,6 +10,7 @@ import { ensureDaprd } from './daprd-build.mjs';
 import { ensureMariadb } from './mariadb.mjs';
 import { DAPR_BIN, DAPR_HOME, ROOT, dataDir } from './paths.mjs';
 import { startRedis } from './redis.mjs';
+import { ensureSecrets } from './secrets.mjs';
 
 const versions = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8'));
 
@@ -133,4 +134,5 @@ export async function runSetup() {
   await step('Dapr runtime', daprRuntime);
   await step('Dapr CLI', daprCli);
   await step('Dapr home', daprHome);
+  await step('Secrets', () => ensureSecrets());
 }

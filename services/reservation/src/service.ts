@@ -140,23 +140,36 @@ export class ReservationService {
    */
   async create(input: CreateReservation, clientKey?: string): Promise<Answer> {
     assertBookableStay(input, this.clock());
-    if (clientKey === undefined) return this.attempt(input, this.deps.newId(), null);
+    const reservationId = this.deps.newId();
+    if (clientKey === undefined) return this.attempt(input, this.sagaRecord(input, reservationId, null));
 
-    const { idempotency, logger } = this.deps;
+    const { idempotency, sagas, logger } = this.deps;
     const idempotencyKey = idempotencyRecordKey(input.guestId, clientKey);
     const fingerprint = bodyFingerprint(input);
-    const record: IdempotencyRecord = { fingerprint, reservationId: this.deps.newId(), state: 'pending', createdAt: this.now() };
+    const record: IdempotencyRecord = { fingerprint, reservationId, state: 'pending', createdAt: this.now() };
+    // The in-flight record comes first: a crash right after the pending key record is then undone
+    // by recovery, which also forgets that key record. The other way round, a key record whose
+    // saga never began stayed pending for its whole TTL, and every retry with the key was a 503.
+    const saga = this.sagaRecord(input, reservationId, idempotencyKey);
+    this.running.add(reservationId);
     let created: boolean;
     try {
+      await sagas.begin(saga);
       created = await idempotency.create(idempotencyKey, record);
     } catch (error) {
+      this.running.delete(reservationId);
+      await sagas.end(reservationId).catch((e: unknown) => logger.warn({ err: e, reservationId }, 'could not remove the saga record; recovery will'));
       return this.answerOf(error);
     }
-    if (!created) return this.replay(idempotencyKey, fingerprint);
+    if (!created) {
+      this.running.delete(reservationId);
+      await sagas.end(reservationId).catch((e: unknown) => logger.warn({ err: e, reservationId }, 'could not remove the saga record; recovery will'));
+      return this.replay(idempotencyKey, fingerprint);
+    }
 
     let answer: Answer;
     try {
-      answer = await this.attempt(input, record.reservationId, idempotencyKey);
+      answer = await this.attempt(input, saga, { begun: true });
     } catch (error) {
       await idempotency.remove(idempotencyKey).catch((e: unknown) => logger.warn({ err: e }, 'could not remove idempotency record'));
       throw error;
@@ -167,7 +180,7 @@ export class ReservationService {
     } else {
       await idempotency
         .complete(idempotencyKey, { ...record, state: 'done', status: answer.status, body: answer.body })
-        .catch((e: unknown) => logger.warn({ err: e, reservationId: record.reservationId }, 'could not store the idempotent answer'));
+        .catch((e: unknown) => logger.warn({ err: e, reservationId }, 'could not store the idempotent answer'));
     }
     return answer;
   }
@@ -206,31 +219,30 @@ export class ReservationService {
     }
   }
 
-  /** One run of the saga: the answer (201 or the mapped error); unexpected errors are thrown (500). */
-  private async attempt(input: CreateReservation, reservationId: string, idempotencyKey: string | null): Promise<Answer> {
-    try {
-      return { status: 201, body: await this.saga(input, reservationId, idempotencyKey) };
-    } catch (error) {
-      return this.answerOf(error);
-    }
-  }
-
-  private async saga(input: CreateReservation, reservationId: string, idempotencyKey: string | null): Promise<Reservation> {
-    const { sagas } = this.deps;
-    const carId = input.carId ?? null;
-    const record: SagaRecord = {
+  private sagaRecord(input: CreateReservation, reservationId: string, idempotencyKey: string | null): SagaRecord {
+    return {
       reservationId,
       guestId: input.guestId,
       step: 'holding',
-      holds: { roomId: input.roomId, carId },
+      holds: { roomId: input.roomId, carId: input.carId ?? null },
       paymentRequested: false,
       idempotencyKey,
       startedAt: this.now(),
     };
+  }
+
+  /**
+   * One run of the saga: the answer (201 or the mapped error); unexpected errors are thrown (500).
+   * `begun`: the in-flight record is already stored (and this saga marked running).
+   */
+  private async attempt(input: CreateReservation, record: SagaRecord, { begun = false } = {}): Promise<Answer> {
+    const { reservationId } = record;
     this.running.add(reservationId);
     try {
-      await sagas.begin(record); // fails → 503, nothing was held
-      return await this.runSaga(input, record);
+      if (!begun) await this.deps.sagas.begin(record); // fails → 503, nothing was held
+      return { status: 201, body: await this.runSaga(input, record) };
+    } catch (error) {
+      return this.answerOf(error);
     } finally {
       this.running.delete(reservationId);
     }

@@ -254,6 +254,23 @@ describe('Idempotency-Key', () => {
     expect(names(w.calls).filter((n) => n === 'payment.approve')).toHaveLength(1);
   });
 
+  it('when a key record is made, then its saga is already in flight, so a crash right after leaves nothing recovery cannot undo', async () => {
+    // A key record whose saga never began stayed pending for its whole TTL: every retry was a 503.
+    const w = world();
+    const sagasSeenAtKeyCreation: string[][] = [];
+    const create = w.idempotency.create.bind(w.idempotency);
+    w.idempotency.create = async (key, record) => {
+      sagasSeenAtKeyCreation.push((await w.sagas.list()).filter((s) => s.idempotencyKey === key).map((s) => s.reservationId));
+      return create(key, record);
+    };
+    const first = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k-order').send(body());
+    expect(first.status).toBe(201);
+    expect(sagasSeenAtKeyCreation).toEqual([[first.body.id]]);
+    // A repeated key removes the in-flight record it began for itself.
+    await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k-order').send(body());
+    expect(await w.sagas.list()).toEqual([]);
+  });
+
   it('when the first answer was 503, then the same key runs the saga again', async () => {
     const w = world();
     w.rooms.down = true;
