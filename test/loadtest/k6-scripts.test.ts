@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
-import { ALLOWED_ROUTES } from '../../services/gateway/src/routes';
+import { missingBearer, routeOf, STUB_ENV } from './gateway-routes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOADTEST = path.join(ROOT, 'loadtest');
@@ -26,11 +26,6 @@ interface ScriptRun {
   problems: string[];
 }
 
-/** The allow-list as the in-memory staycar of the stand-ins reads it (method, path, access). */
-const STUB_ENV = {
-  STAYCAR_STUB_ROUTES: JSON.stringify(ALLOWED_ROUTES.map(({ method, path: p, access }) => ({ method, path: p, access }))),
-};
-
 function runScript(file: string): { status: number | null; stdout: string; stderr: string } {
   const res = spawnSync(process.execPath, ['--import', path.join(STUB, 'register.mjs'), path.join(STUB, 'run-script.mjs'), file], {
     cwd: ROOT,
@@ -46,14 +41,6 @@ const scripts = fs
   .filter((f) => f.endsWith('.js'))
   .sort();
 
-/** The allow-list of the gateway as regular expressions, plus the health probe (answered before it, public). */
-const gatewayRoutes = [...ALLOWED_ROUTES, { method: 'GET', path: '/healthz', access: 'public' as const }].map((r) => ({
-  method: r.method as string,
-  path: r.path,
-  access: r.access,
-  re: new RegExp(`^${r.path.replace(/:[a-zA-Z]+/g, '[^/]+')}$`),
-}));
-const routeOf = (method: string, pathname: string) => gatewayRoutes.find((r) => r.method === method && r.re.test(pathname));
 const appIds = (parse(fs.readFileSync(path.join(ROOT, 'dapr.yaml'), 'utf8')) as { apps: { appID: string }[] }).apps.map((a) => a.appID);
 
 /** Why a call is not allowed, or null: gateway calls must be routes of its allow-list; app/sidecar calls only the trivial /healthz. */
@@ -74,12 +61,7 @@ function whyNotAllowed(method: string, url: string): string | null {
 /** Why a call lacks the token it needs, or null: a protected route of the gateway needs `Authorization: Bearer <token>`. */
 function whyUnauthenticated(call: { method: string; url: string; authorization: string | null }): string | null {
   const u = new URL(call.url);
-  if (`${u.protocol}//${u.host}` !== BASES.gateway) return null;
-  const route = routeOf(call.method, u.pathname);
-  if (!route || route.access === 'public') return null;
-  return call.authorization !== null && /^Bearer \S+$/.test(call.authorization)
-    ? null
-    : `${call.method} ${route.path} (protected) sent ${call.authorization === null ? 'no Authorization header' : `Authorization "${call.authorization.slice(0, 20)}…"`}`;
+  return `${u.protocol}//${u.host}` === BASES.gateway ? missingBearer(call.method, u.pathname, call.authorization) : null;
 }
 
 describe('the k6 scripts in loadtest/', () => {
