@@ -85,7 +85,7 @@ export async function newUser(prefix = 'user'): Promise<User> {
 }
 
 /** `count` fresh users, made a few at a time (each sign-up and sign-in is a slow hash on identity). */
-export async function newUsers(count: number, prefix = 'user', concurrency = 6): Promise<User[]> {
+export async function newUsers(count: number, prefix = 'user', concurrency = 3): Promise<User[]> {
   const users: User[] = new Array(count);
   let next = 0;
   const worker = async () => {
