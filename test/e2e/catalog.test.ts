@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import pino from 'pino';
 import { Sidecar } from '@staycar/common';
-import { api, eventually, newUser, newUsers, stay, unique, type User } from '../support/api';
+import { api, eventually, newUsers, stay, unique, type User } from '../support/api';
 import { StreamReader } from '../support/events';
 
 // Rooms and rental cars through the gateway, against the real system (daprd, MariaDB, Redis).

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { api, newUser, newUsers, stay, eventually, type User } from '../support/api';
+import { api, eventually, newUser, newUsers, stay, type User } from '../support/api';
 
 // A reservation process killed in the middle of its saga: on restart, reservation's start-up
 // recovery releases the holds and refunds a payment, and no reservation stands.
