@@ -1,13 +1,22 @@
-// Scenario `browse`: guests browse the one-screen view (GET /roomviews, the CQRS read model) and
-// open rooms (GET /rooms/{id}). Target on 2 cores: ≥ 2,000 requests/s, < 1 % failures.
-//   k6 run loadtest/browse.js                        (BASE_URL, VUS=50, DURATION=60s, ROOMS=50)
+// Scenario `browse`: hosts browse their one-screen view (GET /roomviews, the CQRS read model, which
+// shows each host their own rooms) and open rooms (GET /rooms/{id}). setup() signs up the hosts
+// (one per VU, USERS to change) and spreads the rooms over them; pairs of requests go to the
+// hosts in turn. GET /rooms/{id} is public but carries the token too: anonymous calls are limited
+// per client address, which one k6 machine would exhaust at once.
+// Target on 2 cores: ≥ 2,000 requests/s, < 1 % failures.
+//   k6 run loadtest/browse.js                        (BASE_URL, VUS=50, DURATION=60s, ROOMS=50, USERS)
 import { check } from 'k6';
 import exec from 'k6/execution';
-import { call, closedScenario, createRooms, envInt, rateTarget, requireHealthy, runId, SUMMARY_TREND_STATS } from './lib/staycar.js';
+import {
+  call, closedScenario, createRooms, envInt, rateTarget, requireHealthy, runId, signUpUsers, SUMMARY_TREND_STATS, usersFor, vusOf,
+} from './lib/staycar.js';
+
+const VUS = 50;
 
 export const options = {
-  scenarios: { browse: closedScenario('browse', 50) },
+  scenarios: { browse: closedScenario('browse', VUS) },
   summaryTrendStats: SUMMARY_TREND_STATS,
+  setupTimeout: '180s',
   thresholds: Object.assign(
     {
       'http_req_failed{scenario:browse}': ['rate<0.01'],
@@ -18,23 +27,34 @@ export const options = {
   ),
 };
 
-/** Rooms of this run's own city, so the view has something to list and GET /rooms/{id} hits. */
+/**
+ * @typedef {{run: string, city: string, rooms: string[], hosts: import('./lib/staycar.js').User[]}} BrowseData
+ */
+
+/**
+ * Hosts, and rooms of this run's own city spread over them, so each host's view has something to
+ * list and GET /rooms/{id} hits.
+ * @returns {BrowseData}
+ */
 export function setup() {
   requireHealthy();
   const run = runId();
-  return { run, city: `k6-${run}`, rooms: createRooms(run, envInt('ROOMS', 50)) };
+  const hosts = signUpUsers(run, 'host', usersFor(vusOf(VUS)));
+  return { run, city: `k6-${run}`, rooms: createRooms(run, envInt('ROOMS', 50), hosts), hosts };
 }
 
-/** @param {{city: string, rooms: string[]}} data */
+/** @param {BrowseData} data */
 export function browse(data) {
   const i = exec.scenario.iterationInTest;
+  // Each host in turn makes one of each kind of call.
+  const as = data.hosts[Math.floor(i / 2) % data.hosts.length];
   if (i % 2 === 0) {
-    // Alternate between the whole list's first page and this run's city.
+    // Alternate between the host's whole view (first page) and this run's city.
     const path = i % 4 === 0 ? '/roomviews?limit=20' : `/roomviews?city=${encodeURIComponent(data.city)}&limit=20`;
-    const res = call('GET', path, undefined, { tags: { name: 'GET /roomviews' } });
+    const res = call('GET', path, undefined, { as, tags: { name: 'GET /roomviews' } });
     check(res, { 'room views listed (200)': (r) => r.status === 200 });
   } else {
-    const res = call('GET', `/rooms/${data.rooms[i % data.rooms.length]}`);
+    const res = call('GET', `/rooms/${data.rooms[i % data.rooms.length]}`, undefined, { as });
     check(res, { 'room read (200)': (r) => r.status === 200 });
   }
 }

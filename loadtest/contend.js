@@ -1,13 +1,18 @@
 // Scenario `contend`: many guests race for a few rooms and a few fixed stays, so nearly every
-// request is a fast 409 ROOM_UNAVAILABLE. Afterwards (teardown) it checks through the API that
+// request is a fast 409 ROOM_UNAVAILABLE. The guests are real users signed up in setup (GUESTS,
+// default one per VU); request k is made by guest k mod GUESTS. Afterwards (teardown) it reads
+// every guest's own reservations back through the API with that guest's token and checks that
 // every (room, stay) was won exactly once: first-write-wins on the room's calendar really holds.
-//   k6 run loadtest/contend.js                       (BASE_URL, VUS=50, DURATION=60s, ROOMS=5, SLOTS=4, GUESTS=20)
+//   k6 run loadtest/contend.js                       (BASE_URL, VUS=50, DURATION=60s, ROOMS=5, SLOTS=4, GUESTS=VUS)
 import { check } from 'k6';
 import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
 import {
-  call, closedScenario, createRooms, envInt, listAll, requireHealthy, reservationBody, runId, stay, SUMMARY_TREND_STATS, waitUntil,
+  call, closedScenario, createRooms, envInt, firstDay, listAll, requireHealthy, reservationBody, runId, signUpUsers, stay,
+  SUMMARY_TREND_STATS, usersFor, vusOf, waitUntil,
 } from './lib/staycar.js';
+
+const VUS = 50;
 
 const won = new Counter('contend_confirmed');
 const lost = new Counter('contend_409');
@@ -15,8 +20,9 @@ const unexpected = new Counter('contend_unexpected');
 const violations = new Counter('contend_invariant_violations');
 
 export const options = {
-  scenarios: { contend: closedScenario('contend', 50) },
+  scenarios: { contend: closedScenario('contend', VUS) },
   summaryTrendStats: SUMMARY_TREND_STATS,
+  setupTimeout: '180s',
   teardownTimeout: '120s',
   thresholds: {
     // 201 and 409 are both correct answers here; anything else is a failure.
@@ -30,30 +36,32 @@ export const options = {
 const NIGHTS = 2;
 
 /**
- * @typedef {{run: string, rooms: string[], slots: number, guests: number}} ContendData
+ * @typedef {import('./lib/staycar.js').User} User
+ * @typedef {{run: string, from: string, rooms: string[], slots: number, guests: User[]}} ContendData
  */
 
 /** @returns {ContendData} */
 export function setup() {
   requireHealthy();
   const run = runId();
-  return { run, rooms: createRooms(run, envInt('ROOMS', 5)), slots: envInt('SLOTS', 4), guests: envInt('GUESTS', 20) };
+  const [host] = signUpUsers(run, 'host', 1);
+  return {
+    run,
+    from: firstDay(),
+    rooms: createRooms(run, envInt('ROOMS', 5), [host]),
+    slots: envInt('SLOTS', 4),
+    guests: signUpUsers(run, 'rival', usersFor(vusOf(VUS), 'GUESTS')),
+  };
 }
 
 /**
- * Slot s of a room is the stay [s·NIGHTS, (s+1)·NIGHTS): the slots never overlap each other.
+ * Slot s of a room is the stay [s·NIGHTS, (s+1)·NIGHTS) from the run's first day: the slots never
+ * overlap each other.
+ * @param {ContendData} data
  * @param {number} s
  */
-function slotStay(s) {
-  return stay(s * NIGHTS, NIGHTS);
-}
-
-/**
- * @param {ContendData} data
- * @param {number} g
- */
-function guestId(data, g) {
-  return `rival-${data.run}-${g}`;
+function slotStay(data, s) {
+  return stay(data.from, s * NIGHTS, NIGHTS);
 }
 
 /** @param {ContendData} data */
@@ -61,8 +69,10 @@ export function contend(data) {
   const k = exec.scenario.iterationInTest;
   const room = data.rooms[k % data.rooms.length];
   const slot = Math.floor(k / data.rooms.length) % data.slots;
-  const body = reservationBody(guestId(data, k % data.guests), room, null, slotStay(slot));
-  const res = call('POST', '/reservations', body, { expected: [201, 409] });
+  const res = call('POST', '/reservations', reservationBody(room, null, slotStay(data, slot)), {
+    as: data.guests[k % data.guests.length],
+    expected: [201, 409],
+  });
   check(res, { '201 or 409': (r) => r.status === 201 || r.status === 409 });
   if (res.status === 201) won.add(1);
   else if (res.status === 409) lost.add(1);
@@ -70,8 +80,8 @@ export function contend(data) {
 }
 
 /**
- * Exactly one confirmed reservation per (room, stay), read back with GET /reservations?guestId=
- * for every guest that took part.
+ * Exactly one confirmed reservation per (room, stay), read back with GET /reservations (the
+ * caller's own) as every guest that took part: a reservation is seen only by its guest.
  * @param {ContendData} data
  */
 export function teardown(data) {
@@ -79,8 +89,8 @@ export function teardown(data) {
   let counts = {};
   const tally = () => {
     counts = {};
-    for (let g = 0; g < data.guests; g++) {
-      for (const r of listAll(`/reservations?guestId=${encodeURIComponent(guestId(data, g))}`)) {
+    for (const guest of data.guests) {
+      for (const r of listAll('/reservations', guest)) {
         if (r.status !== 'confirmed') continue;
         const key = `${r.roomId} ${r.checkIn}..${r.checkOut}`;
         counts[key] = (counts[key] || 0) + 1;
@@ -89,7 +99,7 @@ export function teardown(data) {
     // Done when every slot has a winner (a reservation list may trail its writes a little).
     return data.rooms.every((room) => {
       for (let s = 0; s < data.slots; s++) {
-        const { checkIn, checkOut } = slotStay(s);
+        const { checkIn, checkOut } = slotStay(data, s);
         if (!counts[`${room} ${checkIn}..${checkOut}`]) return false;
       }
       return true;
@@ -99,7 +109,7 @@ export function teardown(data) {
   let bad = 0;
   for (const room of data.rooms) {
     for (let s = 0; s < data.slots; s++) {
-      const { checkIn, checkOut } = slotStay(s);
+      const { checkIn, checkOut } = slotStay(data, s);
       const n = counts[`${room} ${checkIn}..${checkOut}`] || 0;
       if (n !== 1) {
         bad++;

@@ -1,15 +1,22 @@
 // Scenario `lag`: while `reserve` load runs, a sampler makes its own reservations and measures the
 // time from the 201 to the reservation appearing in GET /roomviews/{roomId} (the read model, fed
 // only by events: Dapr's outbox, Redis Streams, the viewpage consumer). Reports view_lag_ms.
+// Users (setup): the saga's hosts and guests as in `reserve`, plus a sampler guest who books the
+// sampler's own rooms and the sampler host who owns them (a room's view is shown to its host only).
 // The Redis Streams consumer lag of the topic is not reachable from stock k6: check it afterwards
 // with `redis-cli XINFO GROUPS staycar-events` (lag 0 and pending 0 for every group), or run
 // `npm run bench -- --scenario lag`, which does both.
-//   k6 run loadtest/lag.js                           (BASE_URL, VUS=50, DURATION=60s, ROOMS=200, SAMPLE_ROOMS=20)
+//   k6 run loadtest/lag.js                           (BASE_URL, VUS=50, DURATION=60s, ROOMS=200, SAMPLE_ROOMS=20, USERS)
 import { check } from 'k6';
 import exec from 'k6/execution';
 import { Counter, Trend } from 'k6/metrics';
-import { bodyOf, call, closedScenario, createRooms, envInt, requireHealthy, reservationBody, runId, stay, SUMMARY_TREND_STATS, waitUntil } from './lib/staycar.js';
+import {
+  bodyOf, call, closedScenario, createRooms, envInt, requireHealthy, reservationBody, runId, signUpUsers, stay, SUMMARY_TREND_STATS,
+  usersFor, vusOf, waitUntil,
+} from './lib/staycar.js';
 import { reserveOne, sagaFixtures } from './lib/saga.js';
+
+const VUS = 50;
 
 const viewLag = new Trend('view_lag_ms', true);
 const viewTimeouts = new Counter('view_lag_timeouts');
@@ -19,12 +26,12 @@ const POLL_MS = 50;
 
 export const options = {
   scenarios: {
-    reserve: closedScenario('reserve', 50),
+    reserve: closedScenario('reserve', VUS),
     // One sampler at a time: each iteration waits for its reservation to reach the view.
     sample: Object.assign(closedScenario('sample', 1), { vus: 1 }),
   },
   summaryTrendStats: SUMMARY_TREND_STATS,
-  setupTimeout: '120s',
+  setupTimeout: '180s',
   thresholds: {
     'http_req_failed{scenario:reserve}': ['rate<0.01'],
     'http_req_duration{scenario:reserve}': ['p(99)<150'],
@@ -36,16 +43,18 @@ export const options = {
 };
 
 /**
- * @typedef {import('./lib/saga.js').SagaFixtures & {sampleRooms: string[]}} LagData
+ * @typedef {import('./lib/staycar.js').User} User
+ * @typedef {import('./lib/saga.js').SagaFixtures & {sampleRooms: string[], sampleHost: User, sampleGuest: User}} LagData
  */
 
 /** @returns {LagData} */
 export function setup() {
   requireHealthy();
   const run = runId();
-  const fixtures = sagaFixtures(run, envInt('ROOMS', 200));
-  // The sampler's own rooms, so its stays never meet the load's.
-  return Object.assign(fixtures, { sampleRooms: createRooms(`${run}s`, envInt('SAMPLE_ROOMS', 20)) });
+  const fixtures = sagaFixtures(run, envInt('ROOMS', 200), usersFor(vusOf(VUS)));
+  // The sampler's own rooms, so its stays never meet the load's; its host polls their view.
+  const [sampleHost, sampleGuest] = signUpUsers(`${run}s`, 'sampler', 2);
+  return Object.assign(fixtures, { sampleRooms: createRooms(`${run}s`, envInt('SAMPLE_ROOMS', 20), [sampleHost]), sampleHost, sampleGuest });
 }
 
 /** @param {LagData} data */
@@ -59,13 +68,13 @@ export function sample(data) {
   const k = exec.scenario.iterationInTest;
   const roomId = data.sampleRooms[k % data.sampleRooms.length];
   const night = Math.floor(k / data.sampleRooms.length);
-  const res = call('POST', '/reservations', reservationBody(`sampler-${data.run}-${k}`, roomId, null, stay(night, 1)), { expected: [201] });
+  const res = call('POST', '/reservations', reservationBody(roomId, null, stay(data.from, night, 1)), { as: data.sampleGuest, expected: [201] });
   const reservation = bodyOf(res);
   if (!check(res, { 'sample reservation confirmed (201)': (r) => r.status === 201 }) || !reservation) return;
   const confirmedAt = Date.now();
   const seen = waitUntil(
     () => {
-      const view = bodyOf(call('GET', `/roomviews/${roomId}`, undefined, { expected: [200, 404], tags: { phase: 'lag-probe' } }));
+      const view = bodyOf(call('GET', `/roomviews/${roomId}`, undefined, { as: data.sampleHost, expected: [200, 404], tags: { phase: 'lag-probe' } }));
       return Boolean(view && (view.reservations || []).some((/** @type {any} */ r) => r.reservationId === reservation.id));
     },
     30000,

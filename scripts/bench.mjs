@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: drives the scenarios of loadtest/ with autocannon against the running system
-// (start it with `npm start` first) and reports, per scenario, throughput, p50/p95/p99 latency,
+// (start it with `npm start` first), as users it signs up itself (every request carries a user's
+// bearer token), and reports, per scenario, throughput, p50/p95/p99 latency,
 // non-2xx answers by status, and CPU seconds per 1,000 requests used by every process of the
 // system (each app, each daprd, redis-server, mariadbd). Reports go to test-output/bench/.
 //   npm run bench -- [--scenario NAME[,NAME…]] [--duration S] [--connections N] [--rate N]
@@ -23,7 +24,9 @@ import { loadApps } from './lib/system.mjs';
 const USAGE = `usage: npm run bench -- [options]
   --scenario NAME     one of ${SCENARIO_NAMES.join(', ')}, a comma list, or all (default)
   --duration S        seconds of load per scenario (default 30; sidecar-overhead 20)
-  --connections N     concurrent connections (default per scenario: register 100, reserve 50, …)
+  --connections N     concurrent connections (default per scenario: register 100, reserve 50, …);
+                      the scenario signs up one user per connection (at least 20, at most 200)
+                      and sends each request as the next of them, with its token
   --rate N            cap on requests/s over all connections (default none; sidecar-overhead 1000)
   --base-url URL      the gateway (default http://localhost:<gateway port of dapr.yaml>)
   --rooms N           rooms (and cars) the scenario creates first (reserve/lag 200, contend 5, browse 50)

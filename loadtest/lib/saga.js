@@ -1,36 +1,51 @@
 // The reservation saga as the `reserve` and `lag` scenarios drive it: many rooms, each with its
-// own car, and request number k goes to room k mod R for the night floor(k / R). So every request
-// has a unique guest and no two requests overlap on a room or a car: they should all be confirmed.
+// own car, and request number k goes to room k mod R for the night floor(k / R). So no two
+// requests overlap on a room or a car: they should all be confirmed. Request k is made by guest
+// k mod G (users signed up in setup), so the load is spread evenly over the guests' rate limits.
 import { check } from 'k6';
-import { bodyOf, call, createCars, createRooms, reservationBody, stay } from './staycar.js';
+import { bodyOf, call, createCars, createRooms, firstDay, reservationBody, signUpUsers, stay } from './staycar.js';
+
+/** Hosts that own the rooms and cars (setup only: a few hundred creations). */
+const SAGA_HOSTS = 4;
 
 /**
- * @typedef {{run: string, rooms: string[], cars: string[]}} SagaFixtures
+ * @typedef {import('./staycar.js').User} User
+ * @typedef {{run: string, from: string, rooms: string[], cars: string[], guests: User[]}} SagaFixtures
  */
 
 /**
- * Creates `count` rooms and as many cars for this run.
+ * Signs up SAGA_HOSTS hosts and `guests` guests, and creates `count` rooms and as many cars for
+ * this run (room i and car i belong to host i mod SAGA_HOSTS).
  * @param {string} run
  * @param {number} count
+ * @param {number} guests
  * @returns {SagaFixtures}
  */
-export function sagaFixtures(run, count) {
-  return { run, rooms: createRooms(run, count), cars: createCars(run, count) };
+export function sagaFixtures(run, count, guests) {
+  const hosts = signUpUsers(run, 'host', SAGA_HOSTS);
+  return {
+    run,
+    from: firstDay(),
+    rooms: createRooms(run, count, hosts),
+    cars: createCars(run, count, hosts),
+    guests: signUpUsers(run, 'guest', guests),
+  };
 }
 
 /**
- * Reservation number `k` (unique in the scenario): room k mod R with its car, night floor(k / R).
- * Returns the response and the reservation when it was confirmed.
+ * Reservation number `k` (unique in the scenario): room k mod R with its car, night floor(k / R),
+ * by guest k mod G. Returns the response and the reservation when it was confirmed.
  * @param {SagaFixtures} data
  * @param {number} k
- * @param {string} prefix guest id prefix, unique per scenario
+ * @param {string} prefix idempotency key prefix, unique per scenario
  * @param {Record<string, string>} [tags]
  */
 export function reserveOne(data, k, prefix, tags) {
   const r = k % data.rooms.length;
   const night = Math.floor(k / data.rooms.length);
-  const body = reservationBody(`${prefix}-${data.run}-${k}`, data.rooms[r], data.cars[r], stay(night, 1));
+  const body = reservationBody(data.rooms[r], data.cars[r], stay(data.from, night, 1));
   const res = call('POST', '/reservations', body, {
+    as: data.guests[k % data.guests.length],
     // A unique key per reservation, as a careful client sends one (and retries with it).
     headers: { 'Idempotency-Key': `${prefix}-${data.run}-${k}` },
     // 409 is "someone else holds it": not a failure of the system; counted separately.

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import pino from 'pino';
 import { Sidecar } from '@staycar/common';
-import { api, eventually, stay, unique } from '../support/api';
+import { api, eventually, newUser, newUsers, stay, unique, type User } from '../support/api';
 import { StreamReader } from '../support/events';
 
 // Rooms and rental cars through the gateway, against the real system (daprd, MariaDB, Redis).
@@ -13,9 +13,14 @@ const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConn
 
 const stream = new StreamReader(redis, TOPIC);
 
+/** The host of every room and car here, and a guest for the holds (real users, signed up once). */
+let host: User;
+let guest: User;
+
 beforeAll(async () => {
   await redis.connect();
   await stream.begin();
+  [host, guest] = await newUsers(2, 'catalog');
 });
 afterAll(() => {
   redis.disconnect();
@@ -64,22 +69,37 @@ async function publishReservationEvent(type: string, data: object): Promise<void
   }
 }
 
-const newRoom = () => ({ hostId: unique('host'), name: 'Sea view', city: 'Busan', pricePerNight: 90000 });
-const newCar = () => ({ hostId: unique('host'), model: 'Ioniq 5', city: 'Jeju', pricePerDay: 70000 });
+const newRoom = () => ({ hostId: host.userId, name: 'Sea view', city: 'Busan', pricePerNight: 90000 });
+const newCar = () => ({ hostId: host.userId, model: 'Ioniq 5', city: 'Jeju', pricePerDay: 70000 });
 
 async function createRoom(): Promise<Record<string, any>> {
-  const res = await api('POST', '/rooms', newRoom());
+  const res = await host.api('POST', '/rooms', newRoom());
   expect(res.status).toBe(201);
   return res.body;
 }
 
 const holdRoom = (roomId: string, reservationId: string, range: { checkIn: string; checkOut: string }) =>
-  internal('POST', 'room', `/internal/rooms/${roomId}/holds`, { reservationId, guestId: unique('guest'), ...range });
+  internal('POST', 'room', `/internal/rooms/${roomId}/holds`, { reservationId, guestId: guest.userId, ...range });
+
+/**
+ * A confirmed reservation of `roomId` by `reviewer` through the real saga, and then the review:
+ * room learns "confirmed" from ReservationConfirmed, so until that event is consumed a review is
+ * 403 REVIEW_NOT_ALLOWED and is tried again.
+ */
+async function reviewAfterStay(reviewer: User, roomId: string, dates: { checkIn: string; checkOut: string }, review: { rating: number; comment?: string }) {
+  const reservation = await reviewer.api('POST', '/reservations', { roomId, ...dates });
+  expect(reservation.status).toBe(201);
+  return eventually(async () => {
+    const res = await reviewer.api('POST', `/rooms/${roomId}/reviews`, { reservationId: reservation.body.id, ...review });
+    if (res.status === 403 && res.body.error.code === 'REVIEW_NOT_ALLOWED') throw new Error('room has not consumed ReservationConfirmed yet');
+    return { reservationId: reservation.body.id as string, res };
+  }, 30_000, 300);
+}
 
 describe('rooms', () => {
   it('when a room is registered, read, patched and deleted, then each answer is right, 404 ROOM_NOT_FOUND after, and each change is an event', async () => {
     const input = newRoom();
-    const created = await api('POST', '/rooms', input);
+    const created = await host.api('POST', '/rooms', input);
     expect(created.status).toBe(201);
     const room = created.body;
     expect(room).toEqual({
@@ -88,12 +108,12 @@ describe('rooms', () => {
     });
     expect((await api('GET', `/rooms/${room.id}`)).body).toEqual(room);
 
-    const patched = await api('PATCH', `/rooms/${room.id}`, { capacity: 3, description: 'Quiet' });
+    const patched = await host.api('PATCH', `/rooms/${room.id}`, { capacity: 3, description: 'Quiet' });
     expect(patched.status).toBe(200);
     expect(patched.body).toMatchObject({ ...room, capacity: 3, description: 'Quiet', updatedAt: expect.any(String) });
     expect((await api('GET', `/rooms/${room.id}`)).body).toEqual(patched.body);
 
-    expect((await api('DELETE', `/rooms/${room.id}`)).status).toBe(204);
+    expect((await host.api('DELETE', `/rooms/${room.id}`)).status).toBe(204);
     const gone = await api('GET', `/rooms/${room.id}`);
     expect(gone.status).toBe(404);
     expect(gone.body.error.code).toBe('ROOM_NOT_FOUND');
@@ -105,13 +125,13 @@ describe('rooms', () => {
 
   it('when the input is invalid (unknown field in PATCH, blank name, limit > 100 on reviews), then 400 VALIDATION_FAILED naming the field', async () => {
     const room = await createRoom();
-    const patch = await api('PATCH', `/rooms/${room.id}`, { name: 'ok', hostId: 'someone-else', color: 'red' });
+    const patch = await host.api('PATCH', `/rooms/${room.id}`, { name: 'ok', hostId: 'someone-else', color: 'red' });
     expect(patch.status).toBe(400);
     expect(patch.body.error.code).toBe('VALIDATION_FAILED');
     expect(patch.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['color', 'hostId']);
     expect((await api('GET', `/rooms/${room.id}`)).body.name).toBe('Sea view');
 
-    const blank = await api('POST', '/rooms', { ...newRoom(), name: '   ' });
+    const blank = await host.api('POST', '/rooms', { ...newRoom(), name: '   ' });
     expect(blank.status).toBe(400);
     expect(blank.body.error.details).toEqual([{ field: 'name', reason: expect.any(String) }]);
 
@@ -123,22 +143,24 @@ describe('rooms', () => {
   it('when six PATCHes of different fields of one room race, then every field survives', async () => {
     const room = await createRoom();
     const patches = [{ name: 'Renamed' }, { city: 'Seoul' }, { pricePerNight: 12345 }, { description: 'Bright' }, { capacity: 6 }, { name: 'Renamed' }];
-    const answers = await Promise.all(patches.map((p) => api('PATCH', `/rooms/${room.id}`, p)));
+    const answers = await Promise.all(patches.map((p) => host.api('PATCH', `/rooms/${room.id}`, p)));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
     expect((await api('GET', `/rooms/${room.id}`)).body).toMatchObject({ name: 'Renamed', city: 'Seoul', pricePerNight: 12345, description: 'Bright', capacity: 6 });
     await expectEvents(room.id, [2, 3, 4, 5, 6, 7].map((v) => ['RoomModified', v] as [string, number]));
   });
 
-  it('when reviews are posted, then 201 Review, the list shows them newest first, and ReviewCreated carries the totals', async () => {
+  it('when guests who stayed post reviews, then 201 Review, the list shows them newest first, and ReviewCreated carries the totals', async () => {
     const room = await createRoom();
-    const first = await api('POST', `/rooms/${room.id}/reviews`, { guestId: 'guest-a', rating: 4, comment: 'Nice' });
+    const [guestA, guestB, guestC] = await newUsers(3, 'reviewer');
+    const { reservationId, res: first } = await reviewAfterStay(guestA!, room.id, stay(70, 2), { rating: 4, comment: 'Nice' });
     expect(first.status).toBe(201);
-    expect(first.body).toEqual({ id: expect.any(String), roomId: room.id, guestId: 'guest-a', rating: 4, comment: 'Nice', createdAt: expect.any(String) });
-    expect((await api('POST', `/rooms/${room.id}/reviews`, { guestId: 'guest-b', rating: 5 })).status).toBe(201);
-    expect((await api('POST', `/rooms/${room.id}/reviews`, { guestId: 'guest-c', rating: 6 })).status).toBe(400);
+    expect(first.body).toEqual({ id: expect.any(String), roomId: room.id, guestId: guestA!.userId, reservationId, rating: 4, comment: 'Nice', createdAt: expect.any(String) });
+    expect((await reviewAfterStay(guestB!, room.id, stay(72, 2), { rating: 5 })).res.status).toBe(201);
+    const tooHigh = await reviewAfterStay(guestC!, room.id, stay(74, 2), { rating: 6 });
+    expect([tooHigh.res.status, tooHigh.res.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
 
     const page = await api('GET', `/rooms/${room.id}/reviews?limit=1`);
-    expect(page.body.items.map((r: { guestId: string }) => r.guestId)).toEqual(['guest-b']);
+    expect(page.body.items.map((r: { guestId: string }) => r.guestId)).toEqual([guestB!.userId]);
     const rest = await api('GET', `/rooms/${room.id}/reviews?limit=1&cursor=${page.body.nextCursor}`);
     expect(rest.body).toEqual({ items: [first.body], nextCursor: null });
     expect((await api('GET', '/rooms/room_unknown/reviews')).body.error.code).toBe('ROOM_NOT_FOUND');
@@ -183,7 +205,7 @@ describe('room calendar', () => {
     const confirmed = await internal('POST', 'room', `/internal/rooms/${room.id}/holds/${reservationId}/confirm`);
     expect(confirmed.status).toBe(200);
     expect(confirmed.body).toMatchObject({ status: 'booked', expiresAt: null });
-    const refused = await api('DELETE', `/rooms/${room.id}`);
+    const refused = await host.api('DELETE', `/rooms/${room.id}`);
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('ROOM_HAS_RESERVATIONS');
     expect((await api('GET', `/rooms/${room.id}`)).status).toBe(200);
@@ -193,7 +215,7 @@ describe('room calendar', () => {
     const room = await createRoom();
     const reservationId = unique('res');
     const nights = stay(40, 2);
-    const guestId = unique('guest');
+    const guestId = guest.userId;
     await internal('POST', 'room', `/internal/rooms/${room.id}/holds`, { reservationId, guestId, ...nights });
     await internal('POST', 'room', `/internal/rooms/${room.id}/holds/${reservationId}/confirm`);
     await publishReservationEvent('ReservationCancelled', { id: reservationId, reservationId, guestId, roomId: room.id, carId: null, ...nights, nights: 2, status: 'cancelled', version: 2 });
@@ -201,36 +223,36 @@ describe('room calendar', () => {
       const res = await api('GET', `/rooms/${room.id}/availability?checkIn=${nights.checkIn}&checkOut=${nights.checkOut}`);
       if (res.body.available !== true) throw new Error('still booked');
     }, 30_000, 500);
-    expect((await api('DELETE', `/rooms/${room.id}`)).status).toBe(204);
+    expect((await host.api('DELETE', `/rooms/${room.id}`)).status).toBe(204);
   });
 });
 
 describe('rental cars', () => {
   it('when a car is registered, read, patched and deleted, then each answer is right, 404 CAR_NOT_FOUND after, and each change is an event', async () => {
     const input = newCar();
-    const created = await api('POST', '/rentcars', input);
+    const created = await host.api('POST', '/rentcars', input);
     expect(created.status).toBe(201);
     const car = created.body;
     expect(car).toEqual({ id: expect.stringMatching(/^car_/), ...input, currency: 'KRW', seats: 4, createdAt: expect.any(String), updatedAt: expect.any(String) });
     expect((await api('GET', `/rentcars/${car.id}`)).body).toEqual(car);
-    const patched = await api('PATCH', `/rentcars/${car.id}`, { seats: 7, pricePerDay: 80000 });
+    const patched = await host.api('PATCH', `/rentcars/${car.id}`, { seats: 7, pricePerDay: 80000 });
     expect(patched.body).toMatchObject({ seats: 7, pricePerDay: 80000, model: 'Ioniq 5' });
-    const bad = await api('PATCH', `/rentcars/${car.id}`, { currency: 'USD' });
+    const bad = await host.api('PATCH', `/rentcars/${car.id}`, { currency: 'USD' });
     expect([bad.status, bad.body.error.details[0].field]).toEqual([400, 'currency']);
-    expect((await api('DELETE', `/rentcars/${car.id}`)).status).toBe(204);
+    expect((await host.api('DELETE', `/rentcars/${car.id}`)).status).toBe(204);
     const gone = await api('GET', `/rentcars/${car.id}`);
     expect([gone.status, gone.body.error.code]).toEqual([404, 'CAR_NOT_FOUND']);
     await expectEvents(car.id, [['RentcarRegistered', 1], ['RentcarModified', 2], ['RentcarDeleted', 3]]);
   });
 
   it('when a car is held and confirmed, then unavailable for those days, RentcarReserved once, DELETE 409 CAR_HAS_RESERVATIONS', async () => {
-    const car = (await api('POST', '/rentcars', newCar())).body;
+    const car = (await host.api('POST', '/rentcars', newCar())).body;
     const reservationId = unique('res');
     const days = stay(50, 3);
-    const held = await internal('POST', 'rentcar', `/internal/rentcars/${car.id}/holds`, { reservationId, guestId: unique('guest'), ...days });
+    const held = await internal('POST', 'rentcar', `/internal/rentcars/${car.id}/holds`, { reservationId, guestId: guest.userId, ...days });
     expect(held.status).toBe(201);
     expect(held.body).toMatchObject({ carId: car.id, status: 'held', nights: 3, pricePerDay: 70000, model: 'Ioniq 5', city: 'Jeju' });
-    const rival = await internal('POST', 'rentcar', `/internal/rentcars/${car.id}/holds`, { reservationId: unique('res'), guestId: 'g', ...stay(52, 2) });
+    const rival = await internal('POST', 'rentcar', `/internal/rentcars/${car.id}/holds`, { reservationId: unique('res'), guestId: guest.userId, ...stay(52, 2) });
     // Refusals of the saga's internal routes are 200 {rejected} (docs/contracts.md: a 409 would trip Dapr's breaker).
     expect([rival.status, rival.body.rejected?.status, rival.body.rejected?.error.code]).toEqual([200, 409, 'CAR_UNAVAILABLE']);
     const ask = async (range: { checkIn: string; checkOut: string }) => (await api('GET', `/rentcars/${car.id}/availability?checkIn=${range.checkIn}&checkOut=${range.checkOut}`)).body;
@@ -241,7 +263,7 @@ describe('rental cars', () => {
       const confirmed = await internal('POST', 'rentcar', `/internal/rentcars/${car.id}/holds/${reservationId}/confirm`);
       expect(confirmed.body.status).toBe('booked');
     }
-    const refused = await api('DELETE', `/rentcars/${car.id}`);
+    const refused = await host.api('DELETE', `/rentcars/${car.id}`);
     expect([refused.status, refused.body.error.code]).toEqual([409, 'CAR_HAS_RESERVATIONS']);
     const events = await expectEvents(reservationId, [['RentcarReserved', 1]]);
     expect(events.filter((e) => e.type === 'RentcarReserved')).toHaveLength(1);
@@ -249,15 +271,15 @@ describe('rental cars', () => {
   });
 
   it('when ReservationConfirmed then ReservationCancelled name the car, then RentcarReserved then RentcarReleased (once each) and the days are free', async () => {
-    const car = (await api('POST', '/rentcars', newCar())).body;
+    const car = (await host.api('POST', '/rentcars', newCar())).body;
     const reservationId = unique('res');
-    const guestId = unique('guest');
+    const guestId = guest.userId;
     const days = stay(60, 2);
     expect((await internal('POST', 'rentcar', `/internal/rentcars/${car.id}/holds`, { reservationId, guestId, ...days })).status).toBe(201);
     const reservation = { id: reservationId, reservationId, guestId, roomId: unique('room'), carId: car.id, ...days, nights: 2, amount: 1, currency: 'KRW' };
     await publishReservationEvent('ReservationConfirmed', { ...reservation, status: 'confirmed', version: 1 });
     await expectEvents(reservationId, [['RentcarReserved', 1]]);
-    expect((await api('DELETE', `/rentcars/${car.id}`)).status).toBe(409);
+    expect((await host.api('DELETE', `/rentcars/${car.id}`)).status).toBe(409);
     await publishReservationEvent('ReservationCancelled', { ...reservation, status: 'cancelled', version: 2 });
     const events = await expectEvents(reservationId, [['RentcarReleased', 2]]);
     expect(events.find((e) => e.type === 'RentcarReleased')!.data).toMatchObject({ carId: car.id, reservationId, guestId, ...days });

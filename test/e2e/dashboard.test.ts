@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { GATEWAY_URL, stay, unique } from '../support/api';
+import { randomBytes } from 'node:crypto';
+import { GATEWAY_URL, newUsers, stay, unique, uniqueUsername, type User } from '../support/api';
 import { publishData } from '../support/events';
 
 // The dashboard in headless Debian Chromium (playwright-core, no browser download), against the
@@ -34,8 +35,12 @@ let context: BrowserContext;
 let page: Page;
 let userDataDir: string;
 const pageErrors: string[] = [];
+/** Real users: the host the published events name, and the guest they are addressed to. */
+let host: User;
+let guest: User;
 
 beforeAll(async () => {
+  [host, guest] = await newUsers(2, 'dash');
   fs.mkdirSync(OUTPUT, { recursive: true });
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'staycar-chromium-'));
   context = await chromium.launchPersistentContext(userDataDir, {
@@ -58,6 +63,15 @@ afterAll(async () => {
 
 const row = (reservationId: string) => page.locator(`tr[data-reservation-id="${reservationId}"]`);
 
+/** Signs in through the page's own form (signing out whoever is signed in first). */
+async function signInOnPage(p: Page, user: { username: string; password: string }): Promise<void> {
+  if (await p.locator('#session').isVisible()) await p.click('#signout');
+  await p.fill('#signin-form [name="username"]', user.username);
+  await p.fill('#signin-form [name="password"]', user.password);
+  await p.click('#signin-form button[data-action="signin"]');
+  await p.locator('#session-user').filter({ hasText: user.username }).waitFor();
+}
+
 async function expectRow(reservationId: string, expected: { status: string; paymentStatus: string; carStatus: string }) {
   for (const [field, value] of Object.entries(expected)) {
     await row(reservationId).locator(`[data-field="${field}"]`).filter({ hasText: value }).waitFor();
@@ -65,19 +79,20 @@ async function expectRow(reservationId: string, expected: { status: string; paym
 }
 
 describe('the dashboard (headless Chromium)', () => {
-  it('when events change a reservation, then the open page shows each status without a reload, and the guest messages', async () => {
+  it('when events change a reservation, then the open page shows each status without a reload to the signed-in host, and the messages to the signed-in guest', async () => {
     const city = unique('DashCity');
     const roomId = unique('droom');
     const reservationId = unique('dres');
-    const guestId = unique('dguest');
+    const guestId = guest.userId;
     const carId = unique('dcar');
     const { checkIn, checkOut } = stay(40, 3);
     const now = () => new Date().toISOString();
     await page.goto(`${GATEWAY_URL}/`);
+    await signInOnPage(page, host);
     await page.fill('#city-filter', city);
     await page.dispatchEvent('#city-filter', 'change');
 
-    await publishData('RoomRegistered', { roomId, hostId: 'dhost', name: `Dash ${roomId}`, city, pricePerNight: 90000, currency: 'KRW', description: '', capacity: 2, createdAt: now(), updatedAt: now(), version: 1 });
+    await publishData('RoomRegistered', { roomId, hostId: host.userId, name: `Dash ${roomId}`, city, pricePerNight: 90000, currency: 'KRW', description: '', capacity: 2, createdAt: now(), updatedAt: now(), version: 1 });
     const card = page.locator(`article[data-room-id="${roomId}"]`);
     await card.waitFor();
     await card.getByText('90,000 KRW').waitFor();
@@ -98,6 +113,8 @@ describe('the dashboard (headless Chromium)', () => {
     await expectRow(reservationId, { status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
     await card.locator('[data-field="active"]').filter({ hasText: '0 active' }).waitFor();
 
+    // A reservation's messages are its guest's to read.
+    await signInOnPage(page, guest);
     await page.fill('#messages-form [name="recipientId"]', guestId);
     for (let i = 0; (await page.locator('#messages li').count()) < 6; i++) {
       if (i > 50) throw new Error('the six messages did not show');
@@ -109,13 +126,22 @@ describe('the dashboard (headless Chromium)', () => {
     await page.screenshot({ path: path.join(OUTPUT, 'dashboard-events.png'), fullPage: true });
   });
 
-  itFullFlow('when a user registers a room and a car, reserves with the car and cancels, then the page follows without a reload', async () => {
+  itFullFlow('when a user signs up on the page, registers a room and a car, reserves with the car and cancels, then the page follows without a reload', async () => {
     const city = unique('FlowCity');
     const name = `Flow room ${unique('n')}`;
     const model = `Flow car ${unique('m')}`;
-    const guestId = unique('fguest');
     const { checkIn, checkOut } = stay(60, 2);
     await page.goto(`${GATEWAY_URL}/`);
+    // Sign up through the page: it signs the new user in, and its forms act as that user.
+    if (await page.locator('#session').isVisible()) await page.click('#signout');
+    const username = uniqueUsername('dash-flow');
+    await page.fill('#signin-form [name="username"]', username);
+    await page.fill('#signin-form [name="password"]', `pw-${randomBytes(12).toString('hex')}`);
+    await page.click('#signin-form button[data-action="signup"]');
+    await page.locator('#session-user').filter({ hasText: username }).waitFor();
+    const userId = (await page.locator('#session-id').innerText()).replace(/[()]/g, '');
+    expect(userId).toMatch(/^usr_/);
+    for (const field of ['#room-form [name="hostId"]', '#car-form [name="hostId"]', '#reserve-form [name="guestId"]']) expect(await page.inputValue(field)).toBe(userId);
     await page.fill('#city-filter', city);
     await page.dispatchEvent('#city-filter', 'change');
 
@@ -138,7 +164,6 @@ describe('the dashboard (headless Chromium)', () => {
     await page.locator(`#reserve-form [name="carId"] option`, { hasText: model }).waitFor({ state: 'attached' });
     const carValue = await page.locator(`#reserve-form [name="carId"] option`, { hasText: model }).getAttribute('value');
     await page.selectOption('#reserve-form [name="carId"]', carValue!);
-    await page.fill('#reserve-form [name="guestId"]', guestId);
     await page.fill('#reserve-form [name="checkIn"]', checkIn);
     await page.fill('#reserve-form [name="checkOut"]', checkOut);
     await page.click('#reserve-form button[type="submit"]');
@@ -158,6 +183,8 @@ describe('the dashboard (headless Chromium)', () => {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
     await phone.goto(`${GATEWAY_URL}/`);
+    // A new tab has its own session: sign in as the host whose room the first test showed.
+    await signInOnPage(phone, host);
     await phone.locator('article.room').first().waitFor();
     const overflow = await phone.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(0);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { api, eventually, stay, unique } from '../support/api';
+import { api, newUser, newUsers, stay, eventually, type User } from '../support/api';
 
 // A reservation process killed in the middle of its saga: on restart, reservation's start-up
 // recovery releases the holds and refunds a payment, and no reservation stands.
@@ -42,10 +42,17 @@ const roomFree = async (roomId: string, dates: { checkIn: string; checkOut: stri
   return res.body.available as boolean;
 };
 
-const paymentsOf = async (reservationId: string) =>
-  (await api('GET', `/payments?reservationId=${reservationId}`)).body.items as { status: string }[];
+/** The payments of a reservation, as its guest sees them. */
+const paymentsOf = async (payer: User, reservationId: string) =>
+  (await payer.api('GET', `/payments?reservationId=${reservationId}`)).body.items as { status: string }[];
 
 let paused = false;
+
+/** The host of the crash-test rooms (a real user, signed up once). */
+let host: User;
+beforeAll(async () => {
+  [host] = await newUsers(1, 'crash-host');
+});
 
 afterAll(async () => {
   // Leave the normal service running, whatever happened above.
@@ -59,21 +66,23 @@ afterAll(async () => {
  * Restarts reservation with `pause` set, starts a reservation, waits until `reached` holds, kills
  * the app process (SIGKILL: no shutdown code runs), restarts it normally. Answers what the test needs.
  */
-async function crashMidSaga(pause: (typeof PAUSES)[number], reached: (ctx: { roomId: string; dates: { checkIn: string; checkOut: string }; reservationId: string }) => Promise<void>,
+async function crashMidSaga(pause: (typeof PAUSES)[number], reached: (ctx: { guest: User; roomId: string; dates: { checkIn: string; checkOut: string }; reservationId: string }) => Promise<void>,
 ) {
-  const room = await api('POST', '/rooms', { hostId: unique('host'), name: 'Crash test room', city: 'Seoul', pricePerNight: 50_000 });
+  const room = await host.api('POST', '/rooms', { hostId: host.userId, name: 'Crash test room', city: 'Seoul', pricePerNight: 50_000 });
   expect(room.status).toBe(201);
   const roomId = room.body.id as string;
-  const guestId = unique('crash-guest');
+  // A guest of its own: the saga is found in the log by the guest id, and its list must stay empty.
+  const guest = await newUser('crash-guest');
+  const guestId = guest.userId;
   const dates = stay(200 + Math.floor(Math.random() * 100), 2);
 
   await reservationSvc('stop');
   paused = true;
   await reservationSvc('start', { [pause]: '120000' });
 
-  const pending = api('POST', '/reservations', { guestId, roomId, ...dates }).catch(() => ({ status: 0 }));
+  const pending = guest.api('POST', '/reservations', { guestId, roomId, ...dates }).catch(() => ({ status: 0 }));
   const reservationId = await eventually(async () => reservationIdOf(guestId), 20_000, 200);
-  await eventually(() => reached({ roomId, dates, reservationId }), 20_000, 200);
+  await eventually(() => reached({ guest, roomId, dates, reservationId }), 20_000, 200);
 
   process.kill(appPid(), 'SIGKILL');
   expect((await pending).status).not.toBe(201);
@@ -81,33 +90,33 @@ async function crashMidSaga(pause: (typeof PAUSES)[number], reached: (ctx: { roo
   await reservationSvc('stop');
   await reservationSvc('start');
   paused = false;
-  return { roomId, guestId, dates, reservationId };
+  return { guest, roomId, guestId, dates, reservationId };
 }
 
 describe('a reservation process that crashes mid-saga', () => {
   it('when it is killed after holding the room, then after restart the room is free again and no payment or reservation stands', async () => {
-    const { roomId, guestId, dates, reservationId } = await crashMidSaga('SAGA_PAUSE_AFTER_HOLD_MS', async ({ roomId, dates }) => {
+    const { guest, roomId, guestId, dates, reservationId } = await crashMidSaga('SAGA_PAUSE_AFTER_HOLD_MS', async ({ roomId, dates }) => {
       expect(await roomFree(roomId, dates)).toBe(false);
     });
 
     await eventually(async () => expect(await roomFree(roomId, dates)).toBe(true), 60_000, 500);
-    expect(await paymentsOf(reservationId)).toEqual([]);
-    expect((await api('GET', `/reservations/${reservationId}`)).status).toBe(404);
-    expect((await api('GET', `/reservations?guestId=${guestId}`)).body.items).toEqual([]);
+    expect(await paymentsOf(guest, reservationId)).toEqual([]);
+    expect((await guest.api('GET', `/reservations/${reservationId}`)).status).toBe(404);
+    expect((await guest.api('GET', `/reservations?guestId=${guestId}`)).body.items).toEqual([]);
     // Reservations work normally again, for the same nights.
-    expect((await api('POST', '/reservations', { guestId, roomId, ...dates })).status).toBe(201);
+    expect((await guest.api('POST', '/reservations', { guestId, roomId, ...dates })).status).toBe(201);
   });
 
   it('when it is killed after the payment was approved, then after restart the payment is refunded and the room is free', async () => {
-    const { roomId, guestId, dates, reservationId } = await crashMidSaga('SAGA_PAUSE_AFTER_PAYMENT_MS', async ({ reservationId }) => {
-      expect(await paymentsOf(reservationId)).toEqual([expect.objectContaining({ status: 'approved' })]);
+    const { guest, roomId, guestId, dates, reservationId } = await crashMidSaga('SAGA_PAUSE_AFTER_PAYMENT_MS', async ({ guest, reservationId }) => {
+      expect(await paymentsOf(guest, reservationId)).toEqual([expect.objectContaining({ status: 'approved' })]);
     });
 
     await eventually(async () => {
-      expect(await paymentsOf(reservationId)).toEqual([expect.objectContaining({ status: 'refunded', refundedAt: expect.any(String) })]);
+      expect(await paymentsOf(guest, reservationId)).toEqual([expect.objectContaining({ status: 'refunded', refundedAt: expect.any(String) })]);
       expect(await roomFree(roomId, dates)).toBe(true);
     }, 60_000, 500);
-    expect((await api('GET', `/reservations/${reservationId}`)).status).toBe(404);
-    expect((await api('GET', `/reservations?guestId=${guestId}`)).body.items).toEqual([]);
+    expect((await guest.api('GET', `/reservations/${reservationId}`)).status).toBe(404);
+    expect((await guest.api('GET', `/reservations?guestId=${guestId}`)).body.items).toEqual([]);
   });
 });

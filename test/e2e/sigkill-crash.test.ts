@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { api, eventually, stay, unique } from '../support/api';
+import { allReservationsOf, api, eventually, newUsers, stay, unique, type User } from '../support/api';
 
 // kill -9 of a service's app *and* its sidecar, three times, while guests keep reserving: after
 // `npm run svc:start -- reservation` the service answers through the gateway within 10 s (the
@@ -13,6 +13,8 @@ import { api, eventually, stay, unique } from '../support/api';
 // (seen: stored at .404, killed at .43, the client got 503): no server can tell such a client the
 // outcome, so guests send an Idempotency-Key and, once the service is back, repeat the request with
 // it — the answer they then get is the truth (the same 201, or a fresh saga's), as API.md promises.
+// Each of the guests is a real user who reserves again and again: what stands for a guest is
+// checked against everything that guest was answered, and every saga the guest started is accounted for.
 
 jest.setTimeout(420_000);
 
@@ -39,7 +41,7 @@ function sagasOf(guestId: string): string[] {
 
 interface Attempt {
   key: string;
-  guestId: string;
+  guest: User;
   roomId: string;
   dates: { checkIn: string; checkOut: string };
   status: number;
@@ -61,28 +63,30 @@ afterAll(async () => {
   if (!alive(pids.appPid) || !alive(pids.daprdPid)) await svc('start', 'reservation');
 });
 
+
 describe('reservation killed with SIGKILL (app and sidecar) under load', () => {
   it(`when it is killed ${KILLS} times and started again each time, then it answers within ${BOUND_MS / 1000} s of svc:start and no saga leaves anything half-done`, async () => {
+    const [host, knownGuest, ...guests] = await newUsers(2 + GUESTS, 'kill');
     const rooms: string[] = [];
     for (let i = 0; i < ROOMS; i++) {
-      const room = await api('POST', '/rooms', { hostId: unique('host'), name: `Kill room ${i}`, city: 'Seoul', pricePerNight: 20_000 });
+      const room = await host!.api('POST', '/rooms', { hostId: host!.userId, name: `Kill room ${i}`, city: 'Seoul', pricePerNight: 20_000 });
       expect(room.status).toBe(201);
       rooms.push(room.body.id as string);
     }
-    const known = await api('POST', '/reservations', { guestId: unique('guest'), roomId: rooms[0], ...stay(400, 1) });
+    const known = await knownGuest!.api('POST', '/reservations', { guestId: knownGuest!.userId, roomId: rooms[0], ...stay(400, 1) });
     expect(known.status).toBe(201);
 
     // Guests reserve disjoint nights (no 409 by design), each pausing 200 ms after a 503.
     const attempts: Attempt[] = [];
     let loading = true;
     const guest = async (g: number) => {
+      const me = guests[g]!;
       for (let k = 0; loading; k++) {
-        const guestId = unique(`kill-guest-${g}`);
         const roomId = rooms[k % ROOMS]!;
         const dates = stay(g * 90 + Math.floor(k / ROOMS), 1);
         const key = unique('kill-key');
-        const res = await api('POST', '/reservations', { guestId, roomId, ...dates }, { 'idempotency-key': key }).catch(() => ({ status: 0, body: undefined }));
-        attempts.push({ key, guestId, roomId, dates, status: res.status, code: res.body?.error?.code, id: res.body?.id });
+        const res = await me.api('POST', '/reservations', { guestId: me.userId, roomId, ...dates }, { 'idempotency-key': key }).catch(() => ({ status: 0, body: undefined }));
+        attempts.push({ key, guest: me, roomId, dates, status: res.status, code: res.body?.error?.code, id: res.body?.id });
         if (res.status !== 201) await new Promise((resolve) => setTimeout(resolve, 200));
       }
     };
@@ -97,7 +101,7 @@ describe('reservation killed with SIGKILL (app and sidecar) under load', () => {
         process.kill(daprdPid, 'SIGKILL');
         const started = performance.now();
         await svc('start', 'reservation');
-        await eventually(async () => expect((await api('GET', `/reservations/${known.body.id}`)).status).toBe(200), 60_000, 100);
+        await eventually(async () => expect((await knownGuest!.api('GET', `/reservations/${known.body.id}`)).status).toBe(200), 60_000, 100);
         backWithinMs.push(Math.round(performance.now() - started));
       }
     } finally {
@@ -121,7 +125,7 @@ describe('reservation killed with SIGKILL (app and sidecar) under load', () => {
         continue;
       }
       const again = await eventually(async () => {
-        const res = await api('POST', '/reservations', { guestId: a.guestId, roomId: a.roomId, ...a.dates }, { 'idempotency-key': a.key });
+        const res = await a.guest.api('POST', '/reservations', { guestId: a.guest.userId, roomId: a.roomId, ...a.dates }, { 'idempotency-key': a.key });
         expect(res.status).not.toBe(503);
         return res;
       }, 180_000, 2_000);
@@ -131,21 +135,26 @@ describe('reservation killed with SIGKILL (app and sidecar) under load', () => {
     for (const a of attempts) {
       const final = finals.get(a.key)!;
       expect(final.status).toBe(201);
-      // Exactly one reservation stands for the guest: the one its key answers with, confirmed and paid.
-      const mine = (await api('GET', `/reservations?guestId=${a.guestId}`)).body.items as Array<{ id: string; status: string }>;
-      expect(mine.map((r) => [r.id, r.status])).toEqual([[final.id, 'confirmed']]);
-      const payments = (await api('GET', `/payments?reservationId=${final.id}`)).body.items as Array<{ status: string }>;
+      const payments = (await a.guest.api('GET', `/payments?reservationId=${final.id}`)).body.items as Array<{ status: string }>;
       expect(payments.map((p) => p.status)).toEqual(['approved']);
       const free = await api('GET', `/rooms/${a.roomId}/availability?checkIn=${a.dates.checkIn}&checkOut=${a.dates.checkOut}`);
       expect(free.body.available).toBe(false);
     }
+    // Exactly one reservation stands per attempt: the one its key answers with, confirmed, and
+    // nothing else for the guest (a saga cut by a kill that committed would be one more).
+    for (const me of guests) {
+      const answered = attempts.filter((a) => a.guest === me).map((a) => [finals.get(a.key)!.id, 'confirmed']);
+      const mine = await allReservationsOf(me!);
+      expect(mine.map((r) => [r.id, r.status]).sort()).toEqual(answered.sort());
+    }
     // Every other saga a guest started (cut by a kill) was undone: no payment stands for it.
+    const answeredIds = new Set(attempts.map((a) => finals.get(a.key)!.id));
     await eventually(async () => {
-      for (const a of attempts.filter((x) => x.status !== 201)) {
-        for (const reservationId of sagasOf(a.guestId).filter((id) => id !== finals.get(a.key)!.id)) {
-          const payments = (await api('GET', `/payments?reservationId=${reservationId}`)).body.items as Array<{ status: string }>;
+      for (const me of guests) {
+        for (const reservationId of sagasOf(me!.userId).filter((id) => !answeredIds.has(id))) {
+          const payments = (await me!.api('GET', `/payments?reservationId=${reservationId}`)).body.items as Array<{ status: string }>;
           expect(payments.filter((p) => p.status === 'approved')).toEqual([]);
-          expect((await api('GET', `/reservations/${reservationId}`)).status).toBe(404);
+          expect((await me!.api('GET', `/reservations/${reservationId}`)).status).toBe(404);
         }
       }
     }, 180_000, 2_000);

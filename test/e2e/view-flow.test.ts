@@ -1,4 +1,4 @@
-import { api, eventually, stay, unique } from '../support/api';
+import { api, eventually, newUsers, stay, unique } from '../support/api';
 import { messageTypes, roomView, statuses } from '../support/view';
 
 // The view and the messages through the real flows: room, rentcar, reservation and payment
@@ -8,10 +8,12 @@ jest.setTimeout(120_000);
 describe('the view and messages through the real services', () => {
   it('when a guest reserves a room with a car, reviews it and cancels, then the view and the messages follow every step', async () => {
     const city = unique('FlowViewCity');
-    const guestId = unique('guest');
-    const room = await api('POST', '/rooms', { hostId: unique('host'), name: 'Flow view room', city, pricePerNight: 100000 });
+    // Three real users: the room's host, the car's host, the guest.
+    const [roomHost, carHost, guest] = await newUsers(3, 'flow');
+    const guestId = guest!.userId;
+    const room = await roomHost!.api('POST', '/rooms', { hostId: roomHost!.userId, name: 'Flow view room', city, pricePerNight: 100000 });
     expect(room.status).toBe(201);
-    const car = await api('POST', '/rentcars', { hostId: unique('host'), model: 'Flow view car', city, pricePerDay: 30000 });
+    const car = await carHost!.api('POST', '/rentcars', { hostId: carHost!.userId, model: 'Flow view car', city, pricePerDay: 30000 });
     expect(car.status).toBe(201);
     const roomId = room.body.id as string;
 
@@ -27,34 +29,40 @@ describe('the view and messages through the real services', () => {
     });
 
     const dates = stay(200, 2);
-    const reserved = await api('POST', '/reservations', { guestId, roomId, carId: car.body.id, ...dates });
+    const reserved = await guest!.api('POST', '/reservations', { guestId, roomId, carId: car.body.id, ...dates });
     expect(reserved.status).toBe(201);
     const reservationId = reserved.body.id as string;
 
     const confirmed = await eventually(async () => {
-      const view = await roomView(roomId);
+      const view = await roomView(roomHost!, roomId);
       expect(statuses(view.latestReservation)).toEqual({ status: 'confirmed', paymentStatus: 'approved', carStatus: 'reserved' });
       return view;
     });
     expect(confirmed).toMatchObject({ roomId, name: 'Flow view room', city, pricePerNight: 100000, activeReservations: 1 });
     expect(confirmed.latestReservation).toEqual({ reservationId, guestId, ...dates, status: 'confirmed', paymentStatus: 'approved', carId: car.body.id, carStatus: 'reserved' });
-    await eventually(async () => expect(await messageTypes(reservationId)).toEqual(['PaymentApproved', 'RentcarReserved', 'ReservationConfirmed']));
+    await eventually(async () => expect(await messageTypes(guest!, reservationId)).toEqual(['PaymentApproved', 'RentcarReserved', 'ReservationConfirmed']));
 
-    expect((await api('POST', `/rooms/${roomId}/reviews`, { guestId, rating: 4, comment: 'quiet' })).status).toBe(201);
-    await eventually(async () => expect(await roomView(roomId)).toMatchObject({ reviewCount: 1, averageRating: 4 }));
+    // The guest reviews the stay: room accepts it once it has consumed ReservationConfirmed itself.
+    const review = await eventually(async () => {
+      const res = await guest!.api('POST', `/rooms/${roomId}/reviews`, { reservationId, rating: 4, comment: 'quiet' });
+      if (res.status === 403 && res.body.error.code === 'REVIEW_NOT_ALLOWED') throw new Error('room has not consumed ReservationConfirmed yet');
+      return res;
+    }, 30_000, 300);
+    expect(review.status).toBe(201);
+    await eventually(async () => expect(await roomView(roomHost!, roomId)).toMatchObject({ reviewCount: 1, averageRating: 4 }));
 
-    expect((await api('POST', `/reservations/${reservationId}/cancel`)).status).toBe(200);
+    expect((await guest!.api('POST', `/reservations/${reservationId}/cancel`)).status).toBe(200);
     await eventually(async () => {
-      const view = await roomView(roomId);
+      const view = await roomView(roomHost!, roomId);
       expect(statuses(view.latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
       expect(view.activeReservations).toBe(0);
     });
     await eventually(async () =>
-      expect(await messageTypes(reservationId)).toEqual(['PaymentApproved', 'PaymentRefunded', 'RentcarReleased', 'RentcarReserved', 'ReservationCancelled', 'ReservationConfirmed']),
+      expect(await messageTypes(guest!, reservationId)).toEqual(['PaymentApproved', 'PaymentRefunded', 'RentcarReleased', 'RentcarReserved', 'ReservationCancelled', 'ReservationConfirmed']),
     );
     // The recipient's index is written just after the reservation's: wait for it too.
     const byGuest = await eventually(async () => {
-      const answer = await api('GET', `/messages?recipientId=${guestId}`);
+      const answer = await guest!.api('GET', `/messages?recipientId=${guestId}`);
       expect(answer.body.items).toHaveLength(6);
       return answer;
     });
@@ -64,8 +72,9 @@ describe('the view and messages through the real services', () => {
     await eventually(async () =>
       expect((await api('GET', `/rooms/${roomId}/availability?checkIn=${dates.checkIn}&checkOut=${dates.checkOut}`)).body.available).toBe(true),
     );
-    expect((await api('DELETE', `/rooms/${roomId}`)).status).toBe(204);
+    expect((await roomHost!.api('DELETE', `/rooms/${roomId}`)).status).toBe(204);
     await eventually(async () => expect((await api('GET', `/rooms?city=${encodeURIComponent(city)}`)).body.items).toEqual([]));
-    expect((await api('GET', `/roomviews/${roomId}`)).status).toBe(404);
+    // A deleted room leaves the view: 404 to its own host too.
+    expect((await roomHost!.api('GET', `/roomviews/${roomId}`)).status).toBe(404);
   });
 });

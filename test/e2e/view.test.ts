@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { api, eventually, stay, unique } from '../support/api';
+import { api, eventually, newUsers, stay, unique, type User } from '../support/api';
 import { messageTypes, roomView, statuses } from '../support/view';
 import { drained, findOnStream, publishCloudEvent, publishData } from '../support/events';
 
@@ -12,22 +12,30 @@ const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConn
 const MESSAGE_FILES = path.resolve(__dirname, '..', '..', '.data', 'messages');
 const CONSUMERS = [process.env.MESSAGE_APP_ID ?? 'message', process.env.VIEWPAGE_APP_ID ?? 'viewpage'];
 
+/** The host the published events name: a real user, so the view of its rooms can be read. */
+let host: User;
+/** A user for the list checks; each fixture has a guest of its own. */
+let guest: User;
+
 beforeAll(async () => {
   await redis.connect();
+  [host, guest] = await newUsers(2, 'view');
 });
 afterAll(() => redis.disconnect());
 
 const now = () => new Date().toISOString();
 
-function fixture() {
+/** Events of one room, car and reservation; the guest is a fresh real user, who reads the messages. */
+async function fixture() {
   const city = unique('ViewCity');
   const roomId = unique('vroom');
   const carId = unique('vcar');
-  const guestId = unique('vguest');
+  const [guest] = await newUsers(1, 'vguest');
+  const guestId = guest!.userId;
   const reservationId = unique('vres');
   const { checkIn, checkOut } = stay(10, 2);
-  const room = { roomId, hostId: 'vhost', name: `Room ${roomId}`, city, pricePerNight: 70000, currency: 'KRW', description: '', capacity: 2, createdAt: now(), updatedAt: now() };
-  const car = { carId, hostId: 'vhost', model: 'Ioniq 5', city, pricePerDay: 40000, currency: 'KRW', seats: 5, createdAt: now(), updatedAt: now() };
+  const room = { roomId, hostId: host.userId, name: `Room ${roomId}`, city, pricePerNight: 70000, currency: 'KRW', description: '', capacity: 2, createdAt: now(), updatedAt: now() };
+  const car = { carId, hostId: host.userId, model: 'Ioniq 5', city, pricePerDay: 40000, currency: 'KRW', seats: 5, createdAt: now(), updatedAt: now() };
   const reservation = (status: 'confirmed' | 'cancelled', version: number) => ({
     id: reservationId, reservationId, guestId, roomId, carId, checkIn, checkOut, nights: 2, amount: 220000, currency: 'KRW',
     status, paymentId: `pay-${reservationId}`, createdAt: now(), updatedAt: now(), roomName: room.name, city, version, occurredAt: now(),
@@ -36,7 +44,7 @@ function fixture() {
     id: `pay-${reservationId}`, paymentId: `pay-${reservationId}`, reservationId, guestId, amount: 220000, currency: 'KRW', status, createdAt: now(), version, occurredAt: now(),
   });
   const carBooking = (version: number) => ({ carId, reservationId, guestId, checkIn, checkOut, version, occurredAt: now() });
-  return { city, roomId, carId, guestId, reservationId, room, car, reservation, payment, carBooking };
+  return { city, roomId, carId, guest: guest!, guestId, reservationId, room, car, reservation, payment, carBooking };
 }
 
 describe('messages and the view follow real events', () => {
@@ -49,33 +57,33 @@ describe('messages and the view follow real events', () => {
   });
 
   it('when a reservation is confirmed and then cancelled, then one message per type and the view rows follow each step', async () => {
-    const f = fixture();
+    const f = await fixture();
     await publishData('RoomRegistered', { ...f.room, version: 1, occurredAt: now() });
     await publishData('RentcarRegistered', { ...f.car, version: 1, occurredAt: now() });
-    await eventually(async () => expect((await roomView(f.roomId)).name).toBe(f.room.name));
+    await eventually(async () => expect((await roomView(host, f.roomId)).name).toBe(f.room.name));
 
     await publishData('ReservationConfirmed', f.reservation('confirmed', 1));
     await publishData('PaymentApproved', f.payment('approved', 1));
     await publishData('RentcarReserved', f.carBooking(2));
 
     const confirmed = await eventually(async () => {
-      const view = await roomView(f.roomId);
+      const view = await roomView(host, f.roomId);
       expect(statuses(view.latestReservation)).toEqual({ status: 'confirmed', paymentStatus: 'approved', carStatus: 'reserved' });
       return view;
     });
-    expect(confirmed).toMatchObject({ roomId: f.roomId, city: f.city, hostId: 'vhost', pricePerNight: 70000, activeReservations: 1 });
+    expect(confirmed).toMatchObject({ roomId: f.roomId, city: f.city, hostId: host.userId, pricePerNight: 70000, activeReservations: 1 });
     expect(confirmed.latestReservation).toEqual({
       reservationId: f.reservationId, guestId: f.guestId, checkIn: f.reservation('confirmed', 1).checkIn,
       checkOut: f.reservation('confirmed', 1).checkOut, status: 'confirmed', paymentStatus: 'approved', carId: f.carId, carStatus: 'reserved',
     });
-    await eventually(async () => expect(await messageTypes(f.reservationId)).toEqual(['PaymentApproved', 'RentcarReserved', 'ReservationConfirmed']));
+    await eventually(async () => expect(await messageTypes(f.guest, f.reservationId)).toEqual(['PaymentApproved', 'RentcarReserved', 'ReservationConfirmed']));
 
     await publishData('ReservationCancelled', f.reservation('cancelled', 2));
     await publishData('PaymentRefunded', f.payment('refunded', 2));
     await publishData('RentcarReleased', f.carBooking(3));
 
     const cancelled = await eventually(async () => {
-      const view = await roomView(f.roomId);
+      const view = await roomView(host, f.roomId);
       expect(statuses(view.latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
       return view;
     });
@@ -83,10 +91,10 @@ describe('messages and the view follow real events', () => {
     expect(cancelled.reservations).toHaveLength(1);
 
     const all = ['PaymentApproved', 'PaymentRefunded', 'RentcarReleased', 'RentcarReserved', 'ReservationCancelled', 'ReservationConfirmed'];
-    await eventually(async () => expect(await messageTypes(f.reservationId)).toEqual(all));
+    await eventually(async () => expect(await messageTypes(f.guest, f.reservationId)).toEqual(all));
     // The recipient's index is written just after the reservation's: wait for it too.
     const byGuest = await eventually(async () => {
-      const answer = await api('GET', `/messages?recipientId=${f.guestId}`);
+      const answer = await f.guest.api('GET', `/messages?recipientId=${f.guestId}`);
       expect(answer.status).toBe(200);
       expect(answer.body.items).toHaveLength(6);
       return answer;
@@ -107,7 +115,7 @@ describe('messages and the view follow real events', () => {
   });
 
   it('when the same CloudEvents arrive twice and out of order, then the result is the same as once in order', async () => {
-    const f = fixture();
+    const f = await fixture();
     await publishData('RoomRegistered', { ...f.room, version: 1, occurredAt: now() });
     // Cancel side first, each twice with the same CloudEvent id; then the confirm side, twice.
     const late = [
@@ -123,24 +131,24 @@ describe('messages and the view follow real events', () => {
       await publishCloudEvent(type, data, id);
     }
     await eventually(async () => {
-      expect(statuses((await roomView(f.roomId)).latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
+      expect(statuses((await roomView(host, f.roomId)).latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
     });
     await eventually(() => drained(redis, CONSUMERS), 30_000, 300);
-    const view = await roomView(f.roomId);
+    const view = await roomView(host, f.roomId);
     expect(view.reservations).toHaveLength(1);
     expect(view.activeReservations).toBe(0);
-    const types = await messageTypes(f.reservationId);
+    const types = await messageTypes(f.guest, f.reservationId);
     expect(types).toEqual(['PaymentApproved', 'PaymentRefunded', 'RentcarReleased', 'RentcarReserved', 'ReservationCancelled', 'ReservationConfirmed']);
 
     // The whole sequence once more, same ids: nothing changes.
     for (const [type, data] of late) await publishCloudEvent(type, data);
     await eventually(() => drained(redis, CONSUMERS), 30_000, 300);
-    expect(await messageTypes(f.reservationId)).toEqual(types);
-    expect(statuses((await roomView(f.roomId)).latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
+    expect(await messageTypes(f.guest, f.reservationId)).toEqual(types);
+    expect(statuses((await roomView(host, f.roomId)).latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
   });
 
   it('when a room is registered and then deleted, then GET /rooms?city= lists it and then drops it', async () => {
-    const f = fixture();
+    const f = await fixture();
     await publishData('RoomRegistered', { ...f.room, version: 1, occurredAt: now() });
     await publishData('RentcarRegistered', { ...f.car, version: 1, occurredAt: now() });
     const listed = await eventually(async () => {
@@ -149,25 +157,31 @@ describe('messages and the view follow real events', () => {
       return res.body;
     });
     expect(listed).toEqual({
-      items: [{ id: f.roomId, hostId: 'vhost', name: f.room.name, city: f.city, pricePerNight: 70000, currency: 'KRW', description: '', capacity: 2, createdAt: f.room.createdAt, updatedAt: f.room.updatedAt }],
+      items: [{ id: f.roomId, hostId: host.userId, name: f.room.name, city: f.city, pricePerNight: 70000, currency: 'KRW', description: '', capacity: 2, createdAt: f.room.createdAt, updatedAt: f.room.updatedAt }],
       nextCursor: null,
     });
     await eventually(async () => {
       const cars = await api('GET', `/rentcars?city=${encodeURIComponent(f.city)}`);
       expect(cars.body.items.map((c: { id: string }) => c.id)).toEqual([f.carId]);
     });
-    await publishData('RoomDeleted', { roomId: f.roomId, hostId: 'vhost', city: f.city, version: 2, occurredAt: now() });
+    // The host sees the room in their view until it is deleted.
+    await eventually(async () => {
+      const views = await host.api('GET', `/roomviews?city=${encodeURIComponent(f.city)}`);
+      expect(views.body.items.map((v: { roomId: string }) => v.roomId)).toEqual([f.roomId]);
+    });
+    await publishData('RoomDeleted', { roomId: f.roomId, hostId: host.userId, city: f.city, version: 2, occurredAt: now() });
     await eventually(async () => {
       const res = await api('GET', `/rooms?city=${encodeURIComponent(f.city)}`);
       expect(res.body).toEqual({ items: [], nextCursor: null });
     });
-    expect((await api('GET', `/roomviews/${f.roomId}`)).status).toBe(404);
-    expect((await api('GET', `/roomviews?city=${encodeURIComponent(f.city)}`)).body.items).toEqual([]);
+    expect((await host.api('GET', `/roomviews/${f.roomId}`)).status).toBe(404);
+    expect((await host.api('GET', `/roomviews?city=${encodeURIComponent(f.city)}`)).body.items).toEqual([]);
   });
 
   it('when the list parameters are wrong, then 400 in the API error shape', async () => {
-    for (const route of ['/roomviews?limit=101', '/messages', '/messages?recipientId=x&limit=500', '/rooms?cursor=nope']) {
-      const res = await api('GET', route);
+    // (`GET /messages` without a query is the caller's own list since API.md v2; an unknown parameter is 400.)
+    for (const route of ['/roomviews?limit=101', '/messages?guestId=x', `/messages?recipientId=${guest.userId}&limit=500`, '/rooms?cursor=nope']) {
+      const res = await guest.api('GET', route);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
     }

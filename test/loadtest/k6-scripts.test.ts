@@ -1,12 +1,14 @@
 // A check of the k6 scripts in loadtest/ (not a timed test: nothing here measures anything).
 // Each script runs under Node with stand-ins for the k6 modules (test/loadtest/k6-stub/), which
-// fails on a syntax error, runs setup/iterations/teardown, and records every HTTP call.
+// fails on a syntax error, runs setup/iterations/teardown against an in-memory staycar that keeps
+// the gateway's access rules, and records every HTTP call with its Authorization header.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
-import { PUBLIC_ROUTES } from '../../services/gateway/src/routes';
+import { missingBearer, routeOf, STUB_ENV } from './gateway-routes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOADTEST = path.join(ROOT, 'loadtest');
@@ -16,7 +18,7 @@ const BASES = { gateway: 'http://gateway.k6-check', app: 'http://app.k6-check', 
 interface ScriptRun {
   exports: string[];
   options: { thresholds?: Record<string, unknown>; scenarios?: Record<string, { exec?: string }> };
-  calls: { method: string; url: string; scenario: string }[];
+  calls: { method: string; url: string; scenario: string; authorization: string | null }[];
   metrics: Record<string, { count: number; sum: number }>;
   checks: { passes: number; fails: Record<string, number> };
   logs: string[];
@@ -29,6 +31,7 @@ function runScript(file: string): { status: number | null; stdout: string; stder
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 60_000,
+    env: { ...process.env, ...STUB_ENV },
   });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
@@ -38,20 +41,13 @@ const scripts = fs
   .filter((f) => f.endsWith('.js'))
   .sort();
 
-/** The allow-list of the gateway as regular expressions, plus the health probe. */
-const publicRoutes = [...PUBLIC_ROUTES, { method: 'GET', path: '/healthz' }].map((r) => ({
-  method: r.method,
-  path: r.path,
-  re: new RegExp(`^${r.path.replace(/:[a-zA-Z]+/g, '[^/]+')}$`),
-}));
-const isPublic = (method: string, pathname: string) => publicRoutes.some((r) => r.method === method && r.re.test(pathname));
 const appIds = (parse(fs.readFileSync(path.join(ROOT, 'dapr.yaml'), 'utf8')) as { apps: { appID: string }[] }).apps.map((a) => a.appID);
 
-/** Why a call is not allowed, or null: gateway calls must be public routes; app/sidecar calls only the trivial /healthz. */
+/** Why a call is not allowed, or null: gateway calls must be routes of its allow-list; app/sidecar calls only the trivial /healthz. */
 function whyNotAllowed(method: string, url: string): string | null {
   const u = new URL(url);
   const base = `${u.protocol}//${u.host}`;
-  if (base === BASES.gateway) return isPublic(method, u.pathname) ? null : `${method} ${u.pathname} is not a public route of API.md`;
+  if (base === BASES.gateway) return routeOf(method, u.pathname) ? null : `${method} ${u.pathname} is not a route of the gateway's allow-list`;
   if (base === BASES.app) return method === 'GET' && u.pathname === '/healthz' ? null : `${method} ${u.pathname} on an app port (only GET /healthz)`;
   if (base === BASES.sidecar) {
     const m = /^\/v1\.0\/invoke\/([^/]+)\/method(\/.*)$/.exec(u.pathname);
@@ -60,6 +56,12 @@ function whyNotAllowed(method: string, url: string): string | null {
     return method === 'GET' && m[2] === '/healthz' ? null : `sidecar invocation of ${method} ${m[2]} (only GET /healthz)`;
   }
   return `call to ${base}, which is none of BASE_URL, APP_URL, SIDECAR_URL`;
+}
+
+/** Why a call lacks the token it needs, or null: a protected route of the gateway needs `Authorization: Bearer <token>`. */
+function whyUnauthenticated(call: { method: string; url: string; authorization: string | null }): string | null {
+  const u = new URL(call.url);
+  return `${u.protocol}//${u.host}` === BASES.gateway ? missingBearer(call.method, u.pathname, call.authorization) : null;
 }
 
 describe('the k6 scripts in loadtest/', () => {
@@ -100,19 +102,55 @@ describe('the k6 scripts in loadtest/', () => {
     expect(Object.keys(thresholds).some((m) => m.startsWith('http_req_duration'))).toBe(true);
   });
 
-  it.each(scripts)('when %s calls the system, then every URL is a public route of API.md (or the health probe it measures)', (file) => {
+  it.each(scripts)('when %s calls the system, then every URL is a route of the gateway\'s allow-list (or the health probe it measures)', (file) => {
     const run = runs.get(file)!;
     expect(run.calls.length).toBeGreaterThan(0);
     const bad = [...new Set(run.calls.map((c) => whyNotAllowed(c.method, c.url)).filter((why) => why !== null))];
     expect(bad).toEqual([]);
   });
 
-  it('when the scripts set up their data, then they create it through the public API (rooms, cars) in setup', () => {
+  it.each(scripts)('when %s calls a protected route, then it sends Authorization: Bearer <token>', (file) => {
+    const bad = [...new Set(runs.get(file)!.calls.map(whyUnauthenticated).filter((why) => why !== null))];
+    expect(bad).toEqual([]);
+  });
+
+  it('when the scripts call the gateway, then every call but sign-up, sign-in and the health probe carries a token', () => {
+    // Public reads too: anonymous calls count against the client address, which one load machine would exhaust.
+    for (const file of scripts.filter((f) => f !== 'sidecar-overhead.js')) {
+      const anonymous = runs
+        .get(file)!
+        .calls.filter((c) => c.url.startsWith(BASES.gateway) && c.authorization === null)
+        .map((c) => `${c.method} ${new URL(c.url).pathname}`)
+        .filter((c) => !['POST /auth/signup', 'POST /auth/token', 'GET /healthz'].includes(c));
+      expect([file, [...new Set(anonymous)]]).toEqual([file, []]);
+    }
+  });
+
+  it('when the scripts set up, then they sign up their users, get tokens, and create their data through the public API in setup', () => {
+    for (const file of scripts.filter((f) => f !== 'sidecar-overhead.js')) {
+      const setupCalls = runs.get(file)!.calls.filter((c) => c.scenario === 'setup' && c.method === 'POST').map((c) => new URL(c.url).pathname);
+      expect([file, setupCalls.includes('/auth/signup'), setupCalls.includes('/auth/token')]).toEqual([file, true, true]);
+      // Nothing but sign-up and sign-in outside setup.
+      const later = runs.get(file)!.calls.filter((c) => c.scenario !== 'setup' && c.url.includes('/auth/'));
+      expect([file, later]).toEqual([file, []]);
+    }
     for (const file of ['reserve.js', 'contend.js', 'browse.js', 'lag.js']) {
       const setupCalls = runs.get(file)!.calls.filter((c) => c.scenario === 'setup' && c.method === 'POST');
       expect([file, setupCalls.some((c) => c.url.endsWith('/rooms'))]).toEqual([file, true]);
     }
     expect(runs.get('reserve.js')!.calls.some((c) => c.scenario === 'setup' && c.url.endsWith('/rentcars'))).toBe(true);
+  });
+
+  it('when the load is spread over users, then no user carries more than its share (the gateway limits each user)', () => {
+    // Tokens are per user here (the stand-in makes one per sign-in), so calls per token = calls per
+    // user. Not lag's sampler: one VU polling its own room's view every 50 ms (≤ 20/s) as its host.
+    for (const file of ['register.js', 'reserve.js', 'contend.js', 'browse.js', 'lag.js']) {
+      const perToken = new Map<string, number>();
+      const load = runs.get(file)!.calls.filter((c) => !['setup', 'teardown', 'sample'].includes(c.scenario) && c.authorization !== null);
+      for (const c of load) perToken.set(c.authorization!, (perToken.get(c.authorization!) ?? 0) + 1);
+      // 40 iterations per scenario under the stand-ins, and at least 20 users: no token more than a few calls.
+      expect([file, perToken.size >= 2, Math.max(...perToken.values()) <= Math.max(4, Math.ceil(load.length / 10))]).toEqual([file, true, true]);
+    }
   });
 
   it('when contend runs against a correct system (the stand-in), then its invariant check finds no violation and sees winners and losers', () => {
@@ -162,10 +200,80 @@ describe('the check itself bites', () => {
   it('when a call is not on the allow-list, then it is reported', () => {
     expect(whyNotAllowed('GET', `${BASES.gateway}/rooms/abc`)).toBeNull();
     expect(whyNotAllowed('POST', `${BASES.gateway}/reservations/r1/cancel`)).toBeNull();
-    expect(whyNotAllowed('POST', `${BASES.gateway}/internal/rooms/abc/holds`)).toMatch(/not a public route/);
-    expect(whyNotAllowed('POST', `${BASES.gateway}/payments`)).toMatch(/not a public route/);
+    expect(whyNotAllowed('POST', `${BASES.gateway}/auth/signup`)).toBeNull();
+    expect(whyNotAllowed('POST', `${BASES.gateway}/internal/rooms/abc/holds`)).toMatch(/not a route of the gateway's allow-list/);
+    expect(whyNotAllowed('POST', `${BASES.gateway}/payments`)).toMatch(/not a route of the gateway's allow-list/);
     expect(whyNotAllowed('GET', `${BASES.sidecar}/v1.0/state/statestore/x`)).toMatch(/not service invocation/);
     expect(whyNotAllowed('GET', `${BASES.sidecar}/v1.0/invoke/room/method/rooms`)).toMatch(/only GET \/healthz/);
     expect(whyNotAllowed('GET', 'http://elsewhere:1/healthz')).toMatch(/none of BASE_URL/);
+  });
+
+  it('when a protected route is called without a bearer token, then it is reported (public routes need none)', () => {
+    const call = (method: string, p: string, authorization: string | null) => ({ method, url: `${BASES.gateway}${p}`, authorization });
+    expect(whyUnauthenticated(call('POST', '/rooms', null))).toMatch(/POST \/rooms \(protected\) sent no Authorization header/);
+    expect(whyUnauthenticated(call('GET', '/roomviews/abc', 'Basic eDp5'))).toMatch(/protected/);
+    expect(whyUnauthenticated(call('GET', '/reservations', 'Bearer '))).toMatch(/protected/);
+    expect(whyUnauthenticated(call('GET', '/reservations', 'Bearer abc.def.ghi'))).toBeNull();
+    expect(whyUnauthenticated(call('GET', '/rooms/abc', null))).toBeNull();
+    expect(whyUnauthenticated(call('POST', '/auth/token', null))).toBeNull();
+    expect(whyUnauthenticated(call('GET', '/healthz', null))).toBeNull();
+  });
+
+  it('when a script calls a protected route without a token, then the run records it and the stand-in answers 401', () => {
+    const script = path.join(tmp, 'anonymous.mjs');
+    fs.writeFileSync(
+      script,
+      [
+        "import http from 'k6/http';",
+        "import { check } from 'k6';",
+        "export const options = { scenarios: { s: { executor: 'constant-vus', exec: 'run', vus: 1, duration: '1s' } }, thresholds: { http_req_failed: ['rate<0.01'], http_req_duration: ['p(99)<1'] } };",
+        'export function setup() {}',
+        'export function run() {',
+        "  const res = http.post(`${__ENV.BASE_URL}/rooms`, JSON.stringify({ name: 'r', city: 'c', pricePerNight: 1 }), { headers: { 'Content-Type': 'application/json' } });",
+        "  check(res, { 'room registered (201)': (r) => r.status === 201 });",
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const { status, stdout, stderr } = runScript(script);
+    expect([status, stderr]).toEqual([0, '']);
+    const run = JSON.parse(stdout) as ScriptRun;
+    expect(run.calls.map(whyUnauthenticated).filter((why) => why !== null)[0]).toMatch(/POST \/rooms \(protected\) sent no Authorization header/);
+    expect(run.checks.fails).toEqual({ 'room registered (201)': 40 });
+  });
+
+  it('when a script names another user as host or books beyond the horizon, then the stand-in refuses it', () => {
+    const script = path.join(tmp, 'careless.mjs');
+    fs.writeFileSync(
+      script,
+      [
+        "import http from 'k6/http';",
+        "import { check } from 'k6';",
+        "import { createRooms, reservationBody, signUpUsers, stay, call, firstDay } from '" + pathToFileURL(path.join(LOADTEST, 'lib', 'staycar.js')).href + "';",
+        "export const options = { scenarios: { s: { executor: 'constant-vus', exec: 'run', vus: 1, duration: '1s' } } };",
+        "export function setup() { const [host, guest] = signUpUsers('t', 'u', 2); return { host, guest, rooms: createRooms('t', 1, [host]) }; }",
+        'export function run(data) {',
+        "  const other = call('POST', '/rooms', { hostId: 'host-1', name: 'r', city: 'c', pricePerNight: 1 }, { as: data.host });",
+        "  check(other, { 'someone else as host (201)': (r) => r.status === 201 });",
+        "  const body = reservationBody(data.rooms[0], null, { checkIn: '2031-01-01', checkOut: '2031-01-02' });",
+        "  check(call('POST', '/reservations', body, { as: data.guest }), { 'far stay (201)': (r) => r.status === 201 });",
+        "  check(call('POST', '/reservations', reservationBody(data.rooms[0], null, stay(firstDay(), 0, 1)), { as: data.guest }), { 'near stay (201 once)': (r) => r.status !== 400 });",
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const { status, stdout, stderr } = runScript(script);
+    expect([status, stderr]).toEqual([0, '']);
+    const run = JSON.parse(stdout) as ScriptRun;
+    expect(run.checks.fails).toEqual({ 'someone else as host (201)': 40, 'far stay (201)': 40 });
+  });
+
+  it('when a plan runs past the 500-day horizon, then stay() stops it with a message', () => {
+    const script = path.join(tmp, 'horizon.mjs');
+    const lib = pathToFileURL(path.join(LOADTEST, 'lib', 'staycar.js')).href;
+    fs.writeFileSync(script, `import { firstDay, stay } from '${lib}';\nexport const options = {};\nexport function setup() { stay(firstDay(), 497, 1); stay(firstDay(), 498, 1); }\n`);
+    const { status, stderr } = runScript(script);
+    expect(status).not.toBe(0);
+    expect(stderr).toMatch(/498 days after .* is beyond the 500-day horizon/);
   });
 });

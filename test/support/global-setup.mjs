@@ -1,5 +1,13 @@
 // Starts the real system once per Jest run (the same launcher as `npm start`). With
 // STAYCAR_E2E_REUSE=1 and a system already answering on the gateway, that one is used instead.
+//
+// The run's operator (API.md "Operators"): a username unique to this run goes into
+// ADMIN_USERNAMES before the system starts (the launcher hands its environment to every app; the
+// gateway reads it) and to the tests as STAYCAR_E2E_OPERATOR with a password of this run
+// (STAYCAR_E2E_OPERATOR_PASSWORD); the first test that needs the operator signs it up. A reused
+// system was started elsewhere: its operator is known only when STAYCAR_E2E_OPERATOR (and the
+// password) were set for this run too; otherwise operator tests skip and say so.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,10 +59,17 @@ export default async function globalSetup() {
   const url = `http://localhost:${gateway.appPort}`;
   process.env.GATEWAY_URL ??= url;
   if (process.env.STAYCAR_E2E_REUSE === '1' && (await gatewayUp(url))) {
-    console.log(`\n[e2e] reusing the system at ${url}`);
+    const operator = process.env.STAYCAR_E2E_OPERATOR;
+    process.env.STAYCAR_E2E_OPERATOR_PASSWORD ??= `op-${randomBytes(12).toString('hex')}`;
+    console.log(`\n[e2e] reusing the system at ${url}; operator: ${operator ? `${operator} (STAYCAR_E2E_OPERATOR)` : 'unknown, operator tests skip (set STAYCAR_E2E_OPERATOR to one of its ADMIN_USERNAMES)'}`);
     return;
   }
   await acquireLock();
+  // A username nobody has yet (3..40 of a-z 0-9 . _ -), and its password for this run.
+  const operator = `op-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  process.env.ADMIN_USERNAMES = operator;
+  process.env.STAYCAR_E2E_OPERATOR = operator;
+  process.env.STAYCAR_E2E_OPERATOR_PASSWORD = `op-${randomBytes(12).toString('hex')}`;
   globalThis.__STAYCAR_STARTED__ = true;
   const t0 = Date.now();
   try {
@@ -69,5 +84,5 @@ export default async function globalSetup() {
     if (Date.now() > deadline) throw new Error('the gateway does not report every service up after 60 s; see .data/logs/');
     await sleep(500);
   }
-  console.log(`\n[e2e] system started in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`\n[e2e] system started in ${((Date.now() - t0) / 1000).toFixed(1)} s; operator of this run: ${operator}`);
 }

@@ -1,23 +1,16 @@
-// A stand-in for k6/http that records every call and answers like a tiny, correct staycar.
+// A stand-in for k6/http that records every call (with its Authorization header) and answers like
+// a tiny, correct staycar (./staycar.mjs).
+import { createStaycar, headerOf } from './staycar.mjs';
 import { current, recorded } from './state.mjs';
 
-let nextId = 0;
-const reservations = []; // confirmed reservations
-const heldNights = new Set(); // `${roomOrCar}|${day}`
+const staycar = createStaycar();
 
-const DAY_MS = 86_400_000;
-const nightsOf = (checkIn, checkOut) => {
-  const out = [];
-  for (let t = Date.parse(checkIn); t < Date.parse(checkOut); t += DAY_MS) out.push(new Date(t).toISOString().slice(0, 10));
-  return out;
-};
-
-function respond(status, body) {
+function respond({ status, body, headers }) {
   const text = body === undefined ? '' : JSON.stringify(body);
   return {
     status,
     body: text,
-    headers: {},
+    headers,
     timings: { duration: 1, waiting: 1 },
     json() {
       return JSON.parse(text);
@@ -25,34 +18,10 @@ function respond(status, body) {
   };
 }
 
-function answer(method, url, body) {
-  const { pathname, searchParams } = new URL(url);
-  const input = body ? JSON.parse(body) : undefined;
-  if (pathname.endsWith('/healthz')) return respond(200, { status: 'ok', services: { room: 'up', reservation: 'up' } });
-  if (method === 'POST' && (pathname === '/rooms' || pathname === '/rentcars')) return respond(201, { id: `stub-${++nextId}`, ...input });
-  if (method === 'POST' && pathname === '/reservations') {
-    const keys = [input.roomId, input.carId].filter(Boolean).flatMap((id) => nightsOf(input.checkIn, input.checkOut).map((d) => `${id}|${d}`));
-    if (keys.some((k) => heldNights.has(k))) return respond(409, { error: { code: 'ROOM_UNAVAILABLE', message: 'taken', details: [] } });
-    keys.forEach((k) => heldNights.add(k));
-    const reservation = { id: `res-${++nextId}`, status: 'confirmed', carId: null, ...input };
-    reservations.push(reservation);
-    return respond(201, reservation);
-  }
-  if (method === 'GET' && pathname === '/reservations') {
-    return respond(200, { items: reservations.filter((r) => r.guestId === searchParams.get('guestId')), nextCursor: null });
-  }
-  const view = /^\/roomviews\/([^/]+)$/.exec(pathname);
-  if (method === 'GET' && view) {
-    const items = reservations.filter((r) => r.roomId === view[1]).map((r) => ({ reservationId: r.id, guestId: r.guestId, checkIn: r.checkIn, checkOut: r.checkOut, status: r.status }));
-    return respond(200, { roomId: view[1], reservations: items });
-  }
-  if (method === 'GET' && /^\/(roomviews|rooms|rentcars)$/.test(pathname)) return respond(200, { items: [], nextCursor: null });
-  return respond(200, { id: pathname.split('/').pop() });
-}
-
-export function request(method, url, body, _params) {
-  recorded.calls.push({ method, url: String(url), scenario: current.scenario });
-  return answer(method, String(url), body ?? undefined);
+export function request(method, url, body, params) {
+  const headers = params?.headers ?? {};
+  recorded.calls.push({ method, url: String(url), scenario: current.scenario, authorization: headerOf(headers, 'authorization') ?? null });
+  return respond(staycar.answer(method, String(url), body ?? undefined, headers));
 }
 export const get = (url, params) => request('GET', url, null, params);
 export const post = (url, body, params) => request('POST', url, body, params);
