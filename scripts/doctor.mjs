@@ -5,6 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { infra } from './lib/infra.mjs';
 import { DAPR_BIN, ROOT } from './lib/paths.mjs';
+import { pingWorks, defaultRedis } from './lib/redis.mjs';
+import { defaultMariadb, serviceUserWorks } from './lib/mariadb.mjs';
+import { sentry } from './lib/sentry.mjs';
 import { isAlive, loadApps, readPids } from './lib/system.mjs';
 
 const versions = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8'));
@@ -29,17 +32,18 @@ console.log('Tools');
 row('node', process.version);
 row('go', out('go', ['version']));
 row(`daprd (want ${versions.dapr})`, fs.existsSync(DAPR_BIN.daprd) ? out(DAPR_BIN.daprd, ['--version']) : `missing in ${DAPR_BIN.dir}`);
+row(`sentry (want ${versions.dapr})`, fs.existsSync(sentry.binary) ? 'present' : `missing in ${DAPR_BIN.dir}`);
 row(`dapr CLI (want ${versions.daprCli})`, out(path.join(DAPR_BIN.dir, 'dapr'), ['version']));
 row('redis-server', out('redis-server', ['--version']));
 row('mariadbd', out('mariadbd', ['--version']));
 row('chromium', out('chromium', ['--version']));
 
 console.log('\nInfrastructure');
-row(`Redis :${infra.redis.port}`, out('redis-cli', ['-p', String(infra.redis.port), 'ping']) === 'PONG' ? 'answers' : 'no answer');
-row(
-  `MariaDB :${infra.mysql.port}`,
-  out('mariadb-admin', ['--protocol=tcp', '-h', '127.0.0.1', '-P', String(infra.mysql.port), '-u', infra.mysql.user, `-p${infra.mysql.password}`, 'ping']).includes('alive') ? 'answers' : 'no answer',
-);
+const redis = pingWorks(defaultRedis());
+row(`Redis :${infra.redis.port}`, redis.ok ? 'answers PING (with the configured password)' : `no: ${redis.error}`);
+const mariadb = serviceUserWorks(defaultMariadb());
+row(`MariaDB :${infra.mysql.port}`, mariadb.ok ? `user ${infra.mysql.user} logs in and uses ${infra.mysql.database}` : `no: ${mariadb.error}`);
+row(`Dapr Sentry :${sentry.port}`, (await answers(`http://127.0.0.1:${sentry.healthzPort}/healthz`)) === '200' ? 'healthy (mTLS between sidecars)' : 'no answer (sidecars cannot start without it)');
 
 console.log('\nServices (app port · sidecar HTTP · gRPC · metrics)');
 for (const app of loadApps()) {

@@ -2,6 +2,7 @@
 // `npm run svc:stop -- <app-id|all>` / `npm run svc:start -- <app-id>`: stop or start one service
 // with its sidecar while the rest keep running (fault drills, the resilience tests); `redis` stops
 // or starts Redis (pub/sub) the way the set-up runs it, `mariadb` the state store's database.
+import { startSentry } from './lib/sentry.mjs';
 import { findApp, loadApps, runningApps, startApp, stopAll, stopApp, waitReady, waitResolvable } from './lib/system.mjs';
 import { ensureMariadb, stopServer as stopMariadb } from './lib/mariadb.mjs';
 import { startRedis, stopRedis } from './lib/redis.mjs';
@@ -24,12 +25,11 @@ try {
     console.log(`stopped ${appId}`);
   } else {
     const app = findApp(appId);
+    await startSentry();
     const started = startApp(app);
     await waitReady(app);
-    // Ready for traffic only once it and the others find each other (mDNS) in both directions.
-    const others = runningApps().filter((a) => a.appID !== app.appID);
-    await waitResolvable([app], others);
-    await waitResolvable(others, [app]);
+    // Ready for traffic once the gateway's sidecar reaches it (or, for the gateway, the others).
+    await waitResolvable(app.appID === 'gateway' ? runningApps() : [app]);
     console.log(`started ${appId}${started.length === 1 ? ` (its ${started[0] === 'app' ? 'app' : 'sidecar'} only: the other half was running)` : ''} (logs: .data/logs/${appId}.log)`);
   }
 } catch (error) {

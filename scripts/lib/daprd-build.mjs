@@ -1,4 +1,4 @@
-// The pinned, patched daprd: built from the Go module proxy (tools/daprd + tools/daprd/patches) into
+// The pinned, patched daprd (and sentry, from the same module): built from the Go module proxy (tools/daprd + tools/daprd/patches) into
 // a cache keyed by version and source hash, then put into the Dapr bin directory (~/.dapr/bin).
 // An empty bin directory is filled from the cache in a second; only a new version or a changed
 // patch builds again. test/setup proves the empty-directory path on every test run.
@@ -27,6 +27,17 @@ const output = (cmd, args) => {
 
 export const daprdVersionOf = (file) => (fs.existsSync(file) ? output(file, ['--version']) : '');
 
+/**
+ * The version a built binary reports: daprd says it (`--version`); sentry has no such flag, so a
+ * sentry that runs counts as the version of the cache folder or stamp it came with.
+ */
+function versionOf(name, file, version) {
+  if (name === 'daprd') return daprdVersionOf(file);
+  if (!fs.existsSync(file)) return '';
+  const help = spawnSync(file, ['--help'], { encoding: 'utf8' });
+  return /Usage of sentry/.test(`${help.stdout}${help.stderr}`) ? version : '';
+}
+
 export function goVersionOk() {
   const v = /go(\d+)\.(\d+)(?:\.(\d+))?/.exec(output('go', ['version']));
   if (!v) return false;
@@ -50,14 +61,14 @@ export function sourceHash() {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Builds of daprd, one folder per version and source hash: `~/.cache/staycar/daprd/<version>-<hash>/daprd`. */
+/** Builds, one folder per version and source hash: `~/.cache/staycar/daprd/<version>-<hash>/<daprd|sentry>`. */
 export const cacheDir = () => path.join(process.env.STAYCAR_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'staycar'), 'daprd');
-const cachedBinary = (version, source) => path.join(cacheDir(), `${version}-${source}`, 'daprd');
+const cachedBinary = (name, version, source) => path.join(cacheDir(), `${version}-${source}`, name);
 
-const stampFile = (binDir) => path.join(binDir, 'daprd.staycar.json');
-function readStamp(binDir) {
+const stampFile = (binDir, name) => path.join(binDir, `${name}.staycar.json`);
+function readStamp(binDir, name) {
   try {
-    return JSON.parse(fs.readFileSync(stampFile(binDir), 'utf8'));
+    return JSON.parse(fs.readFileSync(stampFile(binDir, name), 'utf8'));
   } catch {
     return {};
   }
@@ -102,7 +113,7 @@ function patchedModfile(env) {
 }
 
 /** `go build` with a progress line every `everyMs` (elapsed time), so a long build never looks hung. */
-function goBuild(args, { env, progress, everyMs }) {
+function goBuild(name, args, { env, progress, everyMs }) {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const child = spawn('go', args, { cwd: MODULE, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -110,7 +121,7 @@ function goBuild(args, { env, progress, everyMs }) {
     const keep = (chunk) => (tail = (tail + chunk).slice(-4000));
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    const ticker = setInterval(() => progress(`still building daprd from source: ${Math.round((Date.now() - t0) / 1000)} s elapsed (${EXPECTED_BUILD})`), everyMs);
+    const ticker = setInterval(() => progress(`still building ${name} from source: ${Math.round((Date.now() - t0) / 1000)} s elapsed (${EXPECTED_BUILD})`), everyMs);
     child.on('error', (error) => {
       clearInterval(ticker);
       reject(error);
@@ -118,59 +129,67 @@ function goBuild(args, { env, progress, everyMs }) {
     child.on('close', (code) => {
       clearInterval(ticker);
       if (code === 0) resolve();
-      else reject(new DaprdBuildError(`go build of daprd failed (exit ${code}):\n${tail}`));
+      else reject(new DaprdBuildError(`go build of ${name} failed (exit ${code}):\n${tail}`));
     });
   });
 }
 
-async function buildInto(target, { version, source, progress, everyMs }) {
-  progress(`building daprd ${version} from source (Go module proxy, with tools/daprd/patches): ${EXPECTED_BUILD}`);
+async function buildInto(name, target, { version, progress, everyMs }) {
+  progress(`building ${name} ${version} from source (Go module proxy, with tools/daprd/patches): ${EXPECTED_BUILD}`);
   const env = { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' };
   const modfile = patchedModfile(env);
   const ldflags = `-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=${version} -X github.com/dapr/kit/logger.DaprVersion=${version}`;
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const tmp = `${target}.tmp-${process.pid}`;
-  await goBuild(['build', '-modfile', modfile, '-tags', 'stablecomponents', '-trimpath', '-ldflags', ldflags, '-o', tmp, 'github.com/dapr/dapr/cmd/daprd'], { env, progress, everyMs });
-  const built = daprdVersionOf(tmp);
-  if (built !== version) throw new DaprdBuildError(`the built daprd reports "${built}", expected ${version}`);
+  const tags = name === 'daprd' ? ['-tags', 'stablecomponents'] : [];
+  await goBuild(name, ['build', '-modfile', modfile, ...tags, '-trimpath', '-ldflags', ldflags, '-o', tmp, `github.com/dapr/dapr/cmd/${name}`], { env, progress, everyMs });
+  const built = versionOf(name, tmp, version);
+  if (built !== version) throw new DaprdBuildError(`the built ${name} reports "${built}", expected ${version}`);
   fs.renameSync(tmp, target);
 }
 
 /**
- * Makes `<binDir>/daprd` the pinned version built from this checkout's sources. Answers what it
- * did: `present` (nothing to do), `reused` (from the cache), `built`, or `foreign` (a daprd of the
- * pinned version from elsewhere, kept because Go is missing).
+ * Makes `<binDir>/<name>` (daprd, or sentry — the certificate authority of the local mTLS) the
+ * pinned version built from this checkout's sources. Answers what it did: `present` (nothing to
+ * do), `reused` (from the cache), `built`, or `foreign` (a binary of the pinned version from
+ * elsewhere, kept because Go is missing).
  */
-export async function ensureDaprd({ binDir = DAPR_BIN.dir, progress = () => {}, everyMs = 15_000 } = {}) {
+export async function ensureDaprBinary({ name = 'daprd', binDir = DAPR_BIN.dir, progress = () => {}, everyMs = 15_000 } = {}) {
   const version = versions.dapr;
   const source = sourceHash();
-  const daprd = path.join(binDir, 'daprd');
-  const cached = cachedBinary(version, source);
+  const binary = path.join(binDir, name);
+  const cached = cachedBinary(name, version, source);
   const stamp = { version, source };
-  const current = daprdVersionOf(daprd) === version && readStamp(binDir).source === source;
+  const current = versionOf(name, binary, version) === version && readStamp(binDir, name).source === source;
   if (current) {
-    // A daprd built before the cache existed seeds it, so an empty bin directory is filled from it.
+    // A binary built before the cache existed seeds it, so an empty bin directory is filled from it.
     if (!fs.existsSync(cached)) {
       fs.mkdirSync(path.dirname(cached), { recursive: true });
-      place(daprd, cached);
+      place(binary, cached);
     }
-    return { action: 'present', daprd, version };
+    return { action: 'present', binary, version };
   }
   fs.mkdirSync(binDir, { recursive: true });
-  if (daprdVersionOf(cached) !== version) {
+  if (versionOf(name, cached, version) !== version) {
     const goReady = output('go', ['version']) !== '' && goVersionOk();
-    // A daprd of the pinned version from elsewhere (`dapr init --slim`): usable, without our patches.
-    if (!goReady && daprdVersionOf(daprd) === version) return { action: 'foreign', daprd, version };
+    // A binary of the pinned version from elsewhere (`dapr init --slim`): usable, without our patches.
+    if (!goReady && versionOf(name, binary, version) === version) return { action: 'foreign', binary, version };
     if (output('go', ['version']) === '') {
-      throw new DaprdBuildError(`daprd ${version} is missing and Go is not installed; install Go ≥ ${versions.goMin}, or put a daprd ${version} in ${binDir} (\`dapr init --slim --runtime-version ${version}\`)`);
+      throw new DaprdBuildError(`${name} ${version} is missing and Go is not installed; install Go ≥ ${versions.goMin}, or put a ${name} ${version} in ${binDir} (\`dapr init --slim --runtime-version ${version}\`)`);
     }
-    if (!goReady) throw new DaprdBuildError(`Go ≥ ${versions.goMin} is needed to build daprd ${version}; found: ${output('go', ['version'])}`);
-    await buildInto(cached, { version, source, progress, everyMs });
-    place(cached, daprd);
-    fs.writeFileSync(stampFile(binDir), `${JSON.stringify({ ...stamp, builtAt: new Date().toISOString() })}\n`);
-    return { action: 'built', daprd, version };
+    if (!goReady) throw new DaprdBuildError(`Go ≥ ${versions.goMin} is needed to build ${name} ${version}; found: ${output('go', ['version'])}`);
+    await buildInto(name, cached, { version, progress, everyMs });
+    place(cached, binary);
+    fs.writeFileSync(stampFile(binDir, name), `${JSON.stringify({ ...stamp, builtAt: new Date().toISOString() })}\n`);
+    return { action: 'built', binary, version };
   }
-  place(cached, daprd);
-  fs.writeFileSync(stampFile(binDir), `${JSON.stringify({ ...stamp, reusedAt: new Date().toISOString() })}\n`);
-  return { action: 'reused', daprd, version };
+  place(cached, binary);
+  fs.writeFileSync(stampFile(binDir, name), `${JSON.stringify({ ...stamp, reusedAt: new Date().toISOString() })}\n`);
+  return { action: 'reused', binary, version };
+}
+
+/** The daprd of ensureDaprBinary, answering `daprd` for its path (the set-up's step and test/setup). */
+export async function ensureDaprd(options = {}) {
+  const { binary, ...rest } = await ensureDaprBinary({ ...options, name: 'daprd' });
+  return { ...rest, daprd: binary };
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ora from 'ora';
-import { ensureDaprd } from './daprd-build.mjs';
+import { ensureDaprBinary, ensureDaprd } from './daprd-build.mjs';
 import { ensureMariadb } from './mariadb.mjs';
 import { DAPR_BIN, DAPR_HOME, ROOT, dataDir } from './paths.mjs';
 import { startRedis } from './redis.mjs';
@@ -85,6 +85,13 @@ async function daprRuntime(progress) {
   }
 }
 
+/** Dapr Sentry, the local certificate authority of the sidecars' mTLS (same module as daprd). */
+async function daprSentry(progress) {
+  const { action, version } = await ensureDaprBinary({ name: 'sentry', progress });
+  const how = { present: 'present in', reused: 'put from the build cache into', built: 'built from source into', foreign: 'present (not built here) in' }[action];
+  return `sentry ${version} ${how} ${DAPR_BIN.dir}`;
+}
+
 /**
  * The Dapr CLI is optional: `npm start` reads dapr.yaml with its own launcher. The Go module proxy
  * reachable here refuses the CLI's source, so it is tried once per version and the refusal
@@ -132,6 +139,7 @@ export async function runSetup() {
   await step('Redis', () => startRedis());
   await step('MariaDB', () => ensureMariadb());
   await step('Dapr runtime', daprRuntime);
+  await step('Dapr Sentry', daprSentry);
   await step('Dapr CLI', daprCli);
   await step('Dapr home', daprHome);
   await step('Secrets', () => ensureSecrets());

@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, parseAllDocuments } from 'yaml';
+import { tokensFor } from './app-tokens.mjs';
 import { DAPR_BIN, ROOT, dataDir } from './paths.mjs';
+import { sentryAddress, startSentry, stopSentry, trustAnchors } from './sentry.mjs';
 
 export const RUN_FILE = path.join(ROOT, 'dapr.yaml');
 const runDir = () => dataDir('run');
@@ -58,6 +60,10 @@ function daprdArgs(app) {
   if (app.placementHostAddress) flag('--placement-host-address', app.placementHostAddress);
   if (app.schedulerHostAddress) flag('--scheduler-host-address', app.schedulerHostAddress);
   if (process.env.DAPR_MAX_BODY_SIZE) flag('--max-body-size', process.env.DAPR_MAX_BODY_SIZE);
+  // Sealed: every port of the sidecar on loopback only, and mTLS between sidecars with
+  // certificates from the local Sentry (scripts/lib/sentry.mjs).
+  args.push('--dapr-listen-addresses', '127.0.0.1', '--dapr-internal-grpc-listen-address', '127.0.0.1', '--metrics-listen-address', '127.0.0.1');
+  args.push('--enable-mtls', '--sentry-address', sentryAddress());
   return args;
 }
 
@@ -67,15 +73,26 @@ function appEnv(app) {
     ...Object.fromEntries(Object.entries(app.env).map(([k, v]) => [k, String(v)])),
     APP_ID: app.appID,
     APP_PORT: String(app.appPort),
+    APP_HOST: '127.0.0.1',
     DAPR_HTTP_PORT: String(app.daprHTTPPort),
     DAPR_GRPC_PORT: String(app.daprGRPCPort),
+    DAPR_API_TOKEN: tokensFor(app.appID).daprApiToken,
+    APP_API_TOKEN: tokensFor(app.appID).appApiToken,
   };
 }
 
-/** daprd's environment: the launcher's own; the address it registers for name resolution is loopback. */
-function daprdEnv() {
-  return { ...process.env, DAPR_HOST_IP: '127.0.0.1' };
+/**
+ * daprd's environment: the launcher's own, the app's two tokens (its API requires the first; it
+ * sends the second to the app), the Sentry root it trusts, and loopback as the address it
+ * registers for name resolution.
+ */
+function daprdEnv(app) {
+  const { daprApiToken, appApiToken } = tokensFor(app.appID);
+  return { ...process.env, DAPR_HOST_IP: '127.0.0.1', DAPR_API_TOKEN: daprApiToken, APP_API_TOKEN: appApiToken, DAPR_TRUST_ANCHORS: trustAnchors() };
 }
+
+/** Headers for calls to an app's sidecar API (the sidecar refuses any without its token). */
+export const sidecarHeaders = (appId) => ({ 'dapr-api-token': tokensFor(appId).daprApiToken });
 
 const pidFile = (appId) => path.join(runDir(), `${appId}.json`);
 export const logFiles = (appId) => ({
@@ -147,7 +164,7 @@ export function startApp(app, { onLine } = {}) {
     started.push('app');
   }
   if (!daprdUp) {
-    pids.daprdPid = spawnLogged(DAPR_BIN.daprd, daprdArgs(app), { cwd: app.appDirPath, env: daprdEnv() }, files.daprd, `${app.appID}.daprd`).pid;
+    pids.daprdPid = spawnLogged(DAPR_BIN.daprd, daprdArgs(app), { cwd: app.appDirPath, env: daprdEnv(app) }, files.daprd, `${app.appID}.daprd`).pid;
     started.push('daprd');
   }
   fs.writeFileSync(pidFile(app.appID), JSON.stringify({ ...pids, startedAt: new Date().toISOString() }));
@@ -190,11 +207,12 @@ export async function stopApp(appId, { graceMs = 12_000 } = {}) {
 
 export async function stopAll(options) {
   await Promise.all(loadApps().map((app) => stopApp(app.appID, options)));
+  await stopSentry();
 }
 
-async function answers(url, timeoutMs = 1000) {
+async function answers(url, timeoutMs = 1000, headers = {}) {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
     return res.status >= 200 && res.status < 300;
   } catch {
     return false;
@@ -221,21 +239,24 @@ export async function waitReady(app, timeoutMs = 90_000) {
 }
 
 /**
- * Dapr's mDNS name resolution needs a moment after a sidecar (re)starts: until then invocations
- * fail with "couldn't find service". Resolves once every `from` sidecar reaches every `to` app's
- * /healthz through service invocation.
+ * Resolves once the gateway's sidecar reaches each of `apps` through service invocation (mTLS,
+ * name resolution, the app's health): the one caller the access-control policy lets call every
+ * app's /healthz (dapr/config.yaml). Without a gateway among the running apps there is nothing to check.
  */
-export async function waitResolvable(from, to, timeoutMs = 45_000) {
+export async function waitResolvable(apps, timeoutMs = 45_000) {
+  const gateway = loadApps().find((a) => a.appID === 'gateway');
+  if (!gateway || !isAlive(readPids(gateway.appID)?.daprdPid)) return;
   const deadline = Date.now() + timeoutMs;
-  const pairs = from.flatMap((a) => to.filter((b) => b.appID !== a.appID).map((b) => [a, b]));
   await Promise.all(
-    pairs.map(async ([a, b]) => {
-      const url = `http://127.0.0.1:${a.daprHTTPPort}/v1.0/invoke/${b.appID}/method/healthz`;
-      while (!(await answers(url, 2000))) {
-        if (Date.now() > deadline) throw new Error(`${a.appID}'s sidecar cannot reach ${b.appID} after ${timeoutMs / 1000} s (name resolution)`);
-        await sleep(250);
-      }
-    }),
+    apps
+      .filter((b) => b.appID !== gateway.appID)
+      .map(async (b) => {
+        const url = `http://127.0.0.1:${gateway.daprHTTPPort}/v1.0/invoke/${b.appID}/method/healthz`;
+        while (!(await answers(url, 2000, sidecarHeaders(gateway.appID)))) {
+          if (Date.now() > deadline) throw new Error(`the gateway's sidecar cannot reach ${b.appID} after ${timeoutMs / 1000} s (mTLS, name resolution or ${b.appID}'s health; see .data/logs/)`);
+          await sleep(250);
+        }
+      }),
   );
 }
 
@@ -307,6 +328,7 @@ export async function startAll({ onLine, timeoutMs = 90_000 } = {}) {
         'Stop it first (Ctrl-C where `npm start` runs, or `npm run svc:stop -- all`).',
     );
   }
+  await startSentry();
   const first = firstStoreApp(apps);
   if (first) {
     startApp(first, { onLine });
@@ -314,6 +336,6 @@ export async function startAll({ onLine, timeoutMs = 90_000 } = {}) {
   }
   for (const app of apps) if (app !== first) startApp(app, { onLine });
   await Promise.all(apps.map((app) => waitReady(app, timeoutMs)));
-  await waitResolvable(apps, apps);
+  await waitResolvable(apps);
   return apps;
 }

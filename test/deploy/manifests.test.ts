@@ -2,7 +2,9 @@
  * deploy/ validated without a cluster: both overlays are rendered (test/deploy/support/kustomize.ts,
  * compared with `kubectl kustomize` where kubectl is installed), every Kubernetes object is checked
  * with the kubernetes-models schemas (plus unknown fields), every Dapr object with the schemas of
- * Dapr 1.18's CRDs, and the whole against what the services and dapr.yaml expect.
+ * Dapr 1.18's CRDs, and the whole against what the services and dapr.yaml expect — including the
+ * local run's sealing (dapr/config.yaml's access-control policy, dapr/sentry.yaml's mTLS, the
+ * pub/sub scopes, the sidecar/app tokens) and the NetworkPolicies, evaluated pod pair by pod pair.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -215,6 +217,134 @@ function aclAllows(configuration: K8sObject, caller: { appId: string; namespace:
   return action.toLowerCase() === 'allow';
 }
 
+/**
+ * The Secrets deploy/README.md tells you to create, with their keys: every
+ * `create secret generic NAME … --from-literal=KEY=… / --from-file=KEY=…` command (continuation
+ * lines joined), a `$var` in NAME expanded over the words of a `for var in …; do` loop.
+ */
+function documentedSecrets(readme: string): Map<string, Set<string>> {
+  const text = readme.replace(/\\\n\s*/g, ' ');
+  const loops = new Map<string, string[]>();
+  for (const m of text.matchAll(/\bfor (\w+) in ([^;\n]+); do\b/g)) loops.set(m[1], m[2].trim().split(/\s+/));
+  const found = new Map<string, Set<string>>();
+  for (const line of text.split('\n')) {
+    const m = /create secret generic (\S+)(.*)$/.exec(line);
+    if (!m) continue;
+    const keys = [...m[2].matchAll(/--from-(?:literal|file)=([\w.-]+)=/g)].map((k) => k[1]);
+    let names = [m[1].replace(/"/g, '')];
+    for (const [variable, values] of loops) {
+      names = names.flatMap((n) =>
+        n.includes(`$${variable}`) || n.includes(`\${${variable}}`)
+          ? values.map((v) => n.split(`\${${variable}}`).join(v).split(`$${variable}`).join(v))
+          : [n],
+      );
+    }
+    for (const name of names) {
+      const set = found.get(name) ?? new Set<string>();
+      keys.forEach((k) => set.add(k));
+      found.set(name, set);
+    }
+  }
+  return found;
+}
+
+/** `app=topic,topic;app=topic` (Dapr's publishingScopes / subscriptionScopes) as app -> sorted topics. */
+function parseScopes(value: Json | undefined): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const entry of String(value ?? '').split(';').filter((e) => e.trim() !== '')) {
+    const [app, topics = ''] = entry.split('=');
+    result[app.trim()] = topics.split(',').map((t) => t.trim()).filter((t) => t !== '').sort();
+  }
+  return result;
+}
+
+// NetworkPolicy semantics (networking.k8s.io/v1), enough to evaluate deploy/'s policies: a pod is
+// isolated for a direction once any policy of its namespace selects it with that policy type; a
+// connection is allowed when the source's egress AND the destination's ingress allow it.
+// Not modelled: traffic within a pod and from the pod's own node (the kubelet), always allowed.
+interface Peer {
+  namespace?: string;
+  labels?: Record<string, string>;
+  /** An address outside the cluster (a managed store, a client of the LoadBalancer). */
+  ip?: string;
+}
+type Protocol = 'TCP' | 'UDP';
+
+function selects(selector: Json | undefined, labels: Record<string, string>): boolean {
+  if (!isObject(selector)) return false;
+  const matchLabels = isObject(selector.matchLabels) ? selector.matchLabels : {};
+  if (!Object.entries(matchLabels).every(([k, v]) => labels[k] === v)) return false;
+  return objects(selector.matchExpressions).every((e) => {
+    const values = Array.isArray(e.values) ? e.values.map(String) : [];
+    const value = labels[String(e.key)];
+    switch (e.operator) {
+      case 'In':
+        return value !== undefined && values.includes(value);
+      case 'NotIn':
+        return value === undefined || !values.includes(value);
+      case 'Exists':
+        return value !== undefined;
+      case 'DoesNotExist':
+        return value === undefined;
+      default:
+        throw new Error(`selector operator ${String(e.operator)}`);
+    }
+  });
+}
+
+function ipv4(ip: string): number {
+  return ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+}
+function inCidr(ip: string, cidr: string): boolean {
+  const [base, bits] = cidr.split('/');
+  if (base.includes(':') || ip.includes(':')) return base.includes(':') && ip.includes(':') && Number(bits) === 0;
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(ipv4(ip) / size) === Math.floor(ipv4(base) / size);
+}
+
+function peerMatches(rule: JsonObject, policyNamespace: string, peer: Peer): boolean {
+  if (isObject(rule.ipBlock)) {
+    if (peer.ip === undefined) return false;
+    const except = Array.isArray(rule.ipBlock.except) ? rule.ipBlock.except.map(String) : [];
+    return inCidr(peer.ip, String(rule.ipBlock.cidr)) && !except.some((c) => inCidr(String(peer.ip), c));
+  }
+  if (peer.ip !== undefined) return false;
+  const labels = peer.labels ?? {};
+  if (isObject(rule.namespaceSelector)) {
+    const namespaceLabels = { 'kubernetes.io/metadata.name': String(peer.namespace) };
+    return selects(rule.namespaceSelector, namespaceLabels) && (rule.podSelector === undefined || selects(rule.podSelector, labels));
+  }
+  return peer.namespace === policyNamespace && selects(rule.podSelector, labels);
+}
+
+function portMatches(ports: Json | undefined, port: number, protocol: Protocol): boolean {
+  if (!Array.isArray(ports) || ports.length === 0) return true;
+  return objects(ports).some((p) => (p.protocol ?? 'TCP') === protocol && (p.port === undefined || p.port === port));
+}
+
+function directionAllows(policies: K8sObject[], pod: Peer, other: Peer, port: number, protocol: Protocol, direction: 'Ingress' | 'Egress'): boolean {
+  if (pod.ip !== undefined) return true; // outside the cluster: no NetworkPolicy of ours applies
+  const field = direction === 'Ingress' ? 'ingress' : 'egress';
+  const peersField = direction === 'Ingress' ? 'from' : 'to';
+  const selecting = policies.filter(
+    (p) =>
+      p.metadata.namespace === pod.namespace &&
+      selects(get(p, 'spec', 'podSelector'), pod.labels ?? {}) &&
+      (get(p, 'spec', 'policyTypes') as string[]).includes(direction),
+  );
+  if (selecting.length === 0) return true;
+  return selecting.some((p) =>
+    objects(get(p, 'spec', field)).some((rule) => {
+      const peers = objects(rule[peersField]);
+      return (peers.length === 0 || peers.some((peer) => peerMatches(peer, String(p.metadata.namespace), other))) && portMatches(rule.ports, port, protocol);
+    }),
+  );
+}
+
+function connects(policies: K8sObject[], from: Peer, to: Peer, port: number, protocol: Protocol = 'TCP'): boolean {
+  return directionAllows(policies, from, to, port, protocol, 'Egress') && directionAllows(policies, to, from, port, protocol, 'Ingress');
+}
+
 // ---------------------------------------------------------------------------------------------
 
 describe('deploy/ (Kubernetes with Dapr injection)', () => {
@@ -392,9 +522,9 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
     });
 
     it('when containers take credentials, then they come from Secrets', () => {
-      for (const o of ofKind(all, 'Deployment').concat(ofKind(all, 'StatefulSet'))) {
+      for (const o of ofKind(all, 'Deployment').concat(ofKind(all, 'StatefulSet'), ofKind(all, 'Job'))) {
         for (const c of objects(get(o, 'spec', 'template', 'spec', 'containers'))) {
-          for (const e of objects(c.env).filter((x) => /PASSWORD|SECRET|TOKEN|_URL$/.test(String(x.name)))) {
+          for (const e of objects(c.env).filter((x) => /PASSWORD|PWD|SECRET|TOKEN|_URL$/.test(String(x.name)))) {
             if (NAMES_NOT_CREDENTIALS.has(String(e.name))) {
               expect([objectId(o), e.name, isObject(get(e, 'valueFrom', 'configMapKeyRef'))]).toEqual([objectId(o), e.name, true]);
               continue;
@@ -405,17 +535,24 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       }
     });
 
-    it('when a ConfigMap or Secret is referenced, then it exists with that key (or, in production, the README says how to create it)', () => {
-      const readme = fs.readFileSync(path.join(ROOT, 'deploy', 'README.md'), 'utf8');
-      for (const ref of references(all)) {
+    it('when a ConfigMap or Secret is referenced (secretKeyRef, configMapKeyRef, Dapr token annotations), then it exists with that key (or, in production, the README says how to create it)', () => {
+      const documented = documentedSecrets(fs.readFileSync(path.join(ROOT, 'deploy', 'README.md'), 'utf8'));
+      const refs = references(all);
+      // The injector reads the key `token` of the Secrets these annotations name.
+      for (const appId of APP_IDS) {
+        const { annotations } = workload(all, appId);
+        for (const key of ['dapr.io/api-token-secret', 'dapr.io/app-token-secret']) {
+          refs.push({ kind: 'Secret', name: annotations[key], key: 'token', from: `Deployment ${appId} ${key}` });
+        }
+      }
+      for (const ref of refs) {
         const target = find(all, ref.kind, ref.name);
         if (target) {
           const keys = ref.kind === 'Secret' ? secretKeys(target) : Object.keys(isObject(target.data) ? target.data : {});
           expect([ref.from, ref.name, keys.includes(ref.key)]).toEqual([ref.from, ref.name, true]);
         } else {
           expect([ref.from, overlay, ref.kind]).toEqual([ref.from, 'production', 'Secret']);
-          expect(readme).toContain(`create secret generic ${ref.name}`);
-          expect(readme).toMatch(new RegExp(`create secret generic ${ref.name}[^\\n]*(\\\\\\n[^\\n]*)*--from-literal=${ref.key}=`));
+          expect([ref.from, ref.name, documented.get(ref.name)?.has(ref.key)]).toEqual([ref.from, ref.name, true]);
         }
       }
     });
@@ -447,12 +584,20 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       expect(objects(get(service, 'spec', 'ports')).some((p) => p.name === get(backend, 'port', 'name'))).toBe(true);
     });
 
-    it('when only reservation may call internal routes, then the access-control policy allows exactly that', () => {
+    it("when the access-control policy is deployed, then it is the local run's (dapr/config.yaml) with the apps' namespace, and allows exactly the gateway's and reservation's paths", () => {
       const configuration = find(all, 'Configuration', 'staycar');
       if (!configuration) throw new Error('no Configuration staycar');
-      const policies = objects(get(configuration, 'spec', 'accessControl', 'policies'));
-      expect(policies.map((p) => p.appId).sort()).toEqual([...APP_IDS].sort());
-      for (const p of policies) expect([p.appId, p.namespace]).toEqual([p.appId, 'staycar']);
+      // Parsed YAML against parsed YAML: the two policies cannot drift apart. Locally Dapr's
+      // namespace is `default`; here it is the apps' namespace.
+      const local = get(parseYaml(fs.readFileSync(path.join(ROOT, 'dapr', 'config.yaml'), 'utf8')) as Json, 'spec', 'accessControl');
+      if (!isObject(local)) throw new Error('dapr/config.yaml has no accessControl');
+      const policies = objects(local.policies);
+      for (const p of policies) expect([p.appId, p.namespace]).toEqual([p.appId, 'default']);
+      expect(get(configuration, 'spec', 'accessControl')).toEqual({ ...local, policies: policies.map((p) => ({ ...p, namespace: 'staycar' })) });
+      const namespaces = new Set(APP_IDS.map((appId) => workload(all, appId).deployment.metadata.namespace));
+      expect([...namespaces]).toEqual(['staycar']);
+
+      // What that means, call by call (Dapr's decision on the called sidecar).
       const as = (appId: string) => ({ appId, namespace: 'staycar' });
       const internal = [
         ['POST', '/internal/rooms/r1/holds'],
@@ -462,17 +607,249 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         ['POST', '/internal/payments/by-reservation/x/refund'],
         ['GET', '/internal/payments/by-reservation/x'],
       ];
+      const publicRoutes = [
+        ['GET', '/rooms'],
+        ['POST', '/reservations'],
+        ['GET', '/healthz'],
+        ['POST', '/auth/token'],
+        ['GET', '/auth/jwks.json'],
+      ];
+      const subscriptions = [
+        ['POST', '/events/staycar-events'],
+        ['GET', '/dapr/subscribe'],
+      ];
       for (const caller of APP_IDS) {
         for (const [verb, op] of internal) {
           expect([caller, verb, op, aclAllows(configuration, as(caller), op, verb)]).toEqual([caller, verb, op, caller === 'reservation']);
         }
-        expect([caller, aclAllows(configuration, as(caller), '/rooms', 'GET')]).toEqual([caller, true]);
-        expect([caller, aclAllows(configuration, as(caller), '/reservations', 'POST')]).toEqual([caller, true]);
+        for (const [verb, op] of publicRoutes) {
+          expect([caller, verb, op, aclAllows(configuration, as(caller), op, verb)]).toEqual([caller, verb, op, caller === 'gateway']);
+        }
+        for (const [verb, op] of subscriptions) {
+          expect([caller, verb, op, aclAllows(configuration, as(caller), op, verb)]).toEqual([caller, verb, op, false]);
+        }
       }
       expect(aclAllows(configuration, as('stranger'), '/rooms', 'GET')).toBe(false);
       expect(aclAllows(configuration, { appId: 'reservation', namespace: 'other' }, '/internal/payments', 'POST')).toBe(false);
+      expect(aclAllows(configuration, { appId: 'gateway', namespace: 'staycar', trustDomain: 'other' }, '/rooms', 'GET')).toBe(false);
       expect(aclAllows(configuration, null, '/internal/payments', 'POST')).toBe(false);
+      expect(aclAllows(configuration, null, '/rooms', 'GET')).toBe(false);
+      // identity answers /auth/* through the gateway's policy: its pods use this Configuration.
+      expect(workload(all, 'identity').annotations['dapr.io/config']).toBe('staycar');
       expect(get(configuration, 'spec', 'tracing', 'samplingRate')).toEqual(expect.any(String));
+      // mTLS is the control plane's (deploy/dapr-system): daprd ignores spec.mtls here, so it is not set.
+      expect(get(configuration, 'spec', 'mtls')).toBeUndefined();
+    });
+
+    it.each(APPS.map((a) => [a.appID] as const))(
+      'when app %s runs, then its sidecar and the app get their own two tokens from Secrets, and the sidecar API is pod-local',
+      (appId) => {
+        const { annotations, container } = workload(all, appId);
+        const apiSecret = annotations['dapr.io/api-token-secret'];
+        const appSecret = annotations['dapr.io/app-token-secret'];
+        expect([apiSecret, appSecret]).toEqual([`staycar-${appId}-dapr-api-token`, `staycar-${appId}-app-api-token`]);
+        // The injector puts DAPR_API_TOKEN/APP_API_TOKEN into daprd only (pkg/injector/patcher/
+        // sidecar_container.go, key "token"); the app container gets them from the manifest.
+        const env = objects(container.env);
+        const fromSecret = (name: string) => get(env.find((e) => e.name === name), 'valueFrom', 'secretKeyRef');
+        expect(fromSecret('DAPR_API_TOKEN')).toEqual({ name: apiSecret, key: 'token' });
+        // The gateway is called by clients directly and never checks the app token: it does not get it.
+        expect(fromSecret('APP_API_TOKEN')).toEqual(appId === 'gateway' ? undefined : { name: appSecret, key: 'token' });
+        expect(env.filter((e) => e.name === 'APP_API_TOKEN').length).toBe(appId === 'gateway' ? 0 : 1);
+        // The sidecar's API on loopback only, as locally (scripts/lib/system.mjs).
+        expect(annotations['dapr.io/sidecar-listen-addresses']).toBe('127.0.0.1');
+        // No APP_HOST: the kubelet's probes (which carry no token, hence the app's exemption of
+        // /healthz and /readyz) reach the app on the pod's address, not on loopback.
+        expect(env.map((e) => e.name)).not.toContain('APP_HOST');
+        expect(get(container, 'readinessProbe', 'httpGet', 'host')).toBeUndefined();
+        expect(get(container, 'livenessProbe', 'httpGet', 'host')).toBeUndefined();
+      },
+    );
+
+    it('when the apps have token Secrets, then every app and token has its own', () => {
+      const names = APP_IDS.flatMap((appId) => {
+        const { annotations } = workload(all, appId);
+        return [annotations['dapr.io/api-token-secret'], annotations['dapr.io/app-token-secret']];
+      });
+      expect(new Set(names).size).toBe(APP_IDS.length * 2);
+      if (overlay === 'local') {
+        const values = names.map((name) => String(get(find(all, 'Secret', name), 'stringData', 'token')));
+        expect(new Set(values).size).toBe(values.length);
+        for (const v of values) expect(v.length).toBeGreaterThanOrEqual(32);
+      }
+    });
+
+    it('when pub/sub is deployed, then its publishing and subscription scopes are those of components/default/pubsub.yaml and cover every app that loads it', () => {
+      const source = readObjects(path.join(ROOT, 'components', 'default', 'pubsub.yaml'))[0];
+      const copy = find(all, 'Component', 'pubsub');
+      const scopesOf = (c: Json | undefined, name: string) => parseScopes(objects(get(c, 'spec', 'metadata')).find((m) => m.name === name)?.value);
+      for (const name of ['publishingScopes', 'subscriptionScopes']) {
+        const deployed = scopesOf(copy, name);
+        expect([name, deployed]).toEqual([name, scopesOf(source, name)]);
+        // An app missing from a scope list is not restricted by it at all.
+        expect([name, Object.keys(deployed).sort()]).toEqual([name, [...((get(copy, 'scopes') as string[]) ?? [])].sort()]);
+      }
+    });
+
+    it("when viewpage reads and writes its view, then it does so as its own database user in its own database, not the state store's", () => {
+      const { container } = workload(all, 'viewpage');
+      const viewRef = get(objects(container.env).find((e) => e.name === 'VIEW_DB_URL'), 'valueFrom', 'secretKeyRef');
+      expect(viewRef).toEqual({ name: 'staycar-viewpage-db', key: 'url' });
+      const stateRefs = ofKind(all, 'Component')
+        .filter((c) => String(get(c, 'spec', 'type')).startsWith('state.'))
+        .map((c) => get(objects(get(c, 'spec', 'metadata')).find((m) => m.name === 'connectionString'), 'secretKeyRef', 'name'));
+      expect(stateRefs.length).toBeGreaterThan(0);
+      expect(stateRefs).not.toContain(get(viewRef, 'name'));
+      if (overlay !== 'local') return;
+      const view = find(all, 'Secret', 'staycar-viewpage-db');
+      const state = find(all, 'Secret', 'staycar-mysql');
+      const url = new URL(String(get(view, 'stringData', 'url')));
+      expect(decodeURIComponent(url.username)).toBe(get(view, 'stringData', 'user'));
+      expect(decodeURIComponent(url.password)).toBe(get(view, 'stringData', 'password'));
+      expect(url.pathname).toBe(`/${String(get(view, 'stringData', 'database'))}`);
+      const connectionString = String(get(state, 'stringData', 'connectionString'));
+      expect(get(view, 'stringData', 'user')).not.toBe(get(state, 'stringData', 'user'));
+      expect(connectionString.startsWith(`${String(get(view, 'stringData', 'user'))}:`)).toBe(false);
+      expect(get(view, 'stringData', 'password')).not.toBe(get(state, 'stringData', 'password'));
+      // Not the state stores' database (schemaName) nor the one the image gives their user.
+      const schemas = ofKind(all, 'Component').map((c) => objects(get(c, 'spec', 'metadata')).find((m) => m.name === 'schemaName')?.value).filter(Boolean);
+      expect([...schemas, get(state, 'stringData', 'database')]).not.toContain(get(view, 'stringData', 'database'));
+
+      // The Job that makes the user takes it from that Secret and grants on that database only.
+      const job = find(all, 'Job', 'mariadb-viewpage-user');
+      const jobContainer = objects(get(job, 'spec', 'template', 'spec', 'containers'))[0];
+      const jobEnv = Object.fromEntries(objects(jobContainer.env).map((e) => [e.name, get(e, 'valueFrom', 'secretKeyRef')]));
+      expect(jobEnv).toEqual({
+        MYSQL_PWD: { name: 'staycar-mysql', key: 'rootPassword' },
+        VIEW_DB_DATABASE: { name: 'staycar-viewpage-db', key: 'database' },
+        VIEW_DB_USER: { name: 'staycar-viewpage-db', key: 'user' },
+        VIEW_DB_PASSWORD: { name: 'staycar-viewpage-db', key: 'password' },
+      });
+      const script = (jobContainer.command as string[]).join('\n');
+      const grants = [...script.matchAll(/\bGRANT\b[^;]*?\bON\s+(\S+)\s+TO\b/g)].map((m) => m[1]);
+      expect(grants).toEqual(['\\`$VIEW_DB_DATABASE\\`.*']);
+      for (const statement of ['CREATE DATABASE IF NOT EXISTS', 'CREATE USER IF NOT EXISTS', 'ALTER USER', 'REVOKE ALL PRIVILEGES, GRANT OPTION FROM']) {
+        expect(script).toContain(statement);
+      }
+      expect(get(job, 'spec', 'ttlSecondsAfterFinished')).toEqual(expect.any(Number));
+    });
+
+    describe('NetworkPolicies', () => {
+      const policies = ofKind(all, 'NetworkPolicy');
+      const app = (appId: string): Peer => ({ namespace: 'staycar', labels: get(workload(all, appId).deployment, 'spec', 'template', 'metadata', 'labels') as Record<string, string> });
+      const podOf = (kind: string, name: string): Peer => ({ namespace: 'staycar', labels: get(find(all, kind, name), 'spec', 'template', 'metadata', 'labels') as Record<string, string> });
+      const intruder: Peer = { namespace: 'staycar', labels: { 'app.kubernetes.io/name': 'intruder', 'app.kubernetes.io/part-of': 'staycar' } };
+      const elsewhere: Peer = { namespace: 'default', labels: { 'app.kubernetes.io/name': 'gateway' } };
+      const ingressController: Peer = { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } };
+      const prometheus: Peer = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } };
+      const outside: Peer = { ip: '203.0.113.7' };
+      const controlPlane = (name: string): Peer => ({ namespace: 'dapr-system', labels: { app: name } });
+      const kubeDns: Peer = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+      const appPort = (appId: string) => Number(APPS.find((a) => a.appID === appId)?.appPort);
+      // Sidecar ports: 3500 HTTP API and 50001 gRPC API (loopback anyway), 3501 public (healthz,
+      // metadata — no token there), 50002 internal gRPC, 9090 metrics.
+      const SIDECAR_PORTS = [3500, 3501, 50001, 50002, 9090];
+
+      // Who invokes whom (the access-control policy: the gateway every app's public routes,
+      // reservation the /internal/** routes, which room, rentcar and payment serve).
+      const invokes = (caller: string, callee: string) =>
+        caller !== callee && (caller === 'gateway' || (caller === 'reservation' && ['room', 'rentcar', 'payment'].includes(callee)));
+
+      const componentsOf = (typePrefix: string) => ofKind(all, 'Component').filter((c) => String(get(c, 'spec', 'type')).startsWith(typePrefix));
+      const scoped = (components: K8sObject[]) => new Set(components.flatMap((c) => (get(c, 'scopes') as string[]) ?? []));
+      const redisOwners = scoped(componentsOf('pubsub.redis'));
+      const mysqlOwners = new Set([...scoped(componentsOf('state.mysql')), ...APP_IDS.filter((a) => objects(workload(all, a).container.env).some((e) => e.name === 'VIEW_DB_URL'))]);
+
+      it('when the namespace is set up, then one policy denies all ingress and egress of every pod, and every port named is a number', () => {
+        const denyAll = policies.filter((p) => JSON.stringify(get(p, 'spec', 'podSelector')) === '{}' && get(p, 'spec', 'ingress') === undefined && get(p, 'spec', 'egress') === undefined);
+        expect(denyAll.map((p) => [...((get(p, 'spec', 'policyTypes') as string[]) ?? [])].sort())).toEqual([['Egress', 'Ingress']]);
+        for (const p of policies) {
+          for (const rule of [...objects(get(p, 'spec', 'ingress')), ...objects(get(p, 'spec', 'egress'))]) {
+            for (const port of objects(rule.ports)) expect([p.metadata.name, typeof port.port]).toEqual([p.metadata.name, 'number']);
+          }
+        }
+        expect(connects(policies, intruder, intruder, 8080)).toBe(false);
+      });
+
+      it('when anything but the ingress controller calls an app port, then it is refused; the gateway takes the ingress controller', () => {
+        for (const callee of APP_IDS) {
+          for (const caller of [...APP_IDS.filter((a) => a !== callee).map(app), intruder, elsewhere, prometheus]) {
+            expect([callee, caller.labels, connects(policies, caller, app(callee), appPort(callee))]).toEqual([callee, caller.labels, false]);
+          }
+          expect([callee, connects(policies, ingressController, app(callee), appPort(callee))]).toEqual([callee, callee === 'gateway']);
+          expect([callee, connects(policies, outside, app(callee), appPort(callee))]).toEqual([callee, overlay === 'production' && callee === 'gateway']);
+        }
+      });
+
+      it('when sidecars invoke each other, then only the paths the access-control policy allows are open, on port 50002 only', () => {
+        for (const caller of APP_IDS) {
+          for (const callee of APP_IDS) {
+            expect([caller, callee, connects(policies, app(caller), app(callee), 50002)]).toEqual([caller, callee, invokes(caller, callee)]);
+            // The caller's egress and the callee's ingress each allow exactly that on their own.
+            const egress = directionAllows(policies, app(caller), app(callee), 50002, 'TCP', 'Egress');
+            const ingress = directionAllows(policies, app(callee), app(caller), 50002, 'TCP', 'Ingress');
+            expect([caller, callee, egress, ingress]).toEqual([caller, callee, invokes(caller, callee), invokes(caller, callee)]);
+            for (const port of SIDECAR_PORTS.filter((p) => p !== 50002)) {
+              expect([caller, callee, port, connects(policies, app(caller), app(callee), port)]).toEqual([caller, callee, port, false]);
+            }
+          }
+          for (const stranger of [intruder, elsewhere, ingressController]) {
+            for (const port of SIDECAR_PORTS) expect([caller, stranger.labels, port, connects(policies, stranger, app(caller), port)]).toEqual([caller, stranger.labels, port, false]);
+          }
+          // Prometheus scrapes the metrics port, nothing else.
+          for (const port of SIDECAR_PORTS) expect([caller, port, connects(policies, prometheus, app(caller), port)]).toEqual([caller, port, port === 9090]);
+        }
+      });
+
+      it('when pods reach out, then every pod has DNS and every sidecar the Dapr control plane; identity alone the API server', () => {
+        const pods = [...APP_IDS.map(app), ...ofKind(all, 'StatefulSet').map((s) => podOf('StatefulSet', s.metadata.name)), ...ofKind(all, 'Job').map((j) => podOf('Job', j.metadata.name))];
+        for (const pod of pods) {
+          expect([pod.labels, connects(policies, pod, kubeDns, 53, 'UDP'), connects(policies, pod, kubeDns, 53, 'TCP')]).toEqual([pod.labels, true, true]);
+          expect([pod.labels, connects(policies, pod, intruder, 53, 'UDP')]).toEqual([pod.labels, false]);
+        }
+        for (const appId of APP_IDS) {
+          for (const [name, port] of [['dapr-sentry', 50001], ['dapr-operator', 6500], ['dapr-placement-server', 50005], ['dapr-scheduler-server', 50006]] as const) {
+            expect([appId, name, connects(policies, app(appId), controlPlane(name), port)]).toEqual([appId, name, true]);
+          }
+          expect([appId, connects(policies, app(appId), controlPlane('dapr-sentry'), 6500)]).toEqual([appId, false]);
+          expect([appId, connects(policies, app(appId), outside, 443)]).toEqual([appId, appId === 'identity']);
+          expect([appId, connects(policies, app(appId), outside, 80)]).toEqual([appId, false]);
+        }
+      });
+
+      it('when pods reach the stores, then only the pods that own data there may: Redis for pub/sub, MySQL for the state stores and viewpage', () => {
+        expect([...redisOwners].sort()).toEqual(['message', 'payment', 'rentcar', 'reservation', 'room', 'viewpage']);
+        expect([...mysqlOwners].sort()).toEqual(['identity', 'message', 'payment', 'rentcar', 'reservation', 'room', 'viewpage']);
+        const redis: Peer = overlay === 'local' ? podOf('StatefulSet', 'redis') : outside;
+        const mysql: Peer = overlay === 'local' ? podOf('StatefulSet', 'mariadb') : outside;
+        for (const appId of APP_IDS) {
+          expect([appId, 'redis', connects(policies, app(appId), redis, 6379)]).toEqual([appId, 'redis', redisOwners.has(appId)]);
+          expect([appId, 'mysql', connects(policies, app(appId), mysql, 3306)]).toEqual([appId, 'mysql', mysqlOwners.has(appId)]);
+          // In the cluster each store takes its own port only (outside it, both are one address here).
+          if (overlay === 'local') expect([appId, connects(policies, app(appId), redis, 3306), connects(policies, app(appId), mysql, 6379)]).toEqual([appId, false, false]);
+        }
+        // Outside the cluster, the stores' own access control is all that stops pods of other
+        // namespaces; in the cluster, the stores' ingress policies do.
+        for (const stranger of overlay === 'local' ? [intruder, elsewhere, ingressController] : [intruder]) {
+          expect([stranger.labels, connects(policies, stranger, redis, 6379), connects(policies, stranger, mysql, 3306)]).toEqual([stranger.labels, false, false]);
+        }
+        if (overlay === 'local') {
+          // Both ends hold the line on their own: the clients' egress and the store's ingress.
+          for (const appId of APP_IDS) {
+            for (const [store, port, owners] of [[redis, 6379, redisOwners], [mysql, 3306, mysqlOwners]] as const) {
+              const egress = directionAllows(policies, app(appId), store, port, 'TCP', 'Egress');
+              const ingress = directionAllows(policies, store, app(appId), port, 'TCP', 'Ingress');
+              expect([appId, port, egress, ingress]).toEqual([appId, port, owners.has(appId), owners.has(appId)]);
+            }
+          }
+          // Only the Job that makes viewpage's user, besides the owners, reaches MariaDB.
+          const job = podOf('Job', 'mariadb-viewpage-user');
+          expect([connects(policies, job, mysql, 3306), connects(policies, job, redis, 6379)]).toEqual([true, false]);
+          // The stores themselves open no connections but DNS.
+          expect(connects(policies, mysql, redis, 6379)).toBe(false);
+          expect(connects(policies, redis, outside, 443)).toBe(false);
+        }
+      });
     });
 
     it('when a binding writes files from the sidecar, then every app that may use it mounts that folder read-write into daprd', () => {
@@ -485,6 +862,38 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
           expect([appId, mount !== undefined]).toEqual([appId, true]);
           expect(objects(podSpec.volumes).map((v) => v.name)).toContain(mount?.[0]);
         }
+      }
+    });
+  });
+
+  describe("Dapr's control plane (deploy/dapr-system)", () => {
+    const objectsThere = renderKustomization(path.join(ROOT, 'deploy', 'dapr-system'));
+    const itWithKubectl = hasKubectlKustomize() ? it : it.skip;
+
+    itWithKubectl('when built by kubectl kustomize, then it equals what the test renders', () => {
+      const out = execFileSync('kubectl', ['kustomize', path.join(ROOT, 'deploy', 'dapr-system')], { encoding: 'utf8', timeout: 60_000 });
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'staycar-kustomize-')), 'out.yaml');
+      fs.writeFileSync(file, out);
+      expect(objectsThere).toEqual(readObjects(file));
+    });
+
+    it("when mTLS is configured, then daprsystem in dapr-system turns it on with the local Sentry's lifetimes, valid against the CRD, and the README's Helm command says the same", () => {
+      expect(objectsThere.map(objectId)).toEqual(['Configuration/dapr-system/daprsystem']);
+      const daprsystem = objectsThere[0];
+      expect(daprErrors(daprsystem)).toEqual([]);
+      const mtls = get(daprsystem, 'spec', 'mtls');
+      const local = get(readObjects(path.join(ROOT, 'dapr', 'sentry.yaml'))[0], 'spec', 'mtls');
+      expect(get(mtls, 'enabled')).toBe(true);
+      for (const key of ['enabled', 'workloadCertTTL', 'allowedClockSkew']) expect([key, get(mtls, key)]).toEqual([key, get(local, key)]);
+      expect(get(mtls, 'sentryAddress')).toBe('dapr-sentry.dapr-system.svc.cluster.local:443');
+      const readme = fs.readFileSync(path.join(ROOT, 'deploy', 'README.md'), 'utf8').replace(/\\\n\s*/g, ' ');
+      const helm = readme.split('\n').find((l) => /helm upgrade --install dapr /.test(l)) ?? '';
+      for (const key of ['enabled', 'workloadCertTTL', 'allowedClockSkew']) {
+        expect([key, new RegExp(`--set global\\.mtls\\.${key}=(\\S+)`).exec(helm)?.[1]]).toEqual([key, String(get(mtls, key))]);
+      }
+      // Every app's Configuration leaves mTLS to it (daprd does not read spec.mtls of its own).
+      for (const overlay of OVERLAYS) {
+        for (const c of ofKind(rendered[overlay], 'Configuration')) expect([overlay, c.metadata.name, get(c, 'spec', 'mtls')]).toEqual([overlay, c.metadata.name, undefined]);
       }
     });
   });

@@ -128,4 +128,11 @@ describe('set-up from nothing: daprd', () => {
     expect(JSON.parse(fs.readFileSync(path.join(binDir, 'daprd.staycar.json'), 'utf8'))).toMatchObject({ version: versions.dapr });
     expect(await setupStep('daprd', { binDir })).toMatchObject({ ok: true, result: { action: 'present' } });
   });
+
+  it('when the Dapr bin directory has no Sentry, then the set-up puts the pinned one there, and it runs', async () => {
+    const step = await setupStep('sentry', { binDir });
+    expect(step).toMatchObject({ ok: true, result: { action: expect.stringMatching(/^(reused|built)$/), version: versions.dapr } });
+    const help = await promisify(execFile)(path.join(binDir, 'sentry'), ['--help']).catch((error: { stdout: string; stderr: string }) => error);
+    expect(`${help.stdout}${help.stderr}`).toMatch(/Usage of sentry/);
+  });
 });

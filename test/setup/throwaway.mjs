@@ -1,7 +1,7 @@
 // Runs one of the set-up's own functions against a throwaway instance, for test/setup (Jest runs
 // TypeScript as CommonJS and cannot import these ES modules itself). Prints one JSON line.
 import { adminSql, ensureMariadb, stopServer } from '../../scripts/lib/mariadb.mjs';
-import { ensureDaprd } from '../../scripts/lib/daprd-build.mjs';
+import { ensureDaprBinary, ensureDaprd } from '../../scripts/lib/daprd-build.mjs';
 import { startRedis, stopRedis } from '../../scripts/lib/redis.mjs';
 
 const [command, json] = process.argv.slice(2);
@@ -13,6 +13,7 @@ const commands = {
   'redis-start': () => startRedis(args.instance),
   'redis-stop': () => stopRedis(args.instance),
   daprd: () => ensureDaprd({ binDir: args.binDir }),
+  sentry: () => ensureDaprBinary({ name: 'sentry', binDir: args.binDir }),
 };
 try {
   if (!commands[command]) throw new Error(`unknown command ${command}`);

@@ -149,3 +149,26 @@ describe('sidecar failures', () => {
     expect(res.headers['retry-after']).toBeDefined();
   });
 });
+
+describe('the app API token (only the app’s own sidecar may call it)', () => {
+  const routes = (a: Parameters<Parameters<typeof createHttpApp>[0]['routes']>[0]) => void a.get('/things', (_req, res) => void res.json({ ok: true }));
+
+  it('when the token is configured, then a call without it or with another is 401 and health probes still answer', async () => {
+    const app = createHttpApp({ logger, routes, appApiToken: 'sidecar-secret' });
+    expect((await request(app).get('/things')).status).toBe(401);
+    expect((await request(app).get('/things').set('dapr-api-token', 'sidecar-secreT')).status).toBe(401);
+    expect((await request(app).get('/things').set('dapr-api-token', 'sidecar-secret')).status).toBe(200);
+    expect((await request(app).get('/healthz')).status).toBe(200);
+  });
+
+  it('when APP_API_TOKEN is in the environment, then it is required by default; `false` turns it off (the gateway)', async () => {
+    process.env.APP_API_TOKEN = 'from-env';
+    try {
+      expect((await request(createHttpApp({ logger, routes })).get('/things')).status).toBe(401);
+      expect((await request(createHttpApp({ logger, routes })).get('/things').set('dapr-api-token', 'from-env')).status).toBe(200);
+      expect((await request(createHttpApp({ logger, routes, appApiToken: false })).get('/things')).status).toBe(200);
+    } finally {
+      delete process.env.APP_API_TOKEN;
+    }
+  });
+});

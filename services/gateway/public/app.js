@@ -5,7 +5,9 @@
 const POLL_MS = 2000;
 const $ = (selector) => document.querySelector(selector);
 const details = new Map(); // roomId -> { updatedAt, reservations }
-let rooms = [];
+let rooms = []; // the signed-in host's rooms (GET /roomviews)
+let catalogue = []; // every host's rooms in the filter's city (GET /rooms, public)
+let myReservations = []; // the signed-in guest's (GET /reservations)
 let cars = [];
 
 /** Creates an element; children are strings (as text, never HTML) or nodes. */
@@ -24,17 +26,11 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-// ---- session: a bearer token from POST /auth/token, kept for this tab only --------------------
+// ---- session: a bearer token from POST /auth/token, kept in this page's memory only ---------
+// Not in localStorage or sessionStorage, where any script on the origin could read it; a reload
+// signs out.
 
-const SESSION_KEY = 'staycar.session';
-let session = readSession();
-
-function readSession() {
-  try {
-    const stored = JSON.parse(sessionStorage.getItem(SESSION_KEY) || 'null');
-    return stored && stored.expiresAt > Date.now() ? stored : null;
-  } catch { return null; }
-}
+let session = null;
 
 /** The token's claims, for display and for the ids the forms send (the gateway verifies the token, not us). */
 function claimsOf(token) {
@@ -44,16 +40,10 @@ function claimsOf(token) {
 
 function setSession(next) {
   session = next;
-  if (next) sessionStorage.setItem(SESSION_KEY, JSON.stringify(next));
-  else sessionStorage.removeItem(SESSION_KEY);
   $('#signin-form').hidden = Boolean(next);
   $('#session').hidden = !next;
   $('#session-user').textContent = next ? next.username : '';
   $('#session-id').textContent = next ? `(${next.userId})` : '';
-  // A host or guest id other than one's own is refused (403): the forms act as the signed-in user.
-  for (const input of document.querySelectorAll('input[name="hostId"], input[name="guestId"], input[name="recipientId"]')) {
-    if (next) input.value = next.userId;
-  }
 }
 
 async function signIn(username, password) {
@@ -100,16 +90,13 @@ function reservationRows(room) {
   const list = detail ? detail.reservations : room.latestReservation ? [room.latestReservation] : [];
   if (list.length === 0) return h('p', { class: 'empty' }, 'No reservations.');
   return h('div', { class: 'table-wrap' }, h('table', {},
-    h('thead', {}, h('tr', {}, h('th', {}, 'Reservation'), h('th', {}, 'Dates'), h('th', {}, 'Status'), h('th', {}, 'Payment'), h('th', {}, 'Car'), h('th', {}, ''))),
+    h('thead', {}, h('tr', {}, h('th', {}, 'Reservation'), h('th', {}, 'Dates'), h('th', {}, 'Status'), h('th', {}, 'Payment'), h('th', {}, 'Car'))),
     h('tbody', {}, list.map((r) => h('tr', { 'data-reservation-id': r.reservationId },
       h('td', { class: 'id', title: r.reservationId }, shortId(r.reservationId), h('div', { class: 'ids' }, r.guestId || '')),
       h('td', { class: 'dates' }, stayText(r.checkIn, r.checkOut)),
       h('td', { 'data-label': 'Status' }, pill(r.status, 'status')),
       h('td', { 'data-label': 'Payment' }, pill(r.paymentStatus, 'paymentStatus')),
       h('td', { 'data-label': 'Car' }, r.carId ? pill(r.carStatus, 'carStatus') : '—'),
-      h('td', {}, r.status === 'confirmed'
-        ? h('button', { class: 'small', type: 'button', 'data-action': 'cancel', onclick: () => cancel(r.reservationId) }, 'Cancel')
-        : ''),
     )))));
 }
 
@@ -127,7 +114,28 @@ function renderRooms() {
     reservationRows(room),
   )));
   $('#rooms-empty').hidden = rooms.length > 0;
-  for (const select of document.querySelectorAll('select[name="roomId"]')) fillSelect(select, rooms.map((r) => [r.roomId, `${r.name} (${r.city})`]));
+}
+
+function renderCatalogue() {
+  fillSelect($('#reserve-form [name="roomId"]'), catalogue.map((r) => [r.id, `${r.name} (${r.city}) ${money(r.pricePerNight, r.currency)}/night`]));
+}
+
+/** The guest's own reservations (GET /reservations), with cancel for confirmed ones. */
+function renderMyReservations() {
+  const container = $('#my-reservations');
+  container.replaceChildren(...(myReservations.length === 0 ? [] : [h('div', { class: 'table-wrap' }, h('table', {},
+    h('thead', {}, h('tr', {}, h('th', {}, 'Reservation'), h('th', {}, 'Dates'), h('th', {}, 'Amount'), h('th', {}, 'Status'), h('th', {}, ''))),
+    h('tbody', {}, myReservations.map((r) => h('tr', { 'data-my-reservation-id': r.id },
+      h('td', { class: 'id', title: r.id }, shortId(r.id), h('div', { class: 'ids' }, `room ${r.roomId}${r.carId ? ` · car ${r.carId}` : ''}`)),
+      h('td', { class: 'dates' }, stayText(r.checkIn, r.checkOut)),
+      h('td', {}, money(r.amount, r.currency)),
+      h('td', { 'data-label': 'Status' }, pill(r.status, 'status')),
+      h('td', {}, r.status === 'confirmed'
+        ? h('button', { class: 'small', type: 'button', 'data-action': 'cancel', onclick: () => cancel(r.id) }, 'Cancel')
+        : ''),
+    )))))]));
+  $('#my-reservations-empty').hidden = myReservations.length > 0;
+  fillSelect($('#review-form [name="reservationId"]'), myReservations.filter((r) => r.status === 'confirmed').map((r) => [r.id, `${shortId(r.id)} · ${stayText(r.checkIn, r.checkOut)}`]));
 }
 
 function fillSelect(select, options, keepFirst = false) {
@@ -159,10 +167,23 @@ async function refreshRooms() {
   renderRooms();
 }
 
+async function refreshCatalogue() {
+  const city = $('#city-filter').value.trim();
+  const page = await call('GET', `/rooms?limit=100${city ? `&city=${encodeURIComponent(city)}` : ''}`);
+  catalogue = page.items;
+  renderCatalogue();
+}
+
+async function refreshMyReservations() {
+  const page = await call('GET', '/reservations?limit=100');
+  myReservations = page.items;
+  renderMyReservations();
+}
+
 /** Cars in the city of the room picked in the reserve form (a car is rented where one stays). */
 async function refreshCars() {
   const roomId = $('#reserve-form [name="roomId"]').value;
-  const room = rooms.find((r) => r.roomId === roomId);
+  const room = catalogue.find((r) => r.id === roomId);
   if (!room) { cars = []; renderCars(); return; }
   const found = [];
   let cursor = null;
@@ -183,7 +204,7 @@ async function poll() {
     return;
   }
   try {
-    await refreshRooms();
+    await Promise.all([refreshRooms(), refreshCatalogue(), refreshMyReservations()]);
     if ($('#status').classList.contains('error') && $('#status').dataset.source === 'poll') say('Connected again.');
   } catch (error) {
     say(`Cannot read the view: ${error.message}`, 'error');
@@ -220,6 +241,7 @@ async function cancel(reservationId) {
   try {
     const r = await call('POST', `/reservations/${encodeURIComponent(reservationId)}/cancel`);
     say(`Reservation ${r.id} is ${r.status}; refund and car release follow in a moment.`);
+    void refreshMyReservations().catch(() => undefined);
   } catch (error) {
     say(error.message, 'error');
   }
@@ -238,10 +260,11 @@ onSubmit('car-form', async (body) => {
 });
 
 onSubmit('reserve-form', async (body) => {
-  const request = { guestId: body.guestId, roomId: body.roomId, checkIn: body.checkIn, checkOut: body.checkOut };
+  const request = { roomId: body.roomId, checkIn: body.checkIn, checkOut: body.checkOut };
   if (body.carId) request.carId = body.carId;
   const r = await call('POST', '/reservations', request, { 'idempotency-key': crypto.randomUUID() });
   $('#cancel-form [name="reservationId"]').value = r.id;
+  void refreshMyReservations().catch(() => undefined);
   return `Reservation ${r.id} ${r.status}: ${r.nights} night(s), ${money(r.amount, r.currency)}.`;
 });
 
@@ -251,15 +274,18 @@ onSubmit('cancel-form', async (body) => {
 });
 
 onSubmit('review-form', async (body) => {
-  const review = await call('POST', `/rooms/${encodeURIComponent(body.roomId)}/reviews`, { ...body, roomId: undefined, rating: Number(body.rating) });
-  return `Review ${review.id} posted (${review.rating}★).`;
+  const reservation = myReservations.find((r) => r.id === body.reservationId);
+  if (!reservation) throw new Error('Pick one of your confirmed stays.');
+  const review = { reservationId: reservation.id, rating: Number(body.rating), ...(body.comment ? { comment: body.comment } : {}) };
+  const created = await call('POST', `/rooms/${encodeURIComponent(reservation.roomId)}/reviews`, review);
+  return `Review ${created.id} posted (${created.rating}★).`;
 });
 
-onSubmit('messages-form', async (body) => {
-  const page = await call('GET', `/messages?recipientId=${encodeURIComponent(body.recipientId)}&limit=100`);
+onSubmit('messages-form', async () => {
+  const page = await call('GET', '/messages?limit=100');
   $('#messages').replaceChildren(...page.items.slice().reverse().map((m) =>
     h('li', { 'data-type': m.type }, m.text, h('span', {}, `${m.type} · ${new Date(m.createdAt).toLocaleString()}`))));
-  return `${page.items.length} message(s) for ${body.recipientId}.`;
+  return `${page.items.length} message(s) for you.`;
 });
 
 $('#signin-form').addEventListener('submit', async (event) => {
@@ -268,7 +294,7 @@ $('#signin-form').addEventListener('submit', async (event) => {
   try {
     await signIn(username, password);
     say(`Signed in as ${username}.`);
-    void refreshRooms().then(refreshCars).catch(() => undefined);
+    void Promise.all([refreshRooms(), refreshCatalogue(), refreshMyReservations()]).then(refreshCars).catch(() => undefined);
   } catch (error) {
     say(error.message, 'error');
   }
@@ -290,12 +316,14 @@ $('#signin-form [data-action="signup"]').addEventListener('click', async () => {
 $('#signout').addEventListener('click', () => {
   setSession(null);
   rooms = [];
+  myReservations = [];
   details.clear();
   renderRooms();
+  renderMyReservations();
 });
 
 setSession(session);
-$('#city-filter').addEventListener('change', () => void refreshRooms().then(refreshCars).catch(() => undefined));
+$('#city-filter').addEventListener('change', () => void Promise.all([refreshRooms(), refreshCatalogue()]).then(refreshCars).catch(() => undefined));
 $('#reserve-form [name="roomId"]').addEventListener('change', () => void refreshCars().catch(() => undefined));
 $('#reserve-form [name="checkIn"]').value = day(30);
 $('#reserve-form [name="checkOut"]').value = day(32);

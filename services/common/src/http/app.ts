@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import pinoHttp from 'pino-http';
 import { ApiError, internal, malformedJson, notFound, payloadTooLarge, tryLater } from '../errors';
@@ -17,8 +17,13 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Each must answer for /readyz to say ready (the sidecar, a database…). */
   readiness?: ReadinessCheck[];
-  /** When set, every route but the health probes requires header `dapr-api-token` = this (APP_API_TOKEN). */
-  appApiToken?: string;
+  /**
+   * Every route but the health probes requires header `dapr-api-token` = this token, the one the
+   * app's own sidecar sends (Dapr's APP_API_TOKEN): nothing but that sidecar can call the app.
+   * Default: env APP_API_TOKEN (the launcher and the Kubernetes manifests set it; unset = no check).
+   * `false` for an app that the outside world calls directly (the gateway).
+   */
+  appApiToken?: string | false;
   /** Adds the service's routes. */
   routes: (app: Express) => void;
   /** Routes mounted before the JSON body parser (the gateway's pass-through proxy). */
@@ -87,10 +92,12 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
   });
 
-  if (options.appApiToken) {
-    const token = options.appApiToken;
+  const appApiToken = options.appApiToken === undefined ? process.env.APP_API_TOKEN : options.appApiToken;
+  if (appApiToken) {
+    const expected = Buffer.from(appApiToken);
     app.use((req: Request, _res: Response, next: NextFunction) => {
-      if (req.header('dapr-api-token') !== token) {
+      const given = Buffer.from(req.header('dapr-api-token') ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         next(new ApiError(401, 'UNAUTHENTICATED', 'Missing or wrong app API token.'));
         return;
       }

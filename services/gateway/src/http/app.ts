@@ -31,6 +31,8 @@ export function createGatewayApp(deps: GatewayDeps): Express {
 
   const app = createHttpApp({
     logger,
+    // The public door: clients call it directly, not through its sidecar.
+    appApiToken: false,
     readiness: [{ name: 'sidecar', check: deps.sidecarHealthy }],
     healthz: async (_req, res) => {
       const names = Object.keys(config.appIds) as ServiceName[];
