@@ -2,12 +2,14 @@ import Redis from 'ioredis';
 import pino from 'pino';
 import { Sidecar } from '@staycar/common';
 import { api, eventually, newUsers, stay, unique, type User } from '../support/api';
+import { asSidecarOf, sidecarToken, sidecarUrl } from '../support/sidecars';
 import { StreamReader } from '../support/events';
 
 // Rooms and rental cars through the gateway, against the real system (daprd, MariaDB, Redis).
 // Internal hold routes are not in the gateway's allow-list: they are called through a sidecar by
 // Dapr service invocation, as `reservation` does.
-const SIDECAR = 'http://127.0.0.1:3500';
+// The saga's internal routes answer reservation's sidecar only (dapr/config.yaml's access-control policy).
+const SIDECAR = sidecarUrl('reservation');
 const TOPIC = 'staycar-events';
 const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true });
 
@@ -51,7 +53,7 @@ async function expectEvents(id: string, expected: [string, number][]): Promise<C
 async function internal(method: string, appId: string, path: string, body?: unknown) {
   const res = await fetch(`${SIDECAR}/v1.0/invoke/${appId}/method${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? asSidecarOf('reservation') : { 'content-type': 'application/json', ...asSidecarOf('reservation') },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
@@ -61,7 +63,7 @@ async function internal(method: string, appId: string, path: string, body?: unkn
 
 /** Publishes on the real broker through a real sidecar (room's), as `reservation` does with its outbox. */
 async function publishReservationEvent(type: string, data: object): Promise<void> {
-  const sidecar = Sidecar.create({ daprHost: '127.0.0.1', daprHttpPort: 3501, stateStore: 'statestore', pubsub: 'pubsub', eventsTopic: TOPIC }, pino({ level: 'silent' }));
+  const sidecar = Sidecar.create({ daprHost: '127.0.0.1', daprHttpPort: 3501, stateStore: 'statestore', pubsub: 'pubsub', eventsTopic: TOPIC, daprApiToken: sidecarToken('room') }, pino({ level: 'silent' }));
   try {
     await sidecar.publish(type, data);
   } finally {

@@ -115,7 +115,6 @@ describe('the dashboard (headless Chromium)', () => {
 
     // A reservation's messages are its guest's to read.
     await signInOnPage(page, guest);
-    await page.fill('#messages-form [name="recipientId"]', guestId);
     for (let i = 0; (await page.locator('#messages li').count()) < 6; i++) {
       if (i > 50) throw new Error('the six messages did not show');
       await page.click('#messages-form button[type="submit"]');
@@ -126,40 +125,48 @@ describe('the dashboard (headless Chromium)', () => {
     await page.screenshot({ path: path.join(OUTPUT, 'dashboard-events.png'), fullPage: true });
   });
 
-  itFullFlow('when a user signs up on the page, registers a room and a car, reserves with the car and cancels, then the page follows without a reload', async () => {
+  itFullFlow('when a host signs up and registers a room and a car, and a guest signs up, reserves them and cancels, then each sees their side without a reload', async () => {
     const city = unique('FlowCity');
     const name = `Flow room ${unique('n')}`;
     const model = `Flow car ${unique('m')}`;
     const { checkIn, checkOut } = stay(60, 2);
     await page.goto(`${GATEWAY_URL}/`);
-    // Sign up through the page: it signs the new user in, and its forms act as that user.
-    if (await page.locator('#session').isVisible()) await page.click('#signout');
-    const username = uniqueUsername('dash-flow');
-    await page.fill('#signin-form [name="username"]', username);
-    await page.fill('#signin-form [name="password"]', `pw-${randomBytes(12).toString('hex')}`);
-    await page.click('#signin-form button[data-action="signup"]');
-    await page.locator('#session-user').filter({ hasText: username }).waitFor();
-    const userId = (await page.locator('#session-id').innerText()).replace(/[()]/g, '');
-    expect(userId).toMatch(/^usr_/);
-    for (const field of ['#room-form [name="hostId"]', '#car-form [name="hostId"]', '#reserve-form [name="guestId"]']) expect(await page.inputValue(field)).toBe(userId);
+    /** Signs a new user up through the page (which signs them in); answers their credentials. */
+    const signUpOnPage = async (prefix: string) => {
+      if (await page.locator('#session').isVisible()) await page.click('#signout');
+      const person = { username: uniqueUsername(prefix), password: `pw-${randomBytes(12).toString('hex')}` };
+      await page.fill('#signin-form [name="username"]', person.username);
+      await page.fill('#signin-form [name="password"]', person.password);
+      await page.click('#signin-form button[data-action="signup"]');
+      await page.locator('#session-user').filter({ hasText: person.username }).waitFor();
+      expect((await page.locator('#session-id').innerText()).replace(/[()]/g, '')).toMatch(/^usr_/);
+      return person;
+    };
+
+    // The host: registers a room and a car; the room shows in "My rooms" from the view.
+    const pageHost = await signUpOnPage('dash-host');
     await page.fill('#city-filter', city);
     await page.dispatchEvent('#city-filter', 'change');
-
     await page.fill('#room-form [name="name"]', name);
     await page.fill('#room-form [name="city"]', city);
     await page.fill('#room-form [name="pricePerNight"]', '80000');
     await page.click('#room-form button[type="submit"]');
     await page.locator('#status').filter({ hasText: 'registered' }).waitFor();
-
     await page.fill('#car-form [name="model"]', model);
     await page.fill('#car-form [name="city"]', city);
     await page.click('#car-form button[type="submit"]');
     await page.locator('#status').filter({ hasText: model }).waitFor();
-
     const card = page.locator('article.room', { hasText: name });
     await card.waitFor();
-    const roomId = await card.getAttribute('data-room-id');
-    await page.selectOption('#reserve-form [name="roomId"]', roomId!);
+    const roomId = (await card.getAttribute('data-room-id'))!;
+
+    // The guest: reserves the host's room (from the public catalogue) with the car.
+    await signUpOnPage('dash-guest');
+    await page.fill('#city-filter', city);
+    await page.dispatchEvent('#city-filter', 'change');
+    await page.locator(`#reserve-form [name="roomId"] option[value="${roomId}"]`).waitFor({ state: 'attached' });
+    await page.selectOption('#reserve-form [name="roomId"]', roomId);
+    await page.dispatchEvent('#reserve-form [name="roomId"]', 'change');
     // The car list follows the picked room's city.
     await page.locator(`#reserve-form [name="carId"] option`, { hasText: model }).waitFor({ state: 'attached' });
     const carValue = await page.locator(`#reserve-form [name="carId"] option`, { hasText: model }).getAttribute('value');
@@ -170,11 +177,22 @@ describe('the dashboard (headless Chromium)', () => {
     await page.locator('#status').filter({ hasText: 'confirmed' }).waitFor();
     const reservationId = await page.inputValue('#cancel-form [name="reservationId"]');
     expect(reservationId).not.toBe('');
+    const mine = page.locator(`tr[data-my-reservation-id="${reservationId}"]`);
+    await mine.locator('[data-field="status"]').filter({ hasText: 'confirmed' }).waitFor();
+    // A guest does not see the host's rooms.
+    expect(await page.locator(`article[data-room-id="${roomId}"]`).count()).toBe(0);
+    await page.screenshot({ path: path.join(OUTPUT, 'dashboard-guest.png'), fullPage: true });
 
-    await expectRow(reservationId, { status: 'confirmed', paymentStatus: 'approved', carStatus: 'reserved' });
-    await page.screenshot({ path: path.join(OUTPUT, 'dashboard-confirmed.png'), fullPage: true });
+    await mine.locator('button[data-action="cancel"]').click();
+    await mine.locator('[data-field="status"]').filter({ hasText: 'cancelled' }).waitFor();
+    for (let i = 0; (await page.locator('#messages li').count()) < 6; i++) {
+      if (i > 50) throw new Error('the guest’s six messages did not show');
+      await page.click('#messages-form button[type="submit"]');
+      await page.waitForTimeout(300);
+    }
 
-    await row(reservationId).locator('button[data-action="cancel"]').click();
+    // The host again: the room's row follows the guest's reservation to cancelled, refunded, released.
+    await signInOnPage(page, pageHost);
     await expectRow(reservationId, { status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
     await page.screenshot({ path: path.join(OUTPUT, 'dashboard.png'), fullPage: true });
   });

@@ -18,6 +18,7 @@ import {
   type ApiAnswer,
   type User,
 } from '../support/api';
+import { asSidecarOf, sidecarUrl } from '../support/sidecars';
 import { StreamReader } from '../support/events';
 import { nativeJose } from '../support/nativeJose';
 import { rawRequest } from '../support/raw';
@@ -35,7 +36,8 @@ const jose = nativeJose();
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATA = process.env.STAYCAR_DATA_DIR ?? path.join(ROOT, '.data');
 /** The gateway's own sidecar: the internal routes are reached by Dapr service invocation, as `reservation` does. */
-const SIDECAR = process.env.GATEWAY_SIDECAR_URL ?? 'http://127.0.0.1:3500';
+// The saga's internal routes answer reservation's sidecar only (dapr/config.yaml's access-control policy).
+const SIDECAR = sidecarUrl('reservation');
 const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true });
 const stream = new StreamReader(redis);
 
@@ -87,7 +89,7 @@ const unauthenticated = (res: ApiAnswer) => [res.status, res.headers.get('www-au
 async function internal(method: string, appId: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${SIDECAR}/v1.0/invoke/${appId}/method${route}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? asSidecarOf('reservation') : { 'content-type': 'application/json', ...asSidecarOf('reservation') },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });

@@ -3,10 +3,11 @@ import pino from 'pino';
 import { EtagConflictError, Sidecar, writeWithEvent } from '@staycar/common';
 import { eventually, unique } from '../support/api';
 import { StreamReader } from '../support/events';
+import { sidecarToken } from '../support/sidecars';
 
 // The Dapr adapter against a real daprd (room's sidecar), real MariaDB state and Redis Streams.
 const sidecar = Sidecar.create(
-  { daprHost: '127.0.0.1', daprHttpPort: 3501, stateStore: 'statestore', pubsub: 'pubsub', eventsTopic: 'staycar-events' },
+  { daprHost: '127.0.0.1', daprHttpPort: 3501, stateStore: 'statestore', pubsub: 'pubsub', eventsTopic: 'staycar-events', daprApiToken: sidecarToken('room') },
   pino({ level: 'silent' }),
 );
 const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { asSidecarOf } from './sidecars';
 
 /**
  * Publishes real CloudEvents through a real sidecar (room's, which is scoped for pub/sub) onto
@@ -15,7 +16,7 @@ export async function publishData(type: string, data: object, id?: string): Prom
   if (id) params.set('metadata.cloudevent.id', id);
   const res = await fetch(`${SIDECAR}/v1.0/publish/${PUBSUB}/${TOPIC}?${params}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...asSidecarOf('room') },
     body: JSON.stringify(data),
   });
   if (res.status !== 204) throw new Error(`publish ${type} answered ${res.status}: ${await res.text()}`);
@@ -25,7 +26,7 @@ export async function publishData(type: string, data: object, id?: string): Prom
 export async function publishCloudEvent(type: string, data: object, id: string = randomUUID()): Promise<string> {
   const res = await fetch(`${SIDECAR}/v1.0/publish/${PUBSUB}/${TOPIC}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/cloudevents+json' },
+    headers: { 'content-type': 'application/cloudevents+json', ...asSidecarOf('room') },
     body: JSON.stringify({ specversion: '1.0', id, source: 'e2e-test', type, datacontenttype: 'application/json', data }),
   });
   if (res.status !== 204) throw new Error(`publish ${type} answered ${res.status}: ${await res.text()}`);

@@ -115,8 +115,8 @@ export function systemProcesses(apps, runDir) {
       if (byPort.has(app.daprHTTPPort)) procs.push({ pid: byPort.get(app.daprHTTPPort), label: `${app.appID}.daprd`, group: 'sidecars' });
     }
   }
-  for (const { pid, comm } of pidsByComm(['redis-server', 'mariadbd', 'mysqld'])) {
-    procs.push({ pid, label: comm === 'mysqld' ? 'mariadbd' : comm, group: 'stores' });
+  for (const { pid, comm } of pidsByComm(['redis-server', 'mariadbd', 'mysqld', 'sentry'])) {
+    procs.push({ pid, label: comm === 'mysqld' ? 'mariadbd' : comm, group: comm === 'sentry' ? 'sidecars' : 'stores' });
   }
   return { procs, source };
 }

@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bearer, call, createCars, createRooms, listAll, MAX_STAY_OFFSET, runId, signUpUsers, stay, usersFor } from './api.mjs';
 import { round, summarize } from './stats.mjs';
+import { tokensFor } from '../app-tokens.mjs';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -334,7 +335,8 @@ export const SCENARIOS = [
       const targetApp = ctx.apps.find((a) => a.appID === ctx.options.targetApp);
       const gateway = ctx.apps.find((a) => a.appID === ctx.options.viaApp);
       if (!targetApp || !gateway) throw new Error(`dapr.yaml has no app "${ctx.options.targetApp}" or "${ctx.options.viaApp}"`);
-      const headers = process.env.DAPR_API_TOKEN ? { 'dapr-api-token': process.env.DAPR_API_TOKEN } : {};
+      // The gateway's sidecar answers only with the gateway's own API token (the sealed inside).
+      const headers = { 'dapr-api-token': tokensFor(gateway.appID).daprApiToken };
       const direct = `http://127.0.0.1:${targetApp.appPort}/healthz`;
       const via = `http://127.0.0.1:${gateway.daprHTTPPort}/v1.0/invoke/${targetApp.appID}/method/healthz`;
       for (const url of [direct, via]) {

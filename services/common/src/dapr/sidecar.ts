@@ -24,6 +24,8 @@ export interface SidecarConfig {
   stateStore: string;
   pubsub: string;
   eventsTopic: string;
+  /** The sidecar's API token; default env DAPR_API_TOKEN (what the launcher and Kubernetes set). */
+  daprApiToken?: string;
 }
 
 export interface StoredState<T> {
@@ -86,6 +88,7 @@ export class Sidecar {
       daprPort: String(config.daprHttpPort),
       communicationProtocol: CommunicationProtocolEnum.HTTP,
       isKeepAlive: true,
+      ...(config.daprApiToken ? { daprApiToken: config.daprApiToken } : {}),
       // The SDK logs every failure it returns; we raise typed errors instead, so its lines go to debug.
       logger: { level: LogLevel.Error, service: quietSdkLogger(logger) },
     });
@@ -293,7 +296,7 @@ export class Sidecar {
 
   /** `dapr-api-token` when the sidecar requires one (env DAPR_API_TOKEN; the SDK client reads the same). */
   private apiTokenHeader(): Record<string, string> {
-    const token = process.env.DAPR_API_TOKEN;
+    const token = this.config.daprApiToken ?? process.env.DAPR_API_TOKEN;
     return token ? { 'dapr-api-token': token } : {};
   }
 
