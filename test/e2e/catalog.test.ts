@@ -2,14 +2,12 @@ import Redis from 'ioredis';
 import pino from 'pino';
 import { Sidecar } from '@staycar/common';
 import { api, eventually, newUsers, stay, unique, type User } from '../support/api';
-import { asSidecarOf, sidecarToken, sidecarUrl } from '../support/sidecars';
+import { invokeAsSaga, sidecarToken } from '../support/sidecars';
 import { StreamReader } from '../support/events';
 
 // Rooms and rental cars through the gateway, against the real system (daprd, MariaDB, Redis).
 // Internal hold routes are not in the gateway's allow-list: they are called through a sidecar by
 // Dapr service invocation, as `reservation` does.
-// The saga's internal routes answer reservation's sidecar only (dapr/config.yaml's access-control policy).
-const SIDECAR = sidecarUrl('reservation');
 const TOPIC = 'staycar-events';
 const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true });
 
@@ -50,16 +48,6 @@ async function expectEvents(id: string, expected: [string, number][]): Promise<C
   }, 30_000, 500);
 }
 
-async function internal(method: string, appId: string, path: string, body?: unknown) {
-  const res = await fetch(`${SIDECAR}/v1.0/invoke/${appId}/method${path}`, {
-    method,
-    headers: body === undefined ? asSidecarOf('reservation') : { 'content-type': 'application/json', ...asSidecarOf('reservation') },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
 
 /** Publishes on the real broker through a real sidecar (room's), as `reservation` does with its outbox. */
 async function publishReservationEvent(type: string, data: object): Promise<void> {
@@ -81,7 +69,7 @@ async function createRoom(): Promise<Record<string, any>> {
 }
 
 const holdRoom = (roomId: string, reservationId: string, range: { checkIn: string; checkOut: string }) =>
-  internal('POST', 'room', `/internal/rooms/${roomId}/holds`, { reservationId, guestId: guest.userId, ...range });
+  invokeAsSaga('POST', 'room', `/internal/rooms/${roomId}/holds`, { reservationId, guestId: guest.userId, ...range });
 
 /**
  * A confirmed reservation of `roomId` by `reviewer` through the real saga, and then the review:
@@ -204,7 +192,7 @@ describe('room calendar', () => {
     const held = await holdRoom(room.id, reservationId, stay(30, 2));
     expect(held.status).toBe(201);
     expect(held.body).toMatchObject({ roomId: room.id, reservationId, status: 'held', nights: 2, pricePerNight: 90000, roomName: 'Sea view', city: 'Busan' });
-    const confirmed = await internal('POST', 'room', `/internal/rooms/${room.id}/holds/${reservationId}/confirm`);
+    const confirmed = await invokeAsSaga('POST', 'room', `/internal/rooms/${room.id}/holds/${reservationId}/confirm`);
     expect(confirmed.status).toBe(200);
     expect(confirmed.body).toMatchObject({ status: 'booked', expiresAt: null });
     const refused = await host.api('DELETE', `/rooms/${room.id}`);
@@ -218,8 +206,8 @@ describe('room calendar', () => {
     const reservationId = unique('res');
     const nights = stay(40, 2);
     const guestId = guest.userId;
-    await internal('POST', 'room', `/internal/rooms/${room.id}/holds`, { reservationId, guestId, ...nights });
-    await internal('POST', 'room', `/internal/rooms/${room.id}/holds/${reservationId}/confirm`);
+    await invokeAsSaga('POST', 'room', `/internal/rooms/${room.id}/holds`, { reservationId, guestId, ...nights });
+    await invokeAsSaga('POST', 'room', `/internal/rooms/${room.id}/holds/${reservationId}/confirm`);
     await publishReservationEvent('ReservationCancelled', { id: reservationId, reservationId, guestId, roomId: room.id, carId: null, ...nights, nights: 2, status: 'cancelled', version: 2 });
     await eventually(async () => {
       const res = await api('GET', `/rooms/${room.id}/availability?checkIn=${nights.checkIn}&checkOut=${nights.checkOut}`);
@@ -251,10 +239,10 @@ describe('rental cars', () => {
     const car = (await host.api('POST', '/rentcars', newCar())).body;
     const reservationId = unique('res');
     const days = stay(50, 3);
-    const held = await internal('POST', 'rentcar', `/internal/rentcars/${car.id}/holds`, { reservationId, guestId: guest.userId, ...days });
+    const held = await invokeAsSaga('POST', 'rentcar', `/internal/rentcars/${car.id}/holds`, { reservationId, guestId: guest.userId, ...days });
     expect(held.status).toBe(201);
     expect(held.body).toMatchObject({ carId: car.id, status: 'held', nights: 3, pricePerDay: 70000, model: 'Ioniq 5', city: 'Jeju' });
-    const rival = await internal('POST', 'rentcar', `/internal/rentcars/${car.id}/holds`, { reservationId: unique('res'), guestId: guest.userId, ...stay(52, 2) });
+    const rival = await invokeAsSaga('POST', 'rentcar', `/internal/rentcars/${car.id}/holds`, { reservationId: unique('res'), guestId: guest.userId, ...stay(52, 2) });
     // Refusals of the saga's internal routes are 200 {rejected} (docs/contracts.md: a 409 would trip Dapr's breaker).
     expect([rival.status, rival.body.rejected?.status, rival.body.rejected?.error.code]).toEqual([200, 409, 'CAR_UNAVAILABLE']);
     const ask = async (range: { checkIn: string; checkOut: string }) => (await api('GET', `/rentcars/${car.id}/availability?checkIn=${range.checkIn}&checkOut=${range.checkOut}`)).body;
@@ -262,7 +250,7 @@ describe('rental cars', () => {
     expect((await ask(stay(53, 1))).available).toBe(true);
 
     for (let i = 0; i < 2; i++) {
-      const confirmed = await internal('POST', 'rentcar', `/internal/rentcars/${car.id}/holds/${reservationId}/confirm`);
+      const confirmed = await invokeAsSaga('POST', 'rentcar', `/internal/rentcars/${car.id}/holds/${reservationId}/confirm`);
       expect(confirmed.body.status).toBe('booked');
     }
     const refused = await host.api('DELETE', `/rentcars/${car.id}`);
@@ -277,7 +265,7 @@ describe('rental cars', () => {
     const reservationId = unique('res');
     const guestId = guest.userId;
     const days = stay(60, 2);
-    expect((await internal('POST', 'rentcar', `/internal/rentcars/${car.id}/holds`, { reservationId, guestId, ...days })).status).toBe(201);
+    expect((await invokeAsSaga('POST', 'rentcar', `/internal/rentcars/${car.id}/holds`, { reservationId, guestId, ...days })).status).toBe(201);
     const reservation = { id: reservationId, reservationId, guestId, roomId: unique('room'), carId: car.id, ...days, nights: 2, amount: 1, currency: 'KRW' };
     await publishReservationEvent('ReservationConfirmed', { ...reservation, status: 'confirmed', version: 1 });
     await expectEvents(reservationId, [['RentcarReserved', 1]]);

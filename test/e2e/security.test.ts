@@ -18,7 +18,7 @@ import {
   type ApiAnswer,
   type User,
 } from '../support/api';
-import { asSidecarOf, sidecarUrl } from '../support/sidecars';
+import { invokeAsSaga } from '../support/sidecars';
 import { StreamReader } from '../support/events';
 import { nativeJose } from '../support/nativeJose';
 import { rawRequest } from '../support/raw';
@@ -36,8 +36,6 @@ const jose = nativeJose();
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATA = process.env.STAYCAR_DATA_DIR ?? path.join(ROOT, '.data');
 /** The gateway's own sidecar: the internal routes are reached by Dapr service invocation, as `reservation` does. */
-// The saga's internal routes answer reservation's sidecar only (dapr/config.yaml's access-control policy).
-const SIDECAR = sidecarUrl('reservation');
 const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true });
 const stream = new StreamReader(redis);
 
@@ -85,17 +83,6 @@ const outcome = (res: { status: number; body: any }) => [res.status, res.body?.e
 /** The 401 of a protected route called without a token: the API's error and the Bearer challenge. */
 const unauthenticated = (res: ApiAnswer) => [res.status, res.headers.get('www-authenticate'), res.body?.error?.code];
 
-/** A call of an internal route through a sidecar (Dapr service invocation), as the saga makes it. */
-async function internal(method: string, appId: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${SIDECAR}/v1.0/invoke/${appId}/method${route}`, {
-    method,
-    headers: body === undefined ? asSidecarOf('reservation') : { 'content-type': 'application/json', ...asSidecarOf('reservation') },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
 
 /** A room of `host`, created for one test. */
 async function roomOf(host: User, name = 'Spare room'): Promise<{ id: string }> {
@@ -512,14 +499,14 @@ describe('paths that try to reach internal routes or the sidecar', () => {
       expect(answers).toEqual(targets.map((target) => [target, 404, 'NOT_FOUND', false]));
     }
     // What the internal route would have told (control): the payment, by Dapr service invocation.
-    expect((await internal('GET', 'payment', `/internal/payments/by-reservation/${id}`)).body).toMatchObject({ id: reservation.paymentId });
+    expect((await invokeAsSaga('GET', 'payment', `/internal/payments/by-reservation/${id}`)).body).toMatchObject({ id: reservation.paymentId });
   });
 
   it('when DELETE /rooms/..%2Finternal%2Frooms%2F{roomId}%2Fholds%2F{reservationId} (and the %5C, %2e%2e and %252F forms) is sent, then 404 NOT_FOUND and the hold still stands; released the internal way, it goes (control)', async () => {
     const held = await roomOf(victim, 'Held room');
     const holdId = unique('hold');
     const dates = stay(90, 2);
-    const hold = await internal('POST', 'room', `/internal/rooms/${held.id}/holds`, { reservationId: holdId, guestId: mallory.userId, ...dates });
+    const hold = await invokeAsSaga('POST', 'room', `/internal/rooms/${held.id}/holds`, { reservationId: holdId, guestId: mallory.userId, ...dates });
     expect([hold.status, hold.body.status]).toEqual([201, 'held']);
     const targets = [
       `/rooms/..%2Finternal%2Frooms%2F${held.id}%2Fholds%2F${holdId}`,
@@ -539,7 +526,7 @@ describe('paths that try to reach internal routes or the sidecar', () => {
     expect(await roomAvailable(held.id, dates)).toBe(false);
     expect((await api('GET', `/rooms/${held.id}`)).status).toBe(200);
 
-    expect((await internal('DELETE', 'room', `/internal/rooms/${held.id}/holds/${holdId}`)).status).toBe(204);
+    expect((await invokeAsSaga('DELETE', 'room', `/internal/rooms/${held.id}/holds/${holdId}`)).status).toBe(204);
     expect(await roomAvailable(held.id, dates)).toBe(true);
   });
 

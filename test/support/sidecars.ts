@@ -19,3 +19,18 @@ export const sidecarUrl = (appId: string): string => `http://127.0.0.1:${PORTS[a
 
 /** Headers of a call to `appId`'s sidecar API as that app. */
 export const asSidecarOf = (appId: string): Record<string, string> => ({ 'dapr-api-token': sidecarToken(appId) });
+
+/**
+ * A call of one of the saga's internal routes as the saga makes it: Dapr service invocation through
+ * reservation's sidecar, the only caller dapr/config.yaml's access-control policy lets in.
+ */
+export async function invokeAsSaga(method: string, appId: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${sidecarUrl('reservation')}/v1.0/invoke/${appId}/method${route}`, {
+    method,
+    headers: body === undefined ? asSidecarOf('reservation') : { 'content-type': 'application/json', ...asSidecarOf('reservation') },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
