@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { infra } from './infra.mjs';
+import { isAlive } from './processes.mjs';
 
 export class ProvisioningError extends Error {}
 
@@ -106,8 +107,7 @@ export function initialiseDatadir(instance) {
 /** A pid file or socket left by a server that is gone (kill -9, a reboot without /run cleanup). */
 function removeStaleRunFiles(instance) {
   const pid = Number.parseInt(fs.existsSync(instance.pidFile) ? fs.readFileSync(instance.pidFile, 'utf8') : '', 10);
-  const alive = Number.isInteger(pid) && pid > 0 && spawnSync('kill', ['-0', String(pid)]).status === 0;
-  if (!alive) {
+  if (!(Number.isInteger(pid) && isAlive(pid))) {
     fs.rmSync(instance.pidFile, { force: true });
     fs.rmSync(instance.socket, { force: true });
   }

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DAPR_BIN, ROOT, dataDir } from './paths.mjs';
+import { isAlive } from './processes.mjs';
 
 const int = (name, fallback) => Number(process.env[name] ?? fallback);
 
@@ -22,15 +23,6 @@ export const sentryAddress = () => `127.0.0.1:${sentry.port}`;
 const credentials = () => dataDir('sentry');
 const pidFile = () => path.join(dataDir('run'), 'sentry.json');
 const logFile = () => path.join(dataDir('logs'), 'sentry.log');
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function healthy() {
   try {
@@ -69,7 +61,7 @@ export async function startSentry({ timeoutMs = 30_000 } = {}) {
   fs.writeFileSync(pidFile(), JSON.stringify({ pid: child.pid, startedAt: new Date().toISOString() }));
   const deadline = Date.now() + timeoutMs;
   while (!((await healthy()) && fs.existsSync(path.join(credentials(), 'ca.crt')))) {
-    if (!alive(child.pid)) throw new Error(`Dapr Sentry exited while starting; see ${logFile()}`);
+    if (!isAlive(child.pid)) throw new Error(`Dapr Sentry exited while starting; see ${logFile()}`);
     if (Date.now() > deadline) throw new Error(`Dapr Sentry not healthy after ${timeoutMs / 1000} s; see ${logFile()}`);
     await sleep(100);
   }
@@ -83,8 +75,8 @@ export async function stopSentry() {
   } catch {
     return false;
   }
-  if (alive(pid)) process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+  if (isAlive(pid)) process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
   fs.rmSync(pidFile(), { force: true });
   return true;
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse, parseAllDocuments } from 'yaml';
 import { tokensFor } from './app-tokens.mjs';
+import { isAlive } from './processes.mjs';
 import { DAPR_BIN, ROOT, dataDir } from './paths.mjs';
 import { sentryAddress, startSentry, stopSentry, trustAnchors } from './sentry.mjs';
 
@@ -100,21 +101,7 @@ export const logFiles = (appId) => ({
   daprd: path.join(logDir(), `${appId}.daprd.log`),
 });
 
-/** True while the process runs; a zombie (killed, not yet reaped by its parent) counts as gone. */
-export function isAlive(pid) {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
-}
+export { isAlive };
 
 export function readPids(appId) {
   try {

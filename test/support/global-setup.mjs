@@ -12,18 +12,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isAlive } from '../../scripts/lib/processes.mjs';
 import { loadApps, startAll, stopAll } from '../../scripts/lib/system.mjs';
 
 const LOCK = path.join(os.tmpdir(), 'staycar-e2e.lock');
-
-const alive = (pid) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** One system per machine: concurrent runs (other work trees) wait for the ports. */
 async function acquireLock() {
@@ -34,7 +26,7 @@ async function acquireLock() {
       return;
     } catch {
       const owner = Number(fs.readFileSync(LOCK, 'utf8') || 0);
-      if (!alive(owner)) {
+      if (!isAlive(owner)) {
         fs.rmSync(LOCK, { force: true });
         continue;
       }
