@@ -11,7 +11,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
+import express from 'express';
 import { parse as parseYaml } from 'yaml';
+import { loadConfig as loadGatewayConfig } from '../../services/gateway/src/config';
 import { daprSchemas, resiliencySchema } from './support/dapr-schemas';
 import { isObject, objectId, readObjects, renderKustomization, type Json, type JsonObject, type K8sObject } from './support/kustomize';
 
@@ -46,6 +48,8 @@ function envReadBy(appId: string): Set<string> {
       else if (entry.name.endsWith('.ts')) {
         const source = fs.readFileSync(full, 'utf8');
         for (const m of source.matchAll(/\benv(?:String|Int|Bool)\(\s*'([A-Z0-9_]+)'/g)) names.add(m[1]);
+        // The gateway's optional('NAME') (services/gateway/src/config.ts): REDIS_PASSWORD, DAPR_API_TOKEN.
+        for (const m of source.matchAll(/\boptional\(\s*'([A-Z0-9_]+)'/g)) names.add(m[1]);
         for (const m of source.matchAll(/process\.env\.([A-Z0-9_]+)/g)) names.add(m[1]);
         for (const m of source.matchAll(/process\.env\[\s*'([A-Z0-9_]+)'\s*\]/g)) names.add(m[1]);
       }
@@ -61,6 +65,13 @@ function envReadBy(appId: string): Set<string> {
  * it, or a token lifetime (services/identity/src/config.ts): configuration from the ConfigMap.
  */
 const NAMES_NOT_CREDENTIALS = new Set(['SECRET_STORE', 'SIGNING_KEYS_SECRET', 'TOKEN_TTL_SECONDS']);
+
+/**
+ * Addresses that end in _URL but hold no credentials, so they may come from the ConfigMap: the
+ * gateway's REDIS_URL (its password is REDIS_PASSWORD, from a Secret). The test checks the value
+ * has no user or password in it.
+ */
+const URLS_WITHOUT_CREDENTIALS = new Set(['REDIS_URL']);
 
 // ---------------------------------------------------------------------------------------------
 // Small accessors over rendered objects.
@@ -123,6 +134,47 @@ function references(all: K8sObject[]): { kind: 'Secret' | 'ConfigMap'; name: str
   };
   for (const o of all) visit(o, objectId(o), o.kind === 'Component');
   return found;
+}
+
+/** What a container's env entry resolves to in the rendered objects (undefined: a Secret not shipped). */
+function envValue(all: K8sObject[], entry: JsonObject | undefined): string | undefined {
+  if (!entry) return undefined;
+  if (typeof entry.value === 'string') return entry.value;
+  const configMap = get(entry, 'valueFrom', 'configMapKeyRef');
+  if (isObject(configMap)) {
+    const value = get(find(all, 'ConfigMap', String(configMap.name)), 'data', String(configMap.key));
+    return typeof value === 'string' ? value : undefined;
+  }
+  const secret = get(entry, 'valueFrom', 'secretKeyRef');
+  if (isObject(secret)) {
+    const target = find(all, 'Secret', String(secret.name));
+    const plain = get(target, 'stringData', String(secret.key));
+    if (typeof plain === 'string') return plain;
+    const encoded = get(target, 'data', String(secret.key));
+    return typeof encoded === 'string' ? Buffer.from(encoded, 'base64').toString('utf8') : undefined;
+  }
+  return undefined;
+}
+
+/** The gateway's own configuration (services/gateway/src/config.ts) for these variables, the process's restored after. */
+function gatewayConfigWith(env: Record<string, string>): ReturnType<typeof loadGatewayConfig> {
+  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, env);
+  try {
+    return loadGatewayConfig();
+  } finally {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
+/** The value after `--name` in a redis-server argument list. */
+function redisArg(args: Json | undefined, name: string): string | undefined {
+  const list = Array.isArray(args) ? args.map(String) : [];
+  const at = list.indexOf(`--${name}`);
+  return at === -1 ? undefined : list[at + 1];
 }
 
 function secretKeys(secret: K8sObject): string[] {
@@ -529,6 +581,11 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
               expect([objectId(o), e.name, isObject(get(e, 'valueFrom', 'configMapKeyRef'))]).toEqual([objectId(o), e.name, true]);
               continue;
             }
+            if (URLS_WITHOUT_CREDENTIALS.has(String(e.name)) && isObject(get(e, 'valueFrom', 'configMapKeyRef'))) {
+              const url = new URL(String(envValue(all, e)));
+              expect([objectId(o), e.name, url.username, url.password]).toEqual([objectId(o), e.name, '', '']);
+              continue;
+            }
             expect([objectId(o), e.name, e.value, isObject(get(e, 'valueFrom', 'secretKeyRef'))]).toEqual([objectId(o), e.name, undefined, true]);
           }
         }
@@ -734,6 +791,94 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       expect(get(job, 'spec', 'ttlSecondsAfterFinished')).toEqual(expect.any(Number));
     });
 
+    it("when the gateway counts rate limits, then it uses a Redis of its own — the address from the ConfigMap, the password from a Secret — never the pub/sub Redis", () => {
+      const { deployment, container } = workload(all, 'gateway');
+      const env = objects(container.env);
+      const entry = (name: string) => env.find((e) => e.name === name);
+      expect(get(entry('REDIS_URL'), 'valueFrom', 'configMapKeyRef')).toEqual({ name: 'staycar-config', key: 'RATELIMIT_REDIS_URL' });
+      const passwordRef = get(entry('REDIS_PASSWORD'), 'valueFrom', 'secretKeyRef');
+      expect(passwordRef).toEqual({ name: 'staycar-ratelimit-redis', key: 'password' });
+      for (const name of ['REDIS_URL', 'REDIS_PASSWORD']) expect([name, entry(name)?.value]).toEqual([name, undefined]);
+
+      // A Redis URL ioredis takes, with no credentials in it (a user in the URL would make ioredis
+      // send an empty password and ignore REDIS_PASSWORD), that the gateway's config accepts.
+      const urlValue = String(envValue(all, entry('REDIS_URL')));
+      const url = new URL(urlValue);
+      expect(url.protocol).toMatch(/^rediss?:$/);
+      expect([url.username, url.password]).toEqual(['', '']);
+      expect(gatewayConfigWith({ REDIS_URL: urlValue }).redis.url).toBe(urlValue);
+
+      // Not the pub/sub Redis: the Redis Components' Secrets appear nowhere in the gateway's pod,
+      // and the gateway's Secret in no Component and no other app.
+      const pubsubSecrets = new Set(
+        ofKind(all, 'Component')
+          .filter((c) => String(get(c, 'spec', 'type')).endsWith('.redis'))
+          .flatMap((c) => objects(get(c, 'spec', 'metadata')).map((m) => get(m, 'secretKeyRef', 'name')))
+          .filter((name): name is string => typeof name === 'string'),
+      );
+      expect([...pubsubSecrets]).toEqual(['staycar-redis']);
+      const gatewayRefs = references([deployment]).map((r) => r.name);
+      for (const name of pubsubSecrets) expect(gatewayRefs).not.toContain(name);
+      const holders = references(all).filter((r) => r.name === get(passwordRef, 'name')).map((r) => r.from);
+      expect(holders.filter((from) => from !== objectId(deployment) && from !== 'Deployment/staycar/ratelimit-redis')).toEqual([]);
+      expect(url.hostname).not.toBe('redis');
+
+      if (overlay === 'production') {
+        // A managed Redis outside the cluster (RATELIMIT_REDIS_URL of overlays/production/config.yaml).
+        expect(find(all, 'Service', url.hostname)).toBeUndefined();
+        return;
+      }
+      // Locally: the Service ratelimit-redis, whose pods are the rate-limit Redis and nothing else.
+      const service = find(all, 'Service', url.hostname);
+      expect(service?.metadata.name).toBe('ratelimit-redis');
+      expect(objects(get(service, 'spec', 'ports')).some((p) => p.port === Number(url.port || 6379))).toBe(true);
+      const selected = [...ofKind(all, 'Deployment'), ...ofKind(all, 'StatefulSet')].filter((w) =>
+        selects({ matchLabels: get(service, 'spec', 'selector') ?? {} }, (get(w, 'spec', 'template', 'metadata', 'labels') ?? {}) as Record<string, string>),
+      );
+      expect(selected.map(objectId)).toEqual(['Deployment/staycar/ratelimit-redis']);
+      const pubsubRedis = find(all, 'Secret', 'staycar-redis');
+      expect(String(get(pubsubRedis, 'stringData', 'host'))).not.toBe(`${url.hostname}:${url.port || 6379}`);
+      expect(envValue(all, entry('REDIS_PASSWORD'))).not.toBe(get(pubsubRedis, 'stringData', 'password'));
+
+      // It asks for that same password, keeps nothing on disk, and evicts rather than refuse writes.
+      const redisContainer = objects(get(selected[0], 'spec', 'template', 'spec', 'containers'))[0];
+      const args = redisContainer.args;
+      expect(redisArg(args, 'requirepass')).toBe('$(REDIS_PASSWORD)');
+      expect(get(objects(redisContainer.env).find((e) => e.name === 'REDIS_PASSWORD'), 'valueFrom', 'secretKeyRef')).toEqual(passwordRef);
+      expect([redisArg(args, 'save'), redisArg(args, 'appendonly')]).toEqual(['', 'no']);
+      expect(redisArg(args, 'maxmemory')).toMatch(/^\d+mb$/);
+      expect(redisArg(args, 'maxmemory-policy')).toBe('allkeys-lru');
+      expect(objects(get(selected[0], 'spec', 'template', 'spec', 'volumes')).filter((v) => v.persistentVolumeClaim !== undefined)).toEqual([]);
+      expect(get(redisContainer, 'readinessProbe')).toBeDefined();
+      // Its memory limit leaves room above maxmemory (Mi vs mb: both about a million bytes).
+      const limitMi = Number(/^(\d+)Mi$/.exec(String(get(redisContainer, 'resources', 'limits', 'memory')))?.[1]);
+      expect(limitMi).toBeGreaterThan(Number(/^(\d+)mb$/.exec(String(redisArg(args, 'maxmemory')))?.[1]));
+    });
+
+    it("when clients reach the gateway through a proxy, then TRUST_PROXY comes from the ConfigMap, the gateway accepts it, and it believes the ingress controller but never a client that connects directly", () => {
+      const { container } = workload(all, 'gateway');
+      const entry = objects(container.env).find((e) => e.name === 'TRUST_PROXY');
+      expect(get(entry, 'valueFrom', 'configMapKeyRef')).toEqual({ name: 'staycar-config', key: 'TRUST_PROXY' });
+      const value = String(envValue(all, entry));
+      const { trustProxy } = gatewayConfigWith({ TRUST_PROXY: value });
+      // Behind the ingress every client would otherwise share the controller's address.
+      expect(trustProxy).not.toBe(false);
+      // What Express makes of it (services/gateway/src/http/app.ts sets the same).
+      const trusted = express().set('trust proxy', trustProxy).get('trust proxy fn') as (address: string, hop: number) => boolean;
+      const ingressControllerPod = '10.244.1.5'; // kind's and minikube's pod CIDR, 10.244.0.0/16
+      expect(trusted(ingressControllerPod, 0)).toBe(true);
+      // Where clients may connect to the gateway's port themselves (production's LoadBalancer,
+      // decided by the NetworkPolicies), their X-Forwarded-For must not be believed: addresses,
+      // not a hop count, and no public address among them.
+      const gatewayPod: Peer = { namespace: 'staycar', labels: { 'app.kubernetes.io/name': 'gateway' } };
+      const direct = connects(ofKind(all, 'NetworkPolicy'), { ip: '203.0.113.7' }, gatewayPod, 8080);
+      expect(direct).toBe(overlay === 'production');
+      if (direct) {
+        expect(typeof trustProxy).not.toBe('number');
+        for (const client of ['203.0.113.7', '198.51.100.20', '2001:db8::7', '8.8.8.8']) expect([client, trusted(client, 0)]).toEqual([client, false]);
+      }
+    });
+
     describe('NetworkPolicies', () => {
       const policies = ofKind(all, 'NetworkPolicy');
       const app = (appId: string): Peer => ({ namespace: 'staycar', labels: get(workload(all, appId).deployment, 'spec', 'template', 'metadata', 'labels') as Record<string, string> });
@@ -802,7 +947,12 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       });
 
       it('when pods reach out, then every pod has DNS and every sidecar the Dapr control plane; identity alone the API server', () => {
-        const pods = [...APP_IDS.map(app), ...ofKind(all, 'StatefulSet').map((s) => podOf('StatefulSet', s.metadata.name)), ...ofKind(all, 'Job').map((j) => podOf('Job', j.metadata.name))];
+        const pods = [
+          ...APP_IDS.map(app),
+          ...ofKind(all, 'Deployment').filter((d) => !APP_IDS.includes(d.metadata.name)).map((d) => podOf('Deployment', d.metadata.name)),
+          ...ofKind(all, 'StatefulSet').map((s) => podOf('StatefulSet', s.metadata.name)),
+          ...ofKind(all, 'Job').map((j) => podOf('Job', j.metadata.name)),
+        ];
         for (const pod of pods) {
           expect([pod.labels, connects(policies, pod, kubeDns, 53, 'UDP'), connects(policies, pod, kubeDns, 53, 'TCP')]).toEqual([pod.labels, true, true]);
           expect([pod.labels, connects(policies, pod, intruder, 53, 'UDP')]).toEqual([pod.labels, false]);
@@ -823,7 +973,11 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         const redis: Peer = overlay === 'local' ? podOf('StatefulSet', 'redis') : outside;
         const mysql: Peer = overlay === 'local' ? podOf('StatefulSet', 'mariadb') : outside;
         for (const appId of APP_IDS) {
-          expect([appId, 'redis', connects(policies, app(appId), redis, 6379)]).toEqual([appId, 'redis', redisOwners.has(appId)]);
+          // In production the gateway's rate-limit Redis is outside too, on the same port, at an
+          // address the overlay does not know: there the gateway reaches 6379 as well (its missing
+          // password keeps it off the pub/sub Redis until the ipBlocks are narrowed).
+          const reachesRedis = redisOwners.has(appId) || (overlay === 'production' && appId === 'gateway');
+          expect([appId, 'redis', connects(policies, app(appId), redis, 6379)]).toEqual([appId, 'redis', reachesRedis]);
           expect([appId, 'mysql', connects(policies, app(appId), mysql, 3306)]).toEqual([appId, 'mysql', mysqlOwners.has(appId)]);
           // In the cluster each store takes its own port only (outside it, both are one address here).
           if (overlay === 'local') expect([appId, connects(policies, app(appId), redis, 3306), connects(policies, app(appId), mysql, 6379)]).toEqual([appId, false, false]);
@@ -848,6 +1002,37 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
           // The stores themselves open no connections but DNS.
           expect(connects(policies, mysql, redis, 6379)).toBe(false);
           expect(connects(policies, redis, outside, 443)).toBe(false);
+        }
+      });
+
+      it("when anything reaches the gateway's rate-limit Redis, then only the gateway may, on 6379 only", () => {
+        if (overlay === 'production') {
+          // Outside the cluster: the gateway's egress to 6379 (narrow its ipBlock to your Redis).
+          expect(connects(policies, app('gateway'), outside, 6379)).toBe(true);
+          expect(connects(policies, app('gateway'), outside, 6380)).toBe(false);
+          return;
+        }
+        const ratelimit = podOf('Deployment', 'ratelimit-redis');
+        const redis = podOf('StatefulSet', 'redis');
+        const mysql = podOf('StatefulSet', 'mariadb');
+        for (const appId of APP_IDS) {
+          const allowed = appId === 'gateway';
+          expect([appId, connects(policies, app(appId), ratelimit, 6379)]).toEqual([appId, allowed]);
+          // Both ends hold the line on their own: the client's egress and the Redis's ingress.
+          const egress = directionAllows(policies, app(appId), ratelimit, 6379, 'TCP', 'Egress');
+          const ingress = directionAllows(policies, ratelimit, app(appId), 6379, 'TCP', 'Ingress');
+          expect([appId, egress, ingress]).toEqual([appId, allowed, allowed]);
+          for (const port of [6380, 16379, 26379, 3306, 8080]) expect([appId, port, connects(policies, app(appId), ratelimit, port)]).toEqual([appId, port, false]);
+        }
+        const job = podOf('Job', 'mariadb-viewpage-user');
+        for (const stranger of [intruder, elsewhere, ingressController, prometheus, redis, mysql, job, outside]) {
+          expect([stranger, connects(policies, stranger, ratelimit, 6379)]).toEqual([stranger, false]);
+        }
+        // The gateway gets its own Redis and no other store.
+        expect([connects(policies, app('gateway'), redis, 6379), connects(policies, app('gateway'), mysql, 3306)]).toEqual([false, false]);
+        // The rate-limit Redis opens no connections but DNS.
+        for (const [target, port] of [[redis, 6379], [mysql, 3306], [app('gateway'), 8080], [outside, 443], [outside, 6379]] as const) {
+          expect([target, port, connects(policies, ratelimit, target, port)]).toEqual([target, port, false]);
         }
       });
     });
@@ -961,6 +1146,10 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         expect(get(sts, 'spec', 'template', 'spec', 'containers', 0, 'readinessProbe')).toBeDefined();
         expect(find(all, 'Service', name)).toBeDefined();
       }
+      // The gateway's rate-limit Redis: a Deployment without volume claims (60 s counters need none).
+      const ratelimit = find(all, 'Deployment', 'ratelimit-redis');
+      expect(get(ratelimit, 'spec', 'template', 'spec', 'containers', 0, 'image')).toBe('redis:7');
+      expect(find(all, 'Service', 'ratelimit-redis')).toBeDefined();
       const mariadbEnv = objects(get(find(all, 'StatefulSet', 'mariadb'), 'spec', 'template', 'spec', 'containers', 0, 'env'));
       for (const e of mariadbEnv) expect([e.name, isObject(get(e, 'valueFrom', 'secretKeyRef'))]).toEqual([e.name, true]);
       // The Components reach them by the Services' names.
@@ -972,6 +1161,7 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
     it('when running in production, then no database runs in the cluster, no Secret is shipped, every app has 2+ pods and the gateway has a LoadBalancer', () => {
       const all = rendered.production;
       expect(ofKind(all, 'StatefulSet')).toEqual([]);
+      expect(ofKind(all, 'Deployment').map((d) => d.metadata.name).sort()).toEqual([...APP_IDS].sort());
       expect(ofKind(all, 'Secret')).toEqual([]);
       for (const appId of APP_IDS) {
         const { deployment, container } = workload(all, appId);
