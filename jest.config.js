@@ -1,5 +1,6 @@
-// One Jest run: unit tests (no network), the deploy/ manifests check (no cluster), static checks
-// of the k6 scripts (loadtest) and e2e tests against the real system, which
+// One Jest run: unit tests (no network), the set-up's from-nothing path against throwaway
+// instances (setup), the deploy/ manifests check (no cluster), the k6 scripts and the bench
+// against a stand-in (loadtest), and e2e tests against the real system, which
 // test/support/global-setup.mjs starts once per run (real daprd sidecars, Redis, MariaDB).
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] };
 const moduleNameMapper = { '^@staycar/common$': '<rootDir>/services/common/src/index.ts' };
@@ -51,7 +52,7 @@ module.exports = {
       slowTestThreshold: 30,
     },
     {
-      // Static checks of the k6 scripts in loadtest/ (no system, no load).
+      // The k6 scripts of loadtest/ and the bench's scenarios against a stand-in (no system, no load).
       displayName: 'loadtest',
       rootDir: __dirname,
       testMatch: ['<rootDir>/test/loadtest/**/*.test.ts'],
