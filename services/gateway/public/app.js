@@ -40,6 +40,8 @@ function claimsOf(token) {
 
 function setSession(next) {
   session = next;
+  // Nothing of one person stays on the page for the next.
+  $('#messages').replaceChildren();
   $('#signin-form').hidden = Boolean(next);
   $('#session').hidden = !next;
   $('#session-user').textContent = next ? next.username : '';
