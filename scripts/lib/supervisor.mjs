@@ -9,16 +9,20 @@ const BACKOFF_MS = [1000, 2000, 4000, 8000, 16000, 30000];
 const CRASH_WINDOW_MS = 5 * 60_000;
 const MAX_CRASHES = 5;
 
-export function supervise(apps, { onLine, say = console.log, checkEveryMs = 1000 } = {}) {
+/**
+ * `start`, `pidsOf`, `alive`, `backoffMs` are the launcher's own unless a test passes stand-ins
+ * (test/setup/supervisor.test.ts checks the policy without real processes).
+ */
+export function supervise(apps, { onLine, say = console.log, checkEveryMs = 1000, start = startApp, pidsOf = readPids, alive = isAlive, backoffMs = BACKOFF_MS } = {}) {
   const crashes = new Map(apps.map((app) => [app.appID, []]));
   const pending = new Set();
   const given = new Set();
   const check = () => {
     for (const app of apps) {
       if (pending.has(app.appID) || given.has(app.appID)) continue;
-      const pids = readPids(app.appID);
+      const pids = pidsOf(app.appID);
       if (!pids || pids.stopping) continue;
-      const dead = [isAlive(pids.appPid) ? null : 'app', isAlive(pids.daprdPid) ? null : 'sidecar'].filter(Boolean);
+      const dead = [alive(pids.appPid) ? null : 'app', alive(pids.daprdPid) ? null : 'sidecar'].filter(Boolean);
       if (dead.length === 0) continue;
       const now = Date.now();
       const recent = crashes.get(app.appID).filter((t) => now - t < CRASH_WINDOW_MS);
@@ -30,15 +34,15 @@ export function supervise(apps, { onLine, say = console.log, checkEveryMs = 1000
         say(`✖ ${what} exited again: ${recent.length} crashes in 5 minutes, left down. Read ${logFiles(app.appID).app} and ${logFiles(app.appID).daprd}, then \`npm run svc:start -- ${app.appID}\`.`);
         continue;
       }
-      const delay = BACKOFF_MS[Math.min(recent.length - 1, BACKOFF_MS.length - 1)];
+      const delay = backoffMs[Math.min(recent.length - 1, backoffMs.length - 1)];
       say(`✖ ${what} exited; starting it again in ${delay / 1000} s (crash ${recent.length} of at most ${MAX_CRASHES} in 5 minutes)`);
       pending.add(app.appID);
       setTimeout(() => {
         pending.delete(app.appID);
-        const again = readPids(app.appID);
+        const again = pidsOf(app.appID);
         if (!again || again.stopping) return;
         try {
-          const started = startApp(app, { onLine });
+          const started = start(app, { onLine });
           say(`↻ ${app.appID}: started its ${started.map((h) => (h === 'app' ? 'app' : 'sidecar')).join(' and ')} again`);
         } catch (error) {
           say(`✖ ${app.appID} could not be started again: ${error.message}`);

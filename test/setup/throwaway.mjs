@@ -3,6 +3,41 @@
 import { adminSql, ensureMariadb, stopServer } from '../../scripts/lib/mariadb.mjs';
 import { ensureDaprBinary, ensureDaprd } from '../../scripts/lib/daprd-build.mjs';
 import { startRedis, stopRedis } from '../../scripts/lib/redis.mjs';
+import { supervise } from '../../scripts/lib/supervisor.mjs';
+
+/**
+ * `npm start`'s supervisor against stand-in processes: each app's pids live in `state`; an app in
+ * `crashing` dies again right after every restart. Runs for `ms` and answers what it said and started.
+ */
+async function superviseStandIns({ apps, ms }) {
+  const state = Object.fromEntries(apps.map((a) => [a.appID, a.pids ? { ...a.pids } : undefined]));
+  const alive = new Set(apps.flatMap((a) => a.alive));
+  let nextPid = 1000;
+  const said = [];
+  const starts = [];
+  const supervisor = supervise(apps.map((a) => ({ appID: a.appID })), {
+    say: (line) => said.push(line),
+    checkEveryMs: 5,
+    backoffMs: [10, 20, 40],
+    pidsOf: (appId) => state[appId] ?? undefined,
+    alive: (pid) => alive.has(pid),
+    start: (app) => {
+      starts.push(app.appID);
+      const pids = state[app.appID];
+      const halves = [];
+      for (const key of ['appPid', 'daprdPid']) {
+        if (alive.has(pids[key])) continue;
+        pids[key] = nextPid++;
+        halves.push(key === 'appPid' ? 'app' : 'daprd');
+        if (!apps.find((a) => a.appID === app.appID).crashing) alive.add(pids[key]);
+      }
+      return halves;
+    },
+  });
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  supervisor.stop();
+  return { said, starts };
+}
 
 const [command, json] = process.argv.slice(2);
 const args = JSON.parse(json ?? '{}');
@@ -14,6 +49,7 @@ const commands = {
   'redis-stop': () => stopRedis(args.instance),
   daprd: () => ensureDaprd({ binDir: args.binDir }),
   sentry: () => ensureDaprBinary({ name: 'sentry', binDir: args.binDir }),
+  supervise: () => superviseStandIns(args),
 };
 try {
   if (!commands[command]) throw new Error(`unknown command ${command}`);
