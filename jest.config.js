@@ -3,7 +3,12 @@
 // against a stand-in (loadtest), and e2e tests against the real system, which
 // test/support/global-setup.mjs starts once per run (real daprd sidecars, Redis, MariaDB).
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] };
-const moduleNameMapper = { '^@staycar/common$': '<rootDir>/services/common/src/index.ts' };
+const moduleNameMapper = {
+  '^@staycar/common$': '<rootDir>/services/common/src/index.ts',
+  '^@staycar/common/testing$': '<rootDir>/services/common/testing/index.ts',
+  // The real jose, loaded outside Jest's registry (it is ES modules only; see the file).
+  '^jose$': '<rootDir>/services/common/testing/nativeJose.cjs',
+};
 
 module.exports = {
   // In band: e2e suites share one running system, and some stop and start its services.
@@ -17,6 +22,15 @@ module.exports = {
       displayName: 'unit',
       rootDir: __dirname,
       testMatch: ['<rootDir>/services/*/test/**/*.test.ts'],
+      transform,
+      moduleNameMapper,
+      testEnvironment: 'node',
+    },
+    {
+      // ESLint (type-aware), Prettier and a type check of the tests, zero findings (test/lint).
+      displayName: 'lint',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/lint/**/*.test.ts'],
       transform,
       moduleNameMapper,
       testEnvironment: 'node',
