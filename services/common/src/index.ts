@@ -8,6 +8,7 @@ export * from './lifecycle';
 export * from './http/app';
 export * from './http/subscriptions';
 export * from './http/eventData';
+export * from './http/params';
 export * from './cursor';
 export * from './dapr/errors';
 export * from './dapr/sidecar';
