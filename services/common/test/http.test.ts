@@ -168,6 +168,41 @@ describe('sidecar failures', () => {
   });
 });
 
+describe('domain errors at the HTTP edge', () => {
+  it('when the store refuses for a reason of its own (a plain DaprError), then 503 TRY_LATER, not 500', async () => {
+    const { DaprError } = await import('../src');
+    const app = appWith((a) => {
+      a.get('/store-refused', () => {
+        throw new DaprError('state save failed: some store error', 500);
+      });
+    });
+    const res = await request(app).get('/store-refused');
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('TRY_LATER');
+  });
+
+  it.each([
+    ['invalid', 400],
+    ['unauthenticated', 401],
+    ['declined', 402],
+    ['forbidden', 403],
+    ['not_found', 404],
+    ['conflict', 409],
+    ['unprocessable', 422],
+    ['unavailable', 503],
+  ] as const)('when a use case throws a DomainError of kind %s, then the answer is %i with its code and message', async (kind, status) => {
+    const { DomainError } = await import('../src');
+    const app = appWith((a) => {
+      a.get('/refused', () => {
+        throw new DomainError(kind, 'SOME_CODE', 'Some message.', [{ field: 'f', reason: 'r' }]);
+      });
+    });
+    const res = await request(app).get('/refused');
+    expect(res.status).toBe(status);
+    expect(res.body).toEqual({ error: { code: 'SOME_CODE', message: 'Some message.', details: [{ field: 'f', reason: 'r' }] } });
+  });
+});
+
 describe('the app API token (only the app’s own sidecar may call it)', () => {
   const routes = (a: Parameters<Parameters<typeof createHttpApp>[0]['routes']>[0]) =>
     void a.get('/things', (_req, res) => void res.json({ ok: true }));

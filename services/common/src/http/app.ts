@@ -2,7 +2,7 @@ import { randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import pinoHttp from 'pino-http';
 import { ApiError, DomainError, internal, malformedJson, notFound, payloadTooLarge, tryLater } from '../errors';
-import { DependencyUnavailableError } from '../dapr/errors';
+import { DaprError } from '../dapr/errors';
 import type { Logger } from '../logger';
 import { runWithContext, traceIdOf } from '../requestContext';
 
@@ -138,8 +138,9 @@ export function errorHandler(logger: Logger) {
 
 export function toApiError(error: unknown): ApiError {
   if (error instanceof DomainError) return ApiError.of(error);
-  // The sidecar or its store did not answer: the caller may try again (not a bug of ours).
-  if (error instanceof DependencyUnavailableError) return ApiError.of(tryLater());
+  // The sidecar, its store or a callee did not answer, or refused for a reason of its own (a lost
+  // race that ran out of retries included): nothing was changed, the caller may try again.
+  if (error instanceof DaprError) return ApiError.of(tryLater());
   const parserError = error as BodyParserError;
   if (parserError?.type === 'entity.parse.failed') return ApiError.of(malformedJson());
   if (parserError?.type === 'entity.too.large') return ApiError.of(payloadTooLarge('64 KiB'));
