@@ -49,10 +49,11 @@ async function main(): Promise<void> {
     port: config.port,
     logger,
     sidecar,
-    onReady: async () => {
+    onReady: () => {
       stopRecovery = startRecovery(deps, config);
+      return Promise.resolve();
     },
-    onStop: async () => stopRecovery(),
+    onStop: () => Promise.resolve(stopRecovery()),
   });
 }
 

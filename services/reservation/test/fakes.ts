@@ -1,7 +1,16 @@
 import pino from 'pino';
 import { DomainError, tryLater } from '@staycar/common';
 import { MemoryStatePort } from '@staycar/common/testing';
-import type { ApproveRequest, ApprovedPayment, CarCalendar, CarHold, HoldRequest, PaymentGateway, RoomCalendar, RoomHold } from '../src/ports';
+import type {
+  ApproveRequest,
+  ApprovedPayment,
+  CarCalendar,
+  CarHold,
+  HoldRequest,
+  PaymentGateway,
+  RoomCalendar,
+  RoomHold,
+} from '../src/ports';
 import type { SagaRecord } from '../src/domain/saga';
 import { reservationUseCases } from '../src/app';
 import { reservationDeps, type ReservationSettings } from '../src/app/deps';
@@ -17,7 +26,8 @@ import { createApp } from '../src/http/app';
  */
 
 const refusal = (kind: 'not_found' | 'conflict' | 'declined', code: string) => new DomainError(kind, code, code);
-const unavailable = () => tryLater('A service the reservation needs did not answer; nothing was reserved or charged. Try again shortly.', 2);
+const unavailable = () =>
+  tryLater('A service the reservation needs did not answer; nothing was reserved or charged. Try again shortly.', 2);
 
 export type Call = [string, ...unknown[]];
 

@@ -3,7 +3,6 @@ import {
   DependencyUnavailableError,
   EtagConflictError,
   tryLater,
-  type DomainError,
   type DomainEvent,
   type Logger,
   type StatePort,
@@ -16,7 +15,7 @@ import {
  * TRY_LATER, with the reservation's Retry-After. The outcome of the call is unknown, so the saga
  * undoes it. Anything that is not a DaprError passes through unchanged.
  */
-export function dependencyFailure(error: unknown, retryAfterSeconds: number, logger: Logger): DomainError | unknown {
+export function dependencyFailure(error: unknown, retryAfterSeconds: number, logger: Logger): unknown {
   if (!(error instanceof DaprError) || error instanceof EtagConflictError) return error;
   logger.warn({ err: error.message, status: error.status, body: error.body }, 'dependency failure → 503 TRY_LATER');
   const which = error instanceof DependencyUnavailableError ? 'A service the reservation needs did not answer' : 'A dependency failed';

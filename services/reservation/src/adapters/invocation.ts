@@ -1,14 +1,14 @@
-import { DomainError, InvocationError, isErrorBody, kindOfStatus, rejectionOf, type Logger, type Sidecar, type Verb } from '@staycar/common';
-import type {
-  ApproveRequest,
-  ApprovedPayment,
-  CarCalendar,
-  CarHold,
-  HoldRequest,
-  PaymentGateway,
-  RoomCalendar,
-  RoomHold,
-} from '../ports';
+import {
+  DomainError,
+  InvocationError,
+  isErrorBody,
+  kindOfStatus,
+  rejectionOf,
+  type Logger,
+  type Sidecar,
+  type Verb,
+} from '@staycar/common';
+import type { ApproveRequest, ApprovedPayment, CarCalendar, CarHold, HoldRequest, PaymentGateway, RoomCalendar, RoomHold } from '../ports';
 import { CarHoldAnswer, PaymentAnswer, RoomHoldAnswer, checked } from './answers';
 import { dependencyFailure } from './failures';
 
@@ -36,8 +36,9 @@ async function invokeInternal(callee: Callee, method: string, verb: Verb, body?:
   } catch (error) {
     const status = error instanceof InvocationError ? error.status : undefined;
     if (status !== undefined && status >= 400 && status < 500 && isErrorBody((error as InvocationError).body)) {
-      const { code, message, details } = ((error as InvocationError).body as { error: { code: string; message: string; details?: unknown } })
-        .error;
+      const { code, message, details } = (
+        (error as InvocationError).body as { error: { code: string; message: string; details?: unknown } }
+      ).error;
       throw new DomainError(kindOfStatus(status), code, message, Array.isArray(details) ? details : []);
     }
     throw dependencyFailure(error, callee.retryAfterSeconds, callee.logger);

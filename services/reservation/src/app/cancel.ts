@@ -24,7 +24,11 @@ export function cancelReservation({ reservations, clock }: ReservationDeps, id: 
  * Undoes what a saga did (or may have done), all at once: payment refunded, car and room released.
  * The in-flight record goes only when all of it worked; otherwise it stays for the recovery sweep.
  */
-export async function compensate({ rooms, cars, payments, sagas, logger }: ReservationDeps, record: SagaRecord, done: Done): Promise<boolean> {
+export async function compensate(
+  { rooms, cars, payments, sagas, logger }: ReservationDeps,
+  record: SagaRecord,
+  done: Done,
+): Promise<boolean> {
   const { reservationId, holds } = record;
   const undo: Promise<void>[] = [];
   if (done.payment) undo.push(payments.refund(reservationId));

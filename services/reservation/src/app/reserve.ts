@@ -109,7 +109,12 @@ async function replay(deps: ReservationDeps, key: string, fingerprint: string): 
 }
 
 /** One run of the saga. `begun`: the in-flight record is already stored (and this saga marked running). */
-async function attempt(deps: ReservationDeps, request: ReservationRequest, record: SagaRecord, { begun = false } = {}): Promise<Reservation> {
+async function attempt(
+  deps: ReservationDeps,
+  request: ReservationRequest,
+  record: SagaRecord,
+  { begun = false } = {},
+): Promise<Reservation> {
   const { reservationId } = record;
   deps.running.add(reservationId);
   try {

@@ -9,7 +9,8 @@ import type { Reservation } from './reservation';
  */
 
 /** How a request with a key ended, as remembered for its repeats. */
-export type Outcome = { reservation: Reservation } | { refusal: { kind: ErrorKind; code: string; message: string; details: ErrorDetail[] } };
+export type Outcome =
+  { reservation: Reservation } | { refusal: { kind: ErrorKind; code: string; message: string; details: ErrorDetail[] } };
 
 /** The record of a request made with an Idempotency-Key. */
 export interface IdempotencyRecord {
@@ -68,10 +69,7 @@ export function replayed(outcome: Outcome): Reservation {
  * record means the first one failed and forgot its key.
  */
 export type ReplayStep =
-  | { kind: 'reused' }
-  | { kind: 'answer'; outcome: Outcome }
-  | { kind: 'pending'; reservationId: string }
-  | { kind: 'forgotten' };
+  { kind: 'reused' } | { kind: 'answer'; outcome: Outcome } | { kind: 'pending'; reservationId: string } | { kind: 'forgotten' };
 
 export function replayStep(record: IdempotencyRecord | undefined, fingerprint: string): ReplayStep {
   if (!record) return { kind: 'forgotten' };

@@ -40,7 +40,8 @@ function idempotencyKeyOf(req: Request): string | undefined {
 
 /** API.md: the same Idempotency-Key with another body is 422, a status no error kind stands for. */
 function asHttpError(error: unknown): unknown {
-  if (error instanceof DomainError && error.code === IDEMPOTENCY_KEY_REUSED) return new ApiError(422, error.code, error.message, error.details);
+  if (error instanceof DomainError && error.code === IDEMPOTENCY_KEY_REUSED)
+    return new ApiError(422, error.code, error.message, error.details);
   return error;
 }
 
