@@ -8,7 +8,8 @@ import {
   type Sidecar,
   type Verb,
 } from '@staycar/common';
-import type { ApproveRequest, ApprovedPayment, CarCalendar, CarHold, HoldRequest, PaymentGateway, RoomCalendar, RoomHold } from '../ports';
+import type { Static, TSchema } from '@sinclair/typebox';
+import type { ApproveRequest, ApprovedPayment, CarCalendar, HoldRequest, PaymentGateway, RoomCalendar } from '../ports';
 import { CarHoldAnswer, PaymentAnswer, RoomHoldAnswer, checked } from './answers';
 import { dependencyFailure } from './failures';
 
@@ -51,31 +52,36 @@ async function invokeInternal(callee: Callee, method: string, verb: Verb, body?:
   return answer;
 }
 
-/** room's internal hold routes (docs/contracts.md), through Dapr service invocation. */
-export class DaprRoomCalendar implements RoomCalendar {
-  constructor(private readonly callee: Callee) {}
+/**
+ * room's and rentcar's internal hold routes (docs/contracts.md), through Dapr service invocation:
+ * `internal/<resource>/<id>/holds` to hold, `…/holds/<reservationId>` to release.
+ */
+class DaprHolds<S extends TSchema> {
+  constructor(
+    private readonly callee: Callee,
+    private readonly resource: 'rooms' | 'rentcars',
+    private readonly answer: S,
+  ) {}
 
-  async hold(roomId: string, request: HoldRequest): Promise<RoomHold> {
-    const answer = await invokeInternal(this.callee, `internal/rooms/${seg(roomId)}/holds`, 'POST', request);
-    return checked(RoomHoldAnswer, answer, 'room hold', this.callee);
+  async hold(id: string, request: HoldRequest): Promise<Static<S>> {
+    const answer = await invokeInternal(this.callee, `internal/${this.resource}/${seg(id)}/holds`, 'POST', request);
+    return checked(this.answer, answer, `${this.resource} hold`, this.callee);
   }
 
-  async release(roomId: string, reservationId: string): Promise<void> {
-    await invokeInternal(this.callee, `internal/rooms/${seg(roomId)}/holds/${seg(reservationId)}`, 'DELETE');
+  async release(id: string, reservationId: string): Promise<void> {
+    await invokeInternal(this.callee, `internal/${this.resource}/${seg(id)}/holds/${seg(reservationId)}`, 'DELETE');
   }
 }
 
-/** rentcar's internal hold routes. */
-export class DaprCarCalendar implements CarCalendar {
-  constructor(private readonly callee: Callee) {}
-
-  async hold(carId: string, request: HoldRequest): Promise<CarHold> {
-    const answer = await invokeInternal(this.callee, `internal/rentcars/${seg(carId)}/holds`, 'POST', request);
-    return checked(CarHoldAnswer, answer, 'car hold', this.callee);
+export class DaprRoomCalendar extends DaprHolds<typeof RoomHoldAnswer> implements RoomCalendar {
+  constructor(callee: Callee) {
+    super(callee, 'rooms', RoomHoldAnswer);
   }
+}
 
-  async release(carId: string, reservationId: string): Promise<void> {
-    await invokeInternal(this.callee, `internal/rentcars/${seg(carId)}/holds/${seg(reservationId)}`, 'DELETE');
+export class DaprCarCalendar extends DaprHolds<typeof CarHoldAnswer> implements CarCalendar {
+  constructor(callee: Callee) {
+    super(callee, 'rentcars', CarHoldAnswer);
   }
 }
 

@@ -38,21 +38,12 @@ export function amountOf(nights: number, pricePerNight: number, carPricePerDay?:
   return nights * pricePerNight + (carPricePerDay === undefined ? 0 : nights * carPricePerDay);
 }
 
-export interface ConfirmInput {
-  id: string;
-  guestId: string;
-  roomId: string;
-  carId: string | null;
-  checkIn: string;
-  checkOut: string;
-  nights: number;
-  amount: number;
-  currency: string;
-  paymentId: string;
+/** A confirmed reservation's fields, and what its events need (roomName, city) and when (now). */
+export type ConfirmInput = Omit<Reservation, 'status' | 'createdAt' | 'updatedAt' | 'cancelledAt'> & {
   roomName: string;
   city: string;
   now: string;
-}
+};
 
 export function confirmed(input: ConfirmInput): StoredReservation {
   const { roomName, city, now, ...rest } = input;
