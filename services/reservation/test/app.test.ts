@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { addDays, todayUtc } from '@staycar/common';
 import { as, asOperator } from '../../common/test/support/identity';
+import { startRecovery } from '../src/app/recover';
 import { world } from './fakes';
 
 /** Stays lie within the booking horizon (today..+500 days): days counted from today (UTC). */
@@ -655,6 +656,20 @@ describe('start-up recovery', () => {
     expect(await w.recover(new Date(Date.now() + 1000), 0)).toEqual({ recovered: 1, finished: 0, young: 0 });
     expect(w.calls.filter(([name]) => name === 'room.release')).toHaveLength(1);
     expect((await w.inFlight()).length).toBe(0);
+  });
+
+  it('when recovery is started, then it recovers at once and sweeps periodically until stopped', async () => {
+    const w = world();
+    let lists = 0;
+    const list = w.sagas.list.bind(w.sagas);
+    w.sagas.list = () => (lists++, list());
+    const stop = startRecovery(w.deps, { sagaRecoveryMinAgeMs: 0, sagaSweepIntervalMs: 10, sagaStaleAfterMs: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    stop();
+    const seen = lists;
+    expect(seen).toBeGreaterThanOrEqual(2);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(lists).toBe(seen);
   });
 
   it('when a saga is running in this process, then recovery leaves it alone however old', async () => {

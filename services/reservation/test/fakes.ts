@@ -155,6 +155,7 @@ export function world(overrides: Partial<WorldSettings> = {}, clock?: () => Date
   });
   return {
     app,
+    deps,
     calls,
     rooms,
     cars,
