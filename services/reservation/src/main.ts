@@ -2,22 +2,35 @@ import { randomUUID } from 'node:crypto';
 import { createLogger, runService, Sidecar, runMain, stateStoreAnswers } from '@staycar/common';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
+import { reservationUseCases } from './app';
+import { reservationDeps } from './app/deps';
+import { startRecovery } from './app/recover';
+import { StateFailuresAsTryLater } from './adapters/failures';
 import { DaprCarCalendar, DaprPaymentGateway, DaprRoomCalendar } from './adapters/invocation';
-import { DaprGuestIndex, DaprIdempotencyStore, DaprReservationRepository, DaprSagaLog } from './adapters/store';
-import { ReservationService } from './service';
+import { StateGuestIndex, StateIdempotencyStore, StateReservationRepository, StateSagaLog } from './adapters/store';
+import { pausesAsked, withSagaPauses } from './adapters/testPauses';
+import type { PaymentGateway, SagaLog } from './ports';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.appId, config.logLevel);
   const sidecar = Sidecar.create(config, logger);
-  const service = new ReservationService({
-    rooms: new DaprRoomCalendar(sidecar, config.roomAppId),
-    cars: new DaprCarCalendar(sidecar, config.rentcarAppId),
-    payments: new DaprPaymentGateway(sidecar, config.paymentAppId),
-    reservations: new DaprReservationRepository(sidecar),
-    guests: new DaprGuestIndex(sidecar),
-    idempotency: new DaprIdempotencyStore(sidecar, config.idempotencyTtlSeconds),
-    sagas: new DaprSagaLog(sidecar, config.sagaIndexShards),
+  const state = new StateFailuresAsTryLater(sidecar, config.retryAfterSeconds, logger);
+  const callee = (appId: string) => ({ sidecar, appId, retryAfterSeconds: config.retryAfterSeconds, logger });
+  const saga: { sagas: SagaLog; payments: PaymentGateway } = {
+    sagas: new StateSagaLog(state, config.sagaIndexShards),
+    payments: new DaprPaymentGateway(callee(config.paymentAppId)),
+  };
+  // Test only: the e2e crash tests pause the saga (SAGA_PAUSE_AFTER_*_MS) to kill the process mid-way.
+  const { sagas, payments } = pausesAsked(config) ? withSagaPauses(saga, config, logger) : saga;
+  const deps = reservationDeps({
+    rooms: new DaprRoomCalendar(callee(config.roomAppId)),
+    cars: new DaprCarCalendar(callee(config.rentcarAppId)),
+    payments,
+    reservations: new StateReservationRepository(state),
+    guests: new StateGuestIndex(state),
+    idempotency: new StateIdempotencyStore(state, config.idempotencyTtlSeconds),
+    sagas,
     logger,
     settings: config,
     newId: randomUUID,
@@ -25,39 +38,23 @@ async function main(): Promise<void> {
   const app = createApp({
     config,
     logger,
-    service,
+    reservations: reservationUseCases(deps),
     sidecarHealthy: () => sidecar.isHealthy(),
     storeHealthy: stateStoreAnswers(sidecar),
   });
 
-  // Start-up recovery of sagas a crash interrupted; records too young are looked at again later.
-  const startedAt = new Date();
-  const recover = async (): Promise<void> => {
-    try {
-      const result = await service.recover(startedAt);
-      if (result.recovered + result.finished > 0) logger.info(result, 'saga recovery done');
-      if (result.young > 0) setTimeout(() => void recover(), config.sagaRecoveryMinAgeMs).unref();
-    } catch (error) {
-      logger.warn({ err: error }, 'saga recovery failed; retrying shortly');
-      setTimeout(() => void recover(), Math.max(config.sagaRecoveryMinAgeMs, 2_000)).unref();
-    }
-  };
-  // The sweep: sagas whose compensation failed (a dependency down then) are undone later.
-  let sweeping = false;
-  const sweep = async (): Promise<void> => {
-    if (sweeping) return;
-    sweeping = true;
-    try {
-      const result = await service.recover(new Date(), config.sagaStaleAfterMs);
-      if (result.recovered + result.finished > 0) logger.info(result, 'saga sweep done');
-    } catch (error) {
-      logger.warn({ err: error }, 'saga sweep failed; next interval retries');
-    } finally {
-      sweeping = false;
-    }
-  };
-  setInterval(() => void sweep(), config.sagaSweepIntervalMs).unref();
-  await runService({ app, port: config.port, logger, sidecar, onReady: recover });
+  let stopRecovery = (): void => undefined;
+  await runService({
+    app,
+    port: config.port,
+    logger,
+    sidecar,
+    onReady: () => {
+      stopRecovery = startRecovery(deps, config);
+      return Promise.resolve();
+    },
+    onStop: () => Promise.resolve(stopRecovery()),
+  });
 }
 
 runMain(main);

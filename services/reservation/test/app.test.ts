@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { addDays, todayUtc } from '@staycar/common';
 import { as, asOperator } from '../../common/test/support/identity';
+import { startRecovery } from '../src/app/recover';
 import { world } from './fakes';
 
 /** Stays lie within the booking horizon (today..+500 days): days counted from today (UTC). */
@@ -44,21 +45,21 @@ describe('POST /reservations: the saga', () => {
     expect(res.headers.location).toBe('/reservations/res-1');
     expect(names(w.calls)).toEqual(['room.hold', 'payment.approve']);
     expect(w.calls[1]).toEqual(['payment.approve', 'res-1', 300_000, 'KRW']);
-    expect(w.reservations.events).toEqual([
+    expect(w.state.published).toEqual([
       {
         type: 'ReservationConfirmed',
         data: expect.objectContaining({ reservationId: 'res-1', roomName: 'Hanok', city: 'Seoul', version: 1 }),
       },
     ]);
     expect(await w.guests.ids('guest-1')).toEqual(['res-1']);
-    expect(w.sagas.records.size).toBe(0);
-    expect(w.sagas.history[0]).toMatchObject({
+    expect((await w.inFlight()).length).toBe(0);
+    expect(w.sagaHistory[0]).toMatchObject({
       reservationId: 'res-1',
       step: 'holding',
       paymentRequested: false,
       holds: { roomId: 'room-1', carId: null },
     });
-    expect(w.sagas.history[1]).toMatchObject({ step: 'paying', paymentRequested: true });
+    expect(w.sagaHistory[1]).toMatchObject({ step: 'paying', paymentRequested: true });
   });
 
   it('when a car comes along, then room → car → payment and amount adds nights × pricePerDay', async () => {
@@ -115,9 +116,9 @@ describe('POST /reservations: the saga', () => {
 });
 
 describe('POST /reservations: failures leave nothing behind', () => {
-  const expectNothingStands = (w: ReturnType<typeof world>) => {
-    expect(w.reservations.kv.keys()).toEqual([]);
-    expect(w.sagas.records.size).toBe(0);
+  const expectNothingStands = async (w: ReturnType<typeof world>) => {
+    expect(w.keysOf('reservation:')).toEqual([]);
+    expect((await w.inFlight()).length).toBe(0);
     expect(w.payments.approved.size).toBe(0);
   };
 
@@ -130,7 +131,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('ROOM_NOT_FOUND');
     expect(names(w.calls)).toEqual(['room.hold']);
-    expectNothingStands(w);
+    await expectNothingStands(w);
   });
 
   it('when the room is taken, then 409 ROOM_UNAVAILABLE, no car hold, no payment', async () => {
@@ -143,7 +144,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('ROOM_UNAVAILABLE');
     expect(names(w.calls)).toEqual(['room.hold']);
-    expectNothingStands(w);
+    await expectNothingStands(w);
   });
 
   it('when the car does not exist, then 404 CAR_NOT_FOUND and the room hold is released', async () => {
@@ -159,7 +160,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
       ['car.hold', 'nope', 'res-1'],
       ['room.release', 'room-1', 'res-1'],
     ]);
-    expectNothingStands(w);
+    await expectNothingStands(w);
   });
 
   it('when the car is taken, then 409 CAR_UNAVAILABLE and the room hold is released', async () => {
@@ -172,7 +173,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('CAR_UNAVAILABLE');
     expect(names(w.calls)).toEqual(['room.hold', 'car.hold', 'room.release']);
-    expectNothingStands(w);
+    await expectNothingStands(w);
   });
 
   it('when the payment is declined, then 402 PAYMENT_DECLINED, room and car released, no refund needed', async () => {
@@ -185,7 +186,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
     expect(res.body.error.code).toBe('PAYMENT_DECLINED');
     expect(names(w.calls).sort()).toEqual(['car.hold', 'car.release', 'payment.approve', 'room.hold', 'room.release']);
     expect(names(w.calls).slice(0, 3)).toEqual(['room.hold', 'car.hold', 'payment.approve']);
-    expectNothingStands(w);
+    await expectNothingStands(w);
   });
 
   it('when the room service does not answer, then 503 TRY_LATER with Retry-After and the (maybe made) hold is released', async () => {
@@ -196,7 +197,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
     expect(res.body.error.code).toBe('TRY_LATER');
     expect(res.headers['retry-after']).toBe('2');
     expect(names(w.calls)).toEqual(['room.hold', 'room.release']);
-    expectNothingStands(w);
+    await expectNothingStands(w);
   });
 
   it('when the car service does not answer, then 503 and both holds are released', async () => {
@@ -208,7 +209,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
       .send(body({ carId: 'car-1' }));
     expect(res.status).toBe(503);
     expect(names(w.calls).slice(2).sort()).toEqual(['car.release', 'room.release']);
-    expectNothingStands(w);
+    await expectNothingStands(w);
   });
 
   it('when the payment service does not answer, then 503, holds released and the (maybe made) payment refunded', async () => {
@@ -221,7 +222,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('2');
     expect(names(w.calls).slice(3).sort()).toEqual(['car.release', 'payment.refund', 'room.release']);
-    expectNothingStands(w);
+    await expectNothingStands(w);
   });
 
   it('when storing the confirmed reservation fails, then 503, payment refunded and holds released', async () => {
@@ -233,7 +234,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
     const res = await request(w.app).post('/reservations').set(GUEST).send(body());
     expect(res.status).toBe(503);
     expect(names(w.calls).slice(2).sort()).toEqual(['payment.refund', 'room.release']);
-    expect(w.sagas.records.size).toBe(0);
+    expect((await w.inFlight()).length).toBe(0);
   });
 
   it('when a compensation fails, then the in-flight record stays for start-up recovery', async () => {
@@ -247,7 +248,7 @@ describe('POST /reservations: failures leave nothing behind', () => {
       .set(GUEST)
       .send(body({ carId: 'car-1' }));
     expect(res.status).toBe(409);
-    expect([...w.sagas.records.keys()]).toEqual(['res-1']);
+    expect(await w.inFlight()).toEqual(['res-1']);
   });
 });
 
@@ -336,7 +337,7 @@ describe('Idempotency-Key', () => {
 
   it('when the first request is still running past the wait, then a repeat answers 503 TRY_LATER with Retry-After', async () => {
     const w = world({ idempotencyWaitMs: 50 });
-    const { bodyFingerprint, idempotencyRecordKey } = await import('../src/domain/reservation');
+    const { bodyFingerprint, idempotencyRecordKey } = await import('../src/domain/idempotency');
     await w.idempotency.create(idempotencyRecordKey('guest-1', 'k6'), {
       fingerprint: bodyFingerprint(body()),
       reservationId: 'res-9',
@@ -405,7 +406,7 @@ describe('reading and cancelling', () => {
     const again = await request(w.app).post(`/reservations/${created.body.id}/cancel`).set(GUEST).send({});
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
-    expect(w.reservations.events.map((e) => [e.type, e.data.version])).toEqual([
+    expect(w.state.published.map((e) => [e.type, e.data.version])).toEqual([
       ['ReservationConfirmed', 1],
       ['ReservationCancelled', 2],
     ]);
@@ -439,7 +440,7 @@ describe('ownership (API.md v2: a reservation is its guest’s)', () => {
       expect([res.status, res.body.error.code, res.headers['www-authenticate']]).toEqual([401, 'UNAUTHENTICATED', 'Bearer']);
     }
     expect(w.calls).toEqual([]);
-    expect(w.reservations.events.map((e) => e.type)).toEqual(['ReservationConfirmed']);
+    expect(w.state.published.map((e) => e.type)).toEqual(['ReservationConfirmed']);
   });
 
   it('when guestId is left out, then the caller is the guest; another guestId is 403 FORBIDDEN (operators too) and nothing is held', async () => {
@@ -488,7 +489,7 @@ describe('ownership (API.md v2: a reservation is its guest’s)', () => {
     const operator = await cancel(asOperator());
     expect([operator.status, operator.body.error.code]).toEqual([403, 'FORBIDDEN']);
     expect((await request(w.app).get(`/reservations/${created.body.id}`).set(GUEST)).body.status).toBe('confirmed');
-    expect(w.reservations.events.map((e) => e.type)).toEqual(['ReservationConfirmed']);
+    expect(w.state.published.map((e) => e.type)).toEqual(['ReservationConfirmed']);
     expect((await cancel(GUEST)).body.status).toBe('cancelled');
   });
 
@@ -557,7 +558,7 @@ describe('the booking horizon (API.md: checkIn today (UTC) .. 500 days ahead)', 
         { code: 'VALIDATION_FAILED', message: 'The dates are not a valid stay.', details: [{ field: 'checkIn', reason }] },
       ]);
       expect(w.calls).toEqual([]);
-      expect(w.idempotency.kv.keys()).toEqual([]);
+      expect(w.keysOf('idempotency:')).toEqual([]);
     },
   );
 });
@@ -577,14 +578,14 @@ describe('start-up recovery', () => {
       idempotencyKey: 'key-x',
       startedAt: old,
     });
-    const result = await w.service.recover(new Date());
+    const result = await w.recover(new Date());
     expect(result).toEqual({ recovered: 1, finished: 0, young: 0 });
     expect(w.calls.sort()).toEqual([
       ['car.release', 'car-1', 'res-x'],
       ['payment.refund', 'res-x'],
       ['room.release', 'room-1', 'res-x'],
     ]);
-    expect(w.sagas.records.size).toBe(0);
+    expect((await w.inFlight()).length).toBe(0);
     expect(await w.idempotency.get('key-x')).toBeUndefined();
   });
 
@@ -599,7 +600,7 @@ describe('start-up recovery', () => {
       idempotencyKey: null,
       startedAt: old,
     });
-    await w.service.recover(new Date());
+    await w.recover(new Date());
     expect(w.calls).toEqual([['room.release', 'room-1', 'res-y']]);
   });
 
@@ -616,7 +617,7 @@ describe('start-up recovery', () => {
       startedAt: old,
     });
     w.calls.length = 0;
-    expect(await w.service.recover(new Date())).toEqual({ recovered: 0, finished: 1, young: 0 });
+    expect(await w.recover(new Date())).toEqual({ recovered: 0, finished: 1, young: 0 });
     expect(w.calls).toEqual([]);
     expect(await w.guests.ids('guest-2')).toEqual(['res-1']);
   });
@@ -633,10 +634,10 @@ describe('start-up recovery', () => {
       idempotencyKey: null,
       startedAt: new Date(now.getTime() - 1000).toISOString(),
     });
-    expect(await w.service.recover(now)).toEqual({ recovered: 0, finished: 0, young: 1 });
-    expect(await w.service.recover(new Date(now.getTime() - 5000))).toEqual({ recovered: 0, finished: 0, young: 0 });
+    expect(await w.recover(now)).toEqual({ recovered: 0, finished: 0, young: 1 });
+    expect(await w.recover(new Date(now.getTime() - 5000))).toEqual({ recovered: 0, finished: 0, young: 0 });
     expect(w.calls).toEqual([]);
-    expect(w.sagas.records.size).toBe(1);
+    expect((await w.inFlight()).length).toBe(1);
   });
 
   it('when a compensation failed (room release down), then the record stays; a sweep once it is stale releases the hold and drops it', async () => {
@@ -645,16 +646,30 @@ describe('start-up recovery', () => {
     w.rooms.releaseDown = true;
     const answer = await request(w.app).post('/reservations').set(GUEST).send(body());
     expect(answer.status).toBe(503);
-    expect(w.sagas.records.size).toBe(1);
+    expect((await w.inFlight()).length).toBe(1);
 
     w.rooms.releaseDown = false;
     w.calls.length = 0;
     // +1 ms: a saga that began within this millisecond counts as newer than the sweep (skipped).
-    expect(await w.service.recover(new Date(Date.now() + 1), 60_000)).toEqual({ recovered: 0, finished: 0, young: 1 });
+    expect(await w.recover(new Date(Date.now() + 1), 60_000)).toEqual({ recovered: 0, finished: 0, young: 1 });
     expect(w.calls).toEqual([]);
-    expect(await w.service.recover(new Date(Date.now() + 1000), 0)).toEqual({ recovered: 1, finished: 0, young: 0 });
+    expect(await w.recover(new Date(Date.now() + 1000), 0)).toEqual({ recovered: 1, finished: 0, young: 0 });
     expect(w.calls.filter(([name]) => name === 'room.release')).toHaveLength(1);
-    expect(w.sagas.records.size).toBe(0);
+    expect((await w.inFlight()).length).toBe(0);
+  });
+
+  it('when recovery is started, then it recovers at once and sweeps periodically until stopped', async () => {
+    const w = world();
+    let lists = 0;
+    const list = w.sagas.list.bind(w.sagas);
+    w.sagas.list = () => (lists++, list());
+    const stop = startRecovery(w.deps, { sagaRecoveryMinAgeMs: 0, sagaSweepIntervalMs: 10, sagaStaleAfterMs: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    stop();
+    const seen = lists;
+    expect(seen).toBeGreaterThanOrEqual(2);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(lists).toBe(seen);
   });
 
   it('when a saga is running in this process, then recovery leaves it alone however old', async () => {
@@ -667,8 +682,8 @@ describe('start-up recovery', () => {
       .send(body())
       .then((res) => res);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(w.sagas.records.size).toBe(1);
-    expect(await w.service.recover(new Date(Date.now() + 1000), 0)).toEqual({ recovered: 0, finished: 0, young: 0 });
+    expect((await w.inFlight()).length).toBe(1);
+    expect(await w.recover(new Date(Date.now() + 1000), 0)).toEqual({ recovered: 0, finished: 0, young: 0 });
     expect((await pending).status).toBe(201);
     expect(w.calls.filter(([name]) => name === 'room.release')).toEqual([]);
   });

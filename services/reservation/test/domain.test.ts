@@ -1,4 +1,5 @@
-import { amountOf, bodyFingerprint, cancelled, confirmed, idempotencyRecordKey, reservationEvent } from '../src/domain/reservation';
+import { bodyFingerprint, idempotencyRecordKey } from '../src/domain/idempotency';
+import { amountOf, cancelled, confirmed, reservationEvent } from '../src/domain/reservation';
 
 const base = {
   id: 'r1',

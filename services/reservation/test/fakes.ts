@@ -1,31 +1,33 @@
 import pino from 'pino';
-import { DependencyUnavailableError, EtagConflictError, InvocationError } from '@staycar/common';
+import { DomainError, tryLater } from '@staycar/common';
+import { MemoryStatePort } from '@staycar/common/testing';
 import type {
   ApproveRequest,
   ApprovedPayment,
   CarCalendar,
   CarHold,
-  GuestIndex,
   HoldRequest,
-  IdempotencyRecord,
-  IdempotencyStore,
   PaymentGateway,
-  ReservationRepository,
   RoomCalendar,
   RoomHold,
-  SagaLog,
-  SagaRecord,
-  Versioned,
-} from '../src/domain/ports';
-import type { StoredReservation } from '../src/domain/reservation';
-import { ReservationService, type ServiceSettings } from '../src/service';
+} from '../src/ports';
+import type { SagaRecord } from '../src/domain/saga';
+import { reservationUseCases } from '../src/app';
+import { reservationDeps, type ReservationSettings } from '../src/app/deps';
+import { recoverSagas } from '../src/app/recover';
+import { StateGuestIndex, StateIdempotencyStore, StateReservationRepository, StateSagaLog } from '../src/adapters/store';
+import { pausesAsked, withSagaPauses, type SagaPauses } from '../src/adapters/testPauses';
 import { createApp } from '../src/http/app';
 
-/** In-process implementations of the ports (unit tests only; e2e tests use the real system). */
+/**
+ * The reservation service over MemoryStatePort (its real store adapters), with small in-test
+ * objects for the services it calls. They fail as the invocation adapter does: a refusal is the
+ * DomainError of its kind, a callee that does not answer is TRY_LATER.
+ */
 
-const apiError = (status: number, code: string) =>
-  new InvocationError(`answered ${status}`, status, { error: { code, message: code, details: [] } });
-const unavailable = () => new DependencyUnavailableError('circuit breaker is open', 500, { errorCode: 'ERR_DIRECT_INVOKE' });
+const refusal = (kind: 'not_found' | 'conflict' | 'declined', code: string) => new DomainError(kind, code, code);
+const unavailable = () =>
+  tryLater('A service the reservation needs did not answer; nothing was reserved or charged. Try again shortly.', 2);
 
 export type Call = [string, ...unknown[]];
 
@@ -39,8 +41,8 @@ export class FakeRooms implements RoomCalendar {
     this.calls.push(['room.hold', roomId, request.reservationId]);
     if (this.down) throw unavailable();
     const room = this.rooms.get(roomId);
-    if (!room) throw apiError(404, 'ROOM_NOT_FOUND');
-    if (this.taken.has(roomId)) throw apiError(409, 'ROOM_UNAVAILABLE');
+    if (!room) throw refusal('not_found', 'ROOM_NOT_FOUND');
+    if (this.taken.has(roomId)) throw refusal('conflict', 'ROOM_UNAVAILABLE');
     return {
       roomId,
       reservationId: request.reservationId,
@@ -66,8 +68,8 @@ export class FakeCars implements CarCalendar {
     this.calls.push(['car.hold', carId, request.reservationId]);
     if (this.down) throw unavailable();
     const car = this.cars.get(carId);
-    if (!car) throw apiError(404, 'CAR_NOT_FOUND');
-    if (this.taken.has(carId)) throw apiError(409, 'CAR_UNAVAILABLE');
+    if (!car) throw refusal('not_found', 'CAR_NOT_FOUND');
+    if (this.taken.has(carId)) throw refusal('conflict', 'CAR_UNAVAILABLE');
     return { carId, reservationId: request.reservationId, nights: 0, pricePerDay: car.pricePerDay, currency: 'KRW' };
   }
   async release(carId: string, reservationId: string): Promise<void> {
@@ -84,7 +86,7 @@ export class FakePayments implements PaymentGateway {
     this.calls.push(['payment.approve', request.reservationId, request.amount, request.currency]);
     if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.down) throw unavailable();
-    if (request.token === 'tok_declined') throw apiError(402, 'PAYMENT_DECLINED');
+    if (request.token === 'tok_declined') throw refusal('declined', 'PAYMENT_DECLINED');
     this.approved.set(request.reservationId, request);
     return { id: `pay-${request.reservationId}`, reservationId: request.reservationId, status: 'approved' };
   }
@@ -93,99 +95,9 @@ export class FakePayments implements PaymentGateway {
   }
 }
 
-/** A key-value map with ETags and first-write-wins, like the state store. */
-class Kv<T> {
-  private data = new Map<string, Versioned<T>>();
-  private n = 0;
-  get(key: string): Versioned<T> | undefined {
-    const found = this.data.get(key);
-    return found && { value: structuredClone(found.value), etag: found.etag };
-  }
-  put(key: string, value: T, etag?: string): void {
-    const current = this.data.get(key);
-    if (etag === undefined ? current !== undefined : current?.etag !== etag) throw new EtagConflictError('conflict', 409);
-    this.data.set(key, { value: structuredClone(value), etag: String(++this.n) });
-  }
-  delete(key: string): void {
-    this.data.delete(key);
-  }
-  keys(): string[] {
-    return [...this.data.keys()];
-  }
-}
+export type WorldSettings = ReservationSettings & SagaPauses & { sagaRecoveryMinAgeMs: number };
 
-export class MemoryReservations implements ReservationRepository {
-  kv = new Kv<StoredReservation>();
-  events: { type: string; data: Record<string, unknown> }[] = [];
-  async get(id: string) {
-    return this.kv.get(id);
-  }
-  async getMany(ids: string[]) {
-    return ids.flatMap((id) => (this.kv.get(id) ? [this.kv.get(id)!.value] : []));
-  }
-  async insert(stored: StoredReservation, event: { type: string; data: object }) {
-    this.kv.put(stored.reservation.id, stored);
-    this.events.push(event as { type: string; data: Record<string, unknown> });
-  }
-  async update(stored: StoredReservation, etag: string, event: { type: string; data: object }) {
-    this.kv.put(stored.reservation.id, stored, etag);
-    this.events.push(event as { type: string; data: Record<string, unknown> });
-  }
-}
-
-export class MemoryGuests implements GuestIndex {
-  index = new Map<string, string[]>();
-  async add(guestId: string, reservationId: string) {
-    const ids = this.index.get(guestId) ?? [];
-    if (!ids.includes(reservationId)) this.index.set(guestId, [...ids, reservationId]);
-  }
-  async ids(guestId: string) {
-    return this.index.get(guestId) ?? [];
-  }
-}
-
-export class MemoryIdempotency implements IdempotencyStore {
-  kv = new Kv<IdempotencyRecord>();
-  async create(key: string, record: IdempotencyRecord) {
-    try {
-      this.kv.put(key, record);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  async get(key: string) {
-    return this.kv.get(key)?.value;
-  }
-  async complete(key: string, record: IdempotencyRecord) {
-    this.kv.put(key, record, this.kv.get(key)?.etag);
-  }
-  async remove(key: string) {
-    this.kv.delete(key);
-  }
-}
-
-export class MemorySagas implements SagaLog {
-  records = new Map<string, SagaRecord>();
-  /** Every state a record went through, in order. */
-  history: SagaRecord[] = [];
-  async begin(record: SagaRecord) {
-    this.records.set(record.reservationId, record);
-    this.history.push(record);
-  }
-  async update(record: SagaRecord) {
-    this.records.set(record.reservationId, record);
-    this.history.push(record);
-  }
-  async end(reservationId: string) {
-    this.records.delete(reservationId);
-  }
-  async list() {
-    return [...this.records.values()];
-  }
-}
-
-export const SETTINGS: ServiceSettings = {
+export const SETTINGS: WorldSettings = {
   retryAfterSeconds: 2,
   idempotencyWaitMs: 3000,
   sagaPauseAfterHoldMs: 0,
@@ -194,41 +106,71 @@ export const SETTINGS: ServiceSettings = {
 };
 
 /** `clock` fixes the service's clock (for the booking horizon); recovery tests need the real one (the default). */
-export function world(settings: Partial<ServiceSettings> = {}, clock?: () => Date) {
+export function world(overrides: Partial<WorldSettings> = {}, clock?: () => Date) {
+  const settings = { ...SETTINGS, ...overrides };
+  const logger = pino({ level: 'silent' });
   const calls: Call[] = [];
   const rooms = new FakeRooms(calls);
   const cars = new FakeCars(calls);
   const payments = new FakePayments(calls);
-  const reservations = new MemoryReservations();
-  const guests = new MemoryGuests();
-  const idempotency = new MemoryIdempotency();
-  const sagas = new MemorySagas();
+  const state = new MemoryStatePort();
+  const reservations = new StateReservationRepository(state);
+  const guests = new StateGuestIndex(state);
+  const idempotency = new StateIdempotencyStore(state, 86_400);
+  const sagas = new StateSagaLog(state, 4);
+  /** Every state an in-flight record went through, in order. */
+  const sagaHistory: SagaRecord[] = [];
+  const [begin, update] = [sagas.begin.bind(sagas), sagas.update.bind(sagas)];
+  sagas.begin = (record) => (sagaHistory.push(record), begin(record));
+  sagas.update = (record) => (sagaHistory.push(record), update(record));
   const slept: number[] = [];
+  const sleep = async (ms: number) => {
+    slept.push(ms);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20)));
+  };
   let n = 0;
   rooms.rooms.set('room-1', { pricePerNight: 100_000, currency: 'KRW', name: 'Hanok', city: 'Seoul' });
   cars.cars.set('car-1', { pricePerDay: 30_000 });
-  const service = new ReservationService({
+  const saga = { sagas, payments } as { sagas: StateSagaLog; payments: PaymentGateway };
+  const paused = pausesAsked(settings) ? withSagaPauses(saga, settings, logger, sleep) : saga;
+  const deps = reservationDeps({
+    rooms,
+    cars,
+    payments: paused.payments,
+    reservations,
+    guests,
+    idempotency,
+    sagas: paused.sagas,
+    logger,
+    settings,
+    newId: () => `res-${++n}`,
+    ...(clock ? { clock } : {}),
+    sleep,
+  });
+  const app = createApp({
+    config: { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'dead' },
+    logger,
+    reservations: reservationUseCases(deps),
+    sidecarHealthy: async () => true,
+  });
+  return {
+    app,
+    deps,
+    calls,
     rooms,
     cars,
     payments,
+    state,
     reservations,
     guests,
     idempotency,
     sagas,
-    logger: pino({ level: 'silent' }),
-    settings: { ...SETTINGS, ...settings },
-    newId: () => `res-${++n}`,
-    ...(clock ? { clock } : {}),
-    sleep: async (ms) => {
-      slept.push(ms);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20)));
-    },
-  });
-  const app = createApp({
-    config: { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'dead' },
-    logger: pino({ level: 'silent' }),
-    service,
-    sidecarHealthy: async () => true,
-  });
-  return { app, service, calls, rooms, cars, payments, reservations, guests, idempotency, sagas, slept };
+    sagaHistory,
+    slept,
+    recover: (startedBefore: Date, minAgeMs = settings.sagaRecoveryMinAgeMs) => recoverSagas(deps, startedBefore, minAgeMs),
+    /** The state keys under a prefix (`reservation:`, `idempotency:`, …). */
+    keysOf: (prefix: string) => state.keys().filter((key) => key.startsWith(prefix)),
+    /** The ids of the sagas in flight. */
+    inFlight: async () => (await sagas.list()).map((s) => s.reservationId),
+  };
 }

@@ -1,16 +1,22 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { ApiError, DaprError, parseBody } from '@staycar/common';
+import { DaprError, DomainError, parseBody, type Logger } from '@staycar/common';
+import { dependencyFailure } from './failures';
 
 /**
  * Another service's answer is outside input too: checked against the fields we use (extra fields
- * are fine). A malformed answer is a dependency failure (→ 503 and compensation), never a 400.
+ * are fine). A malformed answer is a dependency failure (TRY_LATER and compensation), never a 400.
  */
-export function checked<S extends TSchema>(schema: S, value: unknown, what: string): Static<S> {
+export function checked<S extends TSchema>(
+  schema: S,
+  value: unknown,
+  what: string,
+  { retryAfterSeconds, logger }: { retryAfterSeconds: number; logger: Logger },
+): Static<S> {
   try {
     return parseBody(schema, value);
   } catch (error) {
-    const details = error instanceof ApiError ? JSON.stringify(error.details) : String(error);
-    throw new DaprError(`${what}: unexpected answer ${details}`);
+    const details = error instanceof DomainError ? JSON.stringify(error.details) : String(error);
+    throw dependencyFailure(new DaprError(`${what}: unexpected answer ${details}`), retryAfterSeconds, logger);
   }
 }
 

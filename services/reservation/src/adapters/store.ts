@@ -1,15 +1,20 @@
 import { createHash } from 'node:crypto';
-import { EtagConflictError, type StatePort } from '@staycar/common';
-import type {
-  GuestIndex,
-  IdempotencyRecord,
-  IdempotencyStore,
-  ReservationRepository,
-  SagaLog,
-  SagaRecord,
-  Versioned,
-} from '../domain/ports';
-import type { StoredReservation } from '../domain/reservation';
+import {
+  changeState,
+  EtagConflictError,
+  keep,
+  kindOfStatus,
+  put,
+  STATUS_OF_KIND,
+  type Change,
+  type DomainEvent,
+  type ErrorBody,
+  type StatePort,
+} from '@staycar/common';
+import type { IdempotencyRecord, Outcome } from '../domain/idempotency';
+import type { Reservation, StoredReservation } from '../domain/reservation';
+import type { SagaRecord } from '../domain/saga';
+import type { GuestIndex, IdempotencyStore, ReservationRepository, SagaLog } from '../ports';
 
 /** State keys (Dapr prefixes them with the app id). */
 export const keys = {
@@ -20,86 +25,98 @@ export const keys = {
   sagaIndex: (shard: number) => `saga-inflight:${shard}`,
 };
 
-const jitter = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 15 * (attempt + 1)));
-
-/**
- * Read-modify-write of one key with plain saves (nothing published), first-write-wins: with the
- * ETag read, or create-only when the key was absent; a lost race re-reads and retries (bounded).
- * `change` answers the new value, or undefined for "nothing to change".
- */
-export async function updateKey<T>(
-  sidecar: StatePort,
-  key: string,
-  change: (current: T | undefined) => T | undefined,
-  { attempts = 30, ttlSeconds }: { attempts?: number; ttlSeconds?: number } = {},
-): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    const current = await sidecar.getState<T>(key);
-    const next = change(current?.value);
-    if (next === undefined) return;
-    try {
-      await sidecar.saveState({ key, value: next, etag: current?.etag, ttlSeconds });
-      return;
-    } catch (error) {
-      if (!(error instanceof EtagConflictError) || attempt + 1 >= attempts) throw error;
-      await jitter(attempt);
-    }
-  }
+interface IdList {
+  ids: string[];
 }
 
-export class DaprReservationRepository implements ReservationRepository {
-  constructor(private readonly sidecar: StatePort) {}
+/** Appends `id` to the list under `key` (once), or takes it out: one read-decide-write. */
+const addTo = (state: StatePort, key: string, id: string): Promise<void> =>
+  changeState<IdList, void>(state, key, (current) =>
+    current?.value.ids.includes(id) ? keep(undefined) : put({ ids: [...(current?.value.ids ?? []), id] }, undefined),
+  );
+const takeFrom = (state: StatePort, key: string, id: string): Promise<void> =>
+  changeState<IdList, void>(state, key, (current) =>
+    current?.value.ids.includes(id) ? put({ ids: current.value.ids.filter((other) => other !== id) }, undefined) : keep(undefined),
+  );
 
-  get(id: string): Promise<Versioned<StoredReservation> | undefined> {
-    return this.sidecar.getState<StoredReservation>(keys.reservation(id));
+/** `reservation:<id>` → StoredReservation; every write of it carries its event through the outbox. */
+export class StateReservationRepository implements ReservationRepository {
+  constructor(private readonly state: StatePort) {}
+
+  async get(id: string): Promise<StoredReservation | undefined> {
+    return (await this.state.getState<StoredReservation>(keys.reservation(id)))?.value;
   }
 
   async getMany(ids: string[]): Promise<StoredReservation[]> {
-    const found = await this.sidecar.getStates<StoredReservation>(ids.map(keys.reservation));
+    const found = await this.state.getStates<StoredReservation>(ids.map(keys.reservation));
     return ids.flatMap((id) => {
       const item = found.get(keys.reservation(id));
       return item ? [item.value] : [];
     });
   }
 
-  insert(stored: StoredReservation, event: { type: string; data: object }): Promise<void> {
-    return this.sidecar.saveWithEvent({ key: keys.reservation(stored.reservation.id), value: stored }, event);
+  insert(stored: StoredReservation, event: DomainEvent): Promise<void> {
+    return this.state.saveWithEvent({ key: keys.reservation(stored.reservation.id), value: stored }, event);
   }
 
-  update(stored: StoredReservation, etag: string, event: { type: string; data: object }): Promise<void> {
-    return this.sidecar.saveWithEvent({ key: keys.reservation(stored.reservation.id), value: stored, etag }, event);
+  change<R>(id: string, decide: (current: StoredReservation | undefined) => Change<StoredReservation, R>): Promise<R> {
+    return changeState<StoredReservation, R>(this.state, keys.reservation(id), (current) => decide(current?.value));
   }
-}
-
-interface IdList {
-  ids: string[];
 }
 
 /** `guest-reservations:<guestId>` → {ids}, oldest first: the list of GET /reservations?guestId= without a scan. */
-export class DaprGuestIndex implements GuestIndex {
-  constructor(private readonly sidecar: StatePort) {}
+export class StateGuestIndex implements GuestIndex {
+  constructor(private readonly state: StatePort) {}
 
   add(guestId: string, reservationId: string): Promise<void> {
-    return updateKey<IdList>(this.sidecar, keys.guest(guestId), (current) =>
-      current?.ids.includes(reservationId) ? undefined : { ids: [...(current?.ids ?? []), reservationId] },
-    );
+    return addTo(this.state, keys.guest(guestId), reservationId);
   }
 
   async ids(guestId: string): Promise<string[]> {
-    return (await this.sidecar.getState<IdList>(keys.guest(guestId)))?.value.ids ?? [];
+    return (await this.state.getState<IdList>(keys.guest(guestId)))?.value.ids ?? [];
   }
 }
 
-/** `idempotency:<sha256 of the key>` → IdempotencyRecord, kept ttlSeconds (≥ 24 h). */
-export class DaprIdempotencyStore implements IdempotencyStore {
+/**
+ * What is stored under `idempotency:<sha256 of the key>` (kept ttlSeconds, ≥ 24 h): the first
+ * answer as status and body, the form records have always had.
+ */
+interface StoredIdempotency {
+  fingerprint: string;
+  reservationId: string;
+  state: 'pending' | 'done';
+  status?: number;
+  body?: unknown;
+  createdAt: string;
+}
+
+const SUCCESS_STATUS = 201;
+
+function stored({ outcome, ...record }: IdempotencyRecord): StoredIdempotency {
+  if (!outcome) return record;
+  if ('reservation' in outcome) return { ...record, status: SUCCESS_STATUS, body: outcome.reservation };
+  const { kind, code, message, details } = outcome.refusal;
+  const body: ErrorBody = { error: { code, message, details } };
+  return { ...record, status: STATUS_OF_KIND[kind], body };
+}
+
+function recordOf({ status, body, ...record }: StoredIdempotency): IdempotencyRecord {
+  if (status === undefined) return record;
+  let outcome: Outcome;
+  if (status === SUCCESS_STATUS) outcome = { reservation: body as Reservation };
+  else outcome = { refusal: { kind: kindOfStatus(status), ...(body as ErrorBody).error } };
+  return { ...record, outcome };
+}
+
+export class StateIdempotencyStore implements IdempotencyStore {
   constructor(
-    private readonly sidecar: StatePort,
+    private readonly state: StatePort,
     private readonly ttlSeconds: number,
   ) {}
 
   async create(key: string, record: IdempotencyRecord): Promise<boolean> {
     try {
-      await this.sidecar.saveState({ key: keys.idempotency(key), value: record, ttlSeconds: this.ttlSeconds });
+      await this.state.saveState({ key: keys.idempotency(key), value: stored(record), ttlSeconds: this.ttlSeconds });
       return true;
     } catch (error) {
       if (error instanceof EtagConflictError) return false;
@@ -108,15 +125,18 @@ export class DaprIdempotencyStore implements IdempotencyStore {
   }
 
   async get(key: string): Promise<IdempotencyRecord | undefined> {
-    return (await this.sidecar.getState<IdempotencyRecord>(keys.idempotency(key)))?.value;
+    const found = await this.state.getState<StoredIdempotency>(keys.idempotency(key));
+    return found && recordOf(found.value);
   }
 
   complete(key: string, record: IdempotencyRecord): Promise<void> {
-    return updateKey<IdempotencyRecord>(this.sidecar, keys.idempotency(key), () => record, { ttlSeconds: this.ttlSeconds });
+    return changeState<StoredIdempotency, void>(this.state, keys.idempotency(key), () =>
+      put(stored(record), undefined, { ttlSeconds: this.ttlSeconds }),
+    );
   }
 
   remove(key: string): Promise<void> {
-    return this.sidecar.deleteState(keys.idempotency(key));
+    return this.state.deleteState(keys.idempotency(key));
   }
 }
 
@@ -124,9 +144,9 @@ export class DaprIdempotencyStore implements IdempotencyStore {
  * In-flight sagas: `saga:<reservationId>` → SagaRecord, and their ids in `saga-inflight:<shard>`
  * (a few shards, so parallel sagas rarely race on one index key). Recovery reads the shards, not a scan.
  */
-export class DaprSagaLog implements SagaLog {
+export class StateSagaLog implements SagaLog {
   constructor(
-    private readonly sidecar: StatePort,
+    private readonly state: StatePort,
     private readonly shards: number,
   ) {}
 
@@ -137,34 +157,28 @@ export class DaprSagaLog implements SagaLog {
   /** Record first, then index: an indexed id always has its record (a crash in between held nothing). */
   async begin(record: SagaRecord): Promise<void> {
     const id = record.reservationId;
-    await this.sidecar.saveState({ key: keys.saga(id), value: record });
-    await updateKey<IdList>(this.sidecar, keys.sagaIndex(this.shardOf(id)), (current) =>
-      current?.ids.includes(id) ? undefined : { ids: [...(current?.ids ?? []), id] },
-    );
+    await this.state.saveState({ key: keys.saga(id), value: record });
+    await addTo(this.state, keys.sagaIndex(this.shardOf(id)), id);
   }
 
   update(record: SagaRecord): Promise<void> {
-    return updateKey<SagaRecord>(this.sidecar, keys.saga(record.reservationId), () => record);
+    return changeState<SagaRecord, void>(this.state, keys.saga(record.reservationId), () => put(record, undefined));
   }
 
   /** Index first, then record (the reverse of begin). */
   async end(reservationId: string): Promise<void> {
-    await updateKey<IdList>(this.sidecar, keys.sagaIndex(this.shardOf(reservationId)), (current) =>
-      current?.ids.includes(reservationId) ? { ids: current.ids.filter((id) => id !== reservationId) } : undefined,
-    );
-    await this.sidecar.deleteState(keys.saga(reservationId));
+    await takeFrom(this.state, keys.sagaIndex(this.shardOf(reservationId)), reservationId);
+    await this.state.deleteState(keys.saga(reservationId));
   }
 
   async list(): Promise<SagaRecord[]> {
     const shardKeys = Array.from({ length: this.shards }, (_, i) => keys.sagaIndex(i));
-    const indexes = await this.sidecar.getStates<IdList>(shardKeys);
+    const indexes = await this.state.getStates<IdList>(shardKeys);
     const ids = [...indexes.values()].flatMap((item) => item.value.ids);
-    const records = await this.sidecar.getStates<SagaRecord>(ids.map(keys.saga));
-    const found: SagaRecord[] = [];
-    for (const id of ids) {
+    const records = await this.state.getStates<SagaRecord>(ids.map(keys.saga));
+    return ids.flatMap((id) => {
       const record = records.get(keys.saga(id));
-      if (record) found.push(record.value);
-    }
-    return found;
+      return record ? [record.value] : [];
+    });
   }
 }

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-
 /**
- * Pure domain of a reservation: pricing, state transitions, event payloads, idempotency. No I/O.
+ * Pure domain of a reservation: pricing, state transitions, event payloads. No I/O.
  * The stay rules (real days, ≤ 90 nights, the booking horizon) are @staycar/common's `stayProblems`,
  * the same that `GET /rooms/{id}/availability` applies.
  */
@@ -40,21 +38,12 @@ export function amountOf(nights: number, pricePerNight: number, carPricePerDay?:
   return nights * pricePerNight + (carPricePerDay === undefined ? 0 : nights * carPricePerDay);
 }
 
-export interface ConfirmInput {
-  id: string;
-  guestId: string;
-  roomId: string;
-  carId: string | null;
-  checkIn: string;
-  checkOut: string;
-  nights: number;
-  amount: number;
-  currency: string;
-  paymentId: string;
+/** A confirmed reservation's fields, and what its events need (roomName, city) and when (now). */
+export type ConfirmInput = Omit<Reservation, 'status' | 'createdAt' | 'updatedAt' | 'cancelledAt'> & {
   roomName: string;
   city: string;
   now: string;
-}
+};
 
 export function confirmed(input: ConfirmInput): StoredReservation {
   const { roomName, city, now, ...rest } = input;
@@ -96,24 +85,3 @@ export function reservationEvent(stored: StoredReservation, now: string): { type
     },
   };
 }
-
-/** A stable JSON text: object keys sorted at every level, so key order never changes the fingerprint. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/**
- * An Idempotency-Key belongs to the guest who sent it: two guests using the same key get two
- * records (and never see each other's answer). The record's key is the pair, unambiguously joined.
- */
-export const idempotencyRecordKey = (guestId: string, idempotencyKey: string): string => JSON.stringify([guestId, idempotencyKey]);
-
-/** The fingerprint of a request body (with the guest resolved) that an Idempotency-Key is bound to. */
-export const bodyFingerprint = (body: unknown): string => createHash('sha256').update(canonicalJson(body)).digest('hex');

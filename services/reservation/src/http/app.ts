@@ -1,28 +1,30 @@
-import type { Express, Request, Response } from 'express';
+import type { Express, Request } from 'express';
 import {
+  ApiError,
   createHttpApp,
-  isClientId,
+  DomainError,
   mountSubscriptions,
   notFound,
   parseBody,
   parseQuery,
+  pathId,
+  readinessChecks,
   readSubjectOf,
   requireCaller,
   subjectOf,
   validationFailed,
   type Logger,
+  type ReadinessDeps,
 } from '@staycar/common';
 import type { Config } from '../config';
-import type { Answer, ReservationService } from '../service';
+import type { ReservationUseCases } from '../app';
+import { IDEMPOTENCY_KEY_REUSED } from '../domain/idempotency';
 import { CancelBody, CreateReservationBody, ListReservationsQuery } from './schemas';
 
-export interface AppDeps {
+export interface AppDeps extends ReadinessDeps {
   config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
   logger: Logger;
-  service: ReservationService;
-  sidecarHealthy: () => Promise<boolean>;
-  /** The state store answers a read through the sidecar. */
-  storeHealthy?: () => Promise<boolean>;
+  reservations: ReservationUseCases;
 }
 
 const MAX_IDEMPOTENCY_KEY = 200;
@@ -36,26 +38,21 @@ function idempotencyKeyOf(req: Request): string | undefined {
   return key;
 }
 
-/** Ids we made are UUIDs; anything outside the client-id alphabet cannot exist (and never reaches a state key). */
-function idParam(req: Request): string {
-  const id = String(req.params.id);
-  if (!isClientId(id)) throw notFound('NOT_FOUND', 'No such reservation.');
-  return id;
+/** API.md: the same Idempotency-Key with another body is 422, a status no error kind stands for. */
+function asHttpError(error: unknown): unknown {
+  if (error instanceof DomainError && error.code === IDEMPOTENCY_KEY_REUSED)
+    return new ApiError(422, error.code, error.message, error.details);
+  return error;
 }
 
-function send(res: Response, answer: Answer): void {
-  if (answer.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(answer.retryAfterSeconds));
-  res.status(answer.status).json(answer.body);
-}
+/** Ids we made are UUIDs; anything outside the client-id alphabet cannot exist (and never reaches a state key). */
+const reservationId = (req: Request) => pathId(req, 'id', () => notFound('NOT_FOUND', 'No such reservation.'));
 
 export function createApp(deps: AppDeps): Express {
-  const { config, logger, service } = deps;
+  const { config, logger, reservations } = deps;
   return createHttpApp({
     logger,
-    readiness: [
-      { name: 'sidecar', check: deps.sidecarHealthy },
-      ...(deps.storeHealthy ? [{ name: 'statestore', check: deps.storeHealthy }] : []),
-    ],
+    readiness: readinessChecks(deps),
     // Every public route needs the caller the gateway verified (401 without one). A reservation is
     // the guest's: others are told it does not exist; operators may read it, never act on it.
     routes: (app) => {
@@ -63,30 +60,35 @@ export function createApp(deps: AppDeps): Express {
         const caller = requireCaller(req);
         const key = idempotencyKeyOf(req);
         const body = parseBody(CreateReservationBody, req.body);
-        const answer = await service.create({ ...body, guestId: subjectOf(caller, body.guestId, 'guestId') }, key);
-        if (answer.status === 201) res.setHeader('Location', `/reservations/${(answer.body as { id: string }).id}`);
-        send(res, answer);
+        const { reservation } = await reservations
+          .reserve({ ...body, guestId: subjectOf(caller, body.guestId, 'guestId') }, key)
+          .catch((error: unknown) => {
+            throw asHttpError(error);
+          });
+        // A repeat of a key answers the first answer again (API.md): 201 with its Location, like the first.
+        res.setHeader('Location', `/reservations/${reservation.id}`);
+        res.status(201).json(reservation);
       });
 
       app.get('/reservations', async (req, res) => {
         const caller = requireCaller(req);
         const query = parseQuery(ListReservationsQuery, req.query);
-        res.json(await service.list(readSubjectOf(caller, query.guestId, 'guestId'), query.limit, query.cursor));
+        res.json(await reservations.list(readSubjectOf(caller, query.guestId, 'guestId'), query.limit, query.cursor));
       });
 
       app.get('/reservations/:id', async (req, res) => {
         const caller = requireCaller(req);
-        res.json(await service.get(idParam(req), caller));
+        res.json(await reservations.get(reservationId(req), caller));
       });
 
       app.post('/reservations/:id/cancel', async (req, res) => {
         const caller = requireCaller(req);
-        const id = idParam(req);
+        const id = reservationId(req);
         const body: unknown = req.body;
         if (body !== undefined && !(typeof body === 'object' && body !== null && Object.keys(body).length === 0)) {
           parseBody(CancelBody, body);
         }
-        res.json(await service.cancel(id, caller));
+        res.json(await reservations.cancel(id, caller));
       });
 
       // Nothing consumed yet: PaymentRefunded → refundedAt is optional in docs/contracts.md.

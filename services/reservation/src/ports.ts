@@ -1,10 +1,14 @@
-import type { StoredReservation } from './reservation';
+import type { Change, DomainEvent } from '@staycar/common';
+import type { IdempotencyRecord, Outcome } from './domain/idempotency';
+import type { StoredReservation } from './domain/reservation';
+import type { SagaRecord } from './domain/saga';
 
 /**
- * What the reservation service needs from the outside, as small interfaces. The Dapr-backed
- * implementations live in ../adapters; unit tests use in-process ones. Callee failures are the
- * typed errors of @staycar/common: InvocationError (the callee answered non-2xx, with its API
- * error) and DependencyUnavailableError (it could not be reached in time).
+ * What the reservation use cases need from the outside. The implementations live in ./adapters
+ * (state through @staycar/common's StatePort, the other services through Dapr invocation); unit
+ * tests use them over MemoryStatePort, and small in-test objects for the services called.
+ * Every port fails with DomainErrors only: a callee's refusal as the DomainError of its kind (it
+ * held or charged nothing), anything else as TRY_LATER (`unavailable`: the outcome is unknown).
  */
 
 export interface HoldRequest {
@@ -67,19 +71,14 @@ export interface PaymentGateway {
   refund(reservationId: string): Promise<void>;
 }
 
-export interface Versioned<T> {
-  value: T;
-  etag: string;
-}
-
 export interface ReservationRepository {
-  get(id: string): Promise<Versioned<StoredReservation> | undefined>;
+  get(id: string): Promise<StoredReservation | undefined>;
   /** In the order of `ids`; ids without a reservation are left out. */
   getMany(ids: string[]): Promise<StoredReservation[]>;
   /** Create-only, with its event through the outbox (one transaction). */
-  insert(stored: StoredReservation, event: { type: string; data: object }): Promise<void>;
-  /** Only if the stored one still has `etag` (else EtagConflictError), with its event. */
-  update(stored: StoredReservation, etag: string, event: { type: string; data: object }): Promise<void>;
+  insert(stored: StoredReservation, event: DomainEvent): Promise<void>;
+  /** Read, decide (pure; may run again after a lost race), write with the decided event. */
+  change<R>(id: string, decide: (current: StoredReservation | undefined) => Change<StoredReservation, R>): Promise<R>;
 }
 
 export interface GuestIndex {
@@ -89,34 +88,13 @@ export interface GuestIndex {
   ids(guestId: string): Promise<string[]>;
 }
 
-/** The stored answer of a request made with an Idempotency-Key. */
-export interface IdempotencyRecord {
-  fingerprint: string;
-  reservationId: string;
-  state: 'pending' | 'done';
-  status?: number;
-  body?: unknown;
-  createdAt: string;
-}
-
 export interface IdempotencyStore {
   /** Insert-if-absent: true when this call created the record, false when one already existed. */
   create(key: string, record: IdempotencyRecord): Promise<boolean>;
   get(key: string): Promise<IdempotencyRecord | undefined>;
-  /** Replaces the pending record with the final answer. */
-  complete(key: string, record: IdempotencyRecord): Promise<void>;
+  /** Replaces the pending record with the first request's outcome. */
+  complete(key: string, record: IdempotencyRecord & { outcome: Outcome }): Promise<void>;
   remove(key: string): Promise<void>;
-}
-
-/** A saga in flight: what it may have held or charged, so a crash can be compensated. */
-export interface SagaRecord {
-  reservationId: string;
-  guestId: string;
-  step: 'holding' | 'paying';
-  holds: { roomId: string; carId: string | null };
-  paymentRequested: boolean;
-  idempotencyKey: string | null;
-  startedAt: string;
 }
 
 export interface SagaLog {

@@ -1,0 +1,42 @@
+import type { Logger } from '@staycar/common';
+import type { CarCalendar, GuestIndex, IdempotencyStore, PaymentGateway, ReservationRepository, RoomCalendar, SagaLog } from '../ports';
+
+export interface ReservationSettings {
+  /** Seconds a TRY_LATER of ours asks the client to wait. */
+  retryAfterSeconds: number;
+  /** How long a request with a key that is still being processed waits for the first one's answer. */
+  idempotencyWaitMs: number;
+}
+
+/** What the use cases of this service share: the ports, and the sagas this process is running. */
+export interface ReservationDeps {
+  rooms: RoomCalendar;
+  cars: CarCalendar;
+  payments: PaymentGateway;
+  reservations: ReservationRepository;
+  guests: GuestIndex;
+  idempotency: IdempotencyStore;
+  sagas: SagaLog;
+  logger: Logger;
+  settings: ReservationSettings;
+  newId: () => string;
+  clock: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  /** Sagas this process is running now: recovery never touches them. */
+  running: Set<string>;
+}
+
+export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The deps with the defaults of a real process (clock, sleep, an empty running set). */
+export function reservationDeps(
+  deps: Omit<ReservationDeps, 'clock' | 'sleep' | 'running'> & Partial<Pick<ReservationDeps, 'clock' | 'sleep'>>,
+): ReservationDeps {
+  return { clock: () => new Date(), sleep: realSleep, ...deps, running: new Set() };
+}
+
+/** A warning for bookkeeping that failed where recovery (or the TTL) finishes the job. */
+export const warnOnFailure =
+  (logger: Logger, what: string, context: object = {}) =>
+  (error: unknown): void =>
+    logger.warn({ err: error, ...context }, what);

@@ -1,0 +1,24 @@
+import type { Caller } from '@staycar/common';
+import type { ReservationDeps } from './deps';
+import { cancelReservation } from './cancel';
+import { getReservation, listReservations } from './read';
+import { reserve, type Reserved } from './reserve';
+import type { Reservation } from '../domain/reservation';
+import type { ReservationRequest } from '../domain/saga';
+
+/** The use cases the HTTP edge calls, bound to their ports. */
+export interface ReservationUseCases {
+  reserve(request: ReservationRequest, idempotencyKey?: string): Promise<Reserved>;
+  get(id: string, caller: Caller): Promise<Reservation>;
+  list(guestId: string, limit: number, cursor?: string): Promise<{ items: Reservation[]; nextCursor: string | null }>;
+  cancel(id: string, caller: Caller): Promise<Reservation>;
+}
+
+export function reservationUseCases(deps: ReservationDeps): ReservationUseCases {
+  return {
+    reserve: (request, idempotencyKey) => reserve(deps, request, idempotencyKey),
+    get: (id, caller) => getReservation(deps, id, caller),
+    list: (guestId, limit, cursor) => listReservations(deps, guestId, limit, cursor),
+    cancel: (id, caller) => cancelReservation(deps, id, caller),
+  };
+}

@@ -1,0 +1,214 @@
+import { assertBookableStay, DomainError, nightsOf, tryLater } from '@staycar/common';
+import { warnOnFailure, type ReservationDeps } from './deps';
+import { compensate } from './cancel';
+import {
+  bodyFingerprint,
+  idempotencyRecordKey,
+  keyReused,
+  outcomeOf,
+  replayed,
+  replayStep,
+  type IdempotencyRecord,
+} from '../domain/idempotency';
+import { amountOf, confirmed, reservationEvent, type Reservation } from '../domain/reservation';
+import { nothingDone, sagaBegun, sagaPaying, type Done, type ReservationRequest, type SagaRecord } from '../domain/saga';
+import type { CarHold } from '../ports';
+
+/** A reservation made now, or the one a repeated Idempotency-Key made before. */
+export interface Reserved {
+  reservation: Reservation;
+  replayed: boolean;
+}
+
+/**
+ * POST /reservations. `request.guestId` is the caller (resolved by the route). Stays outside the
+ * booking horizon are refused before anything is recorded. An Idempotency-Key is scoped to the
+ * guest who sent it. Refusals are DomainErrors of the callee's kind (nothing stands); a failure is
+ * TRY_LATER after compensation.
+ */
+export async function reserve(deps: ReservationDeps, request: ReservationRequest, clientKey?: string): Promise<Reserved> {
+  const { idempotency, sagas, running, logger, clock } = deps;
+  assertBookableStay(request, clock());
+  const reservationId = deps.newId();
+  const now = clock().toISOString();
+  if (clientKey === undefined) {
+    return { reservation: await attempt(deps, request, sagaBegun(request, reservationId, null, now)), replayed: false };
+  }
+
+  const key = idempotencyRecordKey(request.guestId, clientKey);
+  const fingerprint = bodyFingerprint(request);
+  const record: IdempotencyRecord = { fingerprint, reservationId, state: 'pending', createdAt: now };
+  // The in-flight record comes first: a crash right after the pending key record is then undone
+  // by recovery, which also forgets that key record. The other way round, a key record whose
+  // saga never began stayed pending for its whole TTL, and every retry with the key was a 503.
+  const saga = sagaBegun(request, reservationId, key, now);
+  const dropSaga = () => {
+    running.delete(reservationId);
+    return sagas.end(reservationId).catch(warnOnFailure(logger, 'could not remove the saga record; recovery will', { reservationId }));
+  };
+  running.add(reservationId);
+  let created: boolean;
+  try {
+    await sagas.begin(saga);
+    created = await idempotency.create(key, record);
+  } catch (error) {
+    await dropSaga();
+    throw error;
+  }
+  if (!created) {
+    await dropSaga();
+    return { reservation: await replay(deps, key, fingerprint), replayed: true };
+  }
+
+  let reservation: Reservation;
+  try {
+    reservation = await attempt(deps, request, saga, { begun: true });
+  } catch (error) {
+    const outcome = outcomeOf({ error });
+    if (outcome) {
+      await idempotency
+        .complete(key, { ...record, state: 'done', outcome })
+        .catch(warnOnFailure(logger, 'could not store the idempotent answer', { reservationId }));
+    } else {
+      // Nothing stands: a retry with the same key runs the saga again instead of replaying a failure.
+      await idempotency.remove(key).catch(warnOnFailure(logger, 'could not remove idempotency record'));
+    }
+    throw error;
+  }
+  await idempotency
+    .complete(key, { ...record, state: 'done', outcome: { reservation } })
+    .catch(warnOnFailure(logger, 'could not store the idempotent answer', { reservationId }));
+  return { reservation, replayed: false };
+}
+
+/** A request whose key is known: the first outcome, a reuse for another body, or wait for the first to finish. */
+async function replay(deps: ReservationDeps, key: string, fingerprint: string): Promise<Reservation> {
+  const { idempotency, reservations, settings, clock, sleep } = deps;
+  const deadline = clock().getTime() + settings.idempotencyWaitMs;
+  for (let pause = 50; ; pause = Math.min(pause * 2, 400)) {
+    const step = replayStep(await idempotency.get(key), fingerprint);
+    switch (step.kind) {
+      case 'reused':
+        throw keyReused();
+      case 'answer':
+        return replayed(step.outcome);
+      case 'forgotten':
+        // The first attempt failed and removed the record (a retry runs the saga again).
+        throw tryLater('The first request with this Idempotency-Key failed; try again shortly.', settings.retryAfterSeconds);
+      case 'pending': {
+        // Its answer may not have been stored although the reservation stands: answer from it.
+        const stored = await reservations.get(step.reservationId).catch(() => undefined);
+        if (stored) return stored.reservation;
+      }
+    }
+    if (clock().getTime() >= deadline) {
+      throw tryLater('A request with this Idempotency-Key is still being processed; try again shortly.', settings.retryAfterSeconds);
+    }
+    await sleep(pause + Math.floor(Math.random() * 25));
+  }
+}
+
+/** One run of the saga. `begun`: the in-flight record is already stored (and this saga marked running). */
+async function attempt(
+  deps: ReservationDeps,
+  request: ReservationRequest,
+  record: SagaRecord,
+  { begun = false } = {},
+): Promise<Reservation> {
+  const { reservationId } = record;
+  deps.running.add(reservationId);
+  try {
+    if (!begun) await deps.sagas.begin(record); // fails → TRY_LATER, nothing was held
+    return await runSaga(deps, request, record);
+  } finally {
+    deps.running.delete(reservationId);
+  }
+}
+
+/** True when the step's port refused: it held or charged nothing. Anything else may have happened. */
+const refused = (error: unknown): boolean => error instanceof DomainError && error.isRefusal;
+
+/** Runs a step; marks it done when it succeeded or its outcome is unknown (so it gets undone). */
+async function step<T>(done: Done, which: keyof Done, run: () => Promise<T>): Promise<T> {
+  try {
+    const result = await run();
+    done[which] = true;
+    return result;
+  } catch (error) {
+    if (!refused(error)) done[which] = true;
+    throw error;
+  }
+}
+
+async function runSaga(deps: ReservationDeps, request: ReservationRequest, begun: SagaRecord): Promise<Reservation> {
+  const { rooms, cars, payments, reservations, sagas, logger, clock } = deps;
+  const {
+    reservationId,
+    holds: { carId },
+  } = begun;
+  const nights = nightsOf(request);
+  let record = begun;
+  logger.info({ reservationId, guestId: request.guestId, roomId: request.roomId, carId }, 'saga started');
+
+  const done = nothingDone();
+  const holdRequest = { reservationId, guestId: request.guestId, checkIn: request.checkIn, checkOut: request.checkOut };
+  try {
+    const roomHold = await step(done, 'room', () => rooms.hold(request.roomId, holdRequest));
+    let carHold: CarHold | undefined;
+    if (carId !== null) carHold = await step(done, 'car', () => cars.hold(carId, holdRequest));
+
+    const amount = amountOf(nights, roomHold.pricePerNight, carHold?.pricePerDay);
+    record = sagaPaying(record);
+    await sagas.update(record);
+    const payment = await step(done, 'payment', () =>
+      payments.approve({
+        reservationId,
+        guestId: request.guestId,
+        amount,
+        currency: roomHold.currency,
+        ...(request.payment ? { method: request.payment.method, token: request.payment.token } : {}),
+      }),
+    );
+
+    const now = clock().toISOString();
+    const stored = confirmed({
+      id: reservationId,
+      guestId: request.guestId,
+      roomId: request.roomId,
+      carId,
+      checkIn: request.checkIn,
+      checkOut: request.checkOut,
+      nights,
+      amount,
+      currency: roomHold.currency,
+      paymentId: payment.id,
+      roomName: roomHold.roomName,
+      city: roomHold.city,
+      now,
+    });
+    try {
+      await reservations.insert(stored, reservationEvent(stored, now));
+    } catch (error) {
+      // The outcome of a failed commit can be unknown: if it stands, the saga succeeded.
+      if (!(await reservations.get(reservationId).catch(() => undefined))) throw error;
+    }
+    await finish(deps, request.guestId, reservationId);
+    logger.info({ reservationId, amount }, 'reservation confirmed');
+    return stored.reservation;
+  } catch (error) {
+    logger.info({ reservationId, err: error instanceof Error ? error.message : String(error) }, 'saga failed; compensating');
+    await compensate(deps, record, done);
+    throw error;
+  }
+}
+
+/** After the confirmed reservation is stored: index it for its guest, then drop the in-flight record. */
+async function finish({ guests, sagas, logger }: ReservationDeps, guestId: string, reservationId: string): Promise<void> {
+  try {
+    await guests.add(guestId, reservationId);
+    await sagas.end(reservationId);
+  } catch (error) {
+    // The reservation stands; recovery finishes the index and removes the record.
+    logger.warn({ err: error, reservationId }, 'could not finish the saga bookkeeping; recovery will');
+  }
+}

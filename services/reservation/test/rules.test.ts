@@ -1,0 +1,97 @@
+import pino from 'pino';
+import { DomainError, tryLater } from '@staycar/common';
+import { MemoryStatePort } from '@staycar/common/testing';
+import { keyReused, outcomeOf, replayed, replayStep, type IdempotencyRecord } from '../src/domain/idempotency';
+import { doneByRecord, recoveryDue, sagaBegun, sagaPaying } from '../src/domain/saga';
+import { keys, StateIdempotencyStore } from '../src/adapters/store';
+import { withSagaPauses } from '../src/adapters/testPauses';
+import type { Reservation } from '../src/domain/reservation';
+
+const reservation = { id: 'res-1', guestId: 'g', status: 'confirmed' } as Reservation;
+const pending: IdempotencyRecord = { fingerprint: 'f', reservationId: 'res-1', state: 'pending', createdAt: 'T' };
+
+describe('idempotency rules', () => {
+  it('when a repeat finds a record, then another body is a reuse, a done one is answered, a pending one waited for, none means forgotten', () => {
+    expect(replayStep(undefined, 'f')).toEqual({ kind: 'forgotten' });
+    expect(replayStep(pending, 'other')).toEqual({ kind: 'reused' });
+    expect(replayStep(pending, 'f')).toEqual({ kind: 'pending', reservationId: 'res-1' });
+    const done = { ...pending, state: 'done' as const, outcome: { reservation } };
+    expect(replayStep(done, 'f')).toEqual({ kind: 'answer', outcome: { reservation } });
+    expect(keyReused()).toMatchObject({ kind: 'conflict', code: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('when a saga ends, then a reservation or a refusal is remembered and replayed; a failure or a bug is not', () => {
+    expect(replayed(outcomeOf({ reservation })!)).toBe(reservation);
+    const declined = new DomainError('declined', 'PAYMENT_DECLINED', 'no', [{ field: 'payment', reason: 'x' }]);
+    const outcome = outcomeOf({ error: declined })!;
+    expect(() => replayed(outcome)).toThrow(
+      expect.objectContaining({ kind: 'declined', code: 'PAYMENT_DECLINED', details: declined.details }),
+    );
+    expect(outcomeOf({ error: tryLater() })).toBeUndefined();
+    expect(outcomeOf({ error: new Error('bug') })).toBeUndefined();
+  });
+
+  it('when an outcome is stored, then as the first answer’s status and body (the form records have always had), and read back the same', async () => {
+    const state = new MemoryStatePort();
+    const store = new StateIdempotencyStore(state, 86_400);
+    await store.create('k', pending);
+    await store.complete('k', { ...pending, state: 'done', outcome: { reservation } });
+    expect(state.peek(keys.idempotency('k'))).toEqual({ ...pending, state: 'done', status: 201, body: reservation });
+    expect(await store.get('k')).toEqual({ ...pending, state: 'done', outcome: { reservation } });
+    const refusal = { kind: 'conflict' as const, code: 'ROOM_UNAVAILABLE', message: 'taken', details: [] };
+    await store.complete('k', { ...pending, state: 'done', outcome: { refusal } });
+    expect(state.peek(keys.idempotency('k'))).toMatchObject({
+      status: 409,
+      body: { error: { code: 'ROOM_UNAVAILABLE', message: 'taken' } },
+    });
+    expect(await store.get('k')).toMatchObject({ outcome: { refusal } });
+    expect(await store.create('k', pending)).toBe(false);
+  });
+});
+
+describe('saga rules', () => {
+  const request = { guestId: 'g', roomId: 'room-1', checkIn: '2030-01-01', checkOut: '2030-01-02', carId: 'car-1' };
+  const begun = sagaBegun(request, 'res-1', null, '2030-01-01T00:00:00.000Z');
+
+  it('when a saga is interrupted, then everything its record names may have been done', () => {
+    expect(doneByRecord(begun)).toEqual({ room: true, car: true, payment: false });
+    expect(doneByRecord(sagaPaying({ ...begun, holds: { roomId: 'room-1', carId: null } }))).toEqual({
+      room: true,
+      car: false,
+      payment: true,
+    });
+  });
+
+  it('when recovery looks at a record, then newer than the cut-off is skipped, younger than the age waits, the rest is due', () => {
+    const started = Date.parse(begun.startedAt);
+    expect(recoveryDue(begun, new Date(started), 0, new Date(started + 10))).toBe('skip');
+    expect(recoveryDue(begun, new Date(started + 1), 1000, new Date(started + 999))).toBe('young');
+    expect(recoveryDue(begun, new Date(started + 1), 1000, new Date(started + 1000))).toBe('due');
+  });
+
+  it('when test pauses are asked, then the saga sleeps before it marks itself paying and after the payment is approved, nowhere else', async () => {
+    const order: string[] = [];
+    const sagas = {
+      begin: async () => void order.push('begin'),
+      update: async () => void order.push('update'),
+      end: async () => undefined,
+      list: async () => [],
+    };
+    const payments = {
+      approve: async () => (order.push('approve'), { id: 'p', reservationId: 'res-1', status: 'approved' }),
+      refund: async () => undefined,
+    };
+    const paused = withSagaPauses(
+      { sagas, payments },
+      { sagaPauseAfterHoldMs: 5, sagaPauseAfterPaymentMs: 7 },
+      pino({ level: 'silent' }),
+      async (ms) => {
+        order.push(`sleep ${ms}`);
+      },
+    );
+    await paused.sagas.begin(begun);
+    await paused.sagas.update(sagaPaying(begun));
+    await paused.payments.approve({ reservationId: 'res-1', guestId: 'g', amount: 1, currency: 'KRW' });
+    expect(order).toEqual(['begin', 'sleep 5', 'update', 'approve', 'sleep 7']);
+  });
+});
