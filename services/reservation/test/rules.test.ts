@@ -17,7 +17,7 @@ describe('idempotency rules', () => {
     expect(replayStep(pending, 'f')).toEqual({ kind: 'pending', reservationId: 'res-1' });
     const done = { ...pending, state: 'done' as const, outcome: { reservation } };
     expect(replayStep(done, 'f')).toEqual({ kind: 'answer', outcome: { reservation } });
-    expect(keyReused()).toMatchObject({ kind: 'conflict', code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(keyReused()).toMatchObject({ kind: 'unprocessable', code: 'IDEMPOTENCY_KEY_REUSED' });
   });
 
   it('when a saga ends, then a reservation or a refusal is remembered and replayed; a failure or a bug is not', () => {

@@ -23,9 +23,9 @@ export interface IdempotencyRecord {
 
 export const IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED';
 
-/** The same key with another body (the HTTP edge answers it 422). */
+/** The same key with another body (422 at the HTTP edge, API.md). */
 export const keyReused = (): DomainError =>
-  new DomainError('conflict', IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was already used with a different body.');
+  new DomainError('unprocessable', IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was already used with a different body.');
 
 /**
  * An Idempotency-Key belongs to the guest who sent it: two guests using the same key get two

@@ -1,8 +1,6 @@
 import type { Express, Request } from 'express';
 import {
-  ApiError,
   createHttpApp,
-  DomainError,
   mountSubscriptions,
   notFound,
   parseBody,
@@ -18,7 +16,6 @@ import {
 } from '@staycar/common';
 import type { Config } from '../config';
 import type { ReservationUseCases } from '../app';
-import { IDEMPOTENCY_KEY_REUSED } from '../domain/idempotency';
 import { CancelBody, CreateReservationBody, ListReservationsQuery } from './schemas';
 
 export interface AppDeps extends ReadinessDeps {
@@ -38,13 +35,6 @@ function idempotencyKeyOf(req: Request): string | undefined {
   return key;
 }
 
-/** API.md: the same Idempotency-Key with another body is 422, a status no error kind stands for. */
-function asHttpError(error: unknown): unknown {
-  if (error instanceof DomainError && error.code === IDEMPOTENCY_KEY_REUSED)
-    return new ApiError(422, error.code, error.message, error.details);
-  return error;
-}
-
 /** Ids we made are UUIDs; anything outside the client-id alphabet cannot exist (and never reaches a state key). */
 const reservationId = (req: Request) => pathId(req, 'id', () => notFound('NOT_FOUND', 'No such reservation.'));
 
@@ -60,11 +50,7 @@ export function createApp(deps: AppDeps): Express {
         const caller = requireCaller(req);
         const key = idempotencyKeyOf(req);
         const body = parseBody(CreateReservationBody, req.body);
-        const { reservation } = await reservations
-          .reserve({ ...body, guestId: subjectOf(caller, body.guestId, 'guestId') }, key)
-          .catch((error: unknown) => {
-            throw asHttpError(error);
-          });
+        const { reservation } = await reservations.reserve({ ...body, guestId: subjectOf(caller, body.guestId, 'guestId') }, key);
         // A repeat of a key answers the first answer again (API.md): 201 with its Location, like the first.
         res.setHeader('Location', `/reservations/${reservation.id}`);
         res.status(201).json(reservation);
