@@ -1,9 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Car, Room } from '../domain/projection';
+import type { Car, Room } from '../../domain/projection';
 
 /**
  * Tables of the read model. Prefixed `view_` because Dapr's state table lives in the same
- * database. The schema is made by migrations (src/migrations), never by `synchronize`.
+ * database. The schema is made by migrations (./migrations), never by `synchronize`.
  */
 @Entity({ name: 'view_room' })
 export class RoomEntity {
