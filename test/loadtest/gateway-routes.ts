@@ -1,7 +1,7 @@
-// The gateway's allow-list (services/gateway/src/routes.ts) as the load-test checks use it: which
+// The gateway's allow-list (services/gateway/src/http/routes.ts) as the load-test checks use it: which
 // route a call hits, whether it needed a token, and the form the in-memory staycar of the
 // stand-ins (k6-stub/staycar.mjs) reads it in.
-import { ALLOWED_ROUTES } from '../../services/gateway/src/routes';
+import { ALLOWED_ROUTES } from '../../services/gateway/src/http/routes';
 
 /** The allow-list as regular expressions, plus the health probe (answered before it, public). */
 const gatewayRoutes = [...ALLOWED_ROUTES, { method: 'GET', path: '/healthz', access: 'public' as const }].map((r) => ({

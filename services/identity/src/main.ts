@@ -1,18 +1,18 @@
 import { createLogger, runService, Sidecar, runMain, stateStoreAnswers } from '@staycar/common';
 import { DaprSigningKeySource } from './adapters/signingKeySource';
+import { JoseTokenIssuer, SigningKeyRing } from './adapters/tokens';
 import { DaprUserStore } from './adapters/userStore';
+import { identityUseCases } from './app';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
-import { IdentityService } from './service';
-import { SigningKeyRing, TokenIssuer } from './tokens';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.appId, config.logLevel);
   const sidecar = Sidecar.create(config, logger);
   const keys = new SigningKeyRing(new DaprSigningKeySource(sidecar, config.secretStore, config.signingKeysSecret), logger);
-  const tokens = new TokenIssuer(keys, { issuer: config.issuer, audience: config.audience, ttlSeconds: config.tokenTtlSeconds });
-  const identity = new IdentityService({ users: new DaprUserStore(sidecar), tokens });
+  const tokens = new JoseTokenIssuer(keys, { issuer: config.issuer, audience: config.audience, ttlSeconds: config.tokenTtlSeconds });
+  const identity = identityUseCases({ users: new DaprUserStore(sidecar), tokens });
   const app = createApp({
     logger,
     identity,
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     // Read the keys and make the unknown-user hash now rather than on the first sign-in. A failure
     // is logged by the key ring and retried on the next request; /readyz says not ready meanwhile.
     onReady: async () => {
-      await Promise.all([keys.current().catch(() => undefined), identity.unknownUserHash()]);
+      await Promise.all([keys.current().catch(() => undefined), identity.unknownUser.get()]);
     },
   });
 }

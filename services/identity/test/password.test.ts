@@ -1,4 +1,4 @@
-import { DEFAULT_SCRYPT, hashPassword, parsePasswordHash, verifyPassword } from '../src/password';
+import { DEFAULT_SCRYPT, hashPassword, parsePasswordHash, verifyPassword } from '../src/domain/password';
 
 describe('password hashes (scrypt)', () => {
   it('when a password is hashed, then the hash is self-describing, salted, and verifies only that password', async () => {

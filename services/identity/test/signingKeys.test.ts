@@ -5,7 +5,7 @@ import { parseSigningKeys, publicJwkOf, SigningKeysError } from '../src/domain/s
 import { privateJwk, TestKeySource } from './support/setup';
 
 // Imported after the mock is registered (jest hoists jest.mock anyway; this keeps the order visible).
-import { SigningKeyRing } from '../src/tokens';
+import { SigningKeyRing } from '../src/adapters/tokens';
 
 describe('the signing keys secret', () => {
   it('when it holds private P-256 JWKs with kids, then they parse in order and publish only public members', () => {

@@ -86,7 +86,7 @@ describe('POST /auth/token', () => {
 
   it('when the user is unknown, then a password hash is still checked (the service hashes for nobody too)', async () => {
     const { app, identity } = setup();
-    const spy = jest.spyOn(identity, 'unknownUserHash');
+    const spy = jest.spyOn(identity.unknownUser, 'get');
     await request(app).post('/auth/token').send({ username: 'nobody', password: 'whatever password' }).expect(401);
     expect(spy).toHaveBeenCalled();
   });

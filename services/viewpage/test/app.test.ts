@@ -1,7 +1,8 @@
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/http/app';
-import { ViewService } from '../src/service/viewService';
+import { projectEvent } from '../src/app/project';
+import { ViewReader } from '../src/app/read';
 import { MemoryViewStore } from './memoryViewStore';
 import { as, asOperator } from '../../common/test/support/identity';
 
@@ -11,11 +12,11 @@ const HOST = as('host-1');
 function setup() {
   const store = new MemoryViewStore();
   let clock = Date.UTC(2030, 0, 1);
-  const view = new ViewService(store, () => new Date(clock++));
   const app = createApp({
     config: { pubsub: 'pubsub', eventsTopic: 'topic', deadLetterTopic: 'dead' },
     logger,
-    view,
+    reader: new ViewReader(store),
+    project: (event) => projectEvent(store, event, new Date(clock++)),
     sidecarHealthy: async () => true,
     databaseHealthy: () => store.isHealthy(),
   });
@@ -173,12 +174,12 @@ describe('list micro-cache', () => {
       reads++;
       return original(q);
     };
-    const view = new ViewService(store, () => new Date(), 50);
-    await view.apply({ type: 'RoomRegistered', data: roomData('m1') });
+    const view = new ViewReader(store, 50);
+    await projectEvent(store, { type: 'RoomRegistered', data: roomData('m1') });
     const [a, b] = await Promise.all([view.roomViews({ limit: 10 }), view.roomViews({ limit: 10 })]);
     expect(a).toBe(b);
     expect(reads).toBe(1);
-    await view.apply({ type: 'RoomRegistered', data: roomData('m2') });
+    await projectEvent(store, { type: 'RoomRegistered', data: roomData('m2') });
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect((await view.roomViews({ limit: 10 })).items).toHaveLength(2);
     expect(reads).toBe(2);

@@ -1,5 +1,5 @@
 import { byNewest, isActive, isListed, type CarRow, type ReservationRow, type RoomRow } from '../src/domain/projection';
-import type { Reducer, UpdatedAfter, ViewStore } from '../src/service/ports';
+import type { Reducer, UpdatedAfter, ViewStore } from '../src/ports';
 
 /** In-process stand-in for OUR ViewStore interface (the real one is TypeORM over MariaDB). */
 export class MemoryViewStore implements ViewStore {

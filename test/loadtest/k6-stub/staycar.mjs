@@ -1,6 +1,6 @@
 // A tiny, correct staycar in memory: what the k6 stand-in `http` and the bench check answer with.
 // It knows the gateway's allow-list (passed in by the test as STAYCAR_STUB_ROUTES, from
-// services/gateway/src/routes.ts) and its access rules, and enough of API.md for the scripts' own
+// services/gateway/src/http/routes.ts) and its access rules, and enough of API.md for the scripts' own
 // logic to run: sign-up and tokens, 401 on a protected route without a valid token, hostId/guestId
 // left out or the caller's own (else 403), stays from today (UTC) to 500 days ahead, first-write-wins
 // per room/car and night, reservations and views seen only by their guest/host, the view shows every

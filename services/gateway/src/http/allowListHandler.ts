@@ -4,7 +4,7 @@ import type { Authenticator } from '../auth/authenticator';
 import type { GatewayConfig, ServiceName } from '../config';
 import type { ServiceInvoker } from '../ports';
 import { addressBucket } from '../ratelimit/callerKeys';
-import { ALLOWED_ROUTES } from '../routes';
+import { ALLOWED_ROUTES } from './routes';
 import { rateLimited, refusedByAuthentication } from './authResponses';
 import { forwardedHeaders } from './forwarding/forwardedHeaders';
 import { forwardableQuery, RouteTable, splitUrl } from './forwarding/routeTable';

@@ -1,6 +1,6 @@
 import type { RateLimiter } from '../ratelimit/rateLimiter';
 import { rateKeys } from '../ratelimit/callerKeys';
-import type { RouteLimit } from '../routes';
+import type { RouteLimit } from './routes';
 import type { GatewayConfig } from '../config';
 
 /** The username a sign-in attempt is for, from its raw body; '' when the body is not JSON with a string username. */

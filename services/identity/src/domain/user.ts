@@ -1,3 +1,5 @@
+import { conflict, DomainError } from '@staycar/common';
+
 /** A user as stored under `user:<username>` (the password only as its self-describing hash). */
 export interface UserRecord {
   userId: string;
@@ -41,3 +43,9 @@ export const publicUser = (user: UserRecord): PublicUser => ({
   username: user.username,
   displayName: user.displayName,
 });
+
+export const usernameTaken = (): DomainError => conflict('USERNAME_TAKEN', 'That username is taken.');
+
+/** One refusal for an unknown user and a wrong password: nothing tells which it was. */
+export const invalidCredentials = (): DomainError =>
+  new DomainError('unauthenticated', 'INVALID_CREDENTIALS', 'Wrong username or password.');

@@ -1,11 +1,11 @@
 import type { Express } from 'express';
-import { createHttpApp, parseBody, type Logger } from '@staycar/common';
-import type { IdentityService } from '../service';
+import { createHttpApp, parseBody, readinessChecks, type Logger } from '@staycar/common';
+import type { IdentityUseCases } from '../app';
 import { SignupBody, TokenBody } from './schemas';
 
 export interface AppDeps {
   logger: Logger;
-  identity: IdentityService;
+  identity: IdentityUseCases;
   sidecarHealthy: () => Promise<boolean>;
   /** The user store answers a read through the sidecar. */
   storeHealthy?: () => Promise<boolean>;
@@ -20,11 +20,7 @@ export function createApp(deps: AppDeps): Express {
   const { logger, identity } = deps;
   return createHttpApp({
     logger,
-    readiness: [
-      { name: 'sidecar', check: deps.sidecarHealthy },
-      ...(deps.storeHealthy ? [{ name: 'userstore', check: deps.storeHealthy }] : []),
-      ...(deps.keysReady ? [{ name: 'signingKeys', check: deps.keysReady }] : []),
-    ],
+    readiness: [...readinessChecks(deps, 'userstore'), ...(deps.keysReady ? [{ name: 'signingKeys', check: deps.keysReady }] : [])],
     routes: (app) => {
       // ---- public (through the gateway, no token needed) ----
       app.post('/auth/signup', async (req, res) => {
@@ -32,7 +28,7 @@ export function createApp(deps: AppDeps): Express {
         res.status(201).json(user);
       });
       app.post('/auth/token', async (req, res) => {
-        const token = await identity.issueToken(parseBody(TokenBody, req.body));
+        const token = await identity.signIn(parseBody(TokenBody, req.body));
         // RFC 6749 §5.1: a token answer is never cached.
         res.setHeader('Cache-Control', 'no-store').setHeader('Pragma', 'no-cache').json(token);
       });

@@ -3,9 +3,9 @@ import pino from 'pino';
 import { MemoryStatePort as MemoryState } from '@staycar/common/testing';
 import { DaprUserStore } from '../../src/adapters/userStore';
 import { createApp } from '../../src/http/app';
+import { JoseTokenIssuer, SigningKeyRing } from '../../src/adapters/tokens';
+import { identityUseCases } from '../../src/app';
 import type { SigningKeySource } from '../../src/ports';
-import { IdentityService } from '../../src/service';
-import { SigningKeyRing, TokenIssuer } from '../../src/tokens';
 
 export const ISSUER = 'staycar-identity';
 export const AUDIENCE = 'staycar';
@@ -49,8 +49,8 @@ export function setup(options: { keys?: TestJwk[]; source?: TestKeySource } = {}
   const state = new MemoryState();
   const logger = pino({ level: 'silent' });
   const ring = new SigningKeyRing(source, logger, 0);
-  const tokens = new TokenIssuer(ring, { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL_SECONDS });
-  const identity = new IdentityService({ users: new DaprUserStore(state), tokens });
+  const tokens = new JoseTokenIssuer(ring, { issuer: ISSUER, audience: AUDIENCE, ttlSeconds: TTL_SECONDS });
+  const identity = identityUseCases({ users: new DaprUserStore(state), tokens });
   const app = createApp({ logger, identity, sidecarHealthy: async () => true, keysReady: () => ring.current().then(() => true) });
   return { app, state, source, keys, identity };
 }

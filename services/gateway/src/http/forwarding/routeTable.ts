@@ -1,4 +1,4 @@
-import type { AllowedRoute } from '../../routes';
+import type { AllowedRoute } from '../routes';
 import { isPathId } from './clientId';
 
 type Segment = { literal: string } | { param: string };

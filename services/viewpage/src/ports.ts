@@ -1,4 +1,4 @@
-import type { CarRow, ReservationRow, RoomRow } from '../domain/projection';
+import type { CarRow, ReservationRow, RoomRow } from './domain/projection';
 
 /** Keyset position in a list: most recently updated first (`updatedAt` then id, both descending), or by id ascending. */
 export interface UpdatedAfter {
@@ -33,4 +33,17 @@ export interface ViewStore {
   reservationsOf(roomId: string): Promise<ReservationRow[]>;
 
   isHealthy(): Promise<boolean>;
+}
+
+/** One entry of the event history (the pub/sub topic's stream), as recorded: `type` and `data` unread. */
+export interface RecordedEvent {
+  id: string;
+  /** Undefined when the entry is not an event at all (unreadable JSON). */
+  type?: string;
+  data?: unknown;
+}
+
+/** The events published so far, oldest first, as far as the history still holds them (the rebuild reads it). */
+export interface EventHistory {
+  entries(): AsyncIterable<RecordedEvent>;
 }

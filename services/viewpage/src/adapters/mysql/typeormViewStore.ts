@@ -1,27 +1,11 @@
-import 'reflect-metadata';
-import { DataSource, type EntityManager, type ObjectLiteral, type EntityTarget } from 'typeorm';
-import type { Logger } from '@staycar/common';
-import { isListed, type CarRow, type ReservationRow, type RoomRow } from '../domain/projection';
-import { CreateView1764000000000 } from '../migrations/1764000000000-CreateView';
-import type { Reducer, UpdatedAfter, ViewStore } from '../service/ports';
+import type { DataSource, EntityManager, ObjectLiteral, EntityTarget } from 'typeorm';
+import { EtagConflictError, retryOnConflict, type Logger } from '@staycar/common';
+import { isListed, type CarRow, type ReservationRow, type RoomRow } from '../../domain/projection';
+import type { Reducer, UpdatedAfter, ViewStore } from '../../ports';
 import { CarEntity, ReservationEntity, RoomEntity } from './entities';
 
-/** mysql://user:pass@host:port/db → a TypeORM DataSource (migrations, never synchronize). */
-export function createDataSource(url: string): DataSource {
-  return new DataSource({
-    type: 'mysql',
-    url,
-    entities: [RoomEntity, CarEntity, ReservationEntity],
-    migrations: [CreateView1764000000000],
-    migrationsTableName: 'view_migrations',
-    synchronize: false,
-    logging: false,
-    charset: 'utf8mb4',
-    extra: { connectionLimit: 10 },
-  });
-}
-
-const RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_DUP_ENTRY', 'ER_LOCK_WAIT_TIMEOUT']);
+/** MariaDB's answers to two transactions racing on one row (the first insert of a row, lock order). */
+const RACED = new Set(['ER_LOCK_DEADLOCK', 'ER_DUP_ENTRY', 'ER_LOCK_WAIT_TIMEOUT']);
 const MAX_ATTEMPTS = 8;
 
 const codeOf = (error: unknown): string | undefined =>
@@ -62,7 +46,8 @@ const reservationRow = (e: ReservationEntity): ReservationRow => ({ ...e });
 /**
  * The read model in MariaDB through TypeORM. Updates run in a transaction around a
  * `SELECT … FOR UPDATE` of the row, so concurrent deliveries for one aggregate serialize; a race
- * on a row that does not exist yet (duplicate key or deadlock) is retried.
+ * on a row that does not exist yet (duplicate key or deadlock) is retried through `retryOnConflict`
+ * (after MAX_ATTEMPTS races: TRY_LATER, and the delivery is redelivered).
  */
 export class TypeormViewStore implements ViewStore {
   constructor(
@@ -70,7 +55,7 @@ export class TypeormViewStore implements ViewStore {
     private readonly logger: Logger,
   ) {}
 
-  private async update<E extends ObjectLiteral, Row>(
+  private update<E extends ObjectLiteral, Row>(
     target: EntityTarget<E>,
     idColumn: string,
     id: string,
@@ -79,24 +64,29 @@ export class TypeormViewStore implements ViewStore {
     reduce: Reducer<Row>,
     after?: (em: EntityManager, row: Row) => Promise<void>,
   ): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.transaction(async (em) => {
-          const found = await em.getRepository(target).findOne({ where: { [idColumn]: id } as never, lock: { mode: 'pessimistic_write' } });
-          const next = reduce(found ? toRow(found) : undefined);
-          if (next === undefined) return false;
-          if (found) await em.getRepository(target).save(toEntity(next));
-          else await em.getRepository(target).insert(toEntity(next));
-          await after?.(em, next);
-          return true;
-        });
-      } catch (error) {
-        const code = codeOf(error);
-        if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw error;
-        this.logger.debug({ code, attempt, id }, 'view update raced; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 10 * attempt * (0.5 + Math.random())));
-      }
-    }
+    return retryOnConflict(
+      async () => {
+        try {
+          return await this.db.transaction(async (em) => {
+            const repository = em.getRepository(target);
+            const found = await repository.findOne({ where: { [idColumn]: id } as never, lock: { mode: 'pessimistic_write' } });
+            const next = reduce(found ? toRow(found) : undefined);
+            if (next === undefined) return false;
+            if (found) await repository.save(toEntity(next));
+            else await repository.insert(toEntity(next));
+            await after?.(em, next);
+            return true;
+          });
+        } catch (error) {
+          const code = codeOf(error);
+          if (!code || !RACED.has(code)) throw error;
+          this.logger.debug({ code, id }, 'view update raced; retrying');
+          // The same meaning as a lost ETag race: the transaction was rolled back, read and decide again.
+          throw new EtagConflictError(`view row ${id} raced (${code})`);
+        }
+      },
+      { attempts: MAX_ATTEMPTS },
+    );
   }
 
   updateRoom(roomId: string, reduce: Reducer<RoomRow>): Promise<boolean> {

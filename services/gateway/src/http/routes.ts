@@ -1,4 +1,4 @@
-import type { ServiceName } from './config';
+import type { ServiceName } from '../config';
 
 /**
  * `public`: served without a token (API.md "Identity and ownership"); `protected`: needs a valid
@@ -56,6 +56,3 @@ export const ALLOWED_ROUTES: readonly AllowedRoute[] = [
   { method: 'GET', path: '/roomviews', service: 'viewpage', access: 'protected' },
   { method: 'GET', path: '/roomviews/:id', service: 'viewpage', access: 'protected' },
 ];
-
-/** @deprecated The allow-list under its old name (test/loadtest reads it); "public" now means "no token needed", see `access`. */
-export const PUBLIC_ROUTES = ALLOWED_ROUTES;

@@ -1,23 +1,26 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Car, Room } from '../domain/projection';
+import type { Car, Room } from '../../domain/projection';
+
+/** A snapshot kept as JSON text (null until the first snapshot arrived). */
+const JSON_COLUMN = {
+  type: 'longtext',
+  nullable: true,
+  transformer: {
+    to: (v: unknown) => (v == null ? null : JSON.stringify(v)),
+    from: (v: string | null) => (v == null ? null : (JSON.parse(v) as unknown)),
+  },
+} as const;
 
 /**
  * Tables of the read model. Prefixed `view_` because Dapr's state table lives in the same
- * database. The schema is made by migrations (src/migrations), never by `synchronize`.
+ * database. The schema is made by migrations (./migrations), never by `synchronize`.
  */
 @Entity({ name: 'view_room' })
 export class RoomEntity {
   @PrimaryColumn({ type: 'varchar', length: 200 }) roomId!: string;
   @Column({ type: 'varchar', length: 200, nullable: true }) hostId!: string | null;
   @Column({ type: 'varchar', length: 200, nullable: true }) city!: string | null;
-  @Column({
-    type: 'longtext',
-    nullable: true,
-    transformer: {
-      to: (v: unknown) => (v == null ? null : JSON.stringify(v)),
-      from: (v: string | null) => (v == null ? null : (JSON.parse(v) as unknown)),
-    },
-  })
+  @Column({ ...JSON_COLUMN })
   room!: Room | null;
   @Column({ type: 'int' }) version!: number;
   @Column({ type: 'boolean' }) deleted!: boolean;
@@ -33,14 +36,7 @@ export class CarEntity {
   @PrimaryColumn({ type: 'varchar', length: 200 }) carId!: string;
   @Column({ type: 'varchar', length: 200, nullable: true }) hostId!: string | null;
   @Column({ type: 'varchar', length: 200, nullable: true }) city!: string | null;
-  @Column({
-    type: 'longtext',
-    nullable: true,
-    transformer: {
-      to: (v: unknown) => (v == null ? null : JSON.stringify(v)),
-      from: (v: string | null) => (v == null ? null : (JSON.parse(v) as unknown)),
-    },
-  })
+  @Column({ ...JSON_COLUMN })
   car!: Car | null;
   @Column({ type: 'int' }) version!: number;
   @Column({ type: 'boolean' }) deleted!: boolean;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { DaprError, tryLater, type Logger } from '@staycar/common';
-import type { PublicUser } from './domain/user';
-import { parseSigningKeys, publicJwkOf, SigningKeysError, type PublicSigningJwk } from './domain/signingKeys';
-import type { SigningKeySource } from './ports';
+import type { PublicUser } from '../domain/user';
+import { parseSigningKeys, publicJwkOf, SigningKeysError, type PublicSigningJwk } from '../domain/signingKeys';
+import type { AccessToken, SigningKeySource, TokenIssuer } from '../ports';
 
 export const SIGNING_ALG = 'ES256';
 
@@ -58,14 +58,8 @@ export interface TokenOptions {
   ttlSeconds: number;
 }
 
-export interface AccessToken {
-  accessToken: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-}
-
 /** Signed JWT access tokens (jose, ES256) and the public keys that verify them. */
-export class TokenIssuer {
+export class JoseTokenIssuer implements TokenIssuer {
   constructor(
     private readonly keys: SigningKeyRing,
     private readonly options: TokenOptions,

@@ -1,0 +1,49 @@
+import {
+  applyCarBooking,
+  applyCarDeleted,
+  applyCarSnapshot,
+  applyPayment,
+  applyReservation,
+  applyReviewCreated,
+  applyRoomDeleted,
+  applyRoomSnapshot,
+} from '../domain/projection';
+import type { ViewEvent } from '../domain/events';
+import type { ViewStore } from '../ports';
+
+/**
+ * Folds one event into the read model; true when it changed a row. Idempotent and order-tolerant:
+ * the pure reducers ignore what is not newer than the row.
+ */
+export function projectEvent(store: ViewStore, event: ViewEvent, at: Date = new Date()): Promise<boolean> {
+  const now = at.toISOString();
+  switch (event.type) {
+    case 'RoomRegistered':
+    case 'RoomModified':
+      return store.updateRoom(event.data.roomId, (row) => applyRoomSnapshot(row, event.data, now));
+    case 'RoomDeleted':
+      return store.updateRoom(event.data.roomId, (row) => applyRoomDeleted(row, event.data, now));
+    case 'ReviewCreated':
+      return store.updateRoom(event.data.roomId, (row) => applyReviewCreated(row, event.data, now));
+    case 'RentcarRegistered':
+    case 'RentcarModified':
+      return store.updateCar(event.data.carId, (row) => applyCarSnapshot(row, event.data, now));
+    case 'RentcarDeleted':
+      return store.updateCar(event.data.carId, (row) => applyCarDeleted(row, event.data, now));
+    case 'RentcarReserved':
+    case 'RentcarReleased': {
+      const status = event.type === 'RentcarReserved' ? 'reserved' : 'released';
+      return store.updateReservation(event.data.reservationId, (row) => applyCarBooking(row, status, event.data, now));
+    }
+    case 'ReservationConfirmed':
+    case 'ReservationCancelled': {
+      const status = event.type === 'ReservationConfirmed' ? 'confirmed' : 'cancelled';
+      return store.updateReservation(event.data.reservationId, (row) => applyReservation(row, status, event.data, now));
+    }
+    case 'PaymentApproved':
+    case 'PaymentRefunded': {
+      const status = event.type === 'PaymentApproved' ? 'approved' : 'refunded';
+      return store.updateReservation(event.data.reservationId, (row) => applyPayment(row, status, event.data, now));
+    }
+  }
+}
