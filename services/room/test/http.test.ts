@@ -1,10 +1,11 @@
-import { rejectionOf } from '@staycar/common';
+import { randomId, rejectionOf } from '@staycar/common';
 import request from 'supertest';
 import pino from 'pino';
 import { MemoryStatePort as MemoryState } from '@staycar/common/testing';
 import { as, asOperator } from '../../common/test/support/identity';
+import { roomKeys } from '../src/adapters/state';
+import { roomUseCases } from '../src/app';
 import { createApp } from '../src/http/app';
-import { RoomService } from '../src/service';
 
 const config = { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'events-dead' };
 
@@ -15,14 +16,11 @@ function setup(options: { holdTtlSeconds?: number; writeAttempts?: number } = {}
     advance: (seconds: number) => void (now = new Date(now.getTime() + seconds * 1000)),
   };
   const logger = pino({ level: 'silent' });
-  const rooms = new RoomService({
-    state,
-    logger,
-    holdTtlSeconds: options.holdTtlSeconds ?? 600,
-    writeAttempts: options.writeAttempts ?? 12,
-    clock: () => now,
-  });
-  const app = createApp({ config, logger, rooms, sidecarHealthy: async () => true });
+  const useCases = roomUseCases(
+    { state, keys: roomKeys, logger, now: () => now, newId: randomId },
+    { holdTtlSeconds: options.holdTtlSeconds ?? 600, writeAttempts: options.writeAttempts ?? 12 },
+  );
+  const app = createApp({ config, logger, ...useCases, sidecarHealthy: async () => true });
   return { app, state, clock };
 }
 
@@ -738,8 +736,11 @@ describe('conventions (API.md): text without control characters, path ids', () =
 describe('readiness', () => {
   it('when the state store does not answer, then /readyz is 503 naming it', async () => {
     const logger = pino({ level: 'silent' });
-    const rooms = new RoomService({ state: new MemoryState(), logger, holdTtlSeconds: 600, writeAttempts: 1 });
-    const app = createApp({ config, logger, rooms, sidecarHealthy: async () => true, storeHealthy: async () => false });
+    const useCases = roomUseCases(
+      { state: new MemoryState(), keys: roomKeys, logger, now: () => new Date(), newId: randomId },
+      { holdTtlSeconds: 600, writeAttempts: 1 },
+    );
+    const app = createApp({ config, logger, ...useCases, sidecarHealthy: async () => true, storeHealthy: async () => false });
     const res = await request(app).get('/readyz');
     expect(res.status).toBe(503);
     expect(res.body.checks).toEqual({ sidecar: 'up', statestore: 'down' });
