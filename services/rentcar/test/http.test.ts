@@ -1,10 +1,11 @@
-import { rejectionOf } from '@staycar/common';
+import { randomId, rejectionOf } from '@staycar/common';
 import request from 'supertest';
 import pino from 'pino';
 import { MemoryStatePort as MemoryState } from '@staycar/common/testing';
 import { as, asOperator } from '../../common/test/support/identity';
+import { carKeys } from '../src/adapters/state';
+import { rentcarUseCases } from '../src/app';
 import { createApp } from '../src/http/app';
-import { CarService } from '../src/service';
 
 const config = { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'events-dead' };
 
@@ -13,14 +14,11 @@ function setup(options: { holdTtlSeconds?: number; writeAttempts?: number } = {}
   let now = new Date('2030-01-01T00:00:00Z');
   const advance = (seconds: number) => void (now = new Date(now.getTime() + seconds * 1000));
   const logger = pino({ level: 'silent' });
-  const cars = new CarService({
-    state,
-    logger,
-    holdTtlSeconds: options.holdTtlSeconds ?? 600,
-    writeAttempts: options.writeAttempts ?? 12,
-    clock: () => now,
-  });
-  const app = createApp({ config, logger, cars, sidecarHealthy: async () => true });
+  const useCases = rentcarUseCases(
+    { state, keys: carKeys, logger, now: () => now, newId: randomId },
+    { holdTtlSeconds: options.holdTtlSeconds ?? 600, writeAttempts: options.writeAttempts ?? 12 },
+  );
+  const app = createApp({ config, logger, ...useCases, sidecarHealthy: async () => true });
   return { app, state, advance };
 }
 type App = ReturnType<typeof setup>['app'];
