@@ -5,11 +5,11 @@ export type { StatePort };
 /** Where room keeps each aggregate in its state store (the layout is the adapter's: adapters/state.ts). */
 export interface RoomKeys {
   /** The room's record (`RoomRecord`: the room, its version, its tombstone). */
-  room(roomId: string): string;
+  room: (roomId: string) => string;
   /** The room's stay calendar (holds, bookings, tombstones of cancellations). */
-  calendar(roomId: string): string;
+  calendar: (roomId: string) => string;
   /** Every review of the room (`ReviewLog`). */
-  reviews(roomId: string): string;
+  reviews: (roomId: string) => string;
 }
 
 /** What room's use cases take from outside. */

@@ -1,11 +1,4 @@
-import {
-  addReview,
-  emptyReviewLog,
-  isReviewed,
-  mayReview,
-  pageOfReviews,
-  reviewCreated,
-} from '../src/domain/reviews';
+import { addReview, emptyReviewLog, isReviewed, mayReview, pageOfReviews, reviewCreated } from '../src/domain/reviews';
 import { reviewCursor } from '../src/http/schemas';
 import { deleteRoom, modifyRoom, registerRoom, roomDeleted, roomModified, roomRegistered } from '../src/domain/room';
 
@@ -87,7 +80,9 @@ describe('reviews', () => {
     const second = pageOfReviews(log, 2, cursor);
     expect(second.items.map((r) => r.id)).toEqual(['rev_3', 'rev_2']);
     expect(pageOfReviews(log, 2, second.nextSeq!)).toEqual({ items: [expect.objectContaining({ id: 'rev_1' })], nextSeq: null });
-    expect(() => reviewCursor.decode('garbage')).toThrow(expect.objectContaining({ kind: 'invalid', details: [expect.objectContaining({ field: 'cursor' })] }));
+    expect(() => reviewCursor.decode('garbage')).toThrow(
+      expect.objectContaining({ kind: 'invalid', details: [expect.objectContaining({ field: 'cursor' })] }),
+    );
     expect(() => reviewCursor.decode(reviewCursor.encode({ seq: 0 }))).toThrow(expect.objectContaining({ kind: 'invalid' }));
   });
 });

@@ -41,7 +41,6 @@ export interface BookedListings<L extends Listing> {
   known(id: string): Promise<L | undefined>;
 }
 
-
 /**
  * The stays of one kind of listing (the saga's holds, the Reservation* events, availability), over
  * the shared `BookableCalendar`. A hold remembers `snapshotOf(listing)` so `reservation` needs no

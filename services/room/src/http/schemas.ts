@@ -1,5 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ClientId, Currency, cursorCodec, Money, MultilineText, NonBlankText, PageQuery, ReservationStayFields, Strict } from '@staycar/common';
+import {
+  ClientId,
+  Currency,
+  cursorCodec,
+  Money,
+  MultilineText,
+  NonBlankText,
+  PageQuery,
+  ReservationStayFields,
+  Strict,
+} from '@staycar/common';
 
 /** Limits from API.md (Rooms). */
 const Name = NonBlankText(200);
