@@ -1,8 +1,10 @@
-import { randomId, rejectionOf } from '@staycar/common';
+import { randomId } from '@staycar/common';
 import request from 'supertest';
 import pino from 'pino';
 import { MemoryStatePort as MemoryState } from '@staycar/common/testing';
-import { as, asOperator } from '../../common/test/support/identity';
+import { as } from '../../common/test/support/identity';
+import { deliver, outcome } from '../../common/test/support/internalCalls';
+import { describeListingOwnership } from '../../common/test/support/listingOwnership';
 import { carKeys } from '../src/adapters/state';
 import { rentcarUseCases } from '../src/app';
 import { createApp } from '../src/http/app';
@@ -32,24 +34,10 @@ async function createCar(app: App) {
   return res.body as { id: string } & Record<string, unknown>;
 }
 
-/**
- * The saga's internal routes answer refusals as 200 {rejected: {status, error}} (docs/contracts.md);
- * this reads such an answer back as the status and error body it stands for.
- */
-const outcome = <R extends { status: number; body: unknown }>(res: R): R => {
-  const rejected = res.status === 200 ? rejectionOf(res.body) : undefined;
-  return rejected ? { ...res, status: rejected.status, body: { error: rejected.error } } : res;
-};
-
 const hold = (app: App, carId: string, reservationId: string, checkIn = '2030-02-01', checkOut = '2030-02-03') =>
   request(app).post(`/internal/rentcars/${carId}/holds`).send({ reservationId, guestId: 'guest-1', checkIn, checkOut }).then(outcome);
 const confirm = (app: App, carId: string, reservationId: string) =>
   request(app).post(`/internal/rentcars/${carId}/holds/${reservationId}/confirm`);
-const deliver = (app: App, type: string, data: object) =>
-  request(app)
-    .post(`/events/${type}`)
-    .set('content-type', 'application/cloudevents+json')
-    .send(JSON.stringify({ id: `e-${Math.random()}`, type, data }));
 const reservation = (carId: string | null, id: string) => ({
   id,
   guestId: 'guest-1',
@@ -274,58 +262,14 @@ describe('RentcarReserved / RentcarReleased', () => {
   });
 });
 
-describe('ownership (API.md v2: the caller is the subject; only the host changes a car)', () => {
-  it('when nobody is signed in, then POST, PATCH and DELETE are 401 UNAUTHENTICATED and nothing changes', async () => {
-    const { app, state } = setup();
-    const car = await createCar(app);
-    for (const res of [
-      await request(app).post('/rentcars').send(newCar),
-      await request(app).patch(`/rentcars/${car.id}`).send({ seats: 9 }),
-      await request(app).delete(`/rentcars/${car.id}`),
-    ]) {
-      expect([res.status, res.body.error.code]).toEqual([401, 'UNAUTHENTICATED']);
-    }
-    expect(state.published.map((e) => e.type)).toEqual(['RentcarRegistered']);
-  });
-
-  it('when hostId is left out, then the caller is the host; another hostId is 403 FORBIDDEN (operators too)', async () => {
-    const { app, state } = setup();
-    const { hostId: _omitted, ...withoutHost } = newCar;
-    const mine = await request(app).post('/rentcars').set(as('host-7')).send(withoutHost);
-    expect([mine.status, mine.body.hostId]).toEqual([201, 'host-7']);
-    for (const who of [as('host-7'), asOperator()]) {
-      const res = await request(app)
-        .post('/rentcars')
-        .set(who)
-        .send({ ...withoutHost, hostId: 'host-1' });
-      expect([res.status, res.body.error.code]).toEqual([403, 'FORBIDDEN']);
-    }
-    expect(state.eventsOf('RentcarRegistered')).toHaveLength(1);
-  });
-
-  it('when someone else (or an operator) patches or deletes a car, then 403 FORBIDDEN and the car is unchanged; a missing car is still 404', async () => {
-    const { app, state } = setup();
-    const car = await createCar(app);
-    for (const who of [as('host-2'), asOperator()]) {
-      const patch = await request(app).patch(`/rentcars/${car.id}`).set(who).send({ seats: 9 });
-      expect([patch.status, patch.body.error.code]).toEqual([403, 'FORBIDDEN']);
-      const del = await request(app).delete(`/rentcars/${car.id}`).set(who);
-      expect([del.status, del.body.error.code]).toEqual([403, 'FORBIDDEN']);
-    }
-    expect((await request(app).get(`/rentcars/${car.id}`)).body).toEqual(car);
-    expect(state.published.map((e) => e.type)).toEqual(['RentcarRegistered']);
-    expect((await request(app).patch('/rentcars/car_nope').set(as('host-2')).send({ seats: 9 })).body.error.code).toBe('CAR_NOT_FOUND');
-    expect((await request(app).delete('/rentcars/car_nope').set(as('host-2'))).body.error.code).toBe('CAR_NOT_FOUND');
-    expect((await request(app).patch(`/rentcars/${car.id}`).set(HOST).send({ seats: 9 })).body.seats).toBe(9);
-    expect((await request(app).delete(`/rentcars/${car.id}`).set(HOST)).status).toBe(204);
-  });
-
-  it('when nobody is signed in, then the public reads answer: the car and its availability', async () => {
-    const { app } = setup();
-    const car = await createCar(app);
-    expect((await request(app).get(`/rentcars/${car.id}`)).status).toBe(200);
-    expect((await request(app).get(`/rentcars/${car.id}/availability?checkIn=2030-02-01&checkOut=2030-02-03`)).status).toBe(200);
-  });
+describeListingOwnership({
+  noun: 'car',
+  path: '/rentcars',
+  notFoundCode: 'CAR_NOT_FOUND',
+  registeredEvent: 'RentcarRegistered',
+  newListing: newCar,
+  patch: { seats: 9 },
+  setup,
 });
 
 describe('conventions (API.md): text, the booking horizon, path ids', () => {

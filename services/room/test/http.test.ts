@@ -1,8 +1,10 @@
-import { randomId, rejectionOf } from '@staycar/common';
+import { randomId } from '@staycar/common';
 import request from 'supertest';
 import pino from 'pino';
 import { MemoryStatePort as MemoryState } from '@staycar/common/testing';
 import { as, asOperator } from '../../common/test/support/identity';
+import { deliver, outcome } from '../../common/test/support/internalCalls';
+import { describeListingOwnership } from '../../common/test/support/listingOwnership';
 import { roomKeys } from '../src/adapters/state';
 import { roomUseCases } from '../src/app';
 import { createApp } from '../src/http/app';
@@ -34,15 +36,6 @@ async function createRoom(app: ReturnType<typeof setup>['app'], body: object = n
   return res.body as { id: string } & Record<string, unknown>;
 }
 
-/**
- * The saga's internal routes answer refusals as 200 {rejected: {status, error}} (docs/contracts.md);
- * this reads such an answer back as the status and error body it stands for.
- */
-const outcome = <R extends { status: number; body: unknown }>(res: R): R => {
-  const rejected = res.status === 200 ? rejectionOf(res.body) : undefined;
-  return rejected ? { ...res, status: rejected.status, body: { error: rejected.error } } : res;
-};
-
 const hold = (
   app: ReturnType<typeof setup>['app'],
   roomId: string,
@@ -54,12 +47,6 @@ const hold = (
     .post(`/internal/rooms/${roomId}/holds`)
     .send({ reservationId, guestId, ...range })
     .then(outcome);
-
-const deliver = (app: ReturnType<typeof setup>['app'], type: string, data: object) =>
-  request(app)
-    .post(`/events/${type}`)
-    .set('content-type', 'application/cloudevents+json')
-    .send(JSON.stringify({ id: `e-${Math.random()}`, type, data }));
 
 describe('rooms over HTTP', () => {
   it('when a room is registered, then 201 with defaults, an opaque id and RoomRegistered version 1', async () => {
@@ -615,64 +602,15 @@ describe('reviews', () => {
   });
 });
 
-describe('ownership (API.md v2: the caller is the subject; only the host changes a room)', () => {
-  it('when nobody is signed in, then POST, PATCH and DELETE are 401 UNAUTHENTICATED and nothing changes', async () => {
-    const { app, state } = setup();
-    const room = await createRoom(app);
-    for (const res of [
-      await request(app).post('/rooms').send(newRoom),
-      await request(app).patch(`/rooms/${room.id}`).send({ name: 'Mine now' }),
-      await request(app).delete(`/rooms/${room.id}`),
-      await request(app).delete('/rooms/room_nope'),
-    ]) {
-      expect([res.status, res.body.error.code, res.headers['www-authenticate']]).toEqual([401, 'UNAUTHENTICATED', 'Bearer']);
-    }
-    expect(state.published.map((e) => e.type)).toEqual(['RoomRegistered']);
-  });
-
-  it('when hostId is left out, then the caller is the host; another hostId is 403 FORBIDDEN (operators too)', async () => {
-    const { app, state } = setup();
-    const { hostId: _omitted, ...withoutHost } = newRoom;
-    const mine = await request(app).post('/rooms').set(as('host-7')).send(withoutHost);
-    expect([mine.status, mine.body.hostId]).toEqual([201, 'host-7']);
-    for (const who of [as('host-7'), asOperator()]) {
-      const res = await request(app)
-        .post('/rooms')
-        .set(who)
-        .send({ ...withoutHost, hostId: 'host-1' });
-      expect([res.status, res.body.error.code]).toEqual([403, 'FORBIDDEN']);
-    }
-    expect(state.eventsOf('RoomRegistered')).toHaveLength(1);
-  });
-
-  it('when someone else (or an operator) patches or deletes a room, then 403 FORBIDDEN and the room is unchanged', async () => {
-    const { app, state } = setup();
-    const room = await createRoom(app);
-    for (const who of [as('host-2'), asOperator()]) {
-      const patch = await request(app).patch(`/rooms/${room.id}`).set(who).send({ name: 'Taken over' });
-      expect([patch.status, patch.body.error.code]).toEqual([403, 'FORBIDDEN']);
-      const del = await request(app).delete(`/rooms/${room.id}`).set(who);
-      expect([del.status, del.body.error.code]).toEqual([403, 'FORBIDDEN']);
-    }
-    expect((await request(app).get(`/rooms/${room.id}`)).body).toEqual(room);
-    expect(state.published.map((e) => e.type)).toEqual(['RoomRegistered']);
-    expect((await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ name: 'Renamed' })).body.name).toBe('Renamed');
-    expect((await request(app).delete(`/rooms/${room.id}`).set(HOST)).status).toBe(204);
-  });
-
-  it('when someone else patches or deletes a room that does not exist, then still 404 ROOM_NOT_FOUND', async () => {
-    const { app } = setup();
-    expect((await request(app).patch('/rooms/room_nope').set(as('anyone')).send({ name: 'x' })).body.error.code).toBe('ROOM_NOT_FOUND');
-    expect((await request(app).delete('/rooms/room_nope').set(as('anyone'))).body.error.code).toBe('ROOM_NOT_FOUND');
-  });
-
-  it('when nobody is signed in, then the public reads answer: the room, its availability, its reviews', async () => {
-    const { app } = setup();
-    const room = await createRoom(app);
-    expect((await request(app).get(`/rooms/${room.id}`)).status).toBe(200);
-    expect((await request(app).get(`/rooms/${room.id}/availability?checkIn=2030-02-01&checkOut=2030-02-03`)).status).toBe(200);
-    expect((await request(app).get(`/rooms/${room.id}/reviews`)).status).toBe(200);
-  });
+describeListingOwnership({
+  noun: 'room',
+  path: '/rooms',
+  notFoundCode: 'ROOM_NOT_FOUND',
+  registeredEvent: 'RoomRegistered',
+  newListing: newRoom,
+  patch: { name: 'Renamed' },
+  otherPublicReads: (id) => [`/rooms/${id}/reviews`],
+  setup,
 });
 
 describe('conventions (API.md): text without control characters, path ids', () => {
