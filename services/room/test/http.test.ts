@@ -4,7 +4,7 @@ import pino from 'pino';
 import { MemoryStatePort as MemoryState } from '@staycar/common/testing';
 import { as, asOperator } from '../../common/test/support/identity';
 import { deliver, outcome } from '../../common/test/support/internalCalls';
-import { describeListingOwnership } from '../../common/test/support/listingOwnership';
+import { describeListingHolds, describeListingOwnership, type ListingUnderTest } from '../../common/test/support/listingSuites';
 import { roomKeys } from '../src/adapters/state';
 import { roomUseCases } from '../src/app';
 import { createApp } from '../src/http/app';
@@ -14,16 +14,14 @@ const config = { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'even
 function setup(options: { holdTtlSeconds?: number; writeAttempts?: number } = {}) {
   const state = new MemoryState();
   let now = new Date('2030-01-01T00:00:00Z');
-  const clock = {
-    advance: (seconds: number) => void (now = new Date(now.getTime() + seconds * 1000)),
-  };
+  const advance = (seconds: number) => void (now = new Date(now.getTime() + seconds * 1000));
   const logger = pino({ level: 'silent' });
   const useCases = roomUseCases(
     { state, keys: roomKeys, logger, now: () => now, newId: randomId },
     { holdTtlSeconds: options.holdTtlSeconds ?? 600, writeAttempts: options.writeAttempts ?? 12 },
   );
   const app = createApp({ config, logger, ...useCases, sidecarHealthy: async () => true });
-  return { app, state, clock };
+  return { app, state, advance };
 }
 
 const newRoom = { hostId: 'host-1', name: 'Sea view', city: 'Busan', pricePerNight: 90000 };
@@ -168,9 +166,9 @@ describe('rooms over HTTP', () => {
   });
 
   it('when patched, then only those fields change and RoomModified carries the full room with version 2', async () => {
-    const { app, state, clock } = setup();
+    const { app, state, advance } = setup();
     const room = await createRoom(app);
-    clock.advance(60);
+    advance(60);
     const res = await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ capacity: 3, description: 'Quiet' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ...room, capacity: 3, description: 'Quiet', updatedAt: '2030-01-01T00:01:00.000Z' });
@@ -243,25 +241,6 @@ describe('rooms over HTTP', () => {
     expect((await request(app).delete(`/rooms/${room.id}`).set(HOST)).status).toBe(404);
     expect((await hold(app, room.id, 'res-late')).status).toBe(404);
   });
-
-  it('when the room has an upcoming confirmed booking, or a live hold, then DELETE is 409 ROOM_HAS_RESERVATIONS; a released hold does not stop it', async () => {
-    const { app } = setup();
-    const booked = await createRoom(app);
-    await hold(app, booked.id, 'res-1');
-    expect((await request(app).post(`/internal/rooms/${booked.id}/holds/res-1/confirm`)).status).toBe(200);
-    const res = await request(app).delete(`/rooms/${booked.id}`).set(HOST);
-    expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('ROOM_HAS_RESERVATIONS');
-    expect((await request(app).get(`/rooms/${booked.id}`)).status).toBe(200);
-
-    // A hold may belong to a reservation already answered 201 (its ReservationConfirmed not yet here).
-    const heldOnly = await createRoom(app);
-    await hold(app, heldOnly.id, 'res-2');
-    const whileHeld = await request(app).delete(`/rooms/${heldOnly.id}`).set(HOST);
-    expect([whileHeld.status, whileHeld.body.error.code]).toEqual([409, 'ROOM_HAS_RESERVATIONS']);
-    expect((await request(app).delete(`/internal/rooms/${heldOnly.id}/holds/res-2`)).status).toBe(204);
-    expect((await request(app).delete(`/rooms/${heldOnly.id}`).set(HOST)).status).toBe(204);
-  });
 });
 
 describe('availability', () => {
@@ -320,15 +299,6 @@ describe('availability', () => {
 });
 
 describe('internal holds', () => {
-  it('when holds of the same nights race, then exactly one 201 and the rest 409 ROOM_UNAVAILABLE', async () => {
-    const { app } = setup();
-    const room = await createRoom(app);
-    const answers = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((r) => hold(app, room.id, `res-${r}`)));
-    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
-    const lost = answers.filter((a) => a.status !== 201);
-    expect(lost.map((a) => [a.status, a.body.error.code])).toEqual(Array(4).fill([409, 'ROOM_UNAVAILABLE']));
-  });
-
   it('when a hold is made, then the Hold carries the room at hold time; repeating it answers 200 with the same Hold', async () => {
     const { app } = setup();
     const room = await createRoom(app);
@@ -367,36 +337,6 @@ describe('internal holds', () => {
     ).toBe(400);
     expect((await hold(app, room.id, 'r', nights('2030-02-02', '2030-02-01'))).body.error.code).toBe('VALIDATION_FAILED');
   });
-
-  it('when a hold is not confirmed within HOLD_TTL_SECONDS, then it stops blocking', async () => {
-    const { app, clock } = setup({ holdTtlSeconds: 60 });
-    const room = await createRoom(app);
-    await hold(app, room.id, 'res-1');
-    expect((await hold(app, room.id, 'res-2')).status).toBe(409);
-    clock.advance(61);
-    expect((await hold(app, room.id, 'res-2')).status).toBe(201);
-  });
-
-  it('when a hold is released, then 204 and the nights are free; releasing again is 204 too', async () => {
-    const { app } = setup();
-    const room = await createRoom(app);
-    await hold(app, room.id, 'res-1');
-    expect((await request(app).delete(`/internal/rooms/${room.id}/holds/res-1`)).status).toBe(204);
-    expect((await request(app).delete(`/internal/rooms/${room.id}/holds/res-1`)).status).toBe(204);
-    expect((await hold(app, room.id, 'res-2')).status).toBe(201);
-  });
-
-  it('when a hold is confirmed, then 200 booked (idempotent); without a hold, 404', async () => {
-    const { app } = setup();
-    const room = await createRoom(app);
-    await hold(app, room.id, 'res-1');
-    const confirm = () => request(app).post(`/internal/rooms/${room.id}/holds/res-1/confirm`);
-    const first = await confirm();
-    expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ status: 'booked', expiresAt: null, nights: 2 });
-    expect((await confirm()).body).toEqual(first.body);
-    expect((await request(app).post(`/internal/rooms/${room.id}/holds/res-none/confirm`)).status).toBe(404);
-  });
 });
 
 describe('events consumed', () => {
@@ -423,19 +363,19 @@ describe('events consumed', () => {
   });
 
   it('when the hold expired but the nights are free, then the confirmation books them', async () => {
-    const { app, clock } = setup({ holdTtlSeconds: 60 });
+    const { app, advance } = setup({ holdTtlSeconds: 60 });
     const room = await createRoom(app);
     await hold(app, room.id, 'res-1');
-    clock.advance(120);
+    advance(120);
     await deliver(app, 'ReservationConfirmed', reservation(room.id, 'res-1'));
     expect((await hold(app, room.id, 'res-2')).status).toBe(409);
   });
 
   it('when the nights were taken since the hold expired, then the confirmation changes nothing (logged), no retry', async () => {
-    const { app, clock } = setup({ holdTtlSeconds: 60 });
+    const { app, advance } = setup({ holdTtlSeconds: 60 });
     const room = await createRoom(app);
     await hold(app, room.id, 'res-1');
-    clock.advance(120);
+    advance(120);
     expect((await hold(app, room.id, 'res-2')).status).toBe(201);
     expect((await deliver(app, 'ReservationConfirmed', reservation(room.id, 'res-1'))).status).toBe(200);
     expect((await request(app).post(`/internal/rooms/${room.id}/holds/res-2/confirm`)).status).toBe(200);
@@ -602,16 +542,20 @@ describe('reviews', () => {
   });
 });
 
-describeListingOwnership({
+const ROOMS: ListingUnderTest = {
   noun: 'room',
   path: '/rooms',
   notFoundCode: 'ROOM_NOT_FOUND',
   registeredEvent: 'RoomRegistered',
+  unavailableCode: 'ROOM_UNAVAILABLE',
+  hasReservationsCode: 'ROOM_HAS_RESERVATIONS',
   newListing: newRoom,
   patch: { name: 'Renamed' },
   otherPublicReads: (id) => [`/rooms/${id}/reviews`],
   setup,
-});
+};
+describeListingOwnership(ROOMS);
+describeListingHolds(ROOMS);
 
 describe('conventions (API.md): text without control characters, path ids', () => {
   it.each([

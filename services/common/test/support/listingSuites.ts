@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import type { MemoryStatePort } from '../../testing';
 import { as, asOperator } from './identity';
+import { outcome } from './internalCalls';
 
 /** One kind of listing as its service's unit tests set it up (room, car). */
 export interface ListingUnderTest {
@@ -19,7 +20,12 @@ export interface ListingUnderTest {
   patch: Record<string, unknown>;
   /** Public reads besides the listing and its availability (room: its reviews). */
   otherPublicReads?: (id: string) => string[];
-  setup: () => { app: Express; state: MemoryStatePort };
+  /** `ROOM_UNAVAILABLE`, `CAR_UNAVAILABLE`. */
+  unavailableCode: string;
+  /** `ROOM_HAS_RESERVATIONS`, `CAR_HAS_RESERVATIONS`. */
+  hasReservationsCode: string;
+  /** The service's app over a fresh MemoryStatePort, its clock at 2030-01-01T00:00:00Z (`advance` moves it). */
+  setup: (options?: { holdTtlSeconds?: number }) => { app: Express; state: MemoryStatePort; advance: (seconds: number) => void };
 }
 
 /**
@@ -99,6 +105,84 @@ export function describeListingOwnership(listing: ListingUnderTest): void {
       ]) {
         expect([url, (await request(app).get(url)).status]).toEqual([url, 200]);
       }
+    });
+  });
+}
+
+/**
+ * The saga's holds of a listing (internal routes, docs/contracts.md) and what they do to a delete:
+ * the same for rooms and cars (`mountHoldRoutes`, `ListingStays`, `BookableCalendar` of
+ * @staycar/common), run by each service against its own createApp. What differs (the Hold's
+ * fields, the events a car publishes) stays in the service's own tests.
+ */
+export function describeListingHolds(listing: ListingUnderTest): void {
+  const { noun, path, newListing } = listing;
+  const HOST = as(newListing.hostId);
+  const create = async (app: Express) => {
+    const res = await request(app).post(path).set(HOST).send(newListing);
+    expect(res.status).toBe(201);
+    return res.body as { id: string };
+  };
+  const holds = (id: string) => `/internal${path}/${id}/holds`;
+  const hold = (app: Express, id: string, reservationId: string) =>
+    request(app).post(holds(id)).send({ reservationId, guestId: 'guest-1', checkIn: '2030-02-01', checkOut: '2030-02-03' }).then(outcome);
+
+  describe(`the saga's holds of a ${noun}`, () => {
+    it(`when holds of the same dates race, then exactly one 201 and the rest 409 ${listing.unavailableCode}`, async () => {
+      const { app } = listing.setup();
+      const created = await create(app);
+      const answers = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((r) => hold(app, created.id, `res-${r}`)));
+      expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+      const lost = answers.filter((a) => a.status !== 201);
+      expect(lost.map((a) => [a.status, a.body.error.code])).toEqual(Array(4).fill([409, listing.unavailableCode]));
+    });
+
+    it('when a hold is not confirmed within HOLD_TTL_SECONDS, then it stops blocking', async () => {
+      const { app, advance } = listing.setup({ holdTtlSeconds: 60 });
+      const created = await create(app);
+      expect((await hold(app, created.id, 'res-1')).status).toBe(201);
+      expect((await hold(app, created.id, 'res-2')).status).toBe(409);
+      advance(61);
+      expect((await hold(app, created.id, 'res-2')).status).toBe(201);
+    });
+
+    it('when a hold is released, then 204 and the dates are free; releasing again is 204 too', async () => {
+      const { app } = listing.setup();
+      const created = await create(app);
+      await hold(app, created.id, 'res-1');
+      expect((await request(app).delete(`${holds(created.id)}/res-1`)).status).toBe(204);
+      expect((await request(app).delete(`${holds(created.id)}/res-1`)).status).toBe(204);
+      expect((await hold(app, created.id, 'res-2')).status).toBe(201);
+    });
+
+    it('when a hold is confirmed, then 200 booked (idempotent); without a hold, 404', async () => {
+      const { app } = listing.setup();
+      const created = await create(app);
+      await hold(app, created.id, 'res-1');
+      const confirm = () => request(app).post(`${holds(created.id)}/res-1/confirm`);
+      const first = await confirm();
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({ status: 'booked', expiresAt: null, nights: 2 });
+      expect((await confirm()).body).toEqual(first.body);
+      expect((await request(app).post(`${holds(created.id)}/res-none/confirm`)).status).toBe(404);
+    });
+
+    it(`when the ${noun} has an upcoming confirmed booking, or a live hold, then DELETE is 409 ${listing.hasReservationsCode}; a released hold does not stop it`, async () => {
+      const { app } = listing.setup();
+      const booked = await create(app);
+      await hold(app, booked.id, 'res-1');
+      expect((await request(app).post(`${holds(booked.id)}/res-1/confirm`)).status).toBe(200);
+      const res = await request(app).delete(`${path}/${booked.id}`).set(HOST);
+      expect([res.status, res.body.error.code]).toEqual([409, listing.hasReservationsCode]);
+      expect((await request(app).get(`${path}/${booked.id}`)).status).toBe(200);
+
+      // A hold may belong to a reservation already answered 201 (its ReservationConfirmed not yet here).
+      const heldOnly = await create(app);
+      await hold(app, heldOnly.id, 'res-2');
+      const whileHeld = await request(app).delete(`${path}/${heldOnly.id}`).set(HOST);
+      expect([whileHeld.status, whileHeld.body.error.code]).toEqual([409, listing.hasReservationsCode]);
+      expect((await request(app).delete(`${holds(heldOnly.id)}/res-2`)).status).toBe(204);
+      expect((await request(app).delete(`${path}/${heldOnly.id}`).set(HOST)).status).toBe(204);
     });
   });
 }
