@@ -1,6 +1,6 @@
 import { assertOwner, type Caller } from '../identity';
 import type { BookableCalendar } from '../bookableCalendar';
-import type { DomainError } from '../errors';
+import { tryLater, type DomainError } from '../errors';
 import { changeState, put, type Change } from '../state/changeState';
 import type { DomainEvent, StatePort, Versioned } from '../state/port';
 
@@ -56,13 +56,20 @@ export class Listings<Rec, L extends Listing, New, Patch> {
     private readonly deps: ListingsDeps,
   ) {}
 
-  /** Create-only (a fresh id): one write with its Registered event. */
-  async register(input: New): Promise<L> {
+  /** Create-only under a fresh id: one write with its Registered event. */
+  register(input: New): Promise<L> {
     const now = this.deps.now();
     const record = this.rules.register(this.deps.newId(this.noun), input, now);
     const listing = this.rules.listingOf(record);
-    await this.deps.state.saveWithEvent({ key: this.deps.key(listing.id), value: record }, this.rules.events.registered(record, now));
-    return listing;
+    return changeState<Rec, L>(
+      this.deps.state,
+      this.deps.key(listing.id),
+      (stored) => {
+        if (stored) throw tryLater('A new id collided with an existing one; try again.', 1); // 80 random bits: not in practice
+        return put(record, listing, { event: this.rules.events.registered(record, now) });
+      },
+      { attempts: this.deps.writeAttempts },
+    );
   }
 
   /** The stored record with its ETag, live or tombstoned; undefined when there never was one. */
