@@ -1,4 +1,4 @@
-import { BookableCalendar, holdView, ListingStays } from '@staycar/common';
+import { BookableCalendar, holdView, ListingStays, type BookedListings } from '@staycar/common';
 import {
   carHasReservations,
   carNotFound,
@@ -42,6 +42,6 @@ export type CarCalendar = ListingStays<Car, CarSnapshot, Hold>;
 
 export const createCarCalendar = (
   bookings: BookableCalendar<CarSnapshot, Hold>,
-  cars: { get(id: string): Promise<Car>; known(id: string): Promise<Car | undefined> },
+  cars: BookedListings<Car>,
   ports: Pick<RentcarPorts, 'now'>,
 ): CarCalendar => new ListingStays(bookings, cars, snapshotOf, UNKNOWN_CAR, ports.now);

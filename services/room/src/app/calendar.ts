@@ -1,4 +1,4 @@
-import { BookableCalendar, holdView, ListingStays } from '@staycar/common';
+import { BookableCalendar, holdView, ListingStays, type BookedListings } from '@staycar/common';
 import {
   roomHasReservations,
   roomNotFound,
@@ -31,6 +31,6 @@ export type RoomCalendar = ListingStays<Room, RoomSnapshot, Hold>;
 
 export const createRoomCalendar = (
   bookings: BookableCalendar<RoomSnapshot, Hold>,
-  rooms: { get(id: string): Promise<Room>; known(id: string): Promise<Room | undefined> },
+  rooms: BookedListings<Room>,
   ports: Pick<RoomPorts, 'now'>,
 ): RoomCalendar => new ListingStays(bookings, rooms, snapshotOf, UNKNOWN_ROOM, ports.now);
