@@ -26,3 +26,7 @@ export type {
   StayRequest,
 } from './stayCalendar';
 export * from './identity';
+export * from './ids';
+export * from './bookable/listings';
+export * from './bookable/stays';
+export * from './bookable/http';

@@ -1,19 +1,20 @@
-import { createLogger, runService, Sidecar, runMain } from '@staycar/common';
+import { createLogger, randomId, runMain, runService, Sidecar, stateStoreAnswers } from '@staycar/common';
+import { carKeys } from './adapters/state';
+import { rentcarUseCases } from './app';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
-import { CarService } from './service';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.appId, config.logLevel);
   const sidecar = Sidecar.create(config, logger);
-  const cars = new CarService({ state: sidecar, logger, holdTtlSeconds: config.holdTtlSeconds, writeAttempts: config.writeAttempts });
+  const useCases = rentcarUseCases({ state: sidecar, keys: carKeys, logger, now: () => new Date(), newId: randomId }, config);
   const app = createApp({
     config,
     logger,
-    cars,
+    ...useCases,
     sidecarHealthy: () => sidecar.isHealthy(),
-    storeHealthy: () => sidecar.getState('readyz-probe').then(() => true),
+    storeHealthy: stateStoreAnswers(sidecar),
   });
   await runService({ app, port: config.port, logger, sidecar });
 }

@@ -1,17 +1,18 @@
-import { createLogger, runService, Sidecar, runMain, stateStoreAnswers } from '@staycar/common';
+import { createLogger, randomId, runMain, runService, Sidecar, stateStoreAnswers } from '@staycar/common';
+import { roomKeys } from './adapters/state';
+import { roomUseCases } from './app';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
-import { RoomService } from './service';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.appId, config.logLevel);
   const sidecar = Sidecar.create(config, logger);
-  const rooms = new RoomService({ state: sidecar, logger, holdTtlSeconds: config.holdTtlSeconds, writeAttempts: config.writeAttempts });
+  const useCases = roomUseCases({ state: sidecar, keys: roomKeys, logger, now: () => new Date(), newId: randomId }, config);
   const app = createApp({
     config,
     logger,
-    rooms,
+    ...useCases,
     sidecarHealthy: () => sidecar.isHealthy(),
     storeHealthy: stateStoreAnswers(sidecar),
   });

@@ -1,13 +1,5 @@
-import {
-  addReview,
-  decodeCursor,
-  emptyReviewLog,
-  encodeCursor,
-  isReviewed,
-  mayReview,
-  pageOfReviews,
-  reviewCreated,
-} from '../src/domain/reviews';
+import { addReview, emptyReviewLog, isReviewed, mayReview, pageOfReviews, reviewCreated } from '../src/domain/reviews';
+import { reviewCursor } from '../src/http/schemas';
 import { deleteRoom, modifyRoom, registerRoom, roomDeleted, roomModified, roomRegistered } from '../src/domain/room';
 
 const NOW = new Date('2030-01-01T12:00:00Z');
@@ -84,11 +76,14 @@ describe('reviews', () => {
     const first = pageOfReviews(log, 2);
     expect(first.items.map((r) => r.id)).toEqual(['rev_5', 'rev_4']);
     log = addReview(log, 'r', 'rev_6', { guestId: 'g', reservationId: 'res-6', rating: 3 }, NOW).log;
-    const cursor = decodeCursor(encodeCursor(first.nextSeq!));
+    const cursor = reviewCursor.decode(reviewCursor.encode({ seq: first.nextSeq! })).seq;
     const second = pageOfReviews(log, 2, cursor);
     expect(second.items.map((r) => r.id)).toEqual(['rev_3', 'rev_2']);
     expect(pageOfReviews(log, 2, second.nextSeq!)).toEqual({ items: [expect.objectContaining({ id: 'rev_1' })], nextSeq: null });
-    expect(decodeCursor('garbage')).toBeUndefined();
+    expect(() => reviewCursor.decode('garbage')).toThrow(
+      expect.objectContaining({ kind: 'invalid', details: [expect.objectContaining({ field: 'cursor' })] }),
+    );
+    expect(() => reviewCursor.decode(reviewCursor.encode({ seq: 0 }))).toThrow(expect.objectContaining({ kind: 'invalid' }));
   });
 });
 

@@ -1,29 +1,27 @@
-import { rejectionOf } from '@staycar/common';
+import { randomId } from '@staycar/common';
 import request from 'supertest';
 import pino from 'pino';
 import { MemoryStatePort as MemoryState } from '@staycar/common/testing';
 import { as, asOperator } from '../../common/test/support/identity';
+import { deliver, outcome } from '../../common/test/support/internalCalls';
+import { describeListingHolds, describeListingOwnership, type ListingUnderTest } from '../../common/test/support/listingSuites';
+import { roomKeys } from '../src/adapters/state';
+import { roomUseCases } from '../src/app';
 import { createApp } from '../src/http/app';
-import { RoomService } from '../src/service';
 
 const config = { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'events-dead' };
 
 function setup(options: { holdTtlSeconds?: number; writeAttempts?: number } = {}) {
   const state = new MemoryState();
   let now = new Date('2030-01-01T00:00:00Z');
-  const clock = {
-    advance: (seconds: number) => void (now = new Date(now.getTime() + seconds * 1000)),
-  };
+  const advance = (seconds: number) => void (now = new Date(now.getTime() + seconds * 1000));
   const logger = pino({ level: 'silent' });
-  const rooms = new RoomService({
-    state,
-    logger,
-    holdTtlSeconds: options.holdTtlSeconds ?? 600,
-    writeAttempts: options.writeAttempts ?? 12,
-    clock: () => now,
-  });
-  const app = createApp({ config, logger, rooms, sidecarHealthy: async () => true });
-  return { app, state, clock };
+  const useCases = roomUseCases(
+    { state, keys: roomKeys, logger, now: () => now, newId: randomId },
+    { holdTtlSeconds: options.holdTtlSeconds ?? 600, writeAttempts: options.writeAttempts ?? 12 },
+  );
+  const app = createApp({ config, logger, ...useCases, sidecarHealthy: async () => true });
+  return { app, state, advance };
 }
 
 const newRoom = { hostId: 'host-1', name: 'Sea view', city: 'Busan', pricePerNight: 90000 };
@@ -36,15 +34,6 @@ async function createRoom(app: ReturnType<typeof setup>['app'], body: object = n
   return res.body as { id: string } & Record<string, unknown>;
 }
 
-/**
- * The saga's internal routes answer refusals as 200 {rejected: {status, error}} (docs/contracts.md);
- * this reads such an answer back as the status and error body it stands for.
- */
-const outcome = <R extends { status: number; body: unknown }>(res: R): R => {
-  const rejected = res.status === 200 ? rejectionOf(res.body) : undefined;
-  return rejected ? { ...res, status: rejected.status, body: { error: rejected.error } } : res;
-};
-
 const hold = (
   app: ReturnType<typeof setup>['app'],
   roomId: string,
@@ -56,12 +45,6 @@ const hold = (
     .post(`/internal/rooms/${roomId}/holds`)
     .send({ reservationId, guestId, ...range })
     .then(outcome);
-
-const deliver = (app: ReturnType<typeof setup>['app'], type: string, data: object) =>
-  request(app)
-    .post(`/events/${type}`)
-    .set('content-type', 'application/cloudevents+json')
-    .send(JSON.stringify({ id: `e-${Math.random()}`, type, data }));
 
 describe('rooms over HTTP', () => {
   it('when a room is registered, then 201 with defaults, an opaque id and RoomRegistered version 1', async () => {
@@ -183,9 +166,9 @@ describe('rooms over HTTP', () => {
   });
 
   it('when patched, then only those fields change and RoomModified carries the full room with version 2', async () => {
-    const { app, state, clock } = setup();
+    const { app, state, advance } = setup();
     const room = await createRoom(app);
-    clock.advance(60);
+    advance(60);
     const res = await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ capacity: 3, description: 'Quiet' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ...room, capacity: 3, description: 'Quiet', updatedAt: '2030-01-01T00:01:00.000Z' });
@@ -258,25 +241,6 @@ describe('rooms over HTTP', () => {
     expect((await request(app).delete(`/rooms/${room.id}`).set(HOST)).status).toBe(404);
     expect((await hold(app, room.id, 'res-late')).status).toBe(404);
   });
-
-  it('when the room has an upcoming confirmed booking, or a live hold, then DELETE is 409 ROOM_HAS_RESERVATIONS; a released hold does not stop it', async () => {
-    const { app } = setup();
-    const booked = await createRoom(app);
-    await hold(app, booked.id, 'res-1');
-    expect((await request(app).post(`/internal/rooms/${booked.id}/holds/res-1/confirm`)).status).toBe(200);
-    const res = await request(app).delete(`/rooms/${booked.id}`).set(HOST);
-    expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('ROOM_HAS_RESERVATIONS');
-    expect((await request(app).get(`/rooms/${booked.id}`)).status).toBe(200);
-
-    // A hold may belong to a reservation already answered 201 (its ReservationConfirmed not yet here).
-    const heldOnly = await createRoom(app);
-    await hold(app, heldOnly.id, 'res-2');
-    const whileHeld = await request(app).delete(`/rooms/${heldOnly.id}`).set(HOST);
-    expect([whileHeld.status, whileHeld.body.error.code]).toEqual([409, 'ROOM_HAS_RESERVATIONS']);
-    expect((await request(app).delete(`/internal/rooms/${heldOnly.id}/holds/res-2`)).status).toBe(204);
-    expect((await request(app).delete(`/rooms/${heldOnly.id}`).set(HOST)).status).toBe(204);
-  });
 });
 
 describe('availability', () => {
@@ -335,15 +299,6 @@ describe('availability', () => {
 });
 
 describe('internal holds', () => {
-  it('when holds of the same nights race, then exactly one 201 and the rest 409 ROOM_UNAVAILABLE', async () => {
-    const { app } = setup();
-    const room = await createRoom(app);
-    const answers = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((r) => hold(app, room.id, `res-${r}`)));
-    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
-    const lost = answers.filter((a) => a.status !== 201);
-    expect(lost.map((a) => [a.status, a.body.error.code])).toEqual(Array(4).fill([409, 'ROOM_UNAVAILABLE']));
-  });
-
   it('when a hold is made, then the Hold carries the room at hold time; repeating it answers 200 with the same Hold', async () => {
     const { app } = setup();
     const room = await createRoom(app);
@@ -382,36 +337,6 @@ describe('internal holds', () => {
     ).toBe(400);
     expect((await hold(app, room.id, 'r', nights('2030-02-02', '2030-02-01'))).body.error.code).toBe('VALIDATION_FAILED');
   });
-
-  it('when a hold is not confirmed within HOLD_TTL_SECONDS, then it stops blocking', async () => {
-    const { app, clock } = setup({ holdTtlSeconds: 60 });
-    const room = await createRoom(app);
-    await hold(app, room.id, 'res-1');
-    expect((await hold(app, room.id, 'res-2')).status).toBe(409);
-    clock.advance(61);
-    expect((await hold(app, room.id, 'res-2')).status).toBe(201);
-  });
-
-  it('when a hold is released, then 204 and the nights are free; releasing again is 204 too', async () => {
-    const { app } = setup();
-    const room = await createRoom(app);
-    await hold(app, room.id, 'res-1');
-    expect((await request(app).delete(`/internal/rooms/${room.id}/holds/res-1`)).status).toBe(204);
-    expect((await request(app).delete(`/internal/rooms/${room.id}/holds/res-1`)).status).toBe(204);
-    expect((await hold(app, room.id, 'res-2')).status).toBe(201);
-  });
-
-  it('when a hold is confirmed, then 200 booked (idempotent); without a hold, 404', async () => {
-    const { app } = setup();
-    const room = await createRoom(app);
-    await hold(app, room.id, 'res-1');
-    const confirm = () => request(app).post(`/internal/rooms/${room.id}/holds/res-1/confirm`);
-    const first = await confirm();
-    expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ status: 'booked', expiresAt: null, nights: 2 });
-    expect((await confirm()).body).toEqual(first.body);
-    expect((await request(app).post(`/internal/rooms/${room.id}/holds/res-none/confirm`)).status).toBe(404);
-  });
 });
 
 describe('events consumed', () => {
@@ -438,19 +363,19 @@ describe('events consumed', () => {
   });
 
   it('when the hold expired but the nights are free, then the confirmation books them', async () => {
-    const { app, clock } = setup({ holdTtlSeconds: 60 });
+    const { app, advance } = setup({ holdTtlSeconds: 60 });
     const room = await createRoom(app);
     await hold(app, room.id, 'res-1');
-    clock.advance(120);
+    advance(120);
     await deliver(app, 'ReservationConfirmed', reservation(room.id, 'res-1'));
     expect((await hold(app, room.id, 'res-2')).status).toBe(409);
   });
 
   it('when the nights were taken since the hold expired, then the confirmation changes nothing (logged), no retry', async () => {
-    const { app, clock } = setup({ holdTtlSeconds: 60 });
+    const { app, advance } = setup({ holdTtlSeconds: 60 });
     const room = await createRoom(app);
     await hold(app, room.id, 'res-1');
-    clock.advance(120);
+    advance(120);
     expect((await hold(app, room.id, 'res-2')).status).toBe(201);
     expect((await deliver(app, 'ReservationConfirmed', reservation(room.id, 'res-1'))).status).toBe(200);
     expect((await request(app).post(`/internal/rooms/${room.id}/holds/res-2/confirm`)).status).toBe(200);
@@ -617,65 +542,20 @@ describe('reviews', () => {
   });
 });
 
-describe('ownership (API.md v2: the caller is the subject; only the host changes a room)', () => {
-  it('when nobody is signed in, then POST, PATCH and DELETE are 401 UNAUTHENTICATED and nothing changes', async () => {
-    const { app, state } = setup();
-    const room = await createRoom(app);
-    for (const res of [
-      await request(app).post('/rooms').send(newRoom),
-      await request(app).patch(`/rooms/${room.id}`).send({ name: 'Mine now' }),
-      await request(app).delete(`/rooms/${room.id}`),
-      await request(app).delete('/rooms/room_nope'),
-    ]) {
-      expect([res.status, res.body.error.code, res.headers['www-authenticate']]).toEqual([401, 'UNAUTHENTICATED', 'Bearer']);
-    }
-    expect(state.published.map((e) => e.type)).toEqual(['RoomRegistered']);
-  });
-
-  it('when hostId is left out, then the caller is the host; another hostId is 403 FORBIDDEN (operators too)', async () => {
-    const { app, state } = setup();
-    const { hostId: _omitted, ...withoutHost } = newRoom;
-    const mine = await request(app).post('/rooms').set(as('host-7')).send(withoutHost);
-    expect([mine.status, mine.body.hostId]).toEqual([201, 'host-7']);
-    for (const who of [as('host-7'), asOperator()]) {
-      const res = await request(app)
-        .post('/rooms')
-        .set(who)
-        .send({ ...withoutHost, hostId: 'host-1' });
-      expect([res.status, res.body.error.code]).toEqual([403, 'FORBIDDEN']);
-    }
-    expect(state.eventsOf('RoomRegistered')).toHaveLength(1);
-  });
-
-  it('when someone else (or an operator) patches or deletes a room, then 403 FORBIDDEN and the room is unchanged', async () => {
-    const { app, state } = setup();
-    const room = await createRoom(app);
-    for (const who of [as('host-2'), asOperator()]) {
-      const patch = await request(app).patch(`/rooms/${room.id}`).set(who).send({ name: 'Taken over' });
-      expect([patch.status, patch.body.error.code]).toEqual([403, 'FORBIDDEN']);
-      const del = await request(app).delete(`/rooms/${room.id}`).set(who);
-      expect([del.status, del.body.error.code]).toEqual([403, 'FORBIDDEN']);
-    }
-    expect((await request(app).get(`/rooms/${room.id}`)).body).toEqual(room);
-    expect(state.published.map((e) => e.type)).toEqual(['RoomRegistered']);
-    expect((await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ name: 'Renamed' })).body.name).toBe('Renamed');
-    expect((await request(app).delete(`/rooms/${room.id}`).set(HOST)).status).toBe(204);
-  });
-
-  it('when someone else patches or deletes a room that does not exist, then still 404 ROOM_NOT_FOUND', async () => {
-    const { app } = setup();
-    expect((await request(app).patch('/rooms/room_nope').set(as('anyone')).send({ name: 'x' })).body.error.code).toBe('ROOM_NOT_FOUND');
-    expect((await request(app).delete('/rooms/room_nope').set(as('anyone'))).body.error.code).toBe('ROOM_NOT_FOUND');
-  });
-
-  it('when nobody is signed in, then the public reads answer: the room, its availability, its reviews', async () => {
-    const { app } = setup();
-    const room = await createRoom(app);
-    expect((await request(app).get(`/rooms/${room.id}`)).status).toBe(200);
-    expect((await request(app).get(`/rooms/${room.id}/availability?checkIn=2030-02-01&checkOut=2030-02-03`)).status).toBe(200);
-    expect((await request(app).get(`/rooms/${room.id}/reviews`)).status).toBe(200);
-  });
-});
+const ROOMS: ListingUnderTest = {
+  noun: 'room',
+  path: '/rooms',
+  notFoundCode: 'ROOM_NOT_FOUND',
+  registeredEvent: 'RoomRegistered',
+  unavailableCode: 'ROOM_UNAVAILABLE',
+  hasReservationsCode: 'ROOM_HAS_RESERVATIONS',
+  newListing: newRoom,
+  patch: { name: 'Renamed' },
+  otherPublicReads: (id) => [`/rooms/${id}/reviews`],
+  setup,
+};
+describeListingOwnership(ROOMS);
+describeListingHolds(ROOMS);
 
 describe('conventions (API.md): text without control characters, path ids', () => {
   it.each([
@@ -738,8 +618,11 @@ describe('conventions (API.md): text without control characters, path ids', () =
 describe('readiness', () => {
   it('when the state store does not answer, then /readyz is 503 naming it', async () => {
     const logger = pino({ level: 'silent' });
-    const rooms = new RoomService({ state: new MemoryState(), logger, holdTtlSeconds: 600, writeAttempts: 1 });
-    const app = createApp({ config, logger, rooms, sidecarHealthy: async () => true, storeHealthy: async () => false });
+    const useCases = roomUseCases(
+      { state: new MemoryState(), keys: roomKeys, logger, now: () => new Date(), newId: randomId },
+      { holdTtlSeconds: 600, writeAttempts: 1 },
+    );
+    const app = createApp({ config, logger, ...useCases, sidecarHealthy: async () => true, storeHealthy: async () => false });
     const res = await request(app).get('/readyz');
     expect(res.status).toBe(503);
     expect(res.body.checks).toEqual({ sidecar: 'up', statestore: 'down' });

@@ -1,7 +1,7 @@
-export type { StatePort } from '@staycar/common';
+import type { CarKeys } from '../ports';
 
-/** State keys (Dapr prefixes them with the app id). */
-export const keys = {
-  car: (carId: string) => `car:${carId}`,
-  calendar: (carId: string) => `calendar:${carId}`,
+/** Rentcar's state keys: readable, one aggregate each (Dapr prefixes them with the app id). */
+export const carKeys: CarKeys = {
+  car: (carId) => `car:${carId}`,
+  calendar: (carId) => `calendar:${carId}`,
 };

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@staycar/common';
+import { conflict, notFound, type DomainEvent, type HoldOf, type ListingRules, type StayCalendarEntry } from '@staycar/common';
 
 /** A rental car as API.md shows it. */
 export interface Car {
@@ -107,4 +107,61 @@ export const rentcarReserved = (stay: CarStay, now: Date): DomainEvent => ({
 export const rentcarReleased = (stay: CarStay, now: Date): DomainEvent => ({
   type: 'RentcarReleased',
   data: { ...stay, version: 2, occurredAt: now.toISOString() },
+});
+
+// ---- refusals ----------------------------------------------------------------------------------
+
+export const carNotFound = () => notFound('CAR_NOT_FOUND', 'No such car.');
+export const NOT_THE_HOST = 'Only the host of this car may change or delete it.';
+export const carUnavailable = (reason: string) => conflict('CAR_UNAVAILABLE', `The car is not available for these dates: ${reason}.`);
+export const carHasReservations = (count: number) =>
+  conflict(
+    'CAR_HAS_RESERVATIONS',
+    `The car has ${count} upcoming reservation(s) (confirmed, or being confirmed right now); it cannot be deleted.`,
+  );
+
+/** A car is registered, changed and deleted the way every listing is (@staycar/common `Listings`): by these rules. */
+export const CAR_RULES: ListingRules<CarRecord, Car, NewCar, CarPatch> = {
+  register: registerCar,
+  modify: modifyCar,
+  delete: deleteCar,
+  isLive,
+  listingOf: (record) => record.car,
+  events: { registered: rentcarRegistered, modified: rentcarModified, deleted: rentcarDeleted },
+  notFound: carNotFound,
+  notTheHost: NOT_THE_HOST,
+};
+
+// ---- holds -------------------------------------------------------------------------------------
+
+/** What a hold remembers of the car when it was made (so `reservation` needs no other call). */
+export interface CarSnapshot {
+  pricePerDay: number;
+  currency: string;
+  model: string;
+  city: string;
+  hostId: string;
+}
+
+export const snapshotOf = (car: Car): CarSnapshot => ({
+  pricePerDay: car.pricePerDay,
+  currency: car.currency,
+  model: car.model,
+  city: car.city,
+  hostId: car.hostId,
+});
+
+/** A cancellation of a car this service does not know still leaves its tombstone. */
+export const UNKNOWN_CAR: CarSnapshot = { pricePerDay: 0, currency: '', model: '', city: '', hostId: '' };
+
+/** The internal `Hold` of docs/contracts.md (rentcar: carId, pricePerDay, model, city). Days = nights. */
+export type Hold = HoldOf<'carId', CarSnapshot>;
+
+/** The car's part of a reservation its calendar holds. */
+export const carStayOf = (carId: string, entry: StayCalendarEntry<CarSnapshot>): CarStay => ({
+  carId,
+  reservationId: entry.reservationId,
+  guestId: entry.guestId,
+  checkIn: entry.checkIn,
+  checkOut: entry.checkOut,
 });

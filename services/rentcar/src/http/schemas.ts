@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CalendarDay, ClientId, Currency, Money, NonBlankText, Strict } from '@staycar/common';
+import { ClientId, Currency, Money, NonBlankText, ReservationStayFields, Strict } from '@staycar/common';
 
 /** Limits from API.md (Rental cars). */
 const Model = NonBlankText(200);
@@ -27,17 +27,9 @@ export const PatchCarBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const StayQuery = Strict({ checkIn: CalendarDay, checkOut: CalendarDay });
-
-export const HoldBody = Strict({ reservationId: ClientId, guestId: ClientId, checkIn: CalendarDay, checkOut: CalendarDay });
-
-/** What rentcar reads of ReservationConfirmed / ReservationCancelled (full Reservation; more fields are fine). */
+/** What rentcar reads of ReservationConfirmed / ReservationCancelled (full Reservation; more fields are fine; no carId: not ours). */
 export const ReservationEventData = Type.Object({
-  id: Type.Optional(ClientId),
-  reservationId: Type.Optional(ClientId),
-  guestId: ClientId,
+  ...ReservationStayFields,
   carId: Type.Optional(Type.Union([ClientId, Type.Null()])),
-  checkIn: CalendarDay,
-  checkOut: CalendarDay,
 });
 export type ReservationEventData = Static<typeof ReservationEventData>;

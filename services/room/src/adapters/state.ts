@@ -1,8 +1,8 @@
-export type { StatePort } from '@staycar/common';
+import type { RoomKeys } from '../ports';
 
-/** State keys (Dapr prefixes them with the app id). */
-export const keys = {
-  room: (roomId: string) => `room:${roomId}`,
-  calendar: (roomId: string) => `calendar:${roomId}`,
-  reviews: (roomId: string) => `reviews:${roomId}`,
+/** Room's state keys: readable, one aggregate each (Dapr prefixes them with the app id). */
+export const roomKeys: RoomKeys = {
+  room: (roomId) => `room:${roomId}`,
+  calendar: (roomId) => `calendar:${roomId}`,
+  reviews: (roomId) => `reviews:${roomId}`,
 };

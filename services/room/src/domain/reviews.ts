@@ -1,4 +1,4 @@
-import type { DomainEvent, StayEntryStatus } from '@staycar/common';
+import { conflict, forbidden, type DomainEvent, type StayEntryStatus } from '@staycar/common';
 
 export interface Review {
   id: string;
@@ -34,6 +34,10 @@ export interface StayRecord {
 
 /** A review needs a confirmed booking of this room by the reviewer (held or cancelled stays do not count). */
 export const mayReview = (stay: StayRecord | undefined, guestId: string): boolean => stay?.status === 'booked' && stay.guestId === guestId;
+
+export const reviewNotAllowed = () =>
+  forbidden('Only the guest of a confirmed reservation of this room may review it (with that reservationId).', 'REVIEW_NOT_ALLOWED');
+export const alreadyReviewed = () => conflict('ALREADY_REVIEWED', 'This reservation has been reviewed already.');
 
 /** One review per reservation. */
 export const isReviewed = (log: ReviewLog, reservationId: string): boolean => log.items.some((r) => r.reservationId === reservationId);
@@ -73,21 +77,12 @@ export const reviewCreated = (log: ReviewLog, review: Review, now: Date): Domain
 });
 
 /**
- * Newest first. The cursor is the sequence number (1-based position in creation order) of the
- * first review of the next page, so pages stay stable while new reviews arrive.
+ * Newest first. A page goes on from `fromSeq`, the sequence number (1-based position in creation
+ * order) of its first review, so pages stay stable while new reviews arrive.
  */
 export function pageOfReviews(log: ReviewLog, limit: number, fromSeq?: number): { items: Review[]; nextSeq: number | null } {
   const start = Math.min(fromSeq ?? log.items.length, log.items.length);
   const end = Math.max(start - limit, 0);
   const items = log.items.slice(end, start).reverse();
   return { items, nextSeq: end > 0 ? end : null };
-}
-
-const CURSOR_PREFIX = 'rv1:';
-export const encodeCursor = (seq: number): string => Buffer.from(`${CURSOR_PREFIX}${seq}`).toString('base64url');
-export function decodeCursor(cursor: string): number | undefined {
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!text.startsWith(CURSOR_PREFIX)) return undefined;
-  const seq = Number(text.slice(CURSOR_PREFIX.length));
-  return Number.isInteger(seq) && seq >= 1 ? seq : undefined;
 }

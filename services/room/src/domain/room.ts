@@ -1,4 +1,4 @@
-import type { DomainEvent } from '@staycar/common';
+import { conflict, notFound, type DomainEvent, type HoldOf, type ListingRules } from '@staycar/common';
 
 /** A room as API.md shows it. */
 export interface Room {
@@ -94,3 +94,51 @@ export const roomDeleted = (record: RoomRecord, now: Date): DomainEvent => ({
     occurredAt: now.toISOString(),
   },
 });
+
+// ---- refusals ----------------------------------------------------------------------------------
+
+export const roomNotFound = () => notFound('ROOM_NOT_FOUND', 'No such room.');
+export const NOT_THE_HOST = 'Only the host of this room may change or delete it.';
+export const roomUnavailable = (reason: string) => conflict('ROOM_UNAVAILABLE', `The room is not available for these dates: ${reason}.`);
+export const roomHasReservations = (count: number) =>
+  conflict(
+    'ROOM_HAS_RESERVATIONS',
+    `The room has ${count} upcoming reservation(s) (confirmed, or being confirmed right now); it cannot be deleted.`,
+  );
+
+/** A room is registered, changed and deleted the way every listing is (@staycar/common `Listings`): by these rules. */
+export const ROOM_RULES: ListingRules<RoomRecord, Room, NewRoom, RoomPatch> = {
+  register: registerRoom,
+  modify: modifyRoom,
+  delete: deleteRoom,
+  isLive,
+  listingOf: (record) => record.room,
+  events: { registered: roomRegistered, modified: roomModified, deleted: roomDeleted },
+  notFound: roomNotFound,
+  notTheHost: NOT_THE_HOST,
+};
+
+// ---- holds -------------------------------------------------------------------------------------
+
+/** What a hold remembers of the room when it was made (so `reservation` needs no other call). */
+export interface RoomSnapshot {
+  pricePerNight: number;
+  currency: string;
+  roomName: string;
+  city: string;
+  hostId: string;
+}
+
+export const snapshotOf = (room: Room): RoomSnapshot => ({
+  pricePerNight: room.pricePerNight,
+  currency: room.currency,
+  roomName: room.name,
+  city: room.city,
+  hostId: room.hostId,
+});
+
+/** A cancellation of a room this service does not know still leaves its tombstone. */
+export const UNKNOWN_ROOM: RoomSnapshot = { pricePerNight: 0, currency: '', roomName: '', city: '', hostId: '' };
+
+/** The internal `Hold` of docs/contracts.md: roomId, the stay, and the room's snapshot. */
+export type Hold = HoldOf<'roomId', RoomSnapshot>;

@@ -1,5 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CalendarDay, ClientId, Currency, Money, MultilineText, NonBlankText, PageQuery, Strict } from '@staycar/common';
+import {
+  ClientId,
+  Currency,
+  cursorCodec,
+  Money,
+  MultilineText,
+  NonBlankText,
+  PageQuery,
+  ReservationStayFields,
+  Strict,
+} from '@staycar/common';
 
 /** Limits from API.md (Rooms). */
 const Name = NonBlankText(200);
@@ -30,8 +40,6 @@ export const PatchRoomBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const StayQuery = Strict({ checkIn: CalendarDay, checkOut: CalendarDay });
-
 /** The reviewer is the caller; the reservation is the caller's confirmed stay in this room. */
 export const CreateReviewBody = Strict({
   reservationId: ClientId,
@@ -41,16 +49,13 @@ export const CreateReviewBody = Strict({
 
 export const ReviewsQuery = Strict(PageQuery);
 
-export const HoldBody = Strict({ reservationId: ClientId, guestId: ClientId, checkIn: CalendarDay, checkOut: CalendarDay });
+/** A page of reviews goes on from the review with this sequence number (newest first). */
+export const reviewCursor = cursorCodec(Type.Object({ seq: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }));
 
 /** What room reads of ReservationConfirmed / ReservationCancelled (full Reservation; more fields are fine). */
 export const ReservationEventData = Type.Object({
-  id: Type.Optional(ClientId),
-  reservationId: Type.Optional(ClientId),
-  guestId: ClientId,
+  ...ReservationStayFields,
   roomId: ClientId,
   carId: Type.Optional(Type.Union([ClientId, Type.Null()])),
-  checkIn: CalendarDay,
-  checkOut: CalendarDay,
 });
 export type ReservationEventData = Static<typeof ReservationEventData>;
