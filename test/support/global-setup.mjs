@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive } from '../../scripts/lib/processes.mjs';
+import { ensureSecrets } from '../../scripts/lib/secrets.mjs';
 import { loadApps, startAll, stopAll } from '../../scripts/lib/system.mjs';
 
 const LOCK = path.join(os.tmpdir(), 'staycar-e2e.lock');
@@ -57,6 +58,8 @@ export default async function globalSetup() {
     return;
   }
   await acquireLock();
+  // `npm test` made them already; a bare `npx jest` in a new checkout has not run the set-up.
+  await ensureSecrets();
   // A username nobody has yet (3..40 of a-z 0-9 . _ -), and its password for this run.
   const operator = `op-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   process.env.ADMIN_USERNAMES = operator;
