@@ -18,13 +18,13 @@ export * from './state/changeState';
 export * from './dateRange';
 export * from './dapr/transient';
 export * from './http/outcome';
-export * from './bookableCalendar';
+export * from './bookable/calendar';
 export type {
   Calendar as StayCalendar,
   CalendarEntry as StayCalendarEntry,
   EntryStatus as StayEntryStatus,
   StayRequest,
-} from './stayCalendar';
+} from './bookable/stayCalendar';
 export * from './identity';
 export * from './ids';
 export * from './bookable/listings';

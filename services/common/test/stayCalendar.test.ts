@@ -11,7 +11,7 @@ import {
   releaseHold,
   upcomingStays,
   type Calendar,
-} from '../src/stayCalendar';
+} from '../src/bookable/stayCalendar';
 
 const NOW = new Date('2030-01-01T12:00:00Z');
 const later = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);

@@ -8,7 +8,7 @@ import { answersRejections } from '../http/outcome';
 import { pathArgument, pathId } from '../http/params';
 import { PoisonEventError, type EventHandler } from '../http/subscriptions';
 import { CalendarDay, ClientId, Strict } from '../schemas';
-import type { StayRequest } from '../stayCalendar';
+import type { StayRequest } from './stayCalendar';
 import { parseBody, parseQuery } from '../validation';
 import type { Listing } from './listings';
 

@@ -1,5 +1,5 @@
 import { assertOwner, type Caller } from '../identity';
-import type { BookableCalendar } from '../bookableCalendar';
+import type { BookableCalendar } from './calendar';
 import { tryLater, type DomainError } from '../errors';
 import { changeState, put, type Change } from '../state/changeState';
 import type { DomainEvent, StatePort, Versioned } from '../state/port';

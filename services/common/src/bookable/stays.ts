@@ -1,6 +1,6 @@
 import { assertBookableStay, nightsOf, type DateRange } from '../dateRange';
-import type { BookableCalendar } from '../bookableCalendar';
-import type { CalendarEntry, StayRequest } from '../stayCalendar';
+import type { BookableCalendar } from './calendar';
+import type { CalendarEntry, StayRequest } from './stayCalendar';
 import type { Listing } from './listings';
 
 /** The stay of a hold as the internal `Hold` of docs/contracts.md shows it (with the listing's id and snapshot). */

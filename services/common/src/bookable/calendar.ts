@@ -1,8 +1,8 @@
-import type { Logger } from './logger';
-import type { DomainError } from './errors';
-import { notFound } from './errors';
-import { changeState, keep, put } from './state/changeState';
-import type { DomainEvent, StatePort } from './state/port';
+import type { Logger } from '../logger';
+import type { DomainError } from '../errors';
+import { notFound } from '../errors';
+import { changeState, keep, put } from '../state/changeState';
+import type { DomainEvent, StatePort } from '../state/port';
 import {
   book,
   cancel,

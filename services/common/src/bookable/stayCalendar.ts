@@ -1,4 +1,4 @@
-import { addDays, rangesOverlap, todayUtc, type DateRange } from './dateRange';
+import { addDays, rangesOverlap, todayUtc, type DateRange } from '../dateRange';
 // The calendar of one bookable thing (a room, a car): holds that expire, bookings, cancellations.
 // Rooms and cars book the same way, so it lives here once; each service keeps its own store.
 
