@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     binding: new DaprMessageBinding(sidecar, config.messageBinding),
     cityName: config.cityName,
     logger,
-    now: () => new Date(),
+    clock: () => new Date(),
   });
   const app = createApp({
     config,

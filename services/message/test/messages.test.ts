@@ -42,7 +42,7 @@ class RecordingBinding implements MessageBinding {
 function setup() {
   const store = new MemoryStatePort();
   const outbox = new RecordingBinding();
-  const useCases = messageUseCases({ state: store, binding: outbox, cityName: 'Seoul', logger, now: () => new Date() });
+  const useCases = messageUseCases({ state: store, binding: outbox, cityName: 'Seoul', logger, clock: () => new Date() });
   const messages = {
     record: useCases.record,
     list: useCases.list,

@@ -20,14 +20,14 @@ export async function tryBinding(deps: Pick<MessageDeps, 'binding'>, message: St
  * (undefined when it is not stored).
  */
 export function recordAttempt(
-  deps: Pick<MessageDeps, 'state' | 'now'>,
+  deps: Pick<MessageDeps, 'state' | 'clock'>,
   key: string,
   attempt: DeliveryAttempt,
 ): Promise<{ before?: DeliveryState; after?: StoredMessage }> {
   return changeState<StoredMessage, { before?: DeliveryState; after?: StoredMessage }>(deps.state, key, (current) => {
     if (!current) return keep({});
     const before = deliveryOf(current.value);
-    const next = afterAttempt({ delivery: before }, attempt, deps.now());
+    const next = afterAttempt({ delivery: before }, attempt, deps.clock());
     if (!next) return keep({ before, after: current.value });
     const after: StoredMessage = { ...current.value, ...next };
     return put(after, { before, after });

@@ -6,5 +6,5 @@ export interface MessageDeps {
   state: StatePort;
   binding: MessageBinding;
   logger: Logger;
-  now: () => Date;
+  clock: () => Date;
 }

@@ -46,7 +46,7 @@ async function withKnownStay(state: StatePort, type: MessageEventType, data: Mes
 export function recordMessage(deps: MessageDeps & { cityName: string }, retries: UndeliveredRetries): RecordMessage {
   return async (type, data) => {
     const key = messageKey(data.reservationId, type);
-    const fresh = composeMessage(type, await withKnownStay(deps.state, type, data), deps.cityName, deps.now());
+    const fresh = composeMessage(type, await withKnownStay(deps.state, type, data), deps.cityName, deps.clock());
     let message = await changeState<StoredMessage, StoredMessage>(deps.state, key, (current) =>
       current ? keep(current.value) : put(fresh, fresh),
     );

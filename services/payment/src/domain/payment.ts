@@ -33,7 +33,7 @@ export const paymentIdFor = (reservationId: string): string =>
 /** The state key of a payment (or of the tombstone left in its place). */
 export const paymentKey = (paymentId: string): string => `payment:${paymentId}`;
 
-/** 402 PAYMENT_DECLINED: the card network refused, or the reservation was cancelled before it was paid. */
+/** PAYMENT_DECLINED (kind `declined`): the card network refused, or the reservation was cancelled before it was paid. */
 export const paymentDeclined = (message: string): DomainError => new DomainError('declined', 'PAYMENT_DECLINED', message);
 
 export interface ApproveInput {
