@@ -1,18 +1,19 @@
-import { createLogger, runService, Sidecar, runMain, stateStoreAnswers } from '@staycar/common';
-import { DaprMessageOutbox } from './adapters/daprMessageOutbox';
+import { createLogger, runMain, runService, Sidecar, stateStoreAnswers } from '@staycar/common';
+import { DaprMessageBinding } from './adapters/daprMessageBinding';
+import { messageUseCases } from './app';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
-import { MessageService } from './service/messageService';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.appId, config.logLevel);
   const sidecar = Sidecar.create(config, logger);
-  const messages = new MessageService({
-    store: sidecar,
-    outbox: new DaprMessageOutbox(sidecar, config.messageBinding),
+  const messages = messageUseCases({
+    state: sidecar,
+    binding: new DaprMessageBinding(sidecar, config.messageBinding),
     cityName: config.cityName,
     logger,
+    clock: () => new Date(),
   });
   const app = createApp({
     config,
@@ -21,19 +22,18 @@ async function main(): Promise<void> {
     sidecarHealthy: () => sidecar.isHealthy(),
     storeHealthy: stateStoreAnswers(sidecar),
   });
-  let timer: NodeJS.Timeout | undefined;
+  let stopRetries: (() => void) | undefined;
   await runService({
     app,
     port: config.port,
     logger,
     sidecar,
     onReady: () => {
-      timer = setInterval(() => void messages.retryUndelivered(), config.retryIntervalMs);
-      timer.unref();
+      stopRetries = messages.retries.start(config.retryIntervalMs);
       return Promise.resolve();
     },
     onStop: () => {
-      if (timer) clearInterval(timer);
+      stopRetries?.();
       return Promise.resolve();
     },
   });

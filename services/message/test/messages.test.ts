@@ -1,9 +1,18 @@
 import pino from 'pino';
 import request from 'supertest';
-import { composeMessage, messageKey, messageText, type MessageEventData } from '../src/domain/messages';
+import { MemoryStatePort } from '@staycar/common/testing';
+import { messageUseCases } from '../src/app';
+import { afterAttempt, deliveryOf } from '../src/domain/delivery';
+import {
+  composeMessage,
+  messageKey,
+  messageText,
+  UNDELIVERED_INDEX_KEY,
+  type Message,
+  type MessageEventData,
+} from '../src/domain/messages';
 import { createApp } from '../src/http/app';
-import { MessageService, UNDELIVERED_INDEX_KEY } from '../src/service/messageService';
-import { MemoryOutbox, MemoryStore } from './memoryStore';
+import type { MessageBinding } from '../src/ports';
 import { as, asOperator } from '../../common/test/support/identity';
 
 const logger = pino({ level: 'silent' });
@@ -19,10 +28,26 @@ const confirmed: MessageEventData = {
   currency: 'KRW',
 };
 
+/** The output binding: records what it took; `failing` makes it refuse. */
+class RecordingBinding implements MessageBinding {
+  readonly sent: Message[] = [];
+  failing = false;
+
+  async send(message: Message): Promise<void> {
+    if (this.failing) throw new Error('binding down');
+    this.sent.push(message);
+  }
+}
+
 function setup() {
-  const store = new MemoryStore();
-  const outbox = new MemoryOutbox();
-  const messages = new MessageService({ store, outbox, cityName: 'Seoul', logger });
+  const store = new MemoryStatePort();
+  const outbox = new RecordingBinding();
+  const useCases = messageUseCases({ state: store, binding: outbox, cityName: 'Seoul', logger, clock: () => new Date() });
+  const messages = {
+    record: useCases.record,
+    list: useCases.list,
+    retryUndelivered: () => useCases.retries.retryNow(),
+  };
   const app = createApp({
     config: { pubsub: 'pubsub', eventsTopic: 'topic', deadLetterTopic: 'dead' },
     logger,
@@ -57,6 +82,31 @@ describe('message text (pure)', () => {
     expect(a.id).toBe(b.id);
     expect(a.id).not.toBe(other.id);
     expect(a.recipientId).toBe('guest-1');
+  });
+});
+
+describe('delivery state machine (pure)', () => {
+  const now = new Date('2030-01-01T00:00:00Z');
+
+  it('when a made message is sent, then it is sent with deliveredAt; when it fails, then it is undelivered', () => {
+    expect(afterAttempt({ delivery: 'made' }, 'sent', now)).toEqual({ delivery: 'sent', deliveredAt: now.toISOString() });
+    expect(afterAttempt({ delivery: 'made' }, 'failed', now)).toEqual({ delivery: 'undelivered' });
+  });
+
+  it('when an undelivered message is sent, then it is sent; failing again changes nothing', () => {
+    expect(afterAttempt({ delivery: 'undelivered' }, 'sent', now)).toEqual({ delivery: 'sent', deliveredAt: now.toISOString() });
+    expect(afterAttempt({ delivery: 'undelivered' }, 'failed', now)).toBeUndefined();
+  });
+
+  it('when a message is sent already, then no attempt changes it', () => {
+    expect(afterAttempt({ delivery: 'sent', deliveredAt: 'T' }, 'sent', now)).toBeUndefined();
+    expect(afterAttempt({ delivery: 'sent', deliveredAt: 'T' }, 'failed', now)).toBeUndefined();
+  });
+
+  it('when a message was stored before the state was kept, then delivered: true is sent and false is undelivered', () => {
+    expect(deliveryOf({ delivered: true })).toBe('sent');
+    expect(deliveryOf({ delivered: false })).toBe('undelivered');
+    expect(deliveryOf({ delivery: 'made' })).toBe('made');
   });
 });
 
@@ -100,7 +150,7 @@ describe('recording messages', () => {
     const { messages, outbox, store } = setup();
     outbox.failing = true;
     const stored = await messages.record('ReservationConfirmed', confirmed);
-    expect(stored.delivered).toBe(false);
+    expect(stored.delivery).toBe('undelivered');
     expect((await messages.list({ reservationId: 'r-1', limit: 50, offset: 0 })).items).toHaveLength(1);
     expect((await store.getState<{ keys: string[] }>(UNDELIVERED_INDEX_KEY))!.value.keys).toHaveLength(1);
     expect(await messages.retryUndelivered()).toBe(1);
@@ -108,9 +158,33 @@ describe('recording messages', () => {
     outbox.failing = false;
     expect(await messages.retryUndelivered()).toBe(0);
     expect(outbox.sent.map((m) => m.id)).toEqual([stored.id]);
-    const after = await store.getState<{ delivered: boolean }>(messageKey('r-1', 'ReservationConfirmed'));
-    expect(after!.value.delivered).toBe(true);
+    const after = await store.getState<{ delivery: string }>(messageKey('r-1', 'ReservationConfirmed'));
+    expect(after!.value.delivery).toBe('sent');
     expect((await store.getState<{ keys: string[] }>(UNDELIVERED_INDEX_KEY))!.value.keys).toHaveLength(0);
+  });
+
+  it('when the undelivered index holds a message that was sent meanwhile, then the sweep drops it from the index without sending it again', async () => {
+    const { messages, outbox, store } = setup();
+    const stored = await messages.record('ReservationConfirmed', confirmed);
+    expect(stored.delivery).toBe('sent');
+    await messages.retryUndelivered(); // the sweep the event started
+    // As after a race or a crash between a failure's two writes: listed, but sent.
+    await store.saveState({ key: UNDELIVERED_INDEX_KEY, value: { keys: [messageKey('r-1', 'ReservationConfirmed')] } });
+    expect(await messages.retryUndelivered()).toBe(0);
+    expect(outbox.sent).toHaveLength(1);
+    expect(store.peek<{ keys: string[] }>(UNDELIVERED_INDEX_KEY)).toEqual({ keys: [] });
+  });
+
+  it('when writes of a delivery lose ETag races, then they are decided again and the message ends sent and off the index', async () => {
+    const { messages, outbox, store } = setup();
+    outbox.failing = true;
+    await messages.record('PaymentApproved', confirmed);
+    await messages.retryUndelivered();
+    outbox.failing = false;
+    store.conflictsToInject = 3;
+    expect(await messages.retryUndelivered()).toBe(0);
+    expect(store.peek<{ delivery: string }>(messageKey('r-1', 'PaymentApproved'))?.delivery).toBe('sent');
+    expect(store.peek<{ keys: string[] }>(UNDELIVERED_INDEX_KEY)).toEqual({ keys: [] });
   });
 
   it('when a redelivered event finds an undelivered message, then it delivers it', async () => {
@@ -119,7 +193,7 @@ describe('recording messages', () => {
     await messages.record('PaymentApproved', confirmed);
     outbox.failing = false;
     const again = await messages.record('PaymentApproved', confirmed);
-    expect(again.delivered).toBe(true);
+    expect(again.delivery).toBe('sent');
     // At least once towards the binding; the file is named by the message id, so still one file.
     expect(new Set(outbox.sent.map((m) => m.id)).size).toBe(1);
   });
@@ -183,7 +257,7 @@ describe('HTTP: GET /messages and the subscriptions', () => {
     const { app, store } = setup();
     const res = await deliver(app, 'PaymentApproved', { reservationId: 'r-2' });
     expect(res.body).toEqual({ status: 'DROP' });
-    expect(store.data.size).toBe(0);
+    expect(store.keys()).toEqual([]);
   });
 
   it('when limit is over 100 or the cursor is foreign, then 400', async () => {

@@ -1,23 +1,24 @@
-import { createLogger, runService, Sidecar, runMain, stateStoreAnswers } from '@staycar/common';
+import { createLogger, runMain, runService, Sidecar, stateStoreAnswers } from '@staycar/common';
+import { delayedApprovals } from './adapters/delayedApprovals';
+import { paymentStore } from './adapters/paymentStore';
+import { paymentUseCases } from './app';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
-import { DaprPaymentStore } from './adapters/store';
-import { PaymentService } from './service';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.appId, config.logLevel);
   const sidecar = Sidecar.create(config, logger);
-  const service = new PaymentService({
-    store: new DaprPaymentStore(sidecar),
+  const payments = paymentUseCases({
+    state: paymentStore(sidecar),
     logger,
+    clock: () => new Date(),
     declinedToken: config.declinedToken,
-    approveDelayMs: config.approveDelayMs,
   });
   const app = createApp({
     config,
     logger,
-    service,
+    payments: { ...payments, approve: delayedApprovals(payments.approve, config.approveDelayMs, logger) },
     sidecarHealthy: () => sidecar.isHealthy(),
     storeHealthy: stateStoreAnswers(sidecar),
   });

@@ -1,53 +1,22 @@
 import request from 'supertest';
 import pino from 'pino';
-import { EtagConflictError, rejectionOf } from '@staycar/common';
+import { DependencyUnavailableError, rejectionOf } from '@staycar/common';
+import { MemoryStatePort } from '@staycar/common/testing';
 import { as, asOperator } from '../../common/test/support/identity';
 import { createApp } from '../src/http/app';
-import { PaymentService } from '../src/service';
+import { delayedApprovals } from '../src/adapters/delayedApprovals';
+import { paymentStore } from '../src/adapters/paymentStore';
+import { paymentUseCases } from '../src/app';
 import { paymentIdFor, refunded, approved, paymentEvent } from '../src/domain/payment';
-import type { StoredPayment } from '../src/domain/payment';
-import type { PaymentStore, Versioned } from '../src/domain/ports';
-
-/** In-process PaymentStore with first-write-wins ETags (unit tests only). */
-class MemoryStore implements PaymentStore {
-  data = new Map<string, Versioned<StoredPayment>>();
-  events: { type: string; data: Record<string, unknown> }[] = [];
-  private n = 0;
-  private put(id: string, value: StoredPayment, etag?: string) {
-    const current = this.data.get(id);
-    if (etag === undefined ? current !== undefined : current?.etag !== etag) throw new EtagConflictError('conflict', 409);
-    this.data.set(id, { value: structuredClone(value), etag: String(++this.n) });
-  }
-  async get(id: string) {
-    const found = this.data.get(id);
-    return found && { value: structuredClone(found.value), etag: found.etag };
-  }
-  async insert(id: string, stored: StoredPayment, event: { type: string; data: object }) {
-    this.put(id, stored);
-    this.events.push(event as { type: string; data: Record<string, unknown> });
-  }
-  async update(id: string, stored: StoredPayment, etag: string, event: { type: string; data: object }) {
-    this.put(id, stored, etag);
-    this.events.push(event as { type: string; data: Record<string, unknown> });
-  }
-  async putTombstone(id: string, stored: StoredPayment) {
-    try {
-      this.put(id, stored);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-}
 
 function setup() {
-  const store = new MemoryStore();
+  const store = new MemoryStatePort();
   const logger = pino({ level: 'silent' });
-  const service = new PaymentService({ store, logger, declinedToken: 'tok_declined' });
+  const payments = paymentUseCases({ state: store, logger, clock: () => new Date(), declinedToken: 'tok_declined' });
   const app = createApp({
     config: { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'dead' },
     logger,
-    service,
+    payments,
     sidecarHealthy: async () => true,
   });
   return { app, store };
@@ -109,7 +78,7 @@ describe('POST /internal/payments', () => {
       .send(approve({ amount: 1 }));
     expect(second.status).toBe(200);
     expect(second.body).toEqual(first.body);
-    expect(store.events.map((e) => e.type)).toEqual(['PaymentApproved']);
+    expect(store.published.map((e) => e.type)).toEqual(['PaymentApproved']);
   });
 
   it('when approves for one reservation race, then exactly one payment and one event', async () => {
@@ -117,7 +86,7 @@ describe('POST /internal/payments', () => {
     const answers = await Promise.all(Array.from({ length: 6 }, () => request(app).post('/internal/payments').send(approve())));
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     expect(answers.every((a) => a.status === 201 || a.status === 200)).toBe(true);
-    expect(store.events).toHaveLength(1);
+    expect(store.published).toHaveLength(1);
   });
 
   it('when the token is tok_declined, then 402 PAYMENT_DECLINED and nothing is stored', async () => {
@@ -130,7 +99,7 @@ describe('POST /internal/payments', () => {
     const res = outcome(wire);
     expect(res.status).toBe(402);
     expect(res.body.error.code).toBe('PAYMENT_DECLINED');
-    expect(store.data.size).toBe(0);
+    expect(store.keys()).toEqual([]);
   });
 
   it('when the body is wrong, then 400 VALIDATION_FAILED', async () => {
@@ -152,7 +121,7 @@ describe('refunds', () => {
     expect(first.body).toMatchObject({ status: 'refunded', refundedAt: expect.any(String) });
     const again = await request(app).post('/internal/payments/by-reservation/res-1/refund');
     expect(again.body).toEqual(first.body);
-    expect(store.events.map((e) => e.type)).toEqual(['PaymentApproved', 'PaymentRefunded']);
+    expect(store.published.map((e) => e.type)).toEqual(['PaymentApproved', 'PaymentRefunded']);
   });
 
   it('when ReservationCancelled arrives, then the payment is refunded (idempotent on redelivery)', async () => {
@@ -161,7 +130,7 @@ describe('refunds', () => {
     const event = { id: 'e1', type: 'ReservationCancelled', data: { reservationId: 'res-1', status: 'cancelled', version: 2 } };
     expect((await request(app).post('/events/ReservationCancelled').send(event)).body).toEqual({ status: 'SUCCESS' });
     expect((await request(app).post('/events/ReservationCancelled').send(event)).body).toEqual({ status: 'SUCCESS' });
-    expect(store.events.map((e) => e.type)).toEqual(['PaymentApproved', 'PaymentRefunded']);
+    expect(store.published.map((e) => e.type)).toEqual(['PaymentApproved', 'PaymentRefunded']);
     expect(
       (
         await request(app)
@@ -181,7 +150,7 @@ describe('refunds', () => {
         .send(approve({ reservationId: 'res-9' })),
     );
     expect(late.status).toBe(402);
-    expect(store.events).toEqual([]);
+    expect(store.published).toEqual([]);
     expect((await request(app).get('/payments?reservationId=res-9').set(asOperator())).body).toEqual({ items: [], nextCursor: null });
   });
 
@@ -242,16 +211,56 @@ describe('public reads (API.md v2: a payment is seen by the guest of its reserva
 
   it('when a path id is not a client id (NUL, encoded slash, too long), then 404 NOT_FOUND and the store is not asked', async () => {
     const { app, store } = setup();
-    const read: string[] = [];
-    const get = store.get.bind(store);
-    store.get = async (id) => {
-      read.push(id);
-      return get(id);
-    };
+    const readsBefore = store.calls.get + store.calls.getMany;
     for (const id of ['%00', 'pay%00x', 'a%2Fb', 'x'.repeat(101)]) {
       const res = await request(app).get(`/payments/${id}`).set(GUEST);
       expect([id, res.status, res.body.error.code]).toEqual([id, 404, 'NOT_FOUND']);
     }
-    expect(read).toEqual([]);
+    expect(store.calls.get + store.calls.getMany).toBe(readsBefore);
+  });
+});
+
+describe('adapters', () => {
+  it('when the store fails (not an ETag race), then 503 TRY_LATER and nothing is charged', async () => {
+    const store = new MemoryStatePort();
+    const logger = pino({ level: 'silent' });
+    const payments = paymentUseCases({ state: paymentStore(store), logger, clock: () => new Date(), declinedToken: 'tok_declined' });
+    const app = createApp({
+      config: { pubsub: 'p', eventsTopic: 'e', deadLetterTopic: 'd' },
+      logger,
+      payments,
+      sidecarHealthy: async () => true,
+    });
+    store.failures.push(new DependencyUnavailableError('state get failed: connection refused'));
+    const res = await request(app).post('/internal/payments').send(approve());
+    expect([res.status, res.body.error.code, res.body.error.message]).toEqual([
+      503,
+      'TRY_LATER',
+      'The payment store did not answer; nothing was charged.',
+    ]);
+    expect(store.keys()).toEqual([]);
+  });
+
+  it('when a refund races other writers, then it decides again and refunds once', async () => {
+    const { app, store } = setup();
+    await request(app).post('/internal/payments').send(approve());
+    store.conflictsToInject = 3;
+    const res = await request(app).post('/internal/payments/by-reservation/res-1/refund');
+    expect([res.status, res.body.status]).toEqual([200, 'refunded']);
+    expect(store.published.map((e) => e.type)).toEqual(['PaymentApproved', 'PaymentRefunded']);
+  });
+
+  it('when approvals are delayed (PAYMENT_APPROVE_DELAY_MS, tests only), then a refund that lands meanwhile refuses the late approval', async () => {
+    const store = new MemoryStatePort();
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const payments = paymentUseCases({ state: store, logger, clock: () => new Date(), declinedToken: 'tok_declined' });
+    const approveLate = delayedApprovals(payments.approve, 50, logger);
+    const late = approveLate(approve()).catch((error: unknown) => error);
+    expect(await payments.refund('res-1')).toBeUndefined(); // no payment yet: a tombstone
+    expect(await late).toMatchObject({ kind: 'declined', code: 'PAYMENT_DECLINED' });
+    expect(store.published).toEqual([]);
+    expect(lines.some((l) => l.includes('res-1') && l.includes('PAYMENT_APPROVE_DELAY_MS'))).toBe(true);
+    expect(delayedApprovals(payments.approve, 0, logger)).toBe(payments.approve);
   });
 });

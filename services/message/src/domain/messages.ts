@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
+import type { Delivery } from './delivery';
 
 /** The event types that make a message (API.md, Messages), one message per reservation and type. */
 export const MESSAGE_EVENT_TYPES = [
@@ -22,11 +23,8 @@ export interface Message {
   createdAt: string;
 }
 
-/** What is stored: the message plus whether the output binding took it. */
-export interface StoredMessage extends Message {
-  delivered: boolean;
-  deliveredAt?: string;
-}
+/** What is stored: the message plus where its delivery to the output binding stands (domain/delivery.ts). */
+export type StoredMessage = Message & Delivery;
 
 const Id = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.:@-]+$' });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
@@ -53,6 +51,10 @@ export type MessageEventData = Static<typeof MessageEventData>;
 
 /** Deterministic per (reservation, type): a redelivered event finds the message it already made. */
 export const messageKey = (reservationId: string, type: MessageEventType): string => `message:${reservationId}:${type}`;
+export const reservationIndexKey = (reservationId: string): string => `messages-by-reservation:${reservationId}`;
+export const recipientIndexKey = (recipientId: string): string => `messages-by-recipient:${recipientId}`;
+export const UNDELIVERED_INDEX_KEY = 'messages-undelivered';
+export const contextKey = (reservationId: string): string => `reservation-context:${reservationId}`;
 export const messageId = (reservationId: string, type: MessageEventType): string =>
   `msg_${createHash('sha256').update(`${reservationId}\u0000${type}`).digest('hex').slice(0, 24)}`;
 
@@ -100,7 +102,7 @@ export function composeMessage(type: MessageEventType, data: MessageEventData, c
     type,
     text: messageText(type, data, cityName),
     createdAt: now.toISOString(),
-    delivered: false,
+    delivery: 'made',
   };
 }
 
@@ -125,16 +127,21 @@ export const withKey = (index: KeyIndex | undefined, key: string): KeyIndex | un
 export const withoutKey = (index: KeyIndex | undefined, key: string): KeyIndex | undefined =>
   index?.keys.includes(key) ? { keys: index.keys.filter((k) => k !== key) } : undefined;
 
-/** Opaque page cursors: an offset into an index (base64url of JSON). */
-export function encodeCursor(offset: number): string {
-  return Buffer.from(JSON.stringify({ o: offset })).toString('base64url');
-}
+/** What a Reservation* event tells about the stay, kept so later texts (payment, car) can name it too. */
+export type StayContext = Pick<MessageEventData, 'roomId' | 'roomName' | 'city' | 'checkIn' | 'checkOut' | 'amount' | 'currency'>;
+const CONTEXT_FIELDS = ['roomId', 'roomName', 'city', 'checkIn', 'checkOut', 'amount', 'currency'] as const;
 
-export function decodeCursor(cursor: string): number | undefined {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown };
-    return typeof parsed.o === 'number' && Number.isInteger(parsed.o) && parsed.o >= 0 ? parsed.o : undefined;
-  } catch {
-    return undefined;
+/** Reservation* events carry the stay; the others name it only when the reservation's event came first. */
+export const carriesStay = (type: MessageEventType): boolean => type.startsWith('Reservation');
+
+export const stayContextOf = (data: MessageEventData): StayContext =>
+  Object.fromEntries(CONTEXT_FIELDS.filter((f) => data[f] !== undefined).map((f) => [f, data[f]]));
+
+/** The event's data with what it lacks filled from the stay known already (never overriding what it carries). */
+export function withStayContext(data: MessageEventData, known: StayContext): MessageEventData {
+  const filled: MessageEventData = { ...data };
+  for (const field of CONTEXT_FIELDS) {
+    if (filled[field] === undefined && known[field] !== undefined) (filled as Record<string, unknown>)[field] = known[field];
   }
+  return filled;
 }

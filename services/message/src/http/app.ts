@@ -2,43 +2,36 @@ import type { Express } from 'express';
 import {
   createHttpApp,
   mountSubscriptions,
-  parseBody,
+  offsetCursor,
+  parseEventData,
   parseQuery,
-  PoisonEventError,
+  readinessChecks,
   readSubjectOf,
   requireCaller,
-  validationFailed,
   type Caller,
+  type DeliveredEvent,
   type Logger,
+  type ReadinessDeps,
 } from '@staycar/common';
+import type { MessageScope, MessageUseCases } from '../app';
 import type { Config } from '../config';
-import { MESSAGE_EVENT_TYPES, MessageEventData, type MessageEventType } from '../domain/messages';
-import { decodeCursor, type MessageScope, type MessageService } from '../service/messageService';
+import { carriesStay, MESSAGE_EVENT_TYPES, MessageEventData, type MessageEventType } from '../domain/messages';
 import { MessagesQuery } from './schemas';
 
-export interface AppDeps {
+export interface AppDeps extends ReadinessDeps {
   config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
   logger: Logger;
-  messages: MessageService;
-  sidecarHealthy: () => Promise<boolean>;
-  storeHealthy?: () => Promise<boolean>;
+  messages: Pick<MessageUseCases, 'record' | 'list'>;
 }
 
-/** Reservation events carry the reservation as a whole: accept its `id` when `reservationId` is missing. */
-function eventData(type: MessageEventType, raw: unknown): MessageEventData {
-  if (typeof raw !== 'object' || raw === null) throw new PoisonEventError(`${type} without data`);
-  const data = { ...(raw as Record<string, unknown>) };
-  if (data.reservationId === undefined && type.startsWith('Reservation') && typeof data.id === 'string') data.reservationId = data.id;
-  const picked = Object.fromEntries(
-    Object.keys(MessageEventData.properties)
-      .filter((k) => data[k] !== undefined)
-      .map((k) => [k, data[k]]),
-  );
-  try {
-    return parseBody(MessageEventData, picked);
-  } catch (error) {
-    throw new PoisonEventError(`${type} data is not usable: ${(error as Error).message}`);
+/** Reservation events carry the reservation as a whole: its `id` stands in when `reservationId` is missing. */
+function eventData(type: MessageEventType, event: DeliveredEvent): MessageEventData {
+  const { data } = event;
+  const isRecord = typeof data === 'object' && data !== null && !Array.isArray(data);
+  if (isRecord && carriesStay(type) && !('reservationId' in data) && 'id' in data && typeof data.id === 'string') {
+    return parseEventData(MessageEventData, { type: event.type, data: { ...data, reservationId: data.id } });
   }
+  return parseEventData(MessageEventData, event);
 }
 
 /**
@@ -59,25 +52,22 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger, messages } = deps;
   return createHttpApp({
     logger,
-    readiness: [
-      { name: 'sidecar', check: deps.sidecarHealthy },
-      ...(deps.storeHealthy ? [{ name: 'statestore', check: deps.storeHealthy }] : []),
-    ],
+    readiness: readinessChecks(deps),
     routes: (app) => {
       app.get('/messages', async (req, res) => {
         const caller = requireCaller(req);
         const query = parseQuery(MessagesQuery, req.query);
-        const offset = query.cursor === undefined ? 0 : decodeCursor(query.cursor);
-        if (offset === undefined) throw validationFailed([{ field: 'cursor', reason: 'is not a cursor this service made' }]);
-        res.json(await messages.list({ ...scopeOf(caller, query), limit: query.limit, offset }));
+        const offset = query.cursor === undefined ? 0 : offsetCursor.decode(query.cursor).offset;
+        const page = await messages.list({ ...scopeOf(caller, query), limit: query.limit, offset });
+        res.json({ items: page.items, nextCursor: page.nextOffset === null ? null : offsetCursor.encode({ offset: page.nextOffset }) });
       });
 
       // Idempotent handlers: one message per (reservationId, type), whatever the delivery count or order.
       const handlers = Object.fromEntries(
         MESSAGE_EVENT_TYPES.map((type) => [
           type,
-          async (event: { data: unknown }) => {
-            await messages.record(type, eventData(type, event.data));
+          async (event: DeliveredEvent) => {
+            await messages.record(type, eventData(type, event));
           },
         ]),
       );

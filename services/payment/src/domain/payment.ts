@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DomainError } from '@staycar/common';
 
 /** Pure domain of a payment: ids, approval decision, approved → refunded, event payloads. No I/O. */
 
@@ -19,12 +20,21 @@ export interface Payment {
 export type StoredPayment =
   { kind: 'payment'; payment: Payment; guestId: string; version: number } | { kind: 'tombstone'; reservationId: string; createdAt: string };
 
+/** A stored payment that is a payment (not a tombstone). */
+export type PaidPayment = StoredPayment & { kind: 'payment' };
+
 /**
  * One payment per reservation: its id is derived from the reservation id, so "the payment of this
  * reservation" is one key and a second approve can only find the first, never charge again.
  */
 export const paymentIdFor = (reservationId: string): string =>
   `pay_${createHash('sha256').update(`payment|${reservationId}`).digest('hex').slice(0, 32)}`;
+
+/** The state key of a payment (or of the tombstone left in its place). */
+export const paymentKey = (paymentId: string): string => `payment:${paymentId}`;
+
+/** PAYMENT_DECLINED (kind `declined`): the card network refused, or the reservation was cancelled before it was paid. */
+export const paymentDeclined = (message: string): DomainError => new DomainError('declined', 'PAYMENT_DECLINED', message);
 
 export interface ApproveInput {
   reservationId: string;
@@ -37,7 +47,7 @@ export interface ApproveInput {
 /** The simulated card network: one token is refused, everything else (or no token) is approved. */
 export const isDeclined = (token: string | undefined, declinedToken: string): boolean => token === declinedToken;
 
-export function approved(input: ApproveInput, now: string): StoredPayment & { kind: 'payment' } {
+export function approved(input: ApproveInput, now: string): PaidPayment {
   return {
     kind: 'payment',
     payment: {
@@ -54,10 +64,7 @@ export function approved(input: ApproveInput, now: string): StoredPayment & { ki
 }
 
 /** approved → refunded; refunding a refunded payment changes nothing. */
-export function refunded(
-  stored: StoredPayment & { kind: 'payment' },
-  now: string,
-): { next: StoredPayment & { kind: 'payment' }; changed: boolean } {
+export function refunded(stored: PaidPayment, now: string): { next: PaidPayment; changed: boolean } {
   if (stored.payment.status === 'refunded') return { next: stored, changed: false };
   return {
     next: { ...stored, payment: { ...stored.payment, status: 'refunded', refundedAt: now }, version: stored.version + 1 },
@@ -70,7 +77,7 @@ export const tombstone = (reservationId: string, now: string): StoredPayment => 
 export const EVENT_TYPES = { approved: 'PaymentApproved', refunded: 'PaymentRefunded' } as const;
 
 /** PaymentApproved / PaymentRefunded (docs/contracts.md): full Payment + guestId, version 1 / 2. */
-export function paymentEvent(stored: StoredPayment & { kind: 'payment' }, now: string): { type: string; data: Record<string, unknown> } {
+export function paymentEvent(stored: PaidPayment, now: string): { type: string; data: Record<string, unknown> } {
   return {
     type: stored.payment.status === 'approved' ? EVENT_TYPES.approved : EVENT_TYPES.refunded,
     data: { ...stored.payment, paymentId: stored.payment.id, guestId: stored.guestId, version: stored.version, occurredAt: now },

@@ -1,17 +1,18 @@
 import type { Sidecar } from '@staycar/common';
-import type { MessageOutbox } from '../service/ports';
+import type { Message } from '../domain/messages';
+import type { MessageBinding } from '../ports';
 
 /**
  * Hands each message to a Dapr output binding (bindings.localstorage locally: one file per
  * message, named by its id, so a retried delivery rewrites the same file).
  */
-export class DaprMessageOutbox implements MessageOutbox {
+export class DaprMessageBinding implements MessageBinding {
   constructor(
-    private readonly sidecar: Sidecar,
+    private readonly sidecar: Pick<Sidecar, 'invokeBinding'>,
     private readonly bindingName: string,
   ) {}
 
-  async send(message: { id: string } & Record<string, unknown>): Promise<void> {
+  async send(message: Message): Promise<void> {
     await this.sidecar.invokeBinding(this.bindingName, 'create', message, { fileName: `${message.id}.json` });
   }
 }
