@@ -64,7 +64,11 @@ async function call(method, path, body, headers = {}) {
   if (res.status === 401 && session) setSession(null);
   const text = await res.text();
   let data;
-  try { data = text ? JSON.parse(text) : undefined; } catch { data = text; }
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = text;
+  }
   if (!res.ok) {
     const error = data && data.error ? data.error : { code: String(res.status), message: res.statusText, details: [] };
     const fields = (error.details || []).map((d) => `${d.field} ${d.reason}`).join('; ');
@@ -91,53 +95,132 @@ function reservationRows(room) {
   const detail = details.get(room.roomId);
   const list = detail ? detail.reservations : room.latestReservation ? [room.latestReservation] : [];
   if (list.length === 0) return h('p', { class: 'empty' }, 'No reservations.');
-  return h('div', { class: 'table-wrap' }, h('table', {},
-    h('thead', {}, h('tr', {}, h('th', {}, 'Reservation'), h('th', {}, 'Dates'), h('th', {}, 'Status'), h('th', {}, 'Payment'), h('th', {}, 'Car'))),
-    h('tbody', {}, list.map((r) => h('tr', { 'data-reservation-id': r.reservationId },
-      h('td', { class: 'id', title: r.reservationId }, shortId(r.reservationId), h('div', { class: 'ids' }, r.guestId || '')),
-      h('td', { class: 'dates' }, stayText(r.checkIn, r.checkOut)),
-      h('td', { 'data-label': 'Status' }, pill(r.status, 'status')),
-      h('td', { 'data-label': 'Payment' }, pill(r.paymentStatus, 'paymentStatus')),
-      h('td', { 'data-label': 'Car' }, r.carId ? pill(r.carStatus, 'carStatus') : '—'),
-    )))));
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      {},
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', {}, 'Reservation'), h('th', {}, 'Dates'), h('th', {}, 'Status'), h('th', {}, 'Payment'), h('th', {}, 'Car')),
+      ),
+      h(
+        'tbody',
+        {},
+        list.map((r) =>
+          h(
+            'tr',
+            { 'data-reservation-id': r.reservationId },
+            h('td', { class: 'id', title: r.reservationId }, shortId(r.reservationId), h('div', { class: 'ids' }, r.guestId || '')),
+            h('td', { class: 'dates' }, stayText(r.checkIn, r.checkOut)),
+            h('td', { 'data-label': 'Status' }, pill(r.status, 'status')),
+            h('td', { 'data-label': 'Payment' }, pill(r.paymentStatus, 'paymentStatus')),
+            h('td', { 'data-label': 'Car' }, r.carId ? pill(r.carStatus, 'carStatus') : '—'),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 function renderRooms() {
   const container = $('#rooms');
-  container.replaceChildren(...rooms.map((room) => h('article', { class: 'room', 'data-room-id': room.roomId },
-    h('h3', {}, room.name),
-    h('div', { class: 'meta' },
-      h('span', {}, room.city),
-      h('span', {}, h('b', {}, money(room.pricePerNight)), ' / night'),
-      h('span', { 'data-field': 'reviews' }, `★ ${room.averageRating === null ? '–' : Number(room.averageRating).toFixed(1)} (${room.reviewCount} review${room.reviewCount === 1 ? '' : 's'})`),
-      h('span', { 'data-field': 'active' }, h('b', {}, room.activeReservations), ' active'),
+  container.replaceChildren(
+    ...rooms.map((room) =>
+      h(
+        'article',
+        { class: 'room', 'data-room-id': room.roomId },
+        h('h3', {}, room.name),
+        h(
+          'div',
+          { class: 'meta' },
+          h('span', {}, room.city),
+          h('span', {}, h('b', {}, money(room.pricePerNight)), ' / night'),
+          h(
+            'span',
+            { 'data-field': 'reviews' },
+            `★ ${room.averageRating === null ? '–' : Number(room.averageRating).toFixed(1)} (${room.reviewCount} review${room.reviewCount === 1 ? '' : 's'})`,
+          ),
+          h('span', { 'data-field': 'active' }, h('b', {}, room.activeReservations), ' active'),
+        ),
+        h('div', { class: 'ids' }, `room ${room.roomId} · host ${room.hostId}`),
+        reservationRows(room),
+      ),
     ),
-    h('div', { class: 'ids' }, `room ${room.roomId} · host ${room.hostId}`),
-    reservationRows(room),
-  )));
+  );
   $('#rooms-empty').hidden = rooms.length > 0;
 }
 
 function renderCatalogue() {
-  fillSelect($('#reserve-form [name="roomId"]'), catalogue.map((r) => [r.id, `${r.name} (${r.city}) ${money(r.pricePerNight, r.currency)}/night`]));
+  fillSelect(
+    $('#reserve-form [name="roomId"]'),
+    catalogue.map((r) => [r.id, `${r.name} (${r.city}) ${money(r.pricePerNight, r.currency)}/night`]),
+  );
 }
 
 /** The guest's own reservations (GET /reservations), with cancel for confirmed ones. */
 function renderMyReservations() {
   const container = $('#my-reservations');
-  container.replaceChildren(...(myReservations.length === 0 ? [] : [h('div', { class: 'table-wrap' }, h('table', {},
-    h('thead', {}, h('tr', {}, h('th', {}, 'Reservation'), h('th', {}, 'Dates'), h('th', {}, 'Amount'), h('th', {}, 'Status'), h('th', {}, ''))),
-    h('tbody', {}, myReservations.map((r) => h('tr', { 'data-my-reservation-id': r.id },
-      h('td', { class: 'id', title: r.id }, shortId(r.id), h('div', { class: 'ids' }, `room ${r.roomId}${r.carId ? ` · car ${r.carId}` : ''}`)),
-      h('td', { class: 'dates' }, stayText(r.checkIn, r.checkOut)),
-      h('td', {}, money(r.amount, r.currency)),
-      h('td', { 'data-label': 'Status' }, pill(r.status, 'status')),
-      h('td', {}, r.status === 'confirmed'
-        ? h('button', { class: 'small', type: 'button', 'data-action': 'cancel', onclick: () => cancel(r.id) }, 'Cancel')
-        : ''),
-    )))))]));
+  container.replaceChildren(
+    ...(myReservations.length === 0
+      ? []
+      : [
+          h(
+            'div',
+            { class: 'table-wrap' },
+            h(
+              'table',
+              {},
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  h('th', {}, 'Reservation'),
+                  h('th', {}, 'Dates'),
+                  h('th', {}, 'Amount'),
+                  h('th', {}, 'Status'),
+                  h('th', {}, ''),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                myReservations.map((r) =>
+                  h(
+                    'tr',
+                    { 'data-my-reservation-id': r.id },
+                    h(
+                      'td',
+                      { class: 'id', title: r.id },
+                      shortId(r.id),
+                      h('div', { class: 'ids' }, `room ${r.roomId}${r.carId ? ` · car ${r.carId}` : ''}`),
+                    ),
+                    h('td', { class: 'dates' }, stayText(r.checkIn, r.checkOut)),
+                    h('td', {}, money(r.amount, r.currency)),
+                    h('td', { 'data-label': 'Status' }, pill(r.status, 'status')),
+                    h(
+                      'td',
+                      {},
+                      r.status === 'confirmed'
+                        ? h('button', { class: 'small', type: 'button', 'data-action': 'cancel', onclick: () => cancel(r.id) }, 'Cancel')
+                        : '',
+                    ),
+                  ),
+                ),
+              ),
+            ),
+          ),
+        ]),
+  );
   $('#my-reservations-empty').hidden = myReservations.length > 0;
-  fillSelect($('#review-form [name="reservationId"]'), myReservations.filter((r) => r.status === 'confirmed').map((r) => [r.id, `${shortId(r.id)} · ${stayText(r.checkIn, r.checkOut)}`]));
+  fillSelect(
+    $('#review-form [name="reservationId"]'),
+    myReservations.filter((r) => r.status === 'confirmed').map((r) => [r.id, `${shortId(r.id)} · ${stayText(r.checkIn, r.checkOut)}`]),
+  );
 }
 
 function fillSelect(select, options, keepFirst = false) {
@@ -148,7 +231,11 @@ function fillSelect(select, options, keepFirst = false) {
 }
 
 function renderCars() {
-  fillSelect($('#reserve-form [name="carId"]'), cars.map((c) => [c.id, `${c.model} (${c.city}) ${money(c.pricePerDay)}/day`]), true);
+  fillSelect(
+    $('#reserve-form [name="carId"]'),
+    cars.map((c) => [c.id, `${c.model} (${c.city}) ${money(c.pricePerDay)}/day`]),
+    true,
+  );
 }
 
 // ---- polling -------------------------------------------------------------------------------
@@ -158,14 +245,18 @@ async function refreshRooms() {
   const page = await call('GET', `/roomviews?limit=100${city ? `&city=${encodeURIComponent(city)}` : ''}`);
   rooms = page.items;
   // Re-read a room's full reservation list only when the room changed since the last read.
-  await Promise.all(rooms.map(async (room) => {
-    const known = details.get(room.roomId);
-    if (known && known.updatedAt === room.updatedAt) return;
-    try {
-      const full = await call('GET', `/roomviews/${encodeURIComponent(room.roomId)}`);
-      details.set(room.roomId, { updatedAt: room.updatedAt, reservations: full.reservations });
-    } catch { /* deleted meanwhile: the next poll drops it */ }
-  }));
+  await Promise.all(
+    rooms.map(async (room) => {
+      const known = details.get(room.roomId);
+      if (known && known.updatedAt === room.updatedAt) return;
+      try {
+        const full = await call('GET', `/roomviews/${encodeURIComponent(room.roomId)}`);
+        details.set(room.roomId, { updatedAt: room.updatedAt, reservations: full.reservations });
+      } catch {
+        /* deleted meanwhile: the next poll drops it */
+      }
+    }),
+  );
   renderRooms();
 }
 
@@ -186,11 +277,18 @@ async function refreshMyReservations() {
 async function refreshCars() {
   const roomId = $('#reserve-form [name="roomId"]').value;
   const room = catalogue.find((r) => r.id === roomId);
-  if (!room) { cars = []; renderCars(); return; }
+  if (!room) {
+    cars = [];
+    renderCars();
+    return;
+  }
   const found = [];
   let cursor = null;
   do {
-    const page = await call('GET', `/rentcars?city=${encodeURIComponent(room.city)}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page = await call(
+      'GET',
+      `/rentcars?city=${encodeURIComponent(room.city)}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     found.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor && found.length < 500);
@@ -285,8 +383,12 @@ onSubmit('review-form', async (body) => {
 
 onSubmit('messages-form', async () => {
   const page = await call('GET', '/messages?limit=100');
-  $('#messages').replaceChildren(...page.items.slice().reverse().map((m) =>
-    h('li', { 'data-type': m.type }, m.text, h('span', {}, `${m.type} · ${new Date(m.createdAt).toLocaleString()}`))));
+  $('#messages').replaceChildren(
+    ...page.items
+      .slice()
+      .reverse()
+      .map((m) => h('li', { 'data-type': m.type }, m.text, h('span', {}, `${m.type} · ${new Date(m.createdAt).toLocaleString()}`))),
+  );
   return `${page.items.length} message(s) for you.`;
 });
 
@@ -296,7 +398,9 @@ $('#signin-form').addEventListener('submit', async (event) => {
   try {
     await signIn(username, password);
     say(`Signed in as ${username}.`);
-    void Promise.all([refreshRooms(), refreshCatalogue(), refreshMyReservations()]).then(refreshCars).catch(() => undefined);
+    void Promise.all([refreshRooms(), refreshCatalogue(), refreshMyReservations()])
+      .then(refreshCars)
+      .catch(() => undefined);
   } catch (error) {
     say(error.message, 'error');
   }
@@ -325,10 +429,18 @@ $('#signout').addEventListener('click', () => {
 });
 
 setSession(session);
-$('#city-filter').addEventListener('change', () => void Promise.all([refreshRooms(), refreshCatalogue()]).then(refreshCars).catch(() => undefined));
+$('#city-filter').addEventListener(
+  'change',
+  () =>
+    void Promise.all([refreshRooms(), refreshCatalogue()])
+      .then(refreshCars)
+      .catch(() => undefined),
+);
 $('#reserve-form [name="roomId"]').addEventListener('change', () => void refreshCars().catch(() => undefined));
 $('#reserve-form [name="checkIn"]').value = day(30);
 $('#reserve-form [name="checkOut"]').value = day(32);
 
 setInterval(() => void (session ? refreshCars() : Promise.resolve()).catch(() => undefined), 5000);
-void poll().then(() => (session ? refreshCars() : undefined)).catch(() => undefined);
+void poll()
+  .then(() => (session ? refreshCars() : undefined))
+  .catch(() => undefined);

@@ -1,8 +1,8 @@
 import { createLogger, runService, Sidecar, runMain } from '@staycar/common';
 import { connectRedis, RedisRateCounter } from './adapters/redisRateCounter';
 import { DaprServiceInvoker } from './adapters/serviceInvoker';
-import { createRemoteKeySet } from './auth/remoteKeySet';
-import { JoseTokenVerifier } from './auth/tokenVerifier';
+import { createRemoteKeySet } from './adapters/remoteKeySet';
+import { JoseTokenVerifier } from './adapters/joseTokenVerifier';
 import { loadConfig } from './config';
 import { createGatewayApp } from './http/app';
 

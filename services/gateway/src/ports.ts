@@ -30,3 +30,26 @@ export interface RateCounter {
   /** Counts one hit on `key` in its current window; answers the count so far and when the window ends. */
   hit(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
 }
+
+/** What the gateway takes from a verified access token. */
+export interface VerifiedToken {
+  /** `sub`: the user id. */
+  subject: string;
+  /** `preferred_username`, when the issuer sends one (operators are named by it). */
+  username?: string;
+}
+
+/** Checks a bearer token; rejects with InvalidTokenError (401) or KeySetUnavailableError (503). */
+export interface TokenVerifier {
+  verify(token: string): Promise<VerifiedToken>;
+}
+
+/** The token is not acceptable: malformed, unsigned, wrongly signed, expired, another issuer or audience. */
+export class InvalidTokenError extends Error {
+  override readonly name = 'InvalidTokenError';
+}
+
+/** The issuer's keys could not be loaded, so no token can be judged: try again later, not "unauthenticated". */
+export class KeySetUnavailableError extends Error {
+  override readonly name = 'KeySetUnavailableError';
+}

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { IDENTITY_HEADERS } from '@staycar/common';
-import { KeySetUnavailableError, type TokenVerifier } from '../src/auth/tokenVerifier';
+import { KeySetUnavailableError, type TokenVerifier } from '../src/ports';
 import { ALLOWED_ROUTES } from '../src/http/routes';
 import { testGateway } from './support/gateway';
 import { createTestIssuer, hmacWithPublicKey, unsignedToken, type TestIssuer } from './support/tokens';

@@ -2,7 +2,7 @@ import request from 'supertest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import type { GatewayConfig } from '../src/config';
-import { addressBucket } from '../src/ratelimit/callerKeys';
+import { addressBucket } from '../src/domain/callerKeys';
 import { testGateway } from './support/gateway';
 import { FailingRateCounter, MemoryRateCounter, SilentRateCounter } from './support/standIns';
 import { createTestIssuer, type TestIssuer } from './support/tokens';

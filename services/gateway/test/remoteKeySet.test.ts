@@ -1,7 +1,8 @@
 import pino from 'pino';
 import type { FetchImplementation, JSONWebKeySet } from 'jose';
-import { createRemoteKeySet, type RemoteKeySetOptions } from '../src/auth/remoteKeySet';
-import { InvalidTokenError, JoseTokenVerifier, KeySetUnavailableError } from '../src/auth/tokenVerifier';
+import { createRemoteKeySet, type RemoteKeySetOptions } from '../src/adapters/remoteKeySet';
+import { JoseTokenVerifier } from '../src/adapters/joseTokenVerifier';
+import { InvalidTokenError, KeySetUnavailableError } from '../src/ports';
 import { AUDIENCE, createTestIssuer, ISSUER, type TestIssuer } from './support/tokens';
 
 let issuer: TestIssuer;

@@ -1,9 +1,9 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { BODY_LIMIT, currentContext, notFound, tryLater, type Logger } from '@staycar/common';
-import type { Authenticator } from '../auth/authenticator';
+import type { Authenticator } from '../app/authenticator';
 import type { GatewayConfig, ServiceName } from '../config';
 import type { ServiceInvoker } from '../ports';
-import { addressBucket } from '../ratelimit/callerKeys';
+import { addressBucket } from '../domain/callerKeys';
 import { ALLOWED_ROUTES } from './routes';
 import { rateLimited, refusedByAuthentication } from './authResponses';
 import { forwardedHeaders } from './forwarding/forwardedHeaders';

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import { createHttpApp, currentContext, type Logger } from '@staycar/common';
-import { Authenticator } from '../auth/authenticator';
-import type { TokenVerifier } from '../auth/tokenVerifier';
+import { Authenticator } from '../app/authenticator';
+import type { TokenVerifier } from '../ports';
 import type { GatewayConfig, ServiceName } from '../config';
 import type { RateCounter, ServiceInvoker } from '../ports';
-import { RateLimiter } from '../ratelimit/rateLimiter';
+import { RateLimiter } from '../app/rateLimiter';
 import { allowListHandler, refuseInvalidCredentials } from './allowListHandler';
 import { behindEdge } from './edge';
 import { contextHeaders } from './forwarding/forwardedHeaders';

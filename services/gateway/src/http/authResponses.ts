@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { ApiError, tryLater, unauthenticated } from '@staycar/common';
-import type { Authentication } from '../auth/authenticator';
+import type { Authentication } from '../app/authenticator';
 
 /**
  * 401 UNAUTHENTICATED with its RFC 6750 challenge: `Bearer` when no token came, plus

@@ -1,5 +1,5 @@
-import type { RateLimiter } from '../ratelimit/rateLimiter';
-import { rateKeys } from '../ratelimit/callerKeys';
+import type { RateLimiter } from '../app/rateLimiter';
+import { rateKeys } from '../domain/callerKeys';
 import type { RouteLimit } from './routes';
 import type { GatewayConfig } from '../config';
 

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import type { Express } from 'express';
-import { JoseTokenVerifier, type TokenVerifier } from '../../src/auth/tokenVerifier';
+import { JoseTokenVerifier } from '../../src/adapters/joseTokenVerifier';
+import type { TokenVerifier } from '../../src/ports';
 import { loadConfig, type GatewayConfig } from '../../src/config';
 import { createGatewayApp } from '../../src/http/app';
 import type { RateCounter } from '../../src/ports';

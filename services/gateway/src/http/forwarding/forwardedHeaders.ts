@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { IDENTITY_HEADERS, type RequestContext } from '@staycar/common';
-import type { Principal } from '../../auth/authenticator';
+import type { Principal } from '../../app/authenticator';
 import { validTraceHeaders } from './traceContext';
 
 /**

@@ -4,7 +4,7 @@
  * existing) view database with the same idempotent, order-tolerant reducers the service uses. Safe
  * to run while the service runs (the reducers ignore what is already applied).
  *
- *   node services/viewpage/dist/admin/rebuild.js [--fresh]
+ *   node services/viewpage/dist/rebuildMain.js [--fresh]
  *
  * Env: VIEW_DB_URL, REDIS_URL (default redis://127.0.0.1:6379), EVENTS_TOPIC (default staycar-events).
  * --fresh drops the view's tables first; the migrations then make them again.
@@ -12,12 +12,12 @@
  */
 import Redis from 'ioredis';
 import { createLogger, envString, runMain } from '@staycar/common';
-import { createDataSource, dropView, migrate } from '../adapters/mysql/dataSource';
-import { TypeormViewStore } from '../adapters/mysql/typeormViewStore';
-import { RedisEventHistory } from '../adapters/redisEventHistory';
-import { projectEvent } from '../app/project';
-import { rebuildView } from '../app/rebuild';
-import { isViewEventType, toViewEvent } from '../http/events';
+import { createDataSource, dropView, migrate } from './adapters/mysql/dataSource';
+import { TypeormViewStore } from './adapters/mysql/typeormViewStore';
+import { RedisEventHistory } from './adapters/redisEventHistory';
+import { projectEvent } from './app/project';
+import { rebuildView } from './app/rebuild';
+import { isViewEventType, toViewEvent } from './http/events';
 
 async function main(): Promise<void> {
   const logger = createLogger('viewpage-rebuild');

@@ -1,4 +1,4 @@
-import { InvalidTokenError, KeySetUnavailableError, type TokenVerifier } from './tokenVerifier';
+import { InvalidTokenError, KeySetUnavailableError, type TokenVerifier } from '../ports';
 
 /** The verified caller, as the gateway forwards it (common/identity.ts). */
 export interface Principal {

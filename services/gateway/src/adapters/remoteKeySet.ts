@@ -10,7 +10,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import type { Logger } from '@staycar/common';
-import { KeySetUnavailableError } from './tokenVerifier';
+import { KeySetUnavailableError } from '../ports';
 
 export interface RemoteKeySetOptions {
   /** Sent with every JWKS request (`dapr-api-token` when the URL is our own sidecar). */
