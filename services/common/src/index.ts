@@ -15,6 +15,7 @@ export * from './dapr/sidecar';
 export * from './dapr/outbox';
 export * from './state/port';
 export * from './state/changeState';
+export * from './state/failuresAsTryLater';
 export * from './dateRange';
 export * from './dapr/transient';
 export * from './http/outcome';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, runService, Sidecar, runMain, stateStoreAnswers } from '@staycar/common';
+import { createLogger, failuresAsTryLater, runService, Sidecar, runMain, stateStoreAnswers } from '@staycar/common';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
 import { reservationUseCases } from './app';
 import { reservationDeps } from './app/deps';
 import { startRecovery } from './app/recover';
-import { StateFailuresAsTryLater } from './adapters/failures';
+import { reservationFailures } from './adapters/failures';
 import { DaprCarCalendar, DaprPaymentGateway, DaprRoomCalendar } from './adapters/invocation';
 import { StateGuestIndex, StateIdempotencyStore, StateReservationRepository, StateSagaLog } from './adapters/store';
 import { pausesAsked, withSagaPauses } from './adapters/testPauses';
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.appId, config.logLevel);
   const sidecar = Sidecar.create(config, logger);
-  const state = new StateFailuresAsTryLater(sidecar, config.retryAfterSeconds, logger);
+  const state = failuresAsTryLater(sidecar, reservationFailures(config.retryAfterSeconds, logger));
   const callee = (appId: string) => ({ sidecar, appId, retryAfterSeconds: config.retryAfterSeconds, logger });
   const saga: { sagas: SagaLog; payments: PaymentGateway } = {
     sagas: new StateSagaLog(state, config.sagaIndexShards),
