@@ -306,10 +306,6 @@ export const summarize = (r: ReservationRow): ReservationSummary => ({
   carStatus: r.carStatus,
 });
 
-/** Newest first: by the reservation's createdAt, then id (stable). */
-export const byNewest = (a: ReservationRow, b: ReservationRow): number =>
-  (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || b.reservationId.localeCompare(a.reservationId);
-
 /** A reservation counts as active while it is confirmed. */
 export const isActive = (r: ReservationRow): boolean => r.status === 'confirmed';
 
