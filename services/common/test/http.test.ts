@@ -94,9 +94,7 @@ describe('subscriptions served from our own routes', () => {
   const seen: string[] = [];
   const app = appWith((a) =>
     mountSubscriptions(a, {
-      pubsub: 'pubsub',
-      topic: 'events',
-      deadLetterTopic: 'events-dead',
+      config: { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'events-dead' },
       logger,
       handlers: {
         Good: async (event) => void seen.push(event.id),

@@ -14,10 +14,15 @@ export interface DeliveredEvent {
 /** A handler must be idempotent: delivery is at least once and in no guaranteed order. */
 export type EventHandler = (event: DeliveredEvent) => Promise<void>;
 
-export interface SubscriptionOptions {
+/** Where a service's events come from (its BaseConfig: names live in YAML and env, never in code). */
+export interface SubscriptionConfig {
   pubsub: string;
-  topic: string;
+  eventsTopic: string;
   deadLetterTopic: string;
+}
+
+export interface SubscriptionOptions {
+  config: SubscriptionConfig;
   logger: Logger;
   /** Event type → handler: the whole of what this service consumes, at a glance. */
   handlers: Record<string, EventHandler>;
@@ -45,17 +50,17 @@ export function mountSubscriptions(app: Express, options: SubscriptionOptions): 
     const subscriptions: object[] = [];
     if (types.length > 0) {
       subscriptions.push({
-        pubsubname: options.pubsub,
-        topic: options.topic,
+        pubsubname: options.config.pubsub,
+        topic: options.config.eventsTopic,
         routes: {
           rules: types.map((type) => ({ match: `event.type == "${type}"`, path: `/events/${type}` })),
           // Without a default route Dapr treats an event that matches no rule as DROP and sends it
           // to the dead-letter topic: every other service's event would land there.
           default: IGNORED_ROUTE,
         },
-        deadLetterTopic: options.deadLetterTopic,
+        deadLetterTopic: options.config.deadLetterTopic,
       });
-      subscriptions.push({ pubsubname: options.pubsub, topic: options.deadLetterTopic, route: '/events/dead-letter' });
+      subscriptions.push({ pubsubname: options.config.pubsub, topic: options.config.deadLetterTopic, route: '/events/dead-letter' });
     }
     res.json(subscriptions);
   });

@@ -72,9 +72,7 @@ export function createApp(deps: AppDeps): Express {
         ]),
       );
       mountSubscriptions(app, {
-        pubsub: config.pubsub,
-        topic: config.eventsTopic,
-        deadLetterTopic: config.deadLetterTopic,
+        config,
         logger,
         handlers,
       });

@@ -73,9 +73,7 @@ export function createApp(deps: AppDeps): Express {
       );
 
       mountSubscriptions(app, {
-        pubsub: config.pubsub,
-        topic: config.eventsTopic,
-        deadLetterTopic: config.deadLetterTopic,
+        config,
         logger,
         handlers: {
           /** Idempotent: refunding twice changes nothing; before any payment it leaves a tombstone. */

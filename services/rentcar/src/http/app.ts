@@ -34,9 +34,7 @@ export function createApp(deps: AppDeps): Express {
 
       // ---- events consumed (only reservations with a car) ----
       mountSubscriptions(app, {
-        pubsub: config.pubsub,
-        topic: config.eventsTopic,
-        deadLetterTopic: config.deadLetterTopic,
+        config,
         logger,
         handlers: reservationHandlers({ schema: ReservationEventData, listingOf: (data) => data.carId, stays: calendar }),
       });

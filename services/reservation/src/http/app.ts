@@ -79,9 +79,7 @@ export function createApp(deps: AppDeps): Express {
 
       // Nothing consumed yet: PaymentRefunded → refundedAt is optional in docs/contracts.md.
       mountSubscriptions(app, {
-        pubsub: config.pubsub,
-        topic: config.eventsTopic,
-        deadLetterTopic: config.deadLetterTopic,
+        config,
         logger,
         handlers: {},
       });

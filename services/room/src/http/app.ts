@@ -51,9 +51,7 @@ export function createApp(deps: AppDeps): Express {
 
       // ---- events consumed ----
       mountSubscriptions(app, {
-        pubsub: config.pubsub,
-        topic: config.eventsTopic,
-        deadLetterTopic: config.deadLetterTopic,
+        config,
         logger,
         handlers: reservationHandlers({ schema: ReservationEventData, listingOf: (data) => data.roomId, stays: calendar }),
       });
