@@ -128,7 +128,15 @@ export function applyRoomSnapshot(row: RoomRow | undefined, data: RoomSnapshotDa
 
 /** RoomDeleted: final (a late snapshot cannot bring the room back). */
 export function applyRoomDeleted(row: RoomRow | undefined, data: RoomDeletedData, now: string): RoomRow | undefined {
-  const current = row ?? emptyRoom(data.roomId, now);
+  return deletedListing(row ?? emptyRoom(data.roomId, now), data, now);
+}
+
+/** A room or car row marked deleted for good (undefined: it already was). */
+function deletedListing<R extends { deleted: boolean; version: number; updatedAt: string }>(
+  current: R,
+  data: { version?: number; occurredAt?: string },
+  now: string,
+): R | undefined {
   if (current.deleted) return undefined;
   return {
     ...current,
@@ -179,14 +187,7 @@ export function applyCarSnapshot(row: CarRow | undefined, data: CarSnapshotData,
 }
 
 export function applyCarDeleted(row: CarRow | undefined, data: CarDeletedData, now: string): CarRow | undefined {
-  const current = row ?? emptyCar(data.carId, now);
-  if (current.deleted) return undefined;
-  return {
-    ...current,
-    deleted: true,
-    version: Math.max(current.version, data.version ?? 0),
-    updatedAt: later(current.updatedAt, eventTime(data, now)),
-  };
+  return deletedListing(row ?? emptyCar(data.carId, now), data, now);
 }
 
 // ---- reservations ------------------------------------------------------------------------------
