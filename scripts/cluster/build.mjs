@@ -50,7 +50,11 @@ function ensureImage(image) {
     if (image.build === 'pause') {
       const source = path.join(moduleSource('k8s.io/kubernetes', 'kubernetes'), 'build', 'pause', 'linux', 'pause.c');
       const tag = image.name.split(':').pop();
-      const gcc = spawnSync('nice', ['-n', '19', 'gcc', '-Os', '-Wall', '-Werror', '-static', `-DVERSION=v${tag}-staycar`, '-o', path.join(rootfs, 'pause'), source], { encoding: 'utf8' });
+      const gcc = spawnSync(
+        'nice',
+        ['-n', '19', 'gcc', '-Os', '-Wall', '-Werror', '-static', `-DVERSION=v${tag}-staycar`, '-o', path.join(rootfs, 'pause'), source],
+        { encoding: 'utf8' },
+      );
       if (gcc.status !== 0) throw new ClusterBuildError(`gcc of pause.c failed: ${gcc.stderr}`);
     }
     for (const [to, source] of Object.entries(image.from ?? {})) {
@@ -62,7 +66,10 @@ function ensureImage(image) {
     // What a container expects to find even in an empty image.
     for (const dir of ['etc', 'tmp', 'dev', 'proc', 'sys']) fs.mkdirSync(path.join(rootfs, dir), { recursive: true });
     fs.chmodSync(path.join(rootfs, 'tmp'), 0o1777);
-    fs.writeFileSync(path.join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/:/sbin/nologin\nnobody:x:65535:65535:nobody:/:/sbin/nologin\n');
+    fs.writeFileSync(
+      path.join(rootfs, 'etc', 'passwd'),
+      'root:x:0:0:root:/:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/:/sbin/nologin\nnobody:x:65535:65535:nobody:/:/sbin/nologin\n',
+    );
     fs.writeFileSync(path.join(rootfs, 'etc', 'group'), 'root:x:0:\nnonroot:x:65532:\nnobody:x:65535:\n');
     writeOciArchive({ rootfs, name: image.name, config: image.config, out: file });
     return { action: 'built', file };
@@ -76,14 +83,17 @@ async function main() {
   const force = args.includes('--force');
   const names = args.filter((a) => !a.startsWith('--'));
   const unknown = names.filter((n) => !COMPONENTS.some((c) => c.name === n));
-  if (unknown.length > 0) throw new ClusterBuildError(`unknown component(s) ${unknown.join(', ')}; known: ${COMPONENTS.map((c) => c.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new ClusterBuildError(`unknown component(s) ${unknown.join(', ')}; known: ${COMPONENTS.map((c) => c.name).join(', ')}`);
   const chosen = names.length > 0 ? COMPONENTS.filter((c) => names.includes(c.name)) : COMPONENTS;
   log(`cache: ${cacheRoot()}; builds run under nice -n 19`);
   const t0 = Date.now();
   const summary = [];
   for (const component of chosen) {
     const result = await ensureComponent(component, { progress: log, force });
-    summary.push(`${component.name} ${component.version}: ${result.action}${result.action === 'built' ? ` in ${Math.round(result.seconds)} s` : ''} → ${result.dir}`);
+    summary.push(
+      `${component.name} ${component.version}: ${result.action}${result.action === 'built' ? ` in ${Math.round(result.seconds)} s` : ''} → ${result.dir}`,
+    );
     log(summary.at(-1));
     for (const bin of Object.keys(component.binaries)) place(path.join(result.dir, 'bin', bin), path.join(CLUSTER.bin, bin));
   }
@@ -101,7 +111,9 @@ async function main() {
     summary.push(`image ${image.name}: ${result.action} → ${result.file}`);
     log(summary.at(-1));
   }
-  log(`done in ${Math.round((Date.now() - t0) / 1000)} s; binaries in ${path.relative(process.cwd(), CLUSTER.bin) || CLUSTER.bin}, images in ${CLUSTER.images}`);
+  log(
+    `done in ${Math.round((Date.now() - t0) / 1000)} s; binaries in ${path.relative(process.cwd(), CLUSTER.bin) || CLUSTER.bin}, images in ${CLUSTER.images}`,
+  );
 }
 
 main().catch((error) => {

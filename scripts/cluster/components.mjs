@@ -35,7 +35,11 @@ export const COMPONENTS = [
     ldflags: k8sLdflags(KUBERNETES_VERSION),
     binaries: {
       'kube-apiserver': { pkg: 'k8s.io/kubernetes/cmd/kube-apiserver', args: ['--version'], expect: `Kubernetes ${KUBERNETES_VERSION}` },
-      'kube-controller-manager': { pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager', args: ['--version'], expect: `Kubernetes ${KUBERNETES_VERSION}` },
+      'kube-controller-manager': {
+        pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager',
+        args: ['--version'],
+        expect: `Kubernetes ${KUBERNETES_VERSION}`,
+      },
       'kube-scheduler': { pkg: 'k8s.io/kubernetes/cmd/kube-scheduler', args: ['--version'], expect: `Kubernetes ${KUBERNETES_VERSION}` },
       kubelet: { pkg: 'k8s.io/kubernetes/cmd/kubelet', args: ['--version'], expect: `Kubernetes ${KUBERNETES_VERSION}` },
       'kube-proxy': { pkg: 'k8s.io/kubernetes/cmd/kube-proxy', args: ['--version'], expect: `Kubernetes ${KUBERNETES_VERSION}` },
@@ -58,7 +62,10 @@ export const COMPONENTS = [
     version: 'v2.2.9',
     module: 'containerd',
     expected: 'about 4–6 minutes cold',
-    ldflags: ['-X github.com/containerd/containerd/v2/version.Version=v2.2.9', '-X github.com/containerd/containerd/v2/version.Package=github.com/containerd/containerd/v2'],
+    ldflags: [
+      '-X github.com/containerd/containerd/v2/version.Version=v2.2.9',
+      '-X github.com/containerd/containerd/v2/version.Package=github.com/containerd/containerd/v2',
+    ],
     binaries: {
       containerd: { pkg: 'github.com/containerd/containerd/v2/cmd/containerd', args: ['--version'], expect: 'v2.2.9' },
       'containerd-shim-runc-v2': { pkg: 'github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2', args: ['-v'], expect: 'v2.2.9' },
@@ -73,9 +80,21 @@ export const COMPONENTS = [
     ldflags: ['-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=v1.9.1'],
     binaries: {
       bridge: { pkg: 'github.com/containernetworking/plugins/plugins/main/bridge', env: { CNI_COMMAND: 'VERSION' }, expect: 'cniVersion' },
-      'host-local': { pkg: 'github.com/containernetworking/plugins/plugins/ipam/host-local', env: { CNI_COMMAND: 'VERSION' }, expect: 'cniVersion' },
-      loopback: { pkg: 'github.com/containernetworking/plugins/plugins/main/loopback', env: { CNI_COMMAND: 'VERSION' }, expect: 'cniVersion' },
-      portmap: { pkg: 'github.com/containernetworking/plugins/plugins/meta/portmap', env: { CNI_COMMAND: 'VERSION' }, expect: 'cniVersion' },
+      'host-local': {
+        pkg: 'github.com/containernetworking/plugins/plugins/ipam/host-local',
+        env: { CNI_COMMAND: 'VERSION' },
+        expect: 'cniVersion',
+      },
+      loopback: {
+        pkg: 'github.com/containernetworking/plugins/plugins/main/loopback',
+        env: { CNI_COMMAND: 'VERSION' },
+        expect: 'cniVersion',
+      },
+      portmap: {
+        pkg: 'github.com/containernetworking/plugins/plugins/meta/portmap',
+        env: { CNI_COMMAND: 'VERSION' },
+        expect: 'cniVersion',
+      },
     },
   },
   {

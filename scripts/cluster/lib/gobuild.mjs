@@ -51,7 +51,12 @@ export function readStamp(dir) {
 /** Runs a built binary the way components.mjs says and answers whether it reports the pinned version. */
 export function binaryOk(file, spec) {
   if (!fs.existsSync(file)) return false;
-  const run = spawnSync(file, spec.args ?? [], { encoding: 'utf8', env: { ...process.env, ...(spec.env ?? {}) }, input: '', timeout: 30_000 });
+  const run = spawnSync(file, spec.args ?? [], {
+    encoding: 'utf8',
+    env: { ...process.env, ...(spec.env ?? {}) },
+    input: '',
+    timeout: 30_000,
+  });
   return `${run.stdout}${run.stderr}`.includes(spec.expect);
 }
 
@@ -70,7 +75,13 @@ function niceGo(args, { cwd, env, label, expected, progress, everyMs }) {
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    const ticker = setInterval(() => progress(`  still building ${label}: ${Math.round((Date.now() - t0) / 1000)} s elapsed, ${packages} packages compiled (${expected})`), everyMs);
+    const ticker = setInterval(
+      () =>
+        progress(
+          `  still building ${label}: ${Math.round((Date.now() - t0) / 1000)} s elapsed, ${packages} packages compiled (${expected})`,
+        ),
+      everyMs,
+    );
     child.on('error', (error) => {
       clearInterval(ticker);
       reject(error);
@@ -118,9 +129,13 @@ export async function ensureComponent(component, { progress = () => {}, everyMs 
       });
       if (!binaryOk(out, spec)) {
         const run = spawnSync(out, spec.args ?? [], { encoding: 'utf8', env: { ...process.env, ...(spec.env ?? {}) }, input: '' });
-        throw new ClusterBuildError(`the built ${bin} does not report "${spec.expect}": ${`${run.stdout}${run.stderr}`.trim().slice(0, 300)}`);
+        throw new ClusterBuildError(
+          `the built ${bin} does not report "${spec.expect}": ${`${run.stdout}${run.stderr}`.trim().slice(0, 300)}`,
+        );
       }
-      progress(`  built ${bin} in ${Math.round(seconds)} s (${packages} packages compiled, ${(fs.statSync(out).size / 1e6).toFixed(0)} MB)`);
+      progress(
+        `  built ${bin} in ${Math.round(seconds)} s (${packages} packages compiled, ${(fs.statSync(out).size / 1e6).toFixed(0)} MB)`,
+      );
     }
     const seconds = (Date.now() - t0) / 1000;
     const go = execFileSync('go', ['version'], { encoding: 'utf8' }).trim();

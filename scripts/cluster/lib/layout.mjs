@@ -36,7 +36,7 @@ export const CLUSTER = {
 export const NET = {
   nodeName: 'staycar',
   dummy: 'staycar-k8s',
-  nodeIP: '10.213.255.1',
+  nodeIP: '10.215.0.1',
   podCIDR: '10.213.0.0/24',
   clusterCIDR: '10.213.0.0/16',
   bridge: 'staycar-cni0',

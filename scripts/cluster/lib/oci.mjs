@@ -19,7 +19,20 @@ function writeBlob(layout, buffer) {
 
 /** A reproducible tar of a folder's contents (owner root, mtime 0, sorted). */
 function tarOf(dir, out) {
-  execFileSync('tar', ['--create', '--file', out, '--directory', dir, '--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '--format=gnu', '.']);
+  execFileSync('tar', [
+    '--create',
+    '--file',
+    out,
+    '--directory',
+    dir,
+    '--sort=name',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '--mtime=@0',
+    '--format=gnu',
+    '.',
+  ]);
   return fs.readFileSync(out);
 }
 
@@ -68,7 +81,22 @@ export function writeOciArchive({ rootfs, name, config, out }) {
     fs.writeFileSync(path.join(layout, 'index.json'), JSON.stringify(index));
     fs.writeFileSync(path.join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
     const tmp = `${out}.tmp-${process.pid}`;
-    execFileSync('tar', ['--create', '--file', tmp, '--directory', layout, '--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '--format=gnu', 'oci-layout', 'index.json', 'blobs']);
+    execFileSync('tar', [
+      '--create',
+      '--file',
+      tmp,
+      '--directory',
+      layout,
+      '--sort=name',
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '--mtime=@0',
+      '--format=gnu',
+      'oci-layout',
+      'index.json',
+      'blobs',
+    ]);
     fs.renameSync(tmp, out);
     return manifestBlob.digest;
   } finally {
