@@ -17,6 +17,7 @@ import { COMPONENTS, IMAGES } from './components.mjs';
 import { ClusterBuildError, TOOLS, cacheRoot, componentDir, componentHash, ensureComponent, place } from './lib/gobuild.mjs';
 import { writeOciArchive } from './lib/oci.mjs';
 import { CLUSTER } from './lib/layout.mjs';
+import { ensureDaprBinary, sourceHash as daprdSourceHash } from '../lib/daprd-build.mjs';
 
 const log = (line) => console.log(`[cluster:build ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
@@ -35,11 +36,12 @@ function imageHash(image) {
     hash.update(componentHash(component));
   }
   if (image.build === 'pause') hash.update(componentHash(COMPONENTS.find((c) => c.name === 'kubernetes')));
+  if (image.build === 'daprd') hash.update(daprdSourceHash());
   return hash.digest('hex').slice(0, 16);
 }
 
 /** Builds one image's OCI archive into the cache unless it is there. */
-function ensureImage(image) {
+async function ensureImage(image) {
   const file = path.join(cacheRoot(), 'images', `${image.file}-${imageHash(image)}.tar`);
   if (fs.existsSync(file)) return { action: 'cached', file };
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -56,6 +58,12 @@ function ensureImage(image) {
         { encoding: 'utf8' },
       );
       if (gcc.status !== 0) throw new ClusterBuildError(`gcc of pause.c failed: ${gcc.stderr}`);
+    }
+    if (image.build === 'daprd') {
+      // The patched daprd of the local run (scripts/lib/daprd-build.mjs: its cache, or a build).
+      const { binary } = await ensureDaprBinary({ name: 'daprd', binDir: CLUSTER.bin, progress: log });
+      fs.copyFileSync(binary, path.join(rootfs, 'daprd'));
+      fs.chmodSync(path.join(rootfs, 'daprd'), 0o755);
     }
     for (const [to, source] of Object.entries(image.from ?? {})) {
       const [name, bin] = source.split('/');
@@ -106,7 +114,7 @@ async function main() {
       log(`image ${image.name}: skipped (build ${[...new Set(sources)].join(', ')} first)`);
       continue;
     }
-    const result = ensureImage(image);
+    const result = await ensureImage(image);
     place(result.file, path.join(CLUSTER.images, `${image.file}.tar`));
     summary.push(`image ${image.name}: ${result.action} → ${result.file}`);
     log(summary.at(-1));

@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../lib/paths.mjs';
+
 // What `npm run cluster:build` builds: every piece of the local Kubernetes cluster that Debian 12 lacks
 // or ships too old, each from its Go module through a wrapper module in tools/k8s/<module>/ (go.mod +
 // go.sum pin the versions), and the images the cluster itself needs, built here (no registry).
@@ -7,6 +11,9 @@
 // (the kubelet of Kubernetes ≥ 1.36 needs containerd ≥ 2.0; Debian 12 has 1.6), runc is Debian's.
 
 export const KUBERNETES_VERSION = 'v1.37.2';
+
+/** Dapr's version: tools/versions.json, the one the local run's daprd is built at. */
+export const DAPR_VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8')).dapr;
 
 const k8sLdflags = (v) => {
   const [, major, minor] = /^v(\d+)\.(\d+)/.exec(v);
@@ -25,6 +32,7 @@ const k8sLdflags = (v) => {
  * One entry per wrapper module. `binaries`: name → { pkg, args (to print the version), expect (a
  * text the output must hold) }. `ldflags` are added to `-s -w`. `expected`: what a cold build took
  * here (2 cores, `nice -n 19`, another build or test run beside it at times), for the progress lines.
+ * `forDapr`: needed only to install Dapr into the cluster, not by `cluster:up` itself.
  */
 export const COMPONENTS = [
   {
@@ -109,6 +117,7 @@ export const COMPONENTS = [
   },
   {
     name: 'helm',
+    forDapr: true,
     version: 'v3.22.0',
     module: 'helm',
     expected: 'about 3–5 minutes cold',
@@ -126,6 +135,22 @@ export const COMPONENTS = [
     binaries: {
       crictl: { pkg: 'sigs.k8s.io/cri-tools/cmd/crictl', args: ['--version'], expect: 'v1.37.0' },
     },
+  },
+  {
+    // Dapr's control plane (the binaries of Dapr's own `dapr` image), for the Helm chart that ships in
+    // the same module. The sidecar is our patched daprd (tools/daprd, scripts/lib/daprd-build.mjs).
+    name: 'dapr',
+    forDapr: true,
+    version: DAPR_VERSION,
+    module: 'dapr',
+    expected: 'about 10–20 minutes cold (less after daprd was built: most packages are shared)',
+    ldflags: [`-X github.com/dapr/dapr/pkg/buildinfo.version=${DAPR_VERSION}`, `-X github.com/dapr/kit/logger.DaprVersion=${DAPR_VERSION}`],
+    binaries: Object.fromEntries(
+      ['operator', 'injector', 'sentry', 'placement', 'scheduler'].map((bin) => [
+        bin,
+        { pkg: `github.com/dapr/dapr/cmd/${bin}`, args: ['--help'], expect: 'Usage' },
+      ]),
+    ),
   },
   {
     name: 'hello',
@@ -164,5 +189,21 @@ export const IMAGES = [
     file: 'hello',
     from: { '/hello': 'hello/hello' },
     config: { Entrypoint: ['/hello'], User: '65532:65532', ExposedPorts: { '8000/tcp': {} } },
+  },
+  {
+    // Dapr's control plane image: what the chart runs as /operator, /injector, /sentry, /placement, /scheduler.
+    name: `staycar.local/dapr:${DAPR_VERSION}`,
+    file: 'dapr',
+    forDapr: true,
+    from: Object.fromEntries(['operator', 'injector', 'sentry', 'placement', 'scheduler'].map((bin) => [`/${bin}`, `dapr/${bin}`])),
+    config: { User: '65532:65532', WorkingDir: '/' },
+  },
+  {
+    // The sidecar: our patched daprd (tools/daprd/patches), not the official image's.
+    name: `staycar.local/daprd:${DAPR_VERSION}-staycar`,
+    file: 'daprd',
+    forDapr: true,
+    build: 'daprd',
+    config: { Entrypoint: ['/daprd'], User: '65532:65532', WorkingDir: '/' },
   },
 ];

@@ -47,8 +47,10 @@ const kubectl = (args, opts = {}) => trySh(bin('kubectl'), ['--kubeconfig', CLUS
 function preflight() {
   if (process.getuid?.() !== 0)
     throw new ClusterError('cluster:up runs as root (it starts containerd, the kubelet and changes the network)');
-  const missingBins = COMPONENTS.flatMap((c) => Object.keys(c.binaries)).filter((b) => !fs.existsSync(bin(b)));
-  const missingImages = IMAGES.filter((i) => !fs.existsSync(path.join(CLUSTER.images, `${i.file}.tar`))).map((i) => i.name);
+  const missingBins = COMPONENTS.filter((c) => !c.forDapr)
+    .flatMap((c) => Object.keys(c.binaries))
+    .filter((b) => !fs.existsSync(bin(b)));
+  const missingImages = IMAGES.filter((i) => !i.forDapr && !fs.existsSync(path.join(CLUSTER.images, `${i.file}.tar`))).map((i) => i.name);
   if (missingBins.length + missingImages.length > 0) {
     throw new ClusterError(
       `missing ${[...missingBins, ...missingImages].join(', ')}: run \`npm run cluster:build\` first (a cold build takes most of an hour)`,
@@ -234,7 +236,7 @@ disabled_plugins = ["io.containerd.nri.v1.nri", "io.containerd.tracing.processor
     progress: log,
   });
   log(`containerd ready (${s.toFixed(1)} s)`);
-  for (const image of IMAGES) {
+  for (const image of IMAGES.filter((i) => fs.existsSync(path.join(CLUSTER.images, `${i.file}.tar`)))) {
     const have = trySh(bin('ctr'), ['--address', CLUSTER.containerdSock, '-n', 'k8s.io', 'images', 'check', `name==${image.name}`], {
       encoding: 'utf8',
     });

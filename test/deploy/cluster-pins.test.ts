@@ -92,6 +92,7 @@ const upstreamModule: Record<string, string> = {
   coredns: 'github.com/coredns/coredns',
   helm: 'helm.sh/helm/v3',
   crictl: 'sigs.k8s.io/cri-tools',
+  dapr: 'github.com/dapr/dapr',
 };
 
 describe('the local cluster build recipe (scripts/cluster, tools/k8s)', () => {
@@ -100,7 +101,7 @@ describe('the local cluster build recipe (scripts/cluster, tools/k8s)', () => {
     (name, component) => {
       const mod = goMod(component.module);
       const upstream = upstreamModule[name];
-      if (upstream) expect(requires(mod).get(upstream)).toBe(component.version);
+      if (upstream) expect(requires(mod).get(upstream)).toBe(component.version.replace(/^(?!v)/, 'v'));
       else expect(mod).toMatch(new RegExp(`^module staycar\\.local/tools/k8s/${component.module}$`, 'm'));
       const listed = tools(mod);
       const own = `staycar.local/tools/k8s/${component.module}`;
