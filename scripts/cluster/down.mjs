@@ -138,11 +138,12 @@ async function main() {
       CLUSTER.containerdRoot,
       CLUSTER.kubelet,
       CLUSTER.podLogs,
+      CLUSTER.volumes,
       CLUSTER.cniState,
       path.join(CLUSTER.data, 'opt'),
     ])
       fs.rmSync(dir, { recursive: true, force: true });
-    log('state purged (etcd, containerd, kubelet, pod logs, CNI leases); certificates, binaries and images kept');
+    log('state purged (etcd, containerd, kubelet, pod logs, volumes, CNI leases); certificates, binaries and images kept');
   }
   const left = [
     ...ourMounts(),

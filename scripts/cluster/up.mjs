@@ -370,6 +370,47 @@ async function rollout(ns, name) {
   return s;
 }
 
+/**
+ * Storage for StatefulSets (Dapr's scheduler, later the stores): a default StorageClass without a
+ * provisioner and PersistentVolumes made ahead, each a folder .data/cluster/volumes/pv-NN (hostPath,
+ * writable by the non-root users of the images). A released volume is kept (Retain); `cluster:down
+ * -- --purge` wipes them.
+ */
+export const VOLUMES = 12;
+function ensureStorage() {
+  const docs = [
+    `apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: standard
+  annotations: { storageclass.kubernetes.io/is-default-class: "true" }
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: WaitForFirstConsumer
+reclaimPolicy: Retain`,
+  ];
+  for (let i = 1; i <= VOLUMES; i++) {
+    const name = `pv-${String(i).padStart(2, '0')}`;
+    const dir = path.join(CLUSTER.volumes, name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.chmodSync(dir, 0o1777);
+    docs.push(`apiVersion: v1
+kind: PersistentVolume
+metadata: { name: staycar-${name}, labels: { staycar.local/volume: "${name}" } }
+spec:
+  capacity: { storage: 50Gi }
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Retain
+  storageClassName: standard
+  hostPath: { path: ${dir}, type: Directory }
+  nodeAffinity:
+    required:
+      nodeSelectorTerms: [{ matchExpressions: [{ key: kubernetes.io/hostname, operator: In, values: [${NET.nodeName}] }] }]`);
+  }
+  const run = kubectl(['apply', '-f', '-'], { input: docs.join('\n---\n') });
+  if (run.status !== 0) throw new ClusterError(`kubectl apply of the storage failed: ${run.stderr}`);
+  log(`storage: default StorageClass standard, ${VOLUMES} PersistentVolumes in ${CLUSTER.volumes}`);
+}
+
 async function smoke() {
   applyManifest('coredns.yaml', { DNS_IP: NET.dnsIP, CLUSTER_DOMAIN: NET.clusterDomain });
   applyManifest('hello.yaml');
@@ -413,7 +454,22 @@ async function main() {
   const made = ensurePki();
   if (made.length > 0) log(`certificates made: ${made.join(', ')} (in ${CLUSTER.pki})`);
   ensureNodeInterface();
-  setSysctls({ 'net.ipv4.ip_forward': 1, 'net.bridge.bridge-nf-call-iptables': 1 });
+  // Forwarding for Services between pods; and the kernel settings the kubelet insists on (it sets
+  // them itself otherwise, and never puts them back): set here, saved, and restored by cluster:down.
+  const saved = setSysctls({
+    'net.ipv4.ip_forward': 1,
+    'net.bridge.bridge-nf-call-iptables': 1,
+    'vm.overcommit_memory': 1,
+    'vm.panic_on_oom': 0,
+    'kernel.panic': 10,
+    'kernel.panic_on_oops': 1,
+  });
+  if (Object.keys(saved).length > 0)
+    log(
+      `sysctls changed until cluster:down (old values kept): ${Object.entries(saved)
+        .map(([k, v]) => `${k} was ${v}`)
+        .join(', ')}`,
+    );
   ensureFirewall();
   log(
     `node address ${NET.nodeIP} on ${NET.dummy}; pods ${NET.podCIDR} on ${NET.bridge}; services ${NET.serviceCIDR}; nftables table inet staycar-k8s keeps pod traffic local`,
@@ -423,6 +479,7 @@ async function main() {
   writeCni();
   await startContainerd();
   await startNode();
+  ensureStorage();
   await smoke();
   const nodes = kubectl(['get', 'nodes', '-o', 'wide']).stdout;
   console.log(nodes);

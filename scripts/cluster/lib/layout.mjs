@@ -18,6 +18,7 @@ export const CLUSTER = {
   containerdRoot: path.join(data, 'containerd'),
   kubelet: path.join(data, 'kubelet'),
   podLogs: path.join(data, 'pod-logs'),
+  volumes: path.join(data, 'volumes'),
   cniConf: path.join(data, 'cni', 'net.d'),
   cniState: path.join(data, 'cni', 'state'),
   run,
