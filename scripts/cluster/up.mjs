@@ -44,7 +44,7 @@ export const APT_PACKAGES = { runc: 'runc', nft: 'nftables', conntrack: 'conntra
 
 const kubectl = (args, opts = {}) => trySh(bin('kubectl'), ['--kubeconfig', CLUSTER.kubeconfig, ...args], { encoding: 'utf8', ...opts });
 
-function preflight() {
+export function preflight() {
   if (process.getuid?.() !== 0)
     throw new ClusterError('cluster:up runs as root (it starts containerd, the kubelet and changes the network)');
   const missingBins = COMPONENTS.filter((c) => !c.forDapr)
@@ -87,7 +87,7 @@ const write = (file, text) => {
 };
 const cfg = (name, text) => write(path.join(CLUSTER.config, name), text);
 
-async function startEtcd() {
+export async function startEtcd() {
   startDaemon('etcd', 'etcd', [
     '--name',
     NET.nodeName,
@@ -116,7 +116,7 @@ async function startEtcd() {
   log(`etcd ready (${s.toFixed(1)} s)`);
 }
 
-async function startControlPlane() {
+export async function startControlPlane() {
   startDaemon('kube-apiserver', 'kube-apiserver', [
     `--advertise-address=${NET.nodeIP}`,
     `--bind-address=${NET.nodeIP}`,
@@ -182,7 +182,7 @@ async function startControlPlane() {
   ]);
 }
 
-async function startContainerd() {
+export async function startContainerd() {
   fs.mkdirSync(CLUSTER.containerdRoot, { recursive: true });
   const config = cfg(
     'containerd.toml',
@@ -255,7 +255,7 @@ disabled_plugins = ["io.containerd.nri.v1.nri", "io.containerd.tracing.processor
   }
 }
 
-function writeCni() {
+export function writeCni() {
   fs.mkdirSync(CLUSTER.cniConf, { recursive: true });
   const [net0] = NET.podCIDR.split('/');
   const gateway = net0.replace(/\.0$/, '.1');
@@ -287,7 +287,7 @@ function writeCni() {
   );
 }
 
-async function startNode() {
+export async function startNode() {
   const kubeletConfig = cfg(
     'kubelet.yaml',
     `# Written by scripts/cluster/up.mjs.
@@ -377,7 +377,7 @@ async function rollout(ns, name) {
  * -- --purge` wipes them.
  */
 export const VOLUMES = 12;
-function ensureStorage() {
+export function ensureStorage() {
   const docs = [
     `apiVersion: storage.k8s.io/v1
 kind: StorageClass
@@ -411,7 +411,7 @@ spec:
   log(`storage: default StorageClass standard, ${VOLUMES} PersistentVolumes in ${CLUSTER.volumes}`);
 }
 
-async function smoke() {
+export async function smoke() {
   applyManifest('coredns.yaml', { DNS_IP: NET.dnsIP, CLUSTER_DOMAIN: NET.clusterDomain });
   applyManifest('hello.yaml');
   log(`CoreDNS rolled out (${(await rollout('kube-system', 'coredns')).toFixed(1)} s)`);
@@ -489,8 +489,9 @@ async function main() {
   );
 }
 
-main().catch((error) => {
-  console.error(`[cluster:up] ${error instanceof ClusterError ? error.message : (error.stack ?? error)}`);
-  console.error('[cluster:up] the pieces that started are still running: npm run cluster:down stops them');
-  process.exit(1);
-});
+if (process.argv[1] === fileURLToPath(import.meta.url))
+  main().catch((error) => {
+    console.error(`[cluster:up] ${error instanceof ClusterError ? error.message : (error.stack ?? error)}`);
+    console.error('[cluster:up] the pieces that started are still running: npm run cluster:down stops them');
+    process.exit(1);
+  });
