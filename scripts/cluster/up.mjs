@@ -342,7 +342,8 @@ clusterCIDR: ${NET.clusterCIDR}
 healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
 nodePortAddresses: ["${NET.nodeIP}/32"]
-conntrack: { maxPerCore: 0 }
+# 0: leave the host's conntrack sysctls as they are.
+conntrack: { maxPerCore: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s }
 `,
   );
   startDaemon('kube-proxy', 'kube-proxy', [`--config=${proxyConfig}`, '--v=1']);
