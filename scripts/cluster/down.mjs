@@ -4,13 +4,13 @@
 // Stops the local cluster of `npm run cluster:up` and removes what it added to the host: every pod
 // (so the CNI plugin releases its addresses), the daemons (by their pid files only), leftover
 // containerd shims of ours, mounts under our folders, kube-proxy's nftables tables, the kubelet's
-// iptables chains, the bridge, the dummy interface, our firewall table, and the sysctls it changed
+// iptables chains, the bridge, the node's address on lo, our firewall table, and the sysctls it changed
 // (put back to what they were). Certificates, images and built binaries stay in .data/cluster/;
 // `--purge` also wipes the cluster's state (etcd, containerd, kubelet), so the next up starts empty.
 import fs from 'node:fs';
 import path from 'node:path';
 import { CLUSTER, NET } from './lib/layout.mjs';
-import { FIREWALL_TABLE, restoreSysctls, sleep, stopDaemon, trySh } from './lib/system.mjs';
+import { FIREWALL_TABLE, removeNodeAddress, restoreSysctls, sleep, stopDaemon, trySh } from './lib/system.mjs';
 
 const log = (line) => console.log(`[cluster:down] ${line}`);
 const bin = (name) => path.join(CLUSTER.bin, name);
@@ -120,7 +120,8 @@ async function main() {
   removeKubeletIptables();
   for (const mount of ourMounts()) trySh('umount', ['-l', mount]);
   // (Pod network namespaces are mounted under containerd's state folder: netns_mounts_under_state_dir.)
-  for (const link of [NET.bridge, NET.dummy]) if (trySh('ip', ['link', 'delete', link]).status === 0) log(`interface ${link} removed`);
+  if (trySh('ip', ['link', 'delete', NET.bridge]).status === 0) log(`interface ${NET.bridge} removed`);
+  if (removeNodeAddress()) log(`node address ${NET.nodeIP} removed from lo`);
   if (trySh('nft', ['delete', 'table', 'inet', FIREWALL_TABLE]).status === 0) log(`nftables table inet ${FIREWALL_TABLE} removed`);
   const restored = restoreSysctls();
   if (Object.keys(restored).length > 0)
@@ -132,6 +133,17 @@ async function main() {
   const cgroups = removeCgroups();
   if (cgroups > 0) log(`removed ${cgroups} empty cgroup(s) of the kubelet`);
   fs.rmSync(CLUSTER.run, { recursive: true, force: true });
+  // containerd's shims keep their sockets in /run/containerd/s whatever its state folder, and ctr its
+  // fifos in /run/containerd/fifo: removed when empty and no other containerd runs on the machine.
+  if (fs.existsSync('/run/containerd') && trySh('pgrep', ['-x', 'containerd']).status !== 0) {
+    for (const dir of ['s', 'fifo', 'runc/k8s.io', 'runc', '.']) {
+      try {
+        fs.rmdirSync(path.join('/run/containerd', dir));
+      } catch {
+        /* not empty, or not there */
+      }
+    }
+  }
   if (purge) {
     for (const dir of [
       CLUSTER.etcd,

@@ -5,7 +5,7 @@
 // mode), CoreDNS; then a smoke pod of an image built here, reached through its Service.
 //
 // Certificates are made locally (scripts/cluster/lib/pki.mjs). Data: .data/cluster/; volatile state:
-// /run/staycar-k8s/. The node's address (10.215.0.1) is on a dummy interface of its own, the pods on
+// /run/staycar-k8s/. The node's address (10.215.0.1) is on the loopback interface (lo:staycar), the pods on
 // the bridge staycar-cni0 (10.213.0.0/24), services in 10.214.0.0/24; an nftables table of our own
 // keeps pod traffic on this machine. `npm run cluster:down` stops it all and removes what up added.
 // Use it with: export KUBECONFIG=$PWD/.data/cluster/pki/admin.kubeconfig; .data/cluster/bin/kubectl …
@@ -20,7 +20,7 @@ import {
   PORTS,
   checkRanges,
   ensureFirewall,
-  ensureNodeInterface,
+  ensureNodeAddress,
   pidOf,
   portTaken,
   setSysctls,
@@ -214,6 +214,9 @@ disabled_plugins = ["io.containerd.nri.v1.nri", "io.containerd.tracing.processor
       sandbox = "${IMAGES.find((i) => i.file === 'pause').name}"
   [plugins.'io.containerd.cri.v1.runtime']
     enable_cdi = false
+    # root here lacks CAP_SYS_RESOURCE (this sandbox drops it): no negative oom_score_adj, which
+    # runc would fail on ("failed to update /proc/self/oom_score_adj: Permission denied").
+    restrict_oom_score_adj = true
     netns_mounts_under_state_dir = true
     [plugins.'io.containerd.cri.v1.runtime'.containerd]
       default_runtime_name = "runc"
@@ -222,6 +225,7 @@ disabled_plugins = ["io.containerd.nri.v1.nri", "io.containerd.tracing.processor
         [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
           BinaryName = "${sh('sh', ['-c', 'command -v runc']).trim()}"
           SystemdCgroup = false
+          Root = "${path.join(CLUSTER.run, 'runc')}"
     [plugins.'io.containerd.cri.v1.runtime'.cni]
       bin_dirs = ["${CLUSTER.bin}"]
       conf_dir = "${CLUSTER.cniConf}"
@@ -454,7 +458,7 @@ async function main() {
   preflight();
   const made = ensurePki();
   if (made.length > 0) log(`certificates made: ${made.join(', ')} (in ${CLUSTER.pki})`);
-  ensureNodeInterface();
+  ensureNodeAddress();
   // Forwarding for Services between pods; and the kernel settings the kubelet insists on (it sets
   // them itself otherwise, and never puts them back): set here, saved, and restored by cluster:down.
   const saved = setSysctls({
@@ -473,7 +477,7 @@ async function main() {
     );
   ensureFirewall();
   log(
-    `node address ${NET.nodeIP} on ${NET.dummy}; pods ${NET.podCIDR} on ${NET.bridge}; services ${NET.serviceCIDR}; nftables table inet staycar-k8s keeps pod traffic local`,
+    `node address ${NET.nodeIP} on lo (${NET.nodeLabel}); pods ${NET.podCIDR} on ${NET.bridge}; services ${NET.serviceCIDR}; nftables table inet staycar-k8s keeps pod traffic local`,
   );
   await startEtcd();
   await startControlPlane();

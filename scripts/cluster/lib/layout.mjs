@@ -29,14 +29,14 @@ export const CLUSTER = {
 };
 
 /**
- * Addresses. The node's address sits on a dummy interface of its own (not on eth0), so the API
- * server and the kubelet listen only there and on loopback, and the certificates hold whatever the
+ * Addresses. The node's address sits on the loopback interface (label lo:staycar, not on eth0), so
+ * the API server and the kubelet listen only there and on 127.0.0.1, and the certificates hold whatever the
  * machine's own address is. The ranges are picked away from the host's networks (192.0.2.0/24 here)
  * and the usual Docker/kind/minikube ones; `cluster:up` refuses to start if a route overlaps them.
  */
 export const NET = {
   nodeName: 'staycar',
-  dummy: 'staycar-k8s',
+  nodeLabel: 'lo:staycar',
   nodeIP: '10.215.0.1',
   podCIDR: '10.213.0.0/24',
   clusterCIDR: '10.213.0.0/16',

@@ -1,5 +1,5 @@
 // The host side of the local cluster: its daemons (started detached, one pid file and one log each,
-// stopped only by those pid files), the node's dummy interface, the sysctls it changes (remembered
+// stopped only by those pid files), the node's address on lo, the sysctls it changes (remembered
 // and put back), and the firewall table that keeps pod traffic on the machine.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -160,12 +160,15 @@ export function restoreSysctls() {
   return saved;
 }
 
-// ---- the node's own address, on a dummy interface.
-export function ensureNodeInterface() {
-  if (trySh('ip', ['link', 'show', NET.dummy]).status !== 0) sh('ip', ['link', 'add', NET.dummy, 'type', 'dummy']);
-  const addrs = sh('ip', ['-4', '-o', 'addr', 'show', 'dev', NET.dummy]);
-  if (!addrs.includes(`${NET.nodeIP}/32`)) sh('ip', ['addr', 'add', `${NET.nodeIP}/32`, 'dev', NET.dummy]);
-  sh('ip', ['link', 'set', NET.dummy, 'up']);
+// ---- the node's own address, on the loopback interface with a label of its own (this kernel has no
+// dummy interfaces): always up, reachable from the pods through the bridge, never on eth0.
+export function ensureNodeAddress() {
+  const addrs = sh('ip', ['-4', '-o', 'addr', 'show', 'dev', 'lo']);
+  if (!addrs.includes(`${NET.nodeIP}/32`)) sh('ip', ['addr', 'add', `${NET.nodeIP}/32`, 'dev', 'lo', 'label', NET.nodeLabel]);
+}
+
+export function removeNodeAddress() {
+  return trySh('ip', ['addr', 'del', `${NET.nodeIP}/32`, 'dev', 'lo']).status === 0;
 }
 
 /**
@@ -199,15 +202,7 @@ export function checkRanges(ranges) {
   };
   const routes = sh('ip', ['-4', '-o', 'route', 'show', 'table', 'all'])
     .split('\n')
-    .filter(
-      (l) =>
-        l &&
-        !l.startsWith('default') &&
-        !l.includes(NET.bridge) &&
-        !l.includes(NET.dummy) &&
-        !/^(local|broadcast) /.test(l) &&
-        !/ table local /.test(l),
-    );
+    .filter((l) => l && !l.startsWith('default') && !l.includes(NET.bridge) && !/^(local|broadcast) /.test(l) && !/ table local /.test(l));
   const clashes = [];
   for (const range of ranges) {
     const [a0, a1] = parse(range);
