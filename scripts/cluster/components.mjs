@@ -12,6 +12,9 @@ import { ROOT } from '../lib/paths.mjs';
 
 export const KUBERNETES_VERSION = 'v1.37.2';
 
+/** The binaries of Dapr's control plane (an image each). */
+export const DAPR_CONTROL_PLANE = ['operator', 'injector', 'sentry', 'placement', 'scheduler'];
+
 /** Dapr's version: tools/versions.json, the one the local run's daprd is built at. */
 export const DAPR_VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8')).dapr;
 
@@ -146,10 +149,7 @@ export const COMPONENTS = [
     expected: 'about 10–20 minutes cold (less after daprd was built: most packages are shared)',
     ldflags: [`-X github.com/dapr/dapr/pkg/buildinfo.version=${DAPR_VERSION}`, `-X github.com/dapr/kit/logger.DaprVersion=${DAPR_VERSION}`],
     binaries: Object.fromEntries(
-      ['operator', 'injector', 'sentry', 'placement', 'scheduler'].map((bin) => [
-        bin,
-        { pkg: `github.com/dapr/dapr/cmd/${bin}`, args: ['--help'], expect: 'Usage' },
-      ]),
+      DAPR_CONTROL_PLANE.map((bin) => [bin, { pkg: `github.com/dapr/dapr/cmd/${bin}`, args: ['--help'], expect: 'Usage' }]),
     ),
   },
   {
@@ -190,14 +190,15 @@ export const IMAGES = [
     from: { '/hello': 'hello/hello' },
     config: { Entrypoint: ['/hello'], User: '65532:65532', ExposedPorts: { '8000/tcp': {} } },
   },
-  {
-    // Dapr's control plane image: what the chart runs as /operator, /injector, /sentry, /placement, /scheduler.
-    name: `staycar.local/dapr:${DAPR_VERSION}`,
-    file: 'dapr',
+  // Dapr's control plane: one image per binary, as Dapr 1.18 publishes them (<registry>/<bin>:<tag>),
+  // each running /<bin> as the chart's command says.
+  ...DAPR_CONTROL_PLANE.map((bin) => ({
+    name: `staycar.local/${bin}:${DAPR_VERSION}`,
+    file: `dapr-${bin}`,
     forDapr: true,
-    from: Object.fromEntries(['operator', 'injector', 'sentry', 'placement', 'scheduler'].map((bin) => [`/${bin}`, `dapr/${bin}`])),
-    config: { User: '65532:65532', WorkingDir: '/' },
-  },
+    from: { [`/${bin}`]: `dapr/${bin}` },
+    config: { Entrypoint: [`/${bin}`], User: '65532:65532', WorkingDir: '/' },
+  })),
   {
     // The sidecar: our patched daprd (tools/daprd/patches), not the official image's.
     name: `staycar.local/daprd:${DAPR_VERSION}-staycar`,

@@ -2,8 +2,8 @@
 // npm run cluster:dapr — Dapr on the local cluster the way users install it: Dapr's own Helm chart
 // (charts/dapr of the pinned github.com/dapr/dapr module, read from the Go module cache), installed
 // by helm built from its module, with mTLS on as deploy/README.md's command says. The only
-// differences: the images are the ones cluster:build made here (staycar.local/dapr:<v> for the
-// control plane, never pulled) and the sidecar is our patched daprd (staycar.local/daprd:<v>-staycar).
+// differences: the images are the ones cluster:build made here (staycar.local/<operator|injector|
+// sentry|placement|scheduler>:<v> for the control plane, never pulled) and the sidecar is our patched daprd (staycar.local/daprd:<v>-staycar).
 // Then a pod with `dapr.io/enabled` is created, and the injected sidecar is checked: its image, its
 // health, and a service invocation through it to the app.
 import { execFileSync } from 'node:child_process';
@@ -24,7 +24,7 @@ const log = (line) =>
 const bin = (name) => path.join(CLUSTER.bin, name);
 const kubectl = (args, opts = {}) => trySh(bin('kubectl'), ['--kubeconfig', CLUSTER.kubeconfig, ...args], { encoding: 'utf8', ...opts });
 
-const CONTROL_PLANE_IMAGE = IMAGES.find((i) => i.file === 'dapr').name;
+const CONTROL_PLANE_IMAGE = IMAGES.find((i) => i.file === 'dapr-operator').name;
 const SIDECAR_IMAGE = IMAGES.find((i) => i.file === 'daprd').name;
 
 /** The values that differ from a user's install: where the images come from. The rest is deploy/README.md's. */
@@ -78,39 +78,30 @@ async function main() {
     if (run.status !== 0) throw new ClusterError(`ctr images import of ${image.name} failed (is the cluster up?): ${run.stderr}`);
     log(`image ${image.name} imported`);
   }
+  const helmEnv = {
+    ...process.env,
+    HELM_CACHE_HOME: path.join(CLUSTER.data, 'helm', 'cache'),
+    HELM_CONFIG_HOME: path.join(CLUSTER.data, 'helm', 'config'),
+    HELM_DATA_HOME: path.join(CLUSTER.data, 'helm', 'data'),
+  };
+  const helm = (args) =>
+    trySh(bin('helm'), ['--kubeconfig', CLUSTER.kubeconfig, '--namespace', 'dapr-system', ...args], { encoding: 'utf8', env: helmEnv });
+  // A release left failed or half-done by an earlier try is removed first (helm will not upgrade it).
+  const status = helm(['status', 'dapr', '-o', 'json']);
+  if (status.status === 0) {
+    const state = JSON.parse(status.stdout).info?.status;
+    if (state !== 'deployed') {
+      log(`removing the earlier release (status ${state})`);
+      helm(['uninstall', 'dapr', '--wait', '--timeout', '5m']);
+    }
+  }
   const chart = chartDir();
   const set = Object.entries(HELM_VALUES).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
   log(`helm upgrade --install dapr ${chart} -n dapr-system ${set.filter((_, i) => i % 2).join(' ')}`);
-  const helm = trySh(
-    bin('helm'),
-    [
-      '--kubeconfig',
-      CLUSTER.kubeconfig,
-      'upgrade',
-      '--install',
-      'dapr',
-      chart,
-      '--namespace',
-      'dapr-system',
-      '--create-namespace',
-      '--wait',
-      '--timeout',
-      '10m',
-      ...set,
-    ],
-    {
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        HELM_CACHE_HOME: path.join(CLUSTER.data, 'helm', 'cache'),
-        HELM_CONFIG_HOME: path.join(CLUSTER.data, 'helm', 'config'),
-        HELM_DATA_HOME: path.join(CLUSTER.data, 'helm', 'data'),
-      },
-    },
-  );
-  if (helm.status !== 0) {
+  const install = helm(['upgrade', '--install', 'dapr', chart, '--create-namespace', '--wait', '--timeout', '10m', ...set]);
+  if (install.status !== 0) {
     const pods = kubectl(['-n', 'dapr-system', 'get', 'pods', '-o', 'wide']).stdout;
-    throw new ClusterError(`helm install failed: ${helm.stderr}${helm.stdout}\n${pods}`);
+    throw new ClusterError(`helm install failed: ${install.stderr}${install.stdout}\n${pods}`);
   }
   log('Dapr control plane installed:');
   console.log(kubectl(['-n', 'dapr-system', 'get', 'pods', '-o', 'wide']).stdout);
