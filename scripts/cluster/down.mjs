@@ -10,7 +10,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CLUSTER, NET } from './lib/layout.mjs';
-import { FIREWALL_TABLE, removeNodeAddress, restoreSysctls, sleep, stopDaemon, trySh } from './lib/system.mjs';
+import {
+  FIREWALL_TABLE,
+  removeNewEmptyIptablesTables,
+  removeNodeAddress,
+  restoreSysctls,
+  sleep,
+  stopDaemon,
+  trySh,
+} from './lib/system.mjs';
 
 const log = (line) => console.log(`[cluster:down] ${line}`);
 const bin = (name) => path.join(CLUSTER.bin, name);
@@ -118,6 +126,8 @@ async function main() {
   for (const family of ['ip', 'ip6'])
     if (trySh('nft', ['delete', 'table', family, 'kube-proxy']).status === 0) log(`nftables table ${family} kube-proxy removed`);
   removeKubeletIptables();
+  const tables = removeNewEmptyIptablesTables();
+  if (tables.length > 0) log(`empty iptables-nft tables made while up removed: ${tables.join(', ')}`);
   for (const mount of ourMounts()) trySh('umount', ['-l', mount]);
   // (Pod network namespaces are mounted under containerd's state folder: netns_mounts_under_state_dir.)
   if (trySh('ip', ['link', 'delete', NET.bridge]).status === 0) log(`interface ${NET.bridge} removed`);

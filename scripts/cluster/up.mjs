@@ -20,6 +20,7 @@ import {
   PORTS,
   checkRanges,
   ensureFirewall,
+  rememberNftTables,
   ensureNodeAddress,
   pidOf,
   portTaken,
@@ -475,6 +476,7 @@ async function main() {
         .map(([k, v]) => `${k} was ${v}`)
         .join(', ')}`,
     );
+  rememberNftTables();
   ensureFirewall();
   log(
     `node address ${NET.nodeIP} on lo (${NET.nodeLabel}); pods ${NET.podCIDR} on ${NET.bridge}; services ${NET.serviceCIDR}; nftables table inet staycar-k8s keeps pod traffic local`,

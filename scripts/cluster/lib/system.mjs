@@ -191,6 +191,36 @@ export function ensureFirewall() {
   if (run.status !== 0) throw new ClusterError(`nft could not load the ${FIREWALL_TABLE} table: ${run.stderr}`);
 }
 
+// ---- iptables-nft makes the tables ip/ip6 filter, nat, mangle the first time anything (the kubelet's
+// chains) is written there; down removes those that did not exist before up and are empty again.
+const TABLES_BEFORE = () => path.join(CLUSTER.run, 'nft-tables-before.json');
+const IPTABLES_TABLES = ['ip filter', 'ip nat', 'ip mangle', 'ip6 filter', 'ip6 nat', 'ip6 mangle'];
+const nftTables = () =>
+  (trySh('nft', ['list', 'tables'], { encoding: 'utf8' }).stdout ?? '')
+    .split('\n')
+    .map((l) => l.replace(/^table /, '').trim())
+    .filter(Boolean);
+
+export function rememberNftTables() {
+  if (fs.existsSync(TABLES_BEFORE())) return;
+  fs.mkdirSync(CLUSTER.run, { recursive: true });
+  fs.writeFileSync(TABLES_BEFORE(), JSON.stringify(nftTables()));
+}
+
+export function removeNewEmptyIptablesTables() {
+  if (!fs.existsSync(TABLES_BEFORE())) return [];
+  const before = JSON.parse(fs.readFileSync(TABLES_BEFORE(), 'utf8'));
+  const removed = [];
+  for (const table of nftTables()) {
+    if (before.includes(table) || !IPTABLES_TABLES.includes(table)) continue;
+    const rules = trySh('nft', ['-a', 'list', 'table', ...table.split(' ')], { encoding: 'utf8' }).stdout ?? '';
+    // Empty: base chains with a policy only, no rule (a rule line ends with its handle).
+    const hasRule = rules.split('\n').some((l) => /# handle \d+$/.test(l) && !/^\s*(table|chain) /.test(l));
+    if (!hasRule && trySh('nft', ['delete', 'table', ...table.split(' ')]).status === 0) removed.push(table);
+  }
+  return removed;
+}
+
 /** Checks that none of the cluster's ranges overlaps a route the host already has (other than ours). */
 export function checkRanges(ranges) {
   const toInt = (ip) => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
