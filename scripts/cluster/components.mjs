@@ -34,7 +34,7 @@ const k8sLdflags = (v) => {
 /**
  * One entry per wrapper module. `binaries`: name → { pkg, args (to print the version), expect (a
  * text the output must hold) }. `ldflags` are added to `-s -w`. `expected`: what a cold build took
- * here (2 cores, `nice -n 19`, another build or test run beside it at times), for the progress lines.
+ * here (2 cores, `nice -n 19`, other engineers' builds and tests beside it), for the progress lines.
  * `forDapr`: needed only to install Dapr into the cluster, not by `cluster:up` itself.
  */
 export const COMPONENTS = [
@@ -42,7 +42,7 @@ export const COMPONENTS = [
     name: 'kubernetes',
     version: KUBERNETES_VERSION,
     module: 'kubernetes',
-    expected: 'about 25–35 minutes cold on 2 cores',
+    expected: 'about 35 minutes cold (kube-apiserver alone about 25; the rest share its packages)',
     ldflags: k8sLdflags(KUBERNETES_VERSION),
     binaries: {
       'kube-apiserver': { pkg: 'k8s.io/kubernetes/cmd/kube-apiserver', args: ['--version'], expect: `Kubernetes ${KUBERNETES_VERSION}` },
@@ -61,7 +61,7 @@ export const COMPONENTS = [
     name: 'etcd',
     version: 'v3.7.0',
     module: 'etcd',
-    expected: 'about 3–5 minutes cold',
+    expected: 'about 3–4 minutes cold',
     ldflags: [],
     binaries: {
       etcd: { pkg: 'go.etcd.io/etcd/server/v3', args: ['--version'], expect: 'etcd Version: 3.7.0' },
@@ -72,7 +72,7 @@ export const COMPONENTS = [
     name: 'containerd',
     version: 'v2.2.9',
     module: 'containerd',
-    expected: 'about 4–6 minutes cold',
+    expected: 'about 5–6 minutes cold',
     ldflags: [
       '-X github.com/containerd/containerd/v2/version.Version=v2.2.9',
       '-X github.com/containerd/containerd/v2/version.Package=github.com/containerd/containerd/v2',
@@ -87,7 +87,7 @@ export const COMPONENTS = [
     name: 'cni-plugins',
     version: 'v1.9.1',
     module: 'cni',
-    expected: 'about 1 minute cold',
+    expected: 'under a minute cold',
     ldflags: ['-X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=v1.9.1'],
     binaries: {
       bridge: { pkg: 'github.com/containernetworking/plugins/plugins/main/bridge', env: { CNI_COMMAND: 'VERSION' }, expect: 'cniVersion' },
@@ -112,7 +112,7 @@ export const COMPONENTS = [
     name: 'coredns',
     version: 'v1.14.6',
     module: 'coredns',
-    expected: 'about 4–6 minutes cold',
+    expected: 'about 7–8 minutes cold',
     ldflags: [],
     binaries: {
       coredns: { pkg: 'github.com/coredns/coredns', args: ['-version'], expect: 'CoreDNS-1.14.6' },
@@ -123,7 +123,7 @@ export const COMPONENTS = [
     forDapr: true,
     version: 'v3.22.0',
     module: 'helm',
-    expected: 'about 3–5 minutes cold',
+    expected: 'about 6 minutes cold',
     ldflags: ['-X helm.sh/helm/v3/internal/version.version=v3.22.0'],
     binaries: {
       helm: { pkg: 'helm.sh/helm/v3/cmd/helm', args: ['version', '--short'], expect: 'v3.22.0' },
@@ -133,7 +133,7 @@ export const COMPONENTS = [
     name: 'crictl',
     version: 'v1.37.0',
     module: 'crictl',
-    expected: 'about 2 minutes cold',
+    expected: 'about 2–3 minutes cold',
     ldflags: ['-X sigs.k8s.io/cri-tools/pkg/version.Version=v1.37.0'],
     binaries: {
       crictl: { pkg: 'sigs.k8s.io/cri-tools/cmd/crictl', args: ['--version'], expect: 'v1.37.0' },
@@ -146,7 +146,7 @@ export const COMPONENTS = [
     forDapr: true,
     version: DAPR_VERSION,
     module: 'dapr',
-    expected: 'about 10–20 minutes cold (less after daprd was built: most packages are shared)',
+    expected: 'about 5 minutes once daprd was built (most packages are shared), longer cold',
     ldflags: [`-X github.com/dapr/dapr/pkg/buildinfo.version=${DAPR_VERSION}`, `-X github.com/dapr/kit/logger.DaprVersion=${DAPR_VERSION}`],
     binaries: Object.fromEntries(
       DAPR_CONTROL_PLANE.map((bin) => [bin, { pkg: `github.com/dapr/dapr/cmd/${bin}`, args: ['--help'], expect: 'Usage' }]),
