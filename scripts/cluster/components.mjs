@@ -119,6 +119,17 @@ export const COMPONENTS = [
     },
   },
   {
+    // Resource metrics (kubectl top, the HPAs of deploy/), served through the API server's aggregation.
+    name: 'metrics-server',
+    version: 'v0.8.0',
+    module: 'metrics-server',
+    expected: 'about 5–8 minutes cold',
+    ldflags: ['-X k8s.io/client-go/pkg/version.gitVersion=v0.8.0'],
+    binaries: {
+      'metrics-server': { pkg: 'sigs.k8s.io/metrics-server/cmd/metrics-server', args: ['--version'], expect: 'v0.8.0' },
+    },
+  },
+  {
     name: 'helm',
     forDapr: true,
     version: 'v3.22.0',
@@ -182,6 +193,12 @@ export const IMAGES = [
     file: 'coredns',
     from: { '/coredns': 'coredns/coredns' },
     config: { Entrypoint: ['/coredns'], User: '65532:65532', ExposedPorts: { '53/udp': {}, '53/tcp': {}, '9153/tcp': {} } },
+  },
+  {
+    name: 'registry.k8s.io/metrics-server/metrics-server:v0.8.0',
+    file: 'metrics-server',
+    from: { '/metrics-server': 'metrics-server/metrics-server' },
+    config: { Entrypoint: ['/metrics-server'], User: '65532:65532', ExposedPorts: { '10250/tcp': {} } },
   },
   {
     // A trivial pod for `cluster:up`'s smoke test: answers HTTP on :8000 with its host name.

@@ -2,7 +2,8 @@
 // npm run cluster:up — a real single-node Kubernetes on this machine, from what `npm run cluster:build`
 // put into .data/cluster/bin and .data/cluster/images: etcd, kube-apiserver, kube-controller-manager,
 // kube-scheduler, containerd 2 with Debian's runc, a CNI bridge, the kubelet, kube-proxy (nftables
-// mode), CoreDNS; then a smoke pod of an image built here, reached through its Service.
+// mode), CoreDNS; then a smoke pod of an image built here, reached through its Service; then
+// metrics-server, until `kubectl top node` answers.
 //
 // Certificates are made locally (scripts/cluster/lib/pki.mjs). Data: .data/cluster/; volatile state:
 // /run/staycar-k8s/. The node's address (10.215.0.1) is on the loopback interface (lo:staycar), the pods on
@@ -455,6 +456,23 @@ export async function smoke() {
   );
 }
 
+/** metrics-server, through the API server's aggregation: `kubectl top` answers (the HPAs need it). */
+export async function metrics() {
+  applyManifest('metrics-server.yaml');
+  log(`metrics-server rolled out (${(await rollout('kube-system', 'metrics-server')).toFixed(1)} s)`);
+  let top = '';
+  const s = await waitFor(
+    'resource metrics (kubectl top node)',
+    () => {
+      const run = kubectl(['top', 'node', '--no-headers']);
+      top = run.stdout?.trim() ?? '';
+      return run.status === 0 && top !== '';
+    },
+    { timeoutMs: 120_000, progress: log },
+  );
+  log(`metrics: kubectl top node → ${top.replace(/\s+/g, ' ')} (${s.toFixed(1)} s)`);
+}
+
 async function main() {
   preflight();
   const made = ensurePki();
@@ -488,6 +506,7 @@ async function main() {
   await startNode();
   ensureStorage();
   await smoke();
+  await metrics();
   const nodes = kubectl(['get', 'nodes', '-o', 'wide']).stdout;
   console.log(nodes);
   console.log(kubectl(['get', 'pods', '-A', '-o', 'wide']).stdout);

@@ -93,6 +93,7 @@ const upstreamModule: Record<string, string> = {
   helm: 'helm.sh/helm/v3',
   crictl: 'sigs.k8s.io/cri-tools',
   dapr: 'github.com/dapr/dapr',
+  'metrics-server': 'sigs.k8s.io/metrics-server',
 };
 
 describe('the local cluster build recipe (scripts/cluster, tools/k8s)', () => {
