@@ -51,6 +51,8 @@ interface BulkItem {
   key: string;
   data?: unknown;
   etag?: string;
+  /** Set when this key could not be read: stores without a bulk read of their own are read key by key. */
+  error?: string;
 }
 
 /**
@@ -124,6 +126,8 @@ export class Sidecar implements StatePort {
       throw this.stateError('read', error);
     }
     for (const item of items) {
+      // A key that could not be read is not an absent key: answering "not found" would lose updates.
+      if (item.error) throw new DependencyUnavailableError(`state read of ${item.key} failed: ${item.error}`);
       if (item.data === undefined || item.data === null || item.data === '') continue;
       found.set(item.key, { value: item.data as T, etag: item.etag ?? '' });
     }
@@ -202,7 +206,10 @@ export class Sidecar implements StatePort {
   private stateError(what: string, error: unknown): DaprError {
     const { status, body, raw } = unpackSdkError(error);
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    if (status === 409 || /etag mismatch|possible etag|no rows match|duplicate|already exists|failed to set key/i.test(text)) {
+    if (
+      status === 409 ||
+      /etag mismatch|possible etag|no rows match|duplicate|already exists|failed to set key|no item was updated/i.test(text)
+    ) {
       return new EtagConflictError(`state ${what}: conflict`, status, body);
     }
     if (status === undefined || isUnavailable(status, body)) {
