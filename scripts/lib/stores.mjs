@@ -57,7 +57,8 @@ export const STORES = {
   },
   kafka: {
     label: 'Kafka',
-    apt: [],
+    // Java runs the broker, Maven fetches its jars from Maven Central (scripts/lib/kafka.mjs).
+    apt: ['openjdk-17-jre-headless', 'maven'],
     ensure: async () => (await kafka()).ensureKafka(),
     start: async () => (await kafka()).ensureKafka(),
     stop: async () => (await kafka()).stopKafka(),
