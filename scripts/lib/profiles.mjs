@@ -1,6 +1,7 @@
 // Component profiles: components/<name>/ holds one profile's Dapr components (state store with
-// the outbox, pub/sub, the outbox's internal pub/sub, identity's user store, …) and a profile.json
-// that says what the set-up must install and start for it. `STAYCAR_PROFILE` picks one (default:
+// the outbox, pub/sub, the outbox's internal pub/sub, identity's user store, …) and
+// components/<name>.profile.json says what the set-up must install and start for it (beside the
+// folder, not in it: daprd warns about every non-YAML file of a resources path). `STAYCAR_PROFILE` picks one (default:
 // `default`); the launcher hands its folder to every sidecar instead of components/default, and
 // nothing else changes — not the service code, not the services' environment (docs/profiles.md).
 import fs from 'node:fs';
@@ -10,11 +11,13 @@ import { ROOT } from './paths.mjs';
 export const COMPONENTS_DIR = path.join(ROOT, 'components');
 export const DEFAULT_PROFILE = 'default';
 
-/** Every folder of components/ with a profile.json, by name. */
+const specFile = (name) => path.join(COMPONENTS_DIR, `${name}.profile.json`);
+
+/** Every folder of components/ with its <name>.profile.json, by name (default first). */
 export function listProfiles() {
   return fs
     .readdirSync(COMPONENTS_DIR, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && fs.existsSync(path.join(COMPONENTS_DIR, d.name, 'profile.json')))
+    .filter((d) => d.isDirectory() && fs.existsSync(specFile(d.name)))
     .map((d) => d.name)
     .sort((a, b) => (a === DEFAULT_PROFILE ? -1 : b === DEFAULT_PROFILE ? 1 : a.localeCompare(b)));
 }
@@ -27,9 +30,9 @@ export function listProfiles() {
  */
 export function loadProfile(name = process.env.STAYCAR_PROFILE || DEFAULT_PROFILE) {
   const dir = path.join(COMPONENTS_DIR, name);
-  const file = path.join(dir, 'profile.json');
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !fs.existsSync(file)) {
-    throw new Error(`STAYCAR_PROFILE=${name}: no such profile (components/<name>/profile.json); profiles: ${listProfiles().join(', ')}`);
+  const file = specFile(name);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !fs.existsSync(file) || !fs.existsSync(dir)) {
+    throw new Error(`STAYCAR_PROFILE=${name}: no such profile (components/<name>/ and components/<name>.profile.json); profiles: ${listProfiles().join(', ')}`);
   }
   const spec = JSON.parse(fs.readFileSync(file, 'utf8'));
   for (const key of ['description', 'stores', 'broker', 'stateStore', 'viewDb']) {

@@ -135,7 +135,7 @@ async function daprHome() {
 }
 
 /**
- * Only what the profile (STAYCAR_PROFILE, components/<name>/profile.json) needs: the base Debian
+ * Only what the profile (STAYCAR_PROFILE, components/<name>.profile.json) needs: the base Debian
  * packages plus its stores' packages, then each of its stores started, provisioned and proved.
  */
 export async function runSetup(profile = loadProfile()) {

@@ -1,4 +1,4 @@
-// The stores a profile can need (components/<profile>/profile.json "stores"), each with the same
+// The stores a profile can need (components/<profile>.profile.json "stores"), each with the same
 // four verbs: `ensure` (the set-up: start if needed, provision, prove), `stop` and `start` (drills:
 // `npm run svc:stop|start -- <name>`), `check` (the doctor: `{ ok, detail }`). Debian packages a
 // store needs are installed by the set-up's package step before any store starts.

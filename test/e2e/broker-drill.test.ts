@@ -7,7 +7,7 @@ import { PROFILE } from '../support/profile';
 import { messageTypes, roomView } from '../support/view';
 
 // The broker-restart drill of every profile (docs/profiles.md): the profile's broker
-// (components/<profile>/profile.json "broker": Redis, RabbitMQ or Kafka) is stopped during a burst
+// (components/<profile>.profile.json "broker": Redis, RabbitMQ or Kafka) is stopped during a burst
 // of reservations and started again by `npm run svc:stop|start -- <broker>`, exactly as
 // resilience.test.ts does with Redis on the default profile (which is why this file does not run
 // there: jest.config.js). Then: every answer was 201 or 503 TRY_LATER; every confirmed reservation

@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { TOPIC, drained } from './events';
 
-// The component profile this run's system was started with (STAYCAR_PROFILE, components/<name>/
-// profile.json, scripts/lib/profiles.mjs) and what the tests need to know of its broker: whether
+// The component profile this run's system was started with (STAYCAR_PROFILE,
+// components/<name>.profile.json, scripts/lib/profiles.mjs) and what the tests need to know of its broker: whether
 // the consumers have read and acknowledged everything, asked of the broker itself.
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -16,7 +16,7 @@ export type Profile = { name: string; description: string; stores: string[]; bro
 
 export const PROFILE: Profile = (() => {
   const name = process.env.STAYCAR_PROFILE || 'default';
-  return { name, ...JSON.parse(fs.readFileSync(path.join(ROOT, 'components', name, 'profile.json'), 'utf8')) } as Profile;
+  return { name, ...JSON.parse(fs.readFileSync(path.join(ROOT, 'components', `${name}.profile.json`), 'utf8')) } as Profile;
 })();
 
 /** Tests that read Redis Streams' own records (the wire format on the topic) run only there. */
