@@ -15,10 +15,20 @@ import { DEFAULT_PROFILE, listProfiles, loadProfile } from './lib/profiles.mjs';
 const OUT = path.join(ROOT, 'test-output');
 const first = process.env.STAYCAR_PROFILE || DEFAULT_PROFILE;
 
+/** Profiles whose spec says `"ci": false` are left out of `all` and named with their reason. */
+const notRun = [];
 function profilesToRun() {
   const asked = process.env.STAYCAR_TEST_PROFILES ?? (process.env.CI === 'true' ? 'all' : '');
   if (!asked) return [first];
-  const others = asked === 'all' ? listProfiles() : asked.split(',').map((p) => p.trim()).filter(Boolean);
+  let others = asked.split(',').map((p) => p.trim()).filter(Boolean);
+  if (asked === 'all') {
+    others = listProfiles().filter((p) => {
+      const spec = loadProfile(p);
+      if (spec.ci !== false || p === first) return true;
+      notRun.push(`profile ${p}: not run — ${spec.ciNote ?? 'its profile.json says "ci": false'}`);
+      return false;
+    });
+  }
   return [first, ...others.filter((p) => p !== first)];
 }
 
@@ -65,6 +75,7 @@ const failed = results.reduce((n, r) => n + r.failed, 0);
 const lines = [
   ...results.flatMap((r) => r.extra),
   ...(profiles.length > 1 ? results.map((r) => `profile ${r.name}: ${r.passed} passed, ${r.failed} failed`) : []),
+  ...notRun,
   `retried: ${retried.length > 0 ? retried.join('; ') : 'none'}`,
   `${passed} passed, ${failed} failed`,
 ];
