@@ -48,6 +48,13 @@ console.log(`\nProfile ${profile.name} (STAYCAR_PROFILE; others: ${listProfiles(
 row('components', path.relative(ROOT, profile.dir));
 row('what', profile.description);
 row('state · broker · view', `${profile.stateStore} · ${profile.broker} · ${profile.viewDb}`);
+try {
+  const running = JSON.parse(fs.readFileSync(path.join(ROOT, '.data', 'run', 'profile.json'), 'utf8'));
+  if (running.profile !== profile.name) row('⚠ running system', `was started on profile ${running.profile} (${running.startedAt}): stop it before starting on ${profile.name}`);
+  else row('running system', `started on it at ${running.startedAt}`);
+} catch {
+  /* nothing started from this checkout */
+}
 
 console.log('\nInfrastructure (the stores of this profile)');
 for (const name of profile.stores) {

@@ -199,6 +199,7 @@ export async function stopApp(appId, { graceMs = 12_000 } = {}) {
 export async function stopAll(options) {
   await Promise.all(loadApps().map((app) => stopApp(app.appID, options)));
   await stopSentry();
+  fs.rmSync(path.join(runDir(), 'profile.json'), { force: true });
 }
 
 async function answers(url, timeoutMs = 1000, headers = {}) {
@@ -320,6 +321,8 @@ export async function startAll({ onLine, timeoutMs = 90_000 } = {}) {
     );
   }
   await startSentry();
+  // Which profile the running system was started on (npm run doctor, the bench's report).
+  fs.writeFileSync(path.join(runDir(), 'profile.json'), `${JSON.stringify({ profile: loadProfile().name, startedAt: new Date().toISOString() })}\n`);
   const first = firstStoreApp(apps);
   if (first) {
     startApp(first, { onLine });
