@@ -55,7 +55,7 @@ function run(cmd, args, options = {}) {
   });
 }
 
-function aptInstall(packages) {
+export function aptInstall(packages) {
   return async (progress) => {
     const missing = packages.filter((p) => spawnSync('dpkg', ['-s', p], { stdio: 'ignore' }).status !== 0);
     if (missing.length === 0) return `Debian packages present (${packages.join(', ')})`;

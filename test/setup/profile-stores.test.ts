@@ -51,6 +51,10 @@ function firstBytes(port: number, hello: Buffer): Promise<Buffer> {
 }
 
 describe('set-up from nothing: PostgreSQL (postgres-rabbitmq profile)', () => {
+  // The set-up's package step for this store (a no-op where the packages are installed).
+  beforeAll(async () => {
+    expect(await setupStep('store-packages', { store: 'postgres' })).toMatchObject({ ok: true });
+  });
   const dir = tmp('staycar-postgres-');
   const instance = {
     port: freePort(),
@@ -90,6 +94,10 @@ describe('set-up from nothing: PostgreSQL (postgres-rabbitmq profile)', () => {
 });
 
 describe('set-up from nothing: RabbitMQ (postgres-rabbitmq profile)', () => {
+  // The set-up's package step for this store (a no-op where the packages are installed).
+  beforeAll(async () => {
+    expect(await setupStep('store-packages', { store: 'rabbitmq' })).toMatchObject({ ok: true });
+  });
   const dir = tmp('staycar-rabbitmq-');
   const instance = {
     node: `staycar-test-${randomBytes(3).toString('hex')}@localhost`,
@@ -124,6 +132,10 @@ describe('set-up from nothing: RabbitMQ (postgres-rabbitmq profile)', () => {
 });
 
 describe('set-up from nothing: Kafka (kafka profile)', () => {
+  // The set-up's package step for this store (a no-op where the packages are installed).
+  beforeAll(async () => {
+    expect(await setupStep('store-packages', { store: 'kafka' })).toMatchObject({ ok: true });
+  });
   const dir = tmp('staycar-kafka-');
   const instance = {
     version: versions.kafka,

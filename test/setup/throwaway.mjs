@@ -6,6 +6,8 @@ import { startRedis, stopRedis } from '../../scripts/lib/redis.mjs';
 import { ensurePostgres, stopPostgres } from '../../scripts/lib/postgres.mjs';
 import { ensureRabbitmq, stopRabbitmq } from '../../scripts/lib/rabbitmq.mjs';
 import { ensureKafka, stopKafka } from '../../scripts/lib/kafka.mjs';
+import { aptInstall } from '../../scripts/lib/setup-steps.mjs';
+import { storeOf } from '../../scripts/lib/stores.mjs';
 import { supervise } from '../../scripts/lib/supervisor.mjs';
 
 /**
@@ -53,6 +55,8 @@ const commands = {
   daprd: () => ensureDaprd({ binDir: args.binDir }),
   sentry: () => ensureDaprBinary({ name: 'sentry', binDir: args.binDir }),
   supervise: () => superviseStandIns(args),
+  // The set-up's package step for one store's Debian packages (what a profile that needs it runs).
+  'store-packages': () => aptInstall(storeOf(args.store).apt)(() => {}),
   'postgres-ensure': () => ensurePostgres(args.instance),
   'postgres-stop': () => stopPostgres(args.instance),
   'rabbitmq-ensure': () => ensureRabbitmq(args.instance),
