@@ -3,7 +3,12 @@
 // against a stand-in (loadtest), and e2e tests against the real system, which
 // test/support/global-setup.mjs starts once per run (real daprd sidecars, Redis, MariaDB).
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] };
-const moduleNameMapper = { '^@staycar/common$': '<rootDir>/services/common/src/index.ts' };
+const moduleNameMapper = {
+  '^@staycar/common$': '<rootDir>/services/common/src/index.ts',
+  '^@staycar/common/testing$': '<rootDir>/services/common/testing/index.ts',
+  // The real jose, loaded outside Jest's registry (it is ES modules only; see the file).
+  '^jose$': '<rootDir>/services/common/testing/nativeJose.cjs',
+};
 // The component profile of the system the e2e project starts (STAYCAR_PROFILE,
 // scripts/lib/profiles.mjs). On `default` every e2e suite runs except broker-drill (there it is
 // resilience.test.ts's Redis drill). On another profile, the suites of issue 16 that every profile
@@ -29,6 +34,15 @@ module.exports = {
       displayName: 'unit',
       rootDir: __dirname,
       testMatch: ['<rootDir>/services/*/test/**/*.test.ts'],
+      transform,
+      moduleNameMapper,
+      testEnvironment: 'node',
+    },
+    {
+      // ESLint (type-aware), Prettier and a type check of the tests, zero findings (test/lint).
+      displayName: 'lint',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/lint/**/*.test.ts'],
       transform,
       moduleNameMapper,
       testEnvironment: 'node',

@@ -106,7 +106,9 @@ interface Workload {
   container: JsonObject;
 }
 function workload(all: K8sObject[], appId: string): Workload {
-  const deployment = ofKind(all, 'Deployment').find((d) => get(d, 'spec', 'template', 'metadata', 'annotations', 'dapr.io/app-id') === appId);
+  const deployment = ofKind(all, 'Deployment').find(
+    (d) => get(d, 'spec', 'template', 'metadata', 'annotations', 'dapr.io/app-id') === appId,
+  );
   if (!deployment) throw new Error(`no Deployment with dapr.io/app-id ${appId}`);
   const podSpec = get(deployment, 'spec', 'template', 'spec');
   if (!isObject(podSpec)) throw new Error(`${appId}: no pod spec`);
@@ -127,7 +129,12 @@ function references(all: K8sObject[]): { kind: 'Secret' | 'ConfigMap'; name: str
     if (Array.isArray(node)) return node.forEach((n) => visit(n, from, inComponent));
     if (!isObject(node)) return;
     for (const [key, value] of Object.entries(node)) {
-      if ((key === 'secretKeyRef' || key === 'configMapKeyRef') && isObject(value) && typeof value.name === 'string' && typeof value.key === 'string') {
+      if (
+        (key === 'secretKeyRef' || key === 'configMapKeyRef') &&
+        isObject(value) &&
+        typeof value.name === 'string' &&
+        typeof value.key === 'string'
+      ) {
         found.push({ kind: key === 'secretKeyRef' ? 'Secret' : 'ConfigMap', name: value.name, key: value.key, from });
       } else visit(value, from, inComponent);
     }
@@ -214,14 +221,16 @@ function daprErrors(o: K8sObject): string[] {
   const validate = validators[o.kind];
   if (!validate) return [`no schema for Dapr kind ${o.kind}`];
   if (validate(o)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${e.params ? JSON.stringify(e.params) : ''}`.trim());
+  return (validate.errors ?? []).map((e) =>
+    `${e.instancePath || '/'} ${e.message ?? ''} ${e.params ? JSON.stringify(e.params) : ''}`.trim(),
+  );
 }
 
 /** Removes what a schema (with additionalProperties: false) does not define; returns the removed paths. */
 function pruneToSchema(value: Json, schema: Record<string, unknown>, pointer = ''): { value: Json; dropped: string[] } {
   const dropped: string[] = [];
   if (Array.isArray(value)) {
-    const items = isObject(schema.items as Json) ? (schema.items as Record<string, unknown>) : {};
+    const items = isObject(schema.items) ? (schema.items as Record<string, unknown>) : {};
     return {
       value: value.map((v, i) => {
         const r = pruneToSchema(v, items, `${pointer}/${i}`);
@@ -236,7 +245,7 @@ function pruneToSchema(value: Json, schema: Record<string, unknown>, pointer = '
   const additional = schema.additionalProperties;
   const result: JsonObject = {};
   for (const [key, child] of Object.entries(value)) {
-    const childSchema = properties[key] ?? (isObject(additional as Json) ? (additional as Record<string, unknown>) : additional === false ? undefined : {});
+    const childSchema = properties[key] ?? (isObject(additional) ? additional : additional === false ? undefined : {});
     if (!childSchema) {
       dropped.push(`${pointer}/${key}`);
       continue;
@@ -249,7 +258,12 @@ function pruneToSchema(value: Json, schema: Record<string, unknown>, pointer = '
 }
 
 /** Dapr's access-control decision on the called sidecar (pkg/acl in dapr 1.18.2), for an HTTP invocation. */
-function aclAllows(configuration: K8sObject, caller: { appId: string; namespace: string; trustDomain?: string } | null, operation: string, verb: string): boolean {
+function aclAllows(
+  configuration: K8sObject,
+  caller: { appId: string; namespace: string; trustDomain?: string } | null,
+  operation: string,
+  verb: string,
+): boolean {
   const spec = get(configuration, 'spec', 'accessControl');
   if (!isObject(spec)) return true;
   const globalAction = typeof spec.defaultAction === 'string' ? spec.defaultAction.toLowerCase() : 'deny';
@@ -260,7 +274,11 @@ function aclAllows(configuration: K8sObject, caller: { appId: string; namespace:
   const op = operation.toLowerCase();
   for (const rule of objects(policy.operations)) {
     const name = String(rule.name).toLowerCase();
-    const matches = name.endsWith('/**') ? op.startsWith(name.slice(0, -2)) : name.endsWith('/*') ? op.startsWith(name.slice(0, -1)) && !op.slice(name.length - 1).includes('/') : op === name;
+    const matches = name.endsWith('/**')
+      ? op.startsWith(name.slice(0, -2))
+      : name.endsWith('/*')
+        ? op.startsWith(name.slice(0, -1)) && !op.slice(name.length - 1).includes('/')
+        : op === name;
     if (!matches) continue;
     const verbs = Array.isArray(rule.httpVerb) ? rule.httpVerb.map(String) : [];
     if (verbs.includes(verb) || verbs.includes('*')) action = String(rule.action);
@@ -303,9 +321,15 @@ function documentedSecrets(readme: string): Map<string, Set<string>> {
 /** `app=topic,topic;app=topic` (Dapr's publishingScopes / subscriptionScopes) as app -> sorted topics. */
 function parseScopes(value: Json | undefined): Record<string, string[]> {
   const result: Record<string, string[]> = {};
-  for (const entry of String(value ?? '').split(';').filter((e) => e.trim() !== '')) {
+  for (const entry of String(value ?? '')
+    .split(';')
+    .filter((e) => e.trim() !== '')) {
     const [app, topics = ''] = entry.split('=');
-    result[app.trim()] = topics.split(',').map((t) => t.trim()).filter((t) => t !== '').sort();
+    result[app.trim()] = topics
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== '')
+      .sort();
   }
   return result;
 }
@@ -374,7 +398,14 @@ function portMatches(ports: Json | undefined, port: number, protocol: Protocol):
   return objects(ports).some((p) => (p.protocol ?? 'TCP') === protocol && (p.port === undefined || p.port === port));
 }
 
-function directionAllows(policies: K8sObject[], pod: Peer, other: Peer, port: number, protocol: Protocol, direction: 'Ingress' | 'Egress'): boolean {
+function directionAllows(
+  policies: K8sObject[],
+  pod: Peer,
+  other: Peer,
+  port: number,
+  protocol: Protocol,
+  direction: 'Ingress' | 'Egress',
+): boolean {
   if (pod.ip !== undefined) return true; // outside the cluster: no NetworkPolicy of ours applies
   const field = direction === 'Ingress' ? 'ingress' : 'egress';
   const peersField = direction === 'Ingress' ? 'from' : 'to';
@@ -388,7 +419,10 @@ function directionAllows(policies: K8sObject[], pod: Peer, other: Peer, port: nu
   return selecting.some((p) =>
     objects(get(p, 'spec', field)).some((rule) => {
       const peers = objects(rule[peersField]);
-      return (peers.length === 0 || peers.some((peer) => peerMatches(peer, String(p.metadata.namespace), other))) && portMatches(rule.ports, port, protocol);
+      return (
+        (peers.length === 0 || peers.some((peer) => peerMatches(peer, String(p.metadata.namespace), other))) &&
+        portMatches(rule.ports, port, protocol)
+      );
     }),
   );
 }
@@ -404,7 +438,10 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
     const itWithKubectl = hasKubectlKustomize() ? it : it.skip;
 
     itWithKubectl.each(OVERLAYS)('when overlay %s is built by kubectl kustomize, then it equals what the test renders', (overlay) => {
-      const out = execFileSync('kubectl', ['kustomize', path.join(ROOT, 'deploy', 'overlays', overlay)], { encoding: 'utf8', timeout: 60_000 });
+      const out = execFileSync('kubectl', ['kustomize', path.join(ROOT, 'deploy', 'overlays', overlay)], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'staycar-kustomize-')), 'out.yaml');
       fs.writeFileSync(file, out);
       const byId = (list: K8sObject[]) => Object.fromEntries(list.map((o) => [objectId(o), o]));
@@ -423,7 +460,8 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
 
     it('when rendered, then everything lands in namespace staycar, which it creates', () => {
       expect(find(all, 'Namespace', 'staycar')).toBeDefined();
-      for (const o of all.filter((x) => x.kind !== 'Namespace')) expect([objectId(o), o.metadata.namespace]).toEqual([objectId(o), 'staycar']);
+      for (const o of all.filter((x) => x.kind !== 'Namespace'))
+        expect([objectId(o), o.metadata.namespace]).toEqual([objectId(o), 'staycar']);
     });
 
     it('when validated with kubernetes-models, then every Kubernetes object is valid and has no unknown field', () => {
@@ -452,7 +490,13 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
           'dapr.io/enable-app-health-check': 'true',
           'dapr.io/app-health-check-path': daprRun.common.appHealthCheckPath,
         });
-        for (const key of ['sidecar-cpu-request', 'sidecar-cpu-limit', 'sidecar-memory-request', 'sidecar-memory-limit', 'graceful-shutdown-seconds']) {
+        for (const key of [
+          'sidecar-cpu-request',
+          'sidecar-cpu-limit',
+          'sidecar-memory-request',
+          'sidecar-memory-limit',
+          'graceful-shutdown-seconds',
+        ]) {
           expect([key, typeof annotations[`dapr.io/${key}`]]).toEqual([key, 'string']);
         }
         expect(find(all, 'Configuration', annotations['dapr.io/config'])).toBeDefined();
@@ -466,7 +510,9 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         expect(get(container, 'livenessProbe', 'httpGet', 'path')).toBe('/healthz');
         for (const probe of ['readinessProbe', 'livenessProbe']) {
           const port = get(container, probe, 'httpGet', 'port');
-          expect(port === app.appPort || objects(container.ports).some((p) => p.name === port && p.containerPort === app.appPort)).toBe(true);
+          expect(port === app.appPort || objects(container.ports).some((p) => p.name === port && p.containerPort === app.appPort)).toBe(
+            true,
+          );
         }
         expect(get(container, 'resources', 'requests', 'cpu')).toEqual(expect.any(String));
         expect(get(container, 'resources', 'requests', 'memory')).toEqual(expect.any(String));
@@ -480,7 +526,9 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         const service = find(all, 'Service', appId);
         expect(get(service, 'spec', 'selector')).toEqual(labels);
         expect(objects(get(service, 'spec', 'ports')).some((p) => p.targetPort === 'http' || p.targetPort === app.appPort)).toBe(true);
-        const pdb = ofKind(all, 'PodDisruptionBudget').find((p) => JSON.stringify(get(p, 'spec', 'selector', 'matchLabels')) === JSON.stringify(labels));
+        const pdb = ofKind(all, 'PodDisruptionBudget').find(
+          (p) => JSON.stringify(get(p, 'spec', 'selector', 'matchLabels')) === JSON.stringify(labels),
+        );
         expect(pdb).toBeDefined();
       },
     );
@@ -500,10 +548,22 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
           expect([e.name, isObject(e.valueFrom)]).toEqual([e.name, true]);
         }
         if (app.env?.VIEW_DB_URL !== undefined) {
-          expect(get(objects(container.env).find((e) => e.name === 'VIEW_DB_URL'), 'valueFrom', 'secretKeyRef')).toBeDefined();
+          expect(
+            get(
+              objects(container.env).find((e) => e.name === 'VIEW_DB_URL'),
+              'valueFrom',
+              'secretKeyRef',
+            ),
+          ).toBeDefined();
         }
         if (app.env?.CITYNAME !== undefined) {
-          expect(get(objects(container.env).find((e) => e.name === 'CITYNAME'), 'valueFrom', 'configMapKeyRef')).toBeDefined();
+          expect(
+            get(
+              objects(container.env).find((e) => e.name === 'CITYNAME'),
+              'valueFrom',
+              'configMapKeyRef',
+            ),
+          ).toBeDefined();
         }
       },
     );
@@ -520,10 +580,18 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       expect(component(String(meta.find((m) => m.name === 'outboxPubsub')?.value))).toBeDefined();
     });
 
-    it("when identity names its user store and secret store through the ConfigMap, then they exist, are its own, and the user store has no outbox", () => {
+    it('when identity names its user store and secret store through the ConfigMap, then they exist, are its own, and the user store has no outbox', () => {
       const data = (find(all, 'ConfigMap', 'staycar-config')?.data ?? {}) as Record<string, string>;
       const env = objects(workload(all, 'identity').container.env);
-      const fromConfig = (name: string) => String(get(env.find((e) => e.name === name), 'valueFrom', 'configMapKeyRef', 'key'));
+      const fromConfig = (name: string) =>
+        String(
+          get(
+            env.find((e) => e.name === name),
+            'valueFrom',
+            'configMapKeyRef',
+            'key',
+          ),
+        );
       const userStore = find(all, 'Component', data[fromConfig('STATE_STORE')]);
       expect(String(get(userStore, 'spec', 'type'))).toMatch(/^state\./);
       expect(objects(get(userStore, 'spec', 'metadata')).map((m) => m.name)).not.toContain('outboxPublishPubsub');
@@ -537,7 +605,17 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       const data = (find(all, 'ConfigMap', 'staycar-config')?.data ?? {}) as Record<string, string>;
       const { podSpec, container } = workload(all, 'identity');
       const env = objects(container.env);
-      const fromConfig = (name: string) => data[String(get(env.find((e) => e.name === name), 'valueFrom', 'configMapKeyRef', 'key'))];
+      const fromConfig = (name: string) =>
+        data[
+          String(
+            get(
+              env.find((e) => e.name === name),
+              'valueFrom',
+              'configMapKeyRef',
+              'key',
+            ),
+          )
+        ];
       const store = fromConfig('SECRET_STORE');
       const secret = fromConfig('SIGNING_KEYS_SECRET');
       expect(secret).toEqual(expect.any(String));
@@ -548,11 +626,14 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
 
       const account = String(podSpec.serviceAccountName);
       expect(find(all, 'ServiceAccount', account)).toBeDefined();
-      const bindings = ofKind(all, 'RoleBinding').filter((b) => objects(b.subjects).some((s) => s.kind === 'ServiceAccount' && s.name === account && s.namespace === 'staycar'));
+      const bindings = ofKind(all, 'RoleBinding').filter((b) =>
+        objects(b.subjects).some((s) => s.kind === 'ServiceAccount' && s.name === account && s.namespace === 'staycar'),
+      );
       const rules = bindings.flatMap((b) => objects(get(find(all, 'Role', String(get(b, 'roleRef', 'name'))), 'rules')));
       expect(rules).toEqual([{ apiGroups: [''], resources: ['secrets'], resourceNames: [secret], verbs: ['get'] }]);
       // No other app runs with that account.
-      for (const appId of APP_IDS.filter((a) => a !== 'identity')) expect([appId, workload(all, appId).podSpec.serviceAccountName]).toEqual([appId, undefined]);
+      for (const appId of APP_IDS.filter((a) => a !== 'identity'))
+        expect([appId, workload(all, appId).podSpec.serviceAccountName]).toEqual([appId, undefined]);
       // Nobody ships the keys: the README says how to make the Secret.
       expect(find(all, 'Secret', secret)).toBeUndefined();
       expect(fs.readFileSync(path.join(ROOT, 'deploy', 'README.md'), 'utf8')).toContain(`create secret generic ${secret}`);
@@ -566,7 +647,8 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         for (const m of meta.filter((x) => sensitive.test(String(x.name)))) {
           expect([c.metadata.name, m.name, m.value, isObject(m.secretKeyRef)]).toEqual([c.metadata.name, m.name, undefined, true]);
         }
-        if (meta.some((m) => isObject(m.secretKeyRef))) expect([c.metadata.name, get(c, 'auth', 'secretStore')]).toEqual([c.metadata.name, 'kubernetes']);
+        if (meta.some((m) => isObject(m.secretKeyRef)))
+          expect([c.metadata.name, get(c, 'auth', 'secretStore')]).toEqual([c.metadata.name, 'kubernetes']);
         // Every component says which apps may load it.
         const scopes = get(c, 'scopes');
         expect(Array.isArray(scopes) && scopes.length > 0 && scopes.every((s) => APP_IDS.includes(String(s)))).toBe(true);
@@ -586,7 +668,12 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
               expect([objectId(o), e.name, url.username, url.password]).toEqual([objectId(o), e.name, '', '']);
               continue;
             }
-            expect([objectId(o), e.name, e.value, isObject(get(e, 'valueFrom', 'secretKeyRef'))]).toEqual([objectId(o), e.name, undefined, true]);
+            expect([objectId(o), e.name, e.value, isObject(get(e, 'valueFrom', 'secretKeyRef'))]).toEqual([
+              objectId(o),
+              e.name,
+              undefined,
+              true,
+            ]);
           }
         }
       }
@@ -621,7 +708,10 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         expect(get(hpa, 'spec', 'scaleTargetRef', 'kind')).toBe('Deployment');
         const { deployment, container } = workload(all, appId);
         expect(deployment.metadata.name).toBe(appId);
-        expect(get(hpa, 'spec', 'metrics', 0)).toEqual({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } });
+        expect(get(hpa, 'spec', 'metrics', 0)).toEqual({
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } },
+        });
         expect(get(hpa, 'spec', 'maxReplicas')).toBe(10);
         expect(Number(get(hpa, 'spec', 'minReplicas'))).toBeGreaterThanOrEqual(1);
         expect(get(container, 'resources', 'requests', 'cpu')).toBeDefined();
@@ -650,7 +740,10 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       if (!isObject(local)) throw new Error('dapr/config.yaml has no accessControl');
       const policies = objects(local.policies);
       for (const p of policies) expect([p.appId, p.namespace]).toEqual([p.appId, 'default']);
-      expect(get(configuration, 'spec', 'accessControl')).toEqual({ ...local, policies: policies.map((p) => ({ ...p, namespace: 'staycar' })) });
+      expect(get(configuration, 'spec', 'accessControl')).toEqual({
+        ...local,
+        policies: policies.map((p) => ({ ...p, namespace: 'staycar' })),
+      });
       const namespaces = new Set(APP_IDS.map((appId) => workload(all, appId).deployment.metadata.namespace));
       expect([...namespaces]).toEqual(['staycar']);
 
@@ -708,7 +801,12 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         // The injector puts DAPR_API_TOKEN/APP_API_TOKEN into daprd only (pkg/injector/patcher/
         // sidecar_container.go, key "token"); the app container gets them from the manifest.
         const env = objects(container.env);
-        const fromSecret = (name: string) => get(env.find((e) => e.name === name), 'valueFrom', 'secretKeyRef');
+        const fromSecret = (name: string) =>
+          get(
+            env.find((e) => e.name === name),
+            'valueFrom',
+            'secretKeyRef',
+          );
         expect(fromSecret('DAPR_API_TOKEN')).toEqual({ name: apiSecret, key: 'token' });
         // The gateway is called by clients directly and never checks the app token: it does not get it.
         expect(fromSecret('APP_API_TOKEN')).toEqual(appId === 'gateway' ? undefined : { name: appSecret, key: 'token' });
@@ -739,7 +837,8 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
     it('when pub/sub is deployed, then its publishing and subscription scopes are those of components/default/pubsub.yaml and cover every app that loads it', () => {
       const source = readObjects(path.join(ROOT, 'components', 'default', 'pubsub.yaml'))[0];
       const copy = find(all, 'Component', 'pubsub');
-      const scopesOf = (c: Json | undefined, name: string) => parseScopes(objects(get(c, 'spec', 'metadata')).find((m) => m.name === name)?.value);
+      const scopesOf = (c: Json | undefined, name: string) =>
+        parseScopes(objects(get(c, 'spec', 'metadata')).find((m) => m.name === name)?.value);
       for (const name of ['publishingScopes', 'subscriptionScopes']) {
         const deployed = scopesOf(copy, name);
         expect([name, deployed]).toEqual([name, scopesOf(source, name)]);
@@ -750,11 +849,21 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
 
     it("when viewpage reads and writes its view, then it does so as its own database user in its own database, not the state store's", () => {
       const { container } = workload(all, 'viewpage');
-      const viewRef = get(objects(container.env).find((e) => e.name === 'VIEW_DB_URL'), 'valueFrom', 'secretKeyRef');
+      const viewRef = get(
+        objects(container.env).find((e) => e.name === 'VIEW_DB_URL'),
+        'valueFrom',
+        'secretKeyRef',
+      );
       expect(viewRef).toEqual({ name: 'staycar-viewpage-db', key: 'url' });
       const stateRefs = ofKind(all, 'Component')
         .filter((c) => String(get(c, 'spec', 'type')).startsWith('state.'))
-        .map((c) => get(objects(get(c, 'spec', 'metadata')).find((m) => m.name === 'connectionString'), 'secretKeyRef', 'name'));
+        .map((c) =>
+          get(
+            objects(get(c, 'spec', 'metadata')).find((m) => m.name === 'connectionString'),
+            'secretKeyRef',
+            'name',
+          ),
+        );
       expect(stateRefs.length).toBeGreaterThan(0);
       expect(stateRefs).not.toContain(get(viewRef, 'name'));
       if (overlay !== 'local') return;
@@ -769,7 +878,9 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       expect(connectionString.startsWith(`${String(get(view, 'stringData', 'user'))}:`)).toBe(false);
       expect(get(view, 'stringData', 'password')).not.toBe(get(state, 'stringData', 'password'));
       // Not the state stores' database (schemaName) nor the one the image gives their user.
-      const schemas = ofKind(all, 'Component').map((c) => objects(get(c, 'spec', 'metadata')).find((m) => m.name === 'schemaName')?.value).filter(Boolean);
+      const schemas = ofKind(all, 'Component')
+        .map((c) => objects(get(c, 'spec', 'metadata')).find((m) => m.name === 'schemaName')?.value)
+        .filter(Boolean);
       expect([...schemas, get(state, 'stringData', 'database')]).not.toContain(get(view, 'stringData', 'database'));
 
       // The Job that makes the user takes it from that Secret and grants on that database only.
@@ -785,13 +896,18 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       const script = (jobContainer.command as string[]).join('\n');
       const grants = [...script.matchAll(/\bGRANT\b[^;]*?\bON\s+(\S+)\s+TO\b/g)].map((m) => m[1]);
       expect(grants).toEqual(['\\`$VIEW_DB_DATABASE\\`.*']);
-      for (const statement of ['CREATE DATABASE IF NOT EXISTS', 'CREATE USER IF NOT EXISTS', 'ALTER USER', 'REVOKE ALL PRIVILEGES, GRANT OPTION FROM']) {
+      for (const statement of [
+        'CREATE DATABASE IF NOT EXISTS',
+        'CREATE USER IF NOT EXISTS',
+        'ALTER USER',
+        'REVOKE ALL PRIVILEGES, GRANT OPTION FROM',
+      ]) {
         expect(script).toContain(statement);
       }
       expect(get(job, 'spec', 'ttlSecondsAfterFinished')).toEqual(expect.any(Number));
     });
 
-    it("when the gateway counts rate limits, then it uses a Redis of its own — the address from the ConfigMap, the password from a Secret — never the pub/sub Redis", () => {
+    it('when the gateway counts rate limits, then it uses a Redis of its own — the address from the ConfigMap, the password from a Secret — never the pub/sub Redis', () => {
       const { deployment, container } = workload(all, 'gateway');
       const env = objects(container.env);
       const entry = (name: string) => env.find((e) => e.name === name);
@@ -819,7 +935,9 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       expect([...pubsubSecrets]).toEqual(['staycar-redis']);
       const gatewayRefs = references([deployment]).map((r) => r.name);
       for (const name of pubsubSecrets) expect(gatewayRefs).not.toContain(name);
-      const holders = references(all).filter((r) => r.name === get(passwordRef, 'name')).map((r) => r.from);
+      const holders = references(all)
+        .filter((r) => r.name === get(passwordRef, 'name'))
+        .map((r) => r.from);
       expect(holders.filter((from) => from !== objectId(deployment) && from !== 'Deployment/staycar/ratelimit-redis')).toEqual([]);
       expect(url.hostname).not.toBe('redis');
 
@@ -833,7 +951,10 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       expect(service?.metadata.name).toBe('ratelimit-redis');
       expect(objects(get(service, 'spec', 'ports')).some((p) => p.port === Number(url.port || 6379))).toBe(true);
       const selected = [...ofKind(all, 'Deployment'), ...ofKind(all, 'StatefulSet')].filter((w) =>
-        selects({ matchLabels: get(service, 'spec', 'selector') ?? {} }, (get(w, 'spec', 'template', 'metadata', 'labels') ?? {}) as Record<string, string>),
+        selects(
+          { matchLabels: get(service, 'spec', 'selector') ?? {} },
+          (get(w, 'spec', 'template', 'metadata', 'labels') ?? {}) as Record<string, string>,
+        ),
       );
       expect(selected.map(objectId)).toEqual(['Deployment/staycar/ratelimit-redis']);
       const pubsubRedis = find(all, 'Secret', 'staycar-redis');
@@ -844,18 +965,26 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       const redisContainer = objects(get(selected[0], 'spec', 'template', 'spec', 'containers'))[0];
       const args = redisContainer.args;
       expect(redisArg(args, 'requirepass')).toBe('$(REDIS_PASSWORD)');
-      expect(get(objects(redisContainer.env).find((e) => e.name === 'REDIS_PASSWORD'), 'valueFrom', 'secretKeyRef')).toEqual(passwordRef);
+      expect(
+        get(
+          objects(redisContainer.env).find((e) => e.name === 'REDIS_PASSWORD'),
+          'valueFrom',
+          'secretKeyRef',
+        ),
+      ).toEqual(passwordRef);
       expect([redisArg(args, 'save'), redisArg(args, 'appendonly')]).toEqual(['', 'no']);
       expect(redisArg(args, 'maxmemory')).toMatch(/^\d+mb$/);
       expect(redisArg(args, 'maxmemory-policy')).toBe('allkeys-lru');
-      expect(objects(get(selected[0], 'spec', 'template', 'spec', 'volumes')).filter((v) => v.persistentVolumeClaim !== undefined)).toEqual([]);
+      expect(objects(get(selected[0], 'spec', 'template', 'spec', 'volumes')).filter((v) => v.persistentVolumeClaim !== undefined)).toEqual(
+        [],
+      );
       expect(get(redisContainer, 'readinessProbe')).toBeDefined();
       // Its memory limit leaves room above maxmemory (Mi vs mb: both about a million bytes).
       const limitMi = Number(/^(\d+)Mi$/.exec(String(get(redisContainer, 'resources', 'limits', 'memory')))?.[1]);
       expect(limitMi).toBeGreaterThan(Number(/^(\d+)mb$/.exec(String(redisArg(args, 'maxmemory')))?.[1]));
     });
 
-    it("when clients reach the gateway through a proxy, then TRUST_PROXY comes from the ConfigMap, the gateway accepts it, and it believes the ingress controller but never a client that connects directly", () => {
+    it('when clients reach the gateway through a proxy, then TRUST_PROXY comes from the ConfigMap, the gateway accepts it, and it believes the ingress controller but never a client that connects directly', () => {
       const { container } = workload(all, 'gateway');
       const entry = objects(container.env).find((e) => e.name === 'TRUST_PROXY');
       expect(get(entry, 'valueFrom', 'configMapKeyRef')).toEqual({ name: 'staycar-config', key: 'TRUST_PROXY' });
@@ -875,17 +1004,30 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       expect(direct).toBe(overlay === 'production');
       if (direct) {
         expect(typeof trustProxy).not.toBe('number');
-        for (const client of ['203.0.113.7', '198.51.100.20', '2001:db8::7', '8.8.8.8']) expect([client, trusted(client, 0)]).toEqual([client, false]);
+        for (const client of ['203.0.113.7', '198.51.100.20', '2001:db8::7', '8.8.8.8'])
+          expect([client, trusted(client, 0)]).toEqual([client, false]);
       }
     });
 
     describe('NetworkPolicies', () => {
       const policies = ofKind(all, 'NetworkPolicy');
-      const app = (appId: string): Peer => ({ namespace: 'staycar', labels: get(workload(all, appId).deployment, 'spec', 'template', 'metadata', 'labels') as Record<string, string> });
-      const podOf = (kind: string, name: string): Peer => ({ namespace: 'staycar', labels: get(find(all, kind, name), 'spec', 'template', 'metadata', 'labels') as Record<string, string> });
-      const intruder: Peer = { namespace: 'staycar', labels: { 'app.kubernetes.io/name': 'intruder', 'app.kubernetes.io/part-of': 'staycar' } };
+      const app = (appId: string): Peer => ({
+        namespace: 'staycar',
+        labels: get(workload(all, appId).deployment, 'spec', 'template', 'metadata', 'labels') as Record<string, string>,
+      });
+      const podOf = (kind: string, name: string): Peer => ({
+        namespace: 'staycar',
+        labels: get(find(all, kind, name), 'spec', 'template', 'metadata', 'labels') as Record<string, string>,
+      });
+      const intruder: Peer = {
+        namespace: 'staycar',
+        labels: { 'app.kubernetes.io/name': 'intruder', 'app.kubernetes.io/part-of': 'staycar' },
+      };
       const elsewhere: Peer = { namespace: 'default', labels: { 'app.kubernetes.io/name': 'gateway' } };
-      const ingressController: Peer = { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } };
+      const ingressController: Peer = {
+        namespace: 'ingress-nginx',
+        labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' },
+      };
       const prometheus: Peer = { namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' } };
       const outside: Peer = { ip: '203.0.113.7' };
       const controlPlane = (name: string): Peer => ({ namespace: 'dapr-system', labels: { app: name } });
@@ -900,13 +1042,22 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       const invokes = (caller: string, callee: string) =>
         caller !== callee && (caller === 'gateway' || (caller === 'reservation' && ['room', 'rentcar', 'payment'].includes(callee)));
 
-      const componentsOf = (typePrefix: string) => ofKind(all, 'Component').filter((c) => String(get(c, 'spec', 'type')).startsWith(typePrefix));
+      const componentsOf = (typePrefix: string) =>
+        ofKind(all, 'Component').filter((c) => String(get(c, 'spec', 'type')).startsWith(typePrefix));
       const scoped = (components: K8sObject[]) => new Set(components.flatMap((c) => (get(c, 'scopes') as string[]) ?? []));
       const redisOwners = scoped(componentsOf('pubsub.redis'));
-      const mysqlOwners = new Set([...scoped(componentsOf('state.mysql')), ...APP_IDS.filter((a) => objects(workload(all, a).container.env).some((e) => e.name === 'VIEW_DB_URL'))]);
+      const mysqlOwners = new Set([
+        ...scoped(componentsOf('state.mysql')),
+        ...APP_IDS.filter((a) => objects(workload(all, a).container.env).some((e) => e.name === 'VIEW_DB_URL')),
+      ]);
 
       it('when the namespace is set up, then one policy denies all ingress and egress of every pod, and every port named is a number', () => {
-        const denyAll = policies.filter((p) => JSON.stringify(get(p, 'spec', 'podSelector')) === '{}' && get(p, 'spec', 'ingress') === undefined && get(p, 'spec', 'egress') === undefined);
+        const denyAll = policies.filter(
+          (p) =>
+            JSON.stringify(get(p, 'spec', 'podSelector')) === '{}' &&
+            get(p, 'spec', 'ingress') === undefined &&
+            get(p, 'spec', 'egress') === undefined,
+        );
         expect(denyAll.map((p) => [...((get(p, 'spec', 'policyTypes') as string[]) ?? [])].sort())).toEqual([['Egress', 'Ingress']]);
         for (const p of policies) {
           for (const rule of [...objects(get(p, 'spec', 'ingress')), ...objects(get(p, 'spec', 'egress'))]) {
@@ -919,17 +1070,28 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       it('when anything but the ingress controller calls an app port, then it is refused; the gateway takes the ingress controller', () => {
         for (const callee of APP_IDS) {
           for (const caller of [...APP_IDS.filter((a) => a !== callee).map(app), intruder, elsewhere, prometheus]) {
-            expect([callee, caller.labels, connects(policies, caller, app(callee), appPort(callee))]).toEqual([callee, caller.labels, false]);
+            expect([callee, caller.labels, connects(policies, caller, app(callee), appPort(callee))]).toEqual([
+              callee,
+              caller.labels,
+              false,
+            ]);
           }
           expect([callee, connects(policies, ingressController, app(callee), appPort(callee))]).toEqual([callee, callee === 'gateway']);
-          expect([callee, connects(policies, outside, app(callee), appPort(callee))]).toEqual([callee, overlay === 'production' && callee === 'gateway']);
+          expect([callee, connects(policies, outside, app(callee), appPort(callee))]).toEqual([
+            callee,
+            overlay === 'production' && callee === 'gateway',
+          ]);
         }
       });
 
       it('when sidecars invoke each other, then only the paths the access-control policy allows are open, on port 50002 only', () => {
         for (const caller of APP_IDS) {
           for (const callee of APP_IDS) {
-            expect([caller, callee, connects(policies, app(caller), app(callee), 50002)]).toEqual([caller, callee, invokes(caller, callee)]);
+            expect([caller, callee, connects(policies, app(caller), app(callee), 50002)]).toEqual([
+              caller,
+              callee,
+              invokes(caller, callee),
+            ]);
             // The caller's egress and the callee's ingress each allow exactly that on their own.
             const egress = directionAllows(policies, app(caller), app(callee), 50002, 'TCP', 'Egress');
             const ingress = directionAllows(policies, app(callee), app(caller), 50002, 'TCP', 'Ingress');
@@ -939,26 +1101,44 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
             }
           }
           for (const stranger of [intruder, elsewhere, ingressController]) {
-            for (const port of SIDECAR_PORTS) expect([caller, stranger.labels, port, connects(policies, stranger, app(caller), port)]).toEqual([caller, stranger.labels, port, false]);
+            for (const port of SIDECAR_PORTS)
+              expect([caller, stranger.labels, port, connects(policies, stranger, app(caller), port)]).toEqual([
+                caller,
+                stranger.labels,
+                port,
+                false,
+              ]);
           }
           // Prometheus scrapes the metrics port, nothing else.
-          for (const port of SIDECAR_PORTS) expect([caller, port, connects(policies, prometheus, app(caller), port)]).toEqual([caller, port, port === 9090]);
+          for (const port of SIDECAR_PORTS)
+            expect([caller, port, connects(policies, prometheus, app(caller), port)]).toEqual([caller, port, port === 9090]);
         }
       });
 
       it('when pods reach out, then every pod has DNS and every sidecar the Dapr control plane; identity alone the API server', () => {
         const pods = [
           ...APP_IDS.map(app),
-          ...ofKind(all, 'Deployment').filter((d) => !APP_IDS.includes(d.metadata.name)).map((d) => podOf('Deployment', d.metadata.name)),
+          ...ofKind(all, 'Deployment')
+            .filter((d) => !APP_IDS.includes(d.metadata.name))
+            .map((d) => podOf('Deployment', d.metadata.name)),
           ...ofKind(all, 'StatefulSet').map((s) => podOf('StatefulSet', s.metadata.name)),
           ...ofKind(all, 'Job').map((j) => podOf('Job', j.metadata.name)),
         ];
         for (const pod of pods) {
-          expect([pod.labels, connects(policies, pod, kubeDns, 53, 'UDP'), connects(policies, pod, kubeDns, 53, 'TCP')]).toEqual([pod.labels, true, true]);
+          expect([pod.labels, connects(policies, pod, kubeDns, 53, 'UDP'), connects(policies, pod, kubeDns, 53, 'TCP')]).toEqual([
+            pod.labels,
+            true,
+            true,
+          ]);
           expect([pod.labels, connects(policies, pod, intruder, 53, 'UDP')]).toEqual([pod.labels, false]);
         }
         for (const appId of APP_IDS) {
-          for (const [name, port] of [['dapr-sentry', 50001], ['dapr-operator', 6500], ['dapr-placement-server', 50005], ['dapr-scheduler-server', 50006]] as const) {
+          for (const [name, port] of [
+            ['dapr-sentry', 50001],
+            ['dapr-operator', 6500],
+            ['dapr-placement-server', 50005],
+            ['dapr-scheduler-server', 50006],
+          ] as const) {
             expect([appId, name, connects(policies, app(appId), controlPlane(name), port)]).toEqual([appId, name, true]);
           }
           expect([appId, connects(policies, app(appId), controlPlane('dapr-sentry'), 6500)]).toEqual([appId, false]);
@@ -980,17 +1160,29 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
           expect([appId, 'redis', connects(policies, app(appId), redis, 6379)]).toEqual([appId, 'redis', reachesRedis]);
           expect([appId, 'mysql', connects(policies, app(appId), mysql, 3306)]).toEqual([appId, 'mysql', mysqlOwners.has(appId)]);
           // In the cluster each store takes its own port only (outside it, both are one address here).
-          if (overlay === 'local') expect([appId, connects(policies, app(appId), redis, 3306), connects(policies, app(appId), mysql, 6379)]).toEqual([appId, false, false]);
+          if (overlay === 'local')
+            expect([appId, connects(policies, app(appId), redis, 3306), connects(policies, app(appId), mysql, 6379)]).toEqual([
+              appId,
+              false,
+              false,
+            ]);
         }
         // Outside the cluster, the stores' own access control is all that stops pods of other
         // namespaces; in the cluster, the stores' ingress policies do.
         for (const stranger of overlay === 'local' ? [intruder, elsewhere, ingressController] : [intruder]) {
-          expect([stranger.labels, connects(policies, stranger, redis, 6379), connects(policies, stranger, mysql, 3306)]).toEqual([stranger.labels, false, false]);
+          expect([stranger.labels, connects(policies, stranger, redis, 6379), connects(policies, stranger, mysql, 3306)]).toEqual([
+            stranger.labels,
+            false,
+            false,
+          ]);
         }
         if (overlay === 'local') {
           // Both ends hold the line on their own: the clients' egress and the store's ingress.
           for (const appId of APP_IDS) {
-            for (const [store, port, owners] of [[redis, 6379, redisOwners], [mysql, 3306, mysqlOwners]] as const) {
+            for (const [store, port, owners] of [
+              [redis, 6379, redisOwners],
+              [mysql, 3306, mysqlOwners],
+            ] as const) {
               const egress = directionAllows(policies, app(appId), store, port, 'TCP', 'Egress');
               const ingress = directionAllows(policies, store, app(appId), port, 'TCP', 'Ingress');
               expect([appId, port, egress, ingress]).toEqual([appId, port, owners.has(appId), owners.has(appId)]);
@@ -1022,7 +1214,8 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
           const egress = directionAllows(policies, app(appId), ratelimit, 6379, 'TCP', 'Egress');
           const ingress = directionAllows(policies, ratelimit, app(appId), 6379, 'TCP', 'Ingress');
           expect([appId, egress, ingress]).toEqual([appId, allowed, allowed]);
-          for (const port of [6380, 16379, 26379, 3306, 8080]) expect([appId, port, connects(policies, app(appId), ratelimit, port)]).toEqual([appId, port, false]);
+          for (const port of [6380, 16379, 26379, 3306, 8080])
+            expect([appId, port, connects(policies, app(appId), ratelimit, port)]).toEqual([appId, port, false]);
         }
         const job = podOf('Job', 'mariadb-viewpage-user');
         for (const stranger of [intruder, elsewhere, ingressController, prometheus, redis, mysql, job, outside]) {
@@ -1031,7 +1224,13 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         // The gateway gets its own Redis and no other store.
         expect([connects(policies, app('gateway'), redis, 6379), connects(policies, app('gateway'), mysql, 3306)]).toEqual([false, false]);
         // The rate-limit Redis opens no connections but DNS.
-        for (const [target, port] of [[redis, 6379], [mysql, 3306], [app('gateway'), 8080], [outside, 443], [outside, 6379]] as const) {
+        for (const [target, port] of [
+          [redis, 6379],
+          [mysql, 3306],
+          [app('gateway'), 8080],
+          [outside, 443],
+          [outside, 6379],
+        ] as const) {
           expect([target, port, connects(policies, ratelimit, target, port)]).toEqual([target, port, false]);
         }
       });
@@ -1078,7 +1277,8 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       }
       // Every app's Configuration leaves mTLS to it (daprd does not read spec.mtls of its own).
       for (const overlay of OVERLAYS) {
-        for (const c of ofKind(rendered[overlay], 'Configuration')) expect([overlay, c.metadata.name, get(c, 'spec', 'mtls')]).toEqual([overlay, c.metadata.name, undefined]);
+        for (const c of ofKind(rendered[overlay], 'Configuration'))
+          expect([overlay, c.metadata.name, get(c, 'spec', 'mtls')]).toEqual([overlay, c.metadata.name, undefined]);
       }
     });
   });
@@ -1098,7 +1298,9 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         if (!copy) throw new Error(`deploy/ has no Resiliency ${name}`);
         const { value, dropped } = pruneToSchema(source, resiliencySchema);
         if (dropped.length > 0) {
-          console.warn(`resiliency/resiliency.yaml has fields Dapr 1.18's Resiliency type lacks (ignored by daprd, rejected by the API server): ${dropped.join(', ')}`);
+          console.warn(
+            `resiliency/resiliency.yaml has fields Dapr 1.18's Resiliency type lacks (ignored by daprd, rejected by the API server): ${dropped.join(', ')}`,
+          );
         }
         const { namespace: _ns, ...meta } = copy.metadata;
         expect({ ...copy, metadata: meta }).toEqual(value);
@@ -1128,7 +1330,7 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         const copyMeta = objects(get(copy, 'spec', 'metadata'));
         expect(copyMeta.map((m) => m.name).sort()).toEqual(sourceMeta.map((m) => m.name).sort());
         // Where things live differs by environment (a folder on this machine, a volume in a pod).
-        const perEnvironment = new Set<unknown>(["rootPath"]);
+        const perEnvironment = new Set<unknown>(['rootPath']);
         for (const m of copyMeta.filter((x) => x.value !== undefined && !perEnvironment.has(x.name))) {
           expect([m.name, m.value]).toEqual([m.name, sourceMeta.find((s) => s.name === m.name)?.value]);
         }
@@ -1139,7 +1341,10 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
   describe('environments', () => {
     it('when running locally, then Redis 7 and MariaDB 10.11 run in the cluster on PersistentVolumeClaims with credentials from Secrets', () => {
       const all = rendered.local;
-      for (const [name, image] of [['redis', 'redis:7'], ['mariadb', 'mariadb:10.11']]) {
+      for (const [name, image] of [
+        ['redis', 'redis:7'],
+        ['mariadb', 'mariadb:10.11'],
+      ]) {
         const sts = find(all, 'StatefulSet', name);
         expect(get(sts, 'spec', 'template', 'spec', 'containers', 0, 'image')).toBe(image);
         expect(objects(get(sts, 'spec', 'volumeClaimTemplates')).length).toBe(1);
@@ -1161,11 +1366,17 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
     it('when running in production, then no database runs in the cluster, no Secret is shipped, every app has 2+ pods and the gateway has a LoadBalancer', () => {
       const all = rendered.production;
       expect(ofKind(all, 'StatefulSet')).toEqual([]);
-      expect(ofKind(all, 'Deployment').map((d) => d.metadata.name).sort()).toEqual([...APP_IDS].sort());
+      expect(
+        ofKind(all, 'Deployment')
+          .map((d) => d.metadata.name)
+          .sort(),
+      ).toEqual([...APP_IDS].sort());
       expect(ofKind(all, 'Secret')).toEqual([]);
       for (const appId of APP_IDS) {
         const { deployment, container } = workload(all, appId);
-        const hpa = ofKind(all, 'HorizontalPodAutoscaler').find((h) => get(h, 'spec', 'scaleTargetRef', 'name') === deployment.metadata.name);
+        const hpa = ofKind(all, 'HorizontalPodAutoscaler').find(
+          (h) => get(h, 'spec', 'scaleTargetRef', 'name') === deployment.metadata.name,
+        );
         const minimum = hpa ? Number(get(hpa, 'spec', 'minReplicas')) : Number(get(deployment, 'spec', 'replicas'));
         expect([appId, minimum >= 2]).toEqual([appId, true]);
         expect([appId, String(container.image)]).toEqual([appId, expect.stringMatching(/^[^/]+\.[^/]+\/.+:[^:]+$/)]);

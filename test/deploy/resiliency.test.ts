@@ -37,13 +37,16 @@ function references(spec: Json | undefined): Array<[string, keyof typeof KINDS, 
 }
 
 describe('resiliency/ policies', () => {
-  it.each(resiliencies.map(([file, r]) => [file, r] as const))('when %s names a policy in a target, then that policy is defined', (_file, resiliency) => {
-    const spec = field(resiliency as unknown as Json, 'spec');
-    const refs = references(spec);
-    expect(refs.length).toBeGreaterThan(0);
-    const missing = refs.filter(([, kind, name]) => !keys(field(field(spec, 'policies'), KINDS[kind])).includes(name));
-    expect(missing).toEqual([]);
-  });
+  it.each(resiliencies.map(([file, r]) => [file, r] as const))(
+    'when %s names a policy in a target, then that policy is defined',
+    (_file, resiliency) => {
+      const spec = field(resiliency, 'spec');
+      const refs = references(spec);
+      expect(refs.length).toBeGreaterThan(0);
+      const missing = refs.filter(([, kind, name]) => !keys(field(field(spec, 'policies'), KINDS[kind])).includes(name));
+      expect(missing).toEqual([]);
+    },
+  );
 
   it('when the gateway calls reservation, then a policy is defined for it with no retry (Dapr would otherwise replay a POST on Unavailable)', () => {
     const forGateway = resiliencies

@@ -12,7 +12,14 @@ import { publishData } from '../support/events';
 jest.setTimeout(120_000);
 const OUTPUT = path.resolve(__dirname, '..', '..', 'test-output');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /**
  * The full user flow needs the catalog (room, rentcar) and saga (reservation, payment) services.
@@ -92,23 +99,80 @@ describe('the dashboard (headless Chromium)', () => {
     await page.fill('#city-filter', city);
     await page.dispatchEvent('#city-filter', 'change');
 
-    await publishData('RoomRegistered', { roomId, hostId: host.userId, name: `Dash ${roomId}`, city, pricePerNight: 90000, currency: 'KRW', description: '', capacity: 2, createdAt: now(), updatedAt: now(), version: 1 });
+    await publishData('RoomRegistered', {
+      roomId,
+      hostId: host.userId,
+      name: `Dash ${roomId}`,
+      city,
+      pricePerNight: 90000,
+      currency: 'KRW',
+      description: '',
+      capacity: 2,
+      createdAt: now(),
+      updatedAt: now(),
+      version: 1,
+    });
     const card = page.locator(`article[data-room-id="${roomId}"]`);
     await card.waitFor();
     await card.getByText('90,000 KRW').waitFor();
 
-    const reservation = (status: string, version: number) => ({ reservationId, id: reservationId, guestId, roomId, carId, checkIn, checkOut, nights: 3, amount: 270000, currency: 'KRW', status, roomName: `Dash ${roomId}`, city, createdAt: now(), version, occurredAt: now() });
+    const reservation = (status: string, version: number) => ({
+      reservationId,
+      id: reservationId,
+      guestId,
+      roomId,
+      carId,
+      checkIn,
+      checkOut,
+      nights: 3,
+      amount: 270000,
+      currency: 'KRW',
+      status,
+      roomName: `Dash ${roomId}`,
+      city,
+      createdAt: now(),
+      version,
+      occurredAt: now(),
+    });
     await publishData('ReservationConfirmed', reservation('confirmed', 1));
-    await publishData('PaymentApproved', { id: `p-${reservationId}`, reservationId, guestId, amount: 270000, currency: 'KRW', status: 'approved', version: 1, occurredAt: now() });
+    await publishData('PaymentApproved', {
+      id: `p-${reservationId}`,
+      reservationId,
+      guestId,
+      amount: 270000,
+      currency: 'KRW',
+      status: 'approved',
+      version: 1,
+      occurredAt: now(),
+    });
     await publishData('RentcarReserved', { carId, reservationId, guestId, checkIn, checkOut, version: 2, occurredAt: now() });
     await expectRow(reservationId, { status: 'confirmed', paymentStatus: 'approved', carStatus: 'reserved' });
     await card.locator('[data-field="active"]').filter({ hasText: '1 active' }).waitFor();
 
-    await publishData('ReviewCreated', { reviewId: unique('rev'), roomId, guestId, rating: 4, comment: '', createdAt: now(), reviewCount: 1, averageRating: 4, version: 1 });
+    await publishData('ReviewCreated', {
+      reviewId: unique('rev'),
+      roomId,
+      guestId,
+      rating: 4,
+      comment: '',
+      createdAt: now(),
+      reviewCount: 1,
+      averageRating: 4,
+      version: 1,
+    });
     await card.locator('[data-field="reviews"]').filter({ hasText: '4.0 (1 review)' }).waitFor();
 
     await publishData('ReservationCancelled', reservation('cancelled', 2));
-    await publishData('PaymentRefunded', { id: `p-${reservationId}`, reservationId, guestId, amount: 270000, currency: 'KRW', status: 'refunded', version: 2, occurredAt: now() });
+    await publishData('PaymentRefunded', {
+      id: `p-${reservationId}`,
+      reservationId,
+      guestId,
+      amount: 270000,
+      currency: 'KRW',
+      status: 'refunded',
+      version: 2,
+      occurredAt: now(),
+    });
     await publishData('RentcarReleased', { carId, reservationId, guestId, checkIn, checkOut, version: 3, occurredAt: now() });
     await expectRow(reservationId, { status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
     await card.locator('[data-field="active"]').filter({ hasText: '0 active' }).waitFor();
@@ -125,77 +189,80 @@ describe('the dashboard (headless Chromium)', () => {
     await page.screenshot({ path: path.join(OUTPUT, 'dashboard-events.png'), fullPage: true });
   });
 
-  itFullFlow('when a host signs up and registers a room and a car, and a guest signs up, reserves them and cancels, then each sees their side without a reload', async () => {
-    const city = unique('FlowCity');
-    const name = `Flow room ${unique('n')}`;
-    const model = `Flow car ${unique('m')}`;
-    const { checkIn, checkOut } = stay(60, 2);
-    await page.goto(`${GATEWAY_URL}/`);
-    /** Signs a new user up through the page (which signs them in); answers their credentials. */
-    const signUpOnPage = async (prefix: string) => {
-      if (await page.locator('#session').isVisible()) await page.click('#signout');
-      const person = { username: uniqueUsername(prefix), password: `pw-${randomBytes(12).toString('hex')}` };
-      await page.fill('#signin-form [name="username"]', person.username);
-      await page.fill('#signin-form [name="password"]', person.password);
-      await page.click('#signin-form button[data-action="signup"]');
-      await page.locator('#session-user').filter({ hasText: person.username }).waitFor();
-      expect((await page.locator('#session-id').innerText()).replace(/[()]/g, '')).toMatch(/^usr_/);
-      return person;
-    };
+  itFullFlow(
+    'when a host signs up and registers a room and a car, and a guest signs up, reserves them and cancels, then each sees their side without a reload',
+    async () => {
+      const city = unique('FlowCity');
+      const name = `Flow room ${unique('n')}`;
+      const model = `Flow car ${unique('m')}`;
+      const { checkIn, checkOut } = stay(60, 2);
+      await page.goto(`${GATEWAY_URL}/`);
+      /** Signs a new user up through the page (which signs them in); answers their credentials. */
+      const signUpOnPage = async (prefix: string) => {
+        if (await page.locator('#session').isVisible()) await page.click('#signout');
+        const person = { username: uniqueUsername(prefix), password: `pw-${randomBytes(12).toString('hex')}` };
+        await page.fill('#signin-form [name="username"]', person.username);
+        await page.fill('#signin-form [name="password"]', person.password);
+        await page.click('#signin-form button[data-action="signup"]');
+        await page.locator('#session-user').filter({ hasText: person.username }).waitFor();
+        expect((await page.locator('#session-id').innerText()).replace(/[()]/g, '')).toMatch(/^usr_/);
+        return person;
+      };
 
-    // The host: registers a room and a car; the room shows in "My rooms" from the view.
-    const pageHost = await signUpOnPage('dash-host');
-    await page.fill('#city-filter', city);
-    await page.dispatchEvent('#city-filter', 'change');
-    await page.fill('#room-form [name="name"]', name);
-    await page.fill('#room-form [name="city"]', city);
-    await page.fill('#room-form [name="pricePerNight"]', '80000');
-    await page.click('#room-form button[type="submit"]');
-    await page.locator('#status').filter({ hasText: 'registered' }).waitFor();
-    await page.fill('#car-form [name="model"]', model);
-    await page.fill('#car-form [name="city"]', city);
-    await page.click('#car-form button[type="submit"]');
-    await page.locator('#status').filter({ hasText: model }).waitFor();
-    const card = page.locator('article.room', { hasText: name });
-    await card.waitFor();
-    const roomId = (await card.getAttribute('data-room-id'))!;
+      // The host: registers a room and a car; the room shows in "My rooms" from the view.
+      const pageHost = await signUpOnPage('dash-host');
+      await page.fill('#city-filter', city);
+      await page.dispatchEvent('#city-filter', 'change');
+      await page.fill('#room-form [name="name"]', name);
+      await page.fill('#room-form [name="city"]', city);
+      await page.fill('#room-form [name="pricePerNight"]', '80000');
+      await page.click('#room-form button[type="submit"]');
+      await page.locator('#status').filter({ hasText: 'registered' }).waitFor();
+      await page.fill('#car-form [name="model"]', model);
+      await page.fill('#car-form [name="city"]', city);
+      await page.click('#car-form button[type="submit"]');
+      await page.locator('#status').filter({ hasText: model }).waitFor();
+      const card = page.locator('article.room', { hasText: name });
+      await card.waitFor();
+      const roomId = (await card.getAttribute('data-room-id'))!;
 
-    // The guest: reserves the host's room (from the public catalogue) with the car.
-    await signUpOnPage('dash-guest');
-    await page.fill('#city-filter', city);
-    await page.dispatchEvent('#city-filter', 'change');
-    await page.locator(`#reserve-form [name="roomId"] option[value="${roomId}"]`).waitFor({ state: 'attached' });
-    await page.selectOption('#reserve-form [name="roomId"]', roomId);
-    await page.dispatchEvent('#reserve-form [name="roomId"]', 'change');
-    // The car list follows the picked room's city.
-    await page.locator(`#reserve-form [name="carId"] option`, { hasText: model }).waitFor({ state: 'attached' });
-    const carValue = await page.locator(`#reserve-form [name="carId"] option`, { hasText: model }).getAttribute('value');
-    await page.selectOption('#reserve-form [name="carId"]', carValue!);
-    await page.fill('#reserve-form [name="checkIn"]', checkIn);
-    await page.fill('#reserve-form [name="checkOut"]', checkOut);
-    await page.click('#reserve-form button[type="submit"]');
-    await page.locator('#status').filter({ hasText: 'confirmed' }).waitFor();
-    const reservationId = await page.inputValue('#cancel-form [name="reservationId"]');
-    expect(reservationId).not.toBe('');
-    const mine = page.locator(`tr[data-my-reservation-id="${reservationId}"]`);
-    await mine.locator('[data-field="status"]').filter({ hasText: 'confirmed' }).waitFor();
-    // A guest does not see the host's rooms.
-    expect(await page.locator(`article[data-room-id="${roomId}"]`).count()).toBe(0);
-    await page.screenshot({ path: path.join(OUTPUT, 'dashboard-guest.png'), fullPage: true });
+      // The guest: reserves the host's room (from the public catalogue) with the car.
+      await signUpOnPage('dash-guest');
+      await page.fill('#city-filter', city);
+      await page.dispatchEvent('#city-filter', 'change');
+      await page.locator(`#reserve-form [name="roomId"] option[value="${roomId}"]`).waitFor({ state: 'attached' });
+      await page.selectOption('#reserve-form [name="roomId"]', roomId);
+      await page.dispatchEvent('#reserve-form [name="roomId"]', 'change');
+      // The car list follows the picked room's city.
+      await page.locator(`#reserve-form [name="carId"] option`, { hasText: model }).waitFor({ state: 'attached' });
+      const carValue = await page.locator(`#reserve-form [name="carId"] option`, { hasText: model }).getAttribute('value');
+      await page.selectOption('#reserve-form [name="carId"]', carValue);
+      await page.fill('#reserve-form [name="checkIn"]', checkIn);
+      await page.fill('#reserve-form [name="checkOut"]', checkOut);
+      await page.click('#reserve-form button[type="submit"]');
+      await page.locator('#status').filter({ hasText: 'confirmed' }).waitFor();
+      const reservationId = await page.inputValue('#cancel-form [name="reservationId"]');
+      expect(reservationId).not.toBe('');
+      const mine = page.locator(`tr[data-my-reservation-id="${reservationId}"]`);
+      await mine.locator('[data-field="status"]').filter({ hasText: 'confirmed' }).waitFor();
+      // A guest does not see the host's rooms.
+      expect(await page.locator(`article[data-room-id="${roomId}"]`).count()).toBe(0);
+      await page.screenshot({ path: path.join(OUTPUT, 'dashboard-guest.png'), fullPage: true });
 
-    await mine.locator('button[data-action="cancel"]').click();
-    await mine.locator('[data-field="status"]').filter({ hasText: 'cancelled' }).waitFor();
-    for (let i = 0; (await page.locator('#messages li').count()) < 6; i++) {
-      if (i > 50) throw new Error('the guest’s six messages did not show');
-      await page.click('#messages-form button[type="submit"]');
-      await page.waitForTimeout(300);
-    }
+      await mine.locator('button[data-action="cancel"]').click();
+      await mine.locator('[data-field="status"]').filter({ hasText: 'cancelled' }).waitFor();
+      for (let i = 0; (await page.locator('#messages li').count()) < 6; i++) {
+        if (i > 50) throw new Error('the guest’s six messages did not show');
+        await page.click('#messages-form button[type="submit"]');
+        await page.waitForTimeout(300);
+      }
 
-    // The host again: the room's row follows the guest's reservation to cancelled, refunded, released.
-    await signInOnPage(page, pageHost);
-    await expectRow(reservationId, { status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
-    await page.screenshot({ path: path.join(OUTPUT, 'dashboard.png'), fullPage: true });
-  });
+      // The host again: the room's row follows the guest's reservation to cancelled, refunded, released.
+      await signInOnPage(page, pageHost);
+      await expectRow(reservationId, { status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
+      await page.screenshot({ path: path.join(OUTPUT, 'dashboard.png'), fullPage: true });
+    },
+  );
 
   it('when the page is phone-width, then it still fits without horizontal scrolling', async () => {
     const phone = await context.newPage();

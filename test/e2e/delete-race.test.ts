@@ -23,10 +23,18 @@ describe('deleting a room or car right after it was reserved', () => {
       const car = await host.api('POST', '/rentcars', { hostId: host.userId, model: 'Race car', city: 'Seoul', pricePerDay: 10_000 });
       expect([room.status, car.status]).toEqual([201, 201]);
       const dates = stay(10 + (round % 40), 2);
-      const reservation = await guest.api('POST', '/reservations', { guestId: guest.userId, roomId: room.body.id, carId: car.body.id, ...dates });
+      const reservation = await guest.api('POST', '/reservations', {
+        guestId: guest.userId,
+        roomId: room.body.id,
+        carId: car.body.id,
+        ...dates,
+      });
       expect(reservation.status).toBe(201);
 
-      const [roomDelete, carDelete] = await Promise.all([host.api('DELETE', `/rooms/${room.body.id}`), host.api('DELETE', `/rentcars/${car.body.id}`)]);
+      const [roomDelete, carDelete] = await Promise.all([
+        host.api('DELETE', `/rooms/${room.body.id}`),
+        host.api('DELETE', `/rentcars/${car.body.id}`),
+      ]);
       deletes.push(roomDelete.status, carDelete.status);
       expect([roomDelete.status, roomDelete.body?.error?.code]).toEqual([409, 'ROOM_HAS_RESERVATIONS']);
       expect([carDelete.status, carDelete.body?.error?.code]).toEqual([409, 'CAR_HAS_RESERVATIONS']);
@@ -38,7 +46,12 @@ describe('deleting a room or car right after it was reserved', () => {
 
   it('when the saga failed (payment declined), then its released hold no longer blocks the delete', async () => {
     const room = await host.api('POST', '/rooms', { hostId: host.userId, name: 'Declined room', city: 'Seoul', pricePerNight: 30_000 });
-    const declined = await guest.api('POST', '/reservations', { guestId: guest.userId, roomId: room.body.id, ...stay(60, 2), payment: { method: 'card', token: 'tok_declined' } });
+    const declined = await guest.api('POST', '/reservations', {
+      guestId: guest.userId,
+      roomId: room.body.id,
+      ...stay(60, 2),
+      payment: { method: 'card', token: 'tok_declined' },
+    });
     expect(declined.status).toBe(402);
     expect((await host.api('DELETE', `/rooms/${room.body.id}`)).status).toBe(204);
   });

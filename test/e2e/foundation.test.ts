@@ -23,7 +23,7 @@ describe('the running system (real sidecars, Redis, MariaDB)', () => {
       ['POST', '/payments'],
       ['GET', '/nope'],
     ]) {
-      const { status, body } = await api(method!, route!, method === 'POST' ? {} : undefined);
+      const { status, body } = await api(method, route, method === 'POST' ? {} : undefined);
       expect(status).toBe(404);
       expect(body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String), details: [] } });
     }

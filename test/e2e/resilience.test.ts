@@ -103,7 +103,10 @@ async function newCar(): Promise<string> {
 }
 
 /** POST /reservations as `by` (the guest), timed. */
-async function reserve(by: User, body: Record<string, unknown>): Promise<{ status: number; body: any; retryAfter: string | null; ms: number }> {
+async function reserve(
+  by: User,
+  body: Record<string, unknown>,
+): Promise<{ status: number; body: any; retryAfter: string | null; ms: number }> {
   const started = performance.now();
   const res = await by.api('POST', '/reservations', { guestId: by.userId, ...body });
   return { status: res.status, body: res.body, retryAfter: res.headers.get('retry-after'), ms: Math.round(performance.now() - started) };
@@ -119,24 +122,40 @@ const roomFree = async (roomId: string, dates: Stay): Promise<boolean> => {
 const paymentsOf = async (payer: User, reservationId: string) =>
   (await payer.api('GET', `/payments?reservationId=${reservationId}`)).body.items as { status: string }[];
 
-
 /**
  * Waits until every confirmed reservation has its two messages (exactly one per type) and its row
  * in its room's view, which holds exactly the confirmed reservations given for that room.
  * Answers how long that took and how many messages were found (duplicates would count twice).
  */
-async function caughtUp(confirmed: Array<{ id: string; roomId: string; guest: User }>, messagesWithinMs: number): Promise<{ catchUpMs: number; messages: number }> {
+async function caughtUp(
+  confirmed: Array<{ id: string; roomId: string; guest: User }>,
+  messagesWithinMs: number,
+): Promise<{ catchUpMs: number; messages: number }> {
   const started = performance.now();
-  await eventually(async () => {
-    for (const { id, guest: recipient } of confirmed) expect(await messageTypes(recipient, id)).toEqual(['PaymentApproved', 'ReservationConfirmed']);
-  }, messagesWithinMs, 1_000);
-  await eventually(async () => {
-    for (const roomId of new Set(confirmed.map((c) => c.roomId))) {
-      const view = await roomView(host, roomId);
-      const inView = (view.reservations as Array<{ reservationId: string }>).map((r) => r.reservationId).sort();
-      expect(inView).toEqual(confirmed.filter((c) => c.roomId === roomId).map((c) => c.id).sort());
-    }
-  }, 120_000, 1_000);
+  await eventually(
+    async () => {
+      for (const { id, guest: recipient } of confirmed)
+        expect(await messageTypes(recipient, id)).toEqual(['PaymentApproved', 'ReservationConfirmed']);
+    },
+    messagesWithinMs,
+    1_000,
+  );
+  await eventually(
+    async () => {
+      for (const roomId of new Set(confirmed.map((c) => c.roomId))) {
+        const view = await roomView(host, roomId);
+        const inView = (view.reservations as Array<{ reservationId: string }>).map((r) => r.reservationId).sort();
+        expect(inView).toEqual(
+          confirmed
+            .filter((c) => c.roomId === roomId)
+            .map((c) => c.id)
+            .sort(),
+        );
+      }
+    },
+    120_000,
+    1_000,
+  );
   const catchUpMs = Math.round(performance.now() - started);
   const messages = (await Promise.all(confirmed.map((c) => messageTypes(c.guest, c.id)))).flat().length;
   return { catchUpMs, messages };
@@ -157,10 +176,14 @@ function expectTryLater(answer: { status: number; body: any; retryAfter: string 
 async function reservationsWorkAgain(timeoutMs: number, roomId: string): Promise<number> {
   const started = performance.now();
   let attempt = 0;
-  await eventually(async () => {
-    const answer = await reserve(prober, { roomId, ...stay(400 + (attempt++ % 30), 1) });
-    expect(answer.status).toBe(201);
-  }, timeoutMs, 500);
+  await eventually(
+    async () => {
+      const answer = await reserve(prober, { roomId, ...stay(400 + (attempt++ % 30), 1) });
+      expect(answer.status).toBe(201);
+    },
+    timeoutMs,
+    500,
+  );
   return Math.round(performance.now() - started);
 }
 
@@ -195,7 +218,13 @@ async function breakerStates(appId: string): Promise<string[]> {
   const text = await (await fetch(RESERVATION_METRICS, { signal: AbortSignal.timeout(5_000) })).text();
   return text
     .split('\n')
-    .filter((l) => l.startsWith('dapr_resiliency_cb_state{') && l.includes('name="staycar-saga"') && l.includes(`target="app_${appId}"`) && /\s1$/.test(l.trim()))
+    .filter(
+      (l) =>
+        l.startsWith('dapr_resiliency_cb_state{') &&
+        l.includes('name="staycar-saga"') &&
+        l.includes(`target="app_${appId}"`) &&
+        /\s1$/.test(l.trim()),
+    )
     .map((l) => /status="([^"]*)"/.exec(l)?.[1] ?? '?');
 }
 
@@ -209,16 +238,32 @@ describe('fault isolation with real processes', () => {
 
     const requests = rooms.flatMap((roomId, r) => Array.from({ length: 10 }, (_, i) => ({ roomId, ...stay(10 + i * 3 + r, 2) })));
     const answers = [];
-    for (let i = 0; i < requests.length; i += 10) answers.push(...(await Promise.all(requests.slice(i, i + 10).map((body) => reserve(guest, body)))));
+    for (let i = 0; i < requests.length; i += 10)
+      answers.push(...(await Promise.all(requests.slice(i, i + 10).map((body) => reserve(guest, body)))));
     const accepted = answers.filter((a) => a.status === 201);
-    record('consumersDown', { requests: answers.length, accepted: accepted.length, statuses: answers.map((a) => a.status).filter((s) => s !== 201), latency201: latencySummary(accepted.map((a) => a.ms)) });
+    record('consumersDown', {
+      requests: answers.length,
+      accepted: accepted.length,
+      statuses: answers.map((a) => a.status).filter((s) => s !== 201),
+      latency201: latencySummary(accepted.map((a) => a.ms)),
+    });
     expect(answers.map((a) => a.status)).toEqual(Array(50).fill(201));
 
     await start('message');
     await start('viewpage');
-    const { catchUpMs, messages } = await caughtUp(accepted.map((a) => ({ id: a.body.id as string, roomId: a.body.roomId as string, guest })), 120_000);
+    const { catchUpMs, messages } = await caughtUp(
+      accepted.map((a) => ({ id: a.body.id as string, roomId: a.body.roomId as string, guest })),
+      120_000,
+    );
     const n = accepted.length;
-    record('consumersDownCatchUp', { reservations: n, messages, expectedMessages: n * 2, lost: Math.max(0, n * 2 - messages), duplicated: Math.max(0, messages - n * 2), catchUpMs });
+    record('consumersDownCatchUp', {
+      reservations: n,
+      messages,
+      expectedMessages: n * 2,
+      lost: Math.max(0, n * 2 - messages),
+      duplicated: Math.max(0, messages - n * 2),
+      catchUpMs,
+    });
   });
 
   it('when room is down, then 503 TRY_LATER at once; when rentcar is down, then a room-only reservation succeeds and one with a car gets 503 and leaves the room free', async () => {
@@ -280,7 +325,10 @@ describe('fault isolation with real processes', () => {
 
     // Wait until every delayed approval for this reservation has started, then for it to end.
     const delayed = () =>
-      fs.readFileSync(path.join(DATA, 'logs', 'payment.log'), 'utf8').split('\n').filter((l) => l.includes(reservationId) && l.includes('PAYMENT_APPROVE_DELAY_MS')).length;
+      fs
+        .readFileSync(path.join(DATA, 'logs', 'payment.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(reservationId) && l.includes('PAYMENT_APPROVE_DELAY_MS')).length;
     await eventually(async () => expect(delayed()).toBeGreaterThan(0), 20_000, 200);
     await new Promise((resolve) => setTimeout(resolve, delayMs + 3_000));
     record('paymentSlowApprovalsAttempted', delayed());
@@ -344,7 +392,7 @@ async function burstAcrossRestart(
   let next = 0;
   const worker = async (me: User) => {
     while (next < slots.length && !(storeBack && answers.length - answersWhenBack >= 30)) {
-      const slot = slots[next++]!;
+      const slot = slots[next++];
       const answer = await reserve(me, slot);
       answers.push({ ...answer, guest: me, ...slot });
       // Back off a little after a refusal, as a client would: a 503 can take only milliseconds,
@@ -373,27 +421,43 @@ async function burstAcrossRestart(
   // Every confirmed reservation: its messages (one per type) and its view row. Deliveries that were
   // inside a consumer when the store went away come back after processingTimeout (60 s,
   // components/default) plus redeliverInterval: hence the long wait.
-  const { catchUpMs, messages } = await caughtUp(accepted.map((a) => ({ id: a.body.id as string, roomId: a.roomId, guest: a.guest })), 200_000);
+  const { catchUpMs, messages } = await caughtUp(
+    accepted.map((a) => ({ id: a.body.id as string, roomId: a.roomId, guest: a.guest })),
+    200_000,
+  );
 
   // Every refused one: no reservation (a guest has exactly the ones it was answered 201 for), no
   // payment standing for any other saga the guest started, the nights free again.
   const acceptedIds = new Set(accepted.map((a) => a.body.id as string));
   // Sagas that never became a reservation (those refused before their saga began have none).
-  const sagaIds = guests.flatMap((me) => sagasOf(me.userId).filter((id) => !acceptedIds.has(id)).map((id) => ({ id, guest: me })));
+  const sagaIds = guests.flatMap((me) =>
+    sagasOf(me.userId)
+      .filter((id) => !acceptedIds.has(id))
+      .map((id) => ({ id, guest: me })),
+  );
   // A refund or release that failed while the store was down is redone by the sweep (up to ~90 s);
   // so is the guest's index of a confirmed reservation whose bookkeeping met the store away
   // ("could not finish the saga bookkeeping; recovery will"): until then the list lacks it.
-  await eventually(async () => {
-    for (const me of guests) {
-      const mine = (await allReservationsOf(me)).map((r) => r.id).sort();
-      expect(mine).toEqual(accepted.filter((a) => a.guest === me).map((a) => a.body.id as string).sort());
-    }
-    for (const { id, guest: payer } of sagaIds) {
-      expect((await paymentsOf(payer, id)).filter((p) => p.status !== 'refunded')).toEqual([]);
-      expect((await payer.api('GET', `/reservations/${id}`)).status).toBe(404);
-    }
-    for (const a of refused) expect(await roomFree(a.roomId, a)).toBe(true);
-  }, 150_000, 2_000);
+  await eventually(
+    async () => {
+      for (const me of guests) {
+        const mine = (await allReservationsOf(me)).map((r) => r.id).sort();
+        expect(mine).toEqual(
+          accepted
+            .filter((a) => a.guest === me)
+            .map((a) => a.body.id as string)
+            .sort(),
+        );
+      }
+      for (const { id, guest: payer } of sagaIds) {
+        expect((await paymentsOf(payer, id)).filter((p) => p.status !== 'refunded')).toEqual([]);
+        expect((await payer.api('GET', `/reservations/${id}`)).status).toBe(404);
+      }
+      for (const a of refused) expect(await roomFree(a.roomId, a)).toBe(true);
+    },
+    150_000,
+    2_000,
+  );
 
   record(`${store}Restart`, {
     requests: answers.length,

@@ -66,7 +66,9 @@ afterAll(async () => {
  * Restarts reservation with `pause` set, starts a reservation, waits until `reached` holds, kills
  * the app process (SIGKILL: no shutdown code runs), restarts it normally. Answers what the test needs.
  */
-async function crashMidSaga(pause: (typeof PAUSES)[number], reached: (ctx: { guest: User; roomId: string; dates: { checkIn: string; checkOut: string }; reservationId: string }) => Promise<void>,
+async function crashMidSaga(
+  pause: (typeof PAUSES)[number],
+  reached: (ctx: { guest: User; roomId: string; dates: { checkIn: string; checkOut: string }; reservationId: string }) => Promise<void>,
 ) {
   const room = await host.api('POST', '/rooms', { hostId: host.userId, name: 'Crash test room', city: 'Seoul', pricePerNight: 50_000 });
   expect(room.status).toBe(201);
@@ -108,14 +110,23 @@ describe('a reservation process that crashes mid-saga', () => {
   });
 
   it('when it is killed after the payment was approved, then after restart the payment is refunded and the room is free', async () => {
-    const { guest, roomId, guestId, dates, reservationId } = await crashMidSaga('SAGA_PAUSE_AFTER_PAYMENT_MS', async ({ guest, reservationId }) => {
-      expect(await paymentsOf(guest, reservationId)).toEqual([expect.objectContaining({ status: 'approved' })]);
-    });
+    const { guest, roomId, guestId, dates, reservationId } = await crashMidSaga(
+      'SAGA_PAUSE_AFTER_PAYMENT_MS',
+      async ({ guest, reservationId }) => {
+        expect(await paymentsOf(guest, reservationId)).toEqual([expect.objectContaining({ status: 'approved' })]);
+      },
+    );
 
-    await eventually(async () => {
-      expect(await paymentsOf(guest, reservationId)).toEqual([expect.objectContaining({ status: 'refunded', refundedAt: expect.any(String) })]);
-      expect(await roomFree(roomId, dates)).toBe(true);
-    }, 60_000, 500);
+    await eventually(
+      async () => {
+        expect(await paymentsOf(guest, reservationId)).toEqual([
+          expect.objectContaining({ status: 'refunded', refundedAt: expect.any(String) }),
+        ]);
+        expect(await roomFree(roomId, dates)).toBe(true);
+      },
+      60_000,
+      500,
+    );
     expect((await guest.api('GET', `/reservations/${reservationId}`)).status).toBe(404);
     expect((await guest.api('GET', `/reservations?guestId=${guestId}`)).body.items).toEqual([]);
   });

@@ -80,7 +80,15 @@ describe('reserving a room (and a car)', () => {
     });
     expect((await buyer.api('GET', `/reservations/${res.body.id}`)).body).toEqual(res.body);
     const payments = await paymentsOf(buyer, res.body.id);
-    expect(payments).toEqual([expect.objectContaining({ id: res.body.paymentId, reservationId: res.body.id, amount: 3 * PRICE_PER_NIGHT, currency: 'KRW', status: 'approved' })]);
+    expect(payments).toEqual([
+      expect.objectContaining({
+        id: res.body.paymentId,
+        reservationId: res.body.id,
+        amount: 3 * PRICE_PER_NIGHT,
+        currency: 'KRW',
+        status: 'approved',
+      }),
+    ]);
     expect((await buyer.api('GET', `/payments/${res.body.paymentId}`)).body.status).toBe('approved');
     expect(await roomFree(roomId, dates)).toBe(false);
     expect((await reservationsOf(buyer)).map((r) => r.id)).toEqual([res.body.id]);
@@ -92,7 +100,7 @@ describe('reserving a room (and a car)', () => {
     const res = await guest.api('POST', '/reservations', { guestId: guest.userId, roomId, carId, ...dates });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ carId, nights: 2, amount: 2 * PRICE_PER_NIGHT + 2 * PRICE_PER_DAY, status: 'confirmed' });
-    expect((await paymentsOf(guest, res.body.id))[0]!.amount).toBe(2 * PRICE_PER_NIGHT + 2 * PRICE_PER_DAY);
+    expect((await paymentsOf(guest, res.body.id))[0].amount).toBe(2 * PRICE_PER_NIGHT + 2 * PRICE_PER_DAY);
     expect(await roomFree(roomId, dates)).toBe(false);
     expect(await carFree(carId, dates)).toBe(false);
   });
@@ -149,7 +157,13 @@ describe('failures leave nothing behind', () => {
     const [roomId, carId] = await Promise.all([newRoom(), newCar()]);
     const declinedGuest = await newUser('saga-declined');
     const dates = stay(30, 2);
-    const res = await declinedGuest.api('POST', '/reservations', { guestId: declinedGuest.userId, roomId, carId, ...dates, payment: { method: 'card', token: 'tok_declined' } });
+    const res = await declinedGuest.api('POST', '/reservations', {
+      guestId: declinedGuest.userId,
+      roomId,
+      carId,
+      ...dates,
+      payment: { method: 'card', token: 'tok_declined' },
+    });
     expect(res.status).toBe(402);
     expect(res.body.error.code).toBe('PAYMENT_DECLINED');
     expect(await roomFree(roomId, dates)).toBe(true);
@@ -192,11 +206,15 @@ describe('cancelling', () => {
     expect(again.body).toEqual(cancelled.body);
     expect((await guest.api('GET', `/reservations/${created.body.id}`)).body.status).toBe('cancelled');
 
-    await eventually(async () => {
-      expect((await paymentsOf(guest, created.body.id))[0]).toMatchObject({ status: 'refunded', refundedAt: expect.any(String) });
-      expect(await roomFree(roomId, dates)).toBe(true);
-      expect(await carFree(carId, dates)).toBe(true);
-    }, 30_000, 500);
+    await eventually(
+      async () => {
+        expect((await paymentsOf(guest, created.body.id))[0]).toMatchObject({ status: 'refunded', refundedAt: expect.any(String) });
+        expect(await roomFree(roomId, dates)).toBe(true);
+        expect(await carFree(carId, dates)).toBe(true);
+      },
+      30_000,
+      500,
+    );
   });
 
   it('when an unknown reservation is cancelled or read, then 404 NOT_FOUND', async () => {
@@ -225,12 +243,14 @@ describe('Idempotency-Key', () => {
     const racer = await newUser('saga-same-key');
     const body = { guestId: racer.userId, roomId, ...stay(80, 2) };
     const key = unique('key');
-    const answers = await Promise.all(Array.from({ length: 8 }, () => racer.api('POST', '/reservations', body, { 'Idempotency-Key': key })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => racer.api('POST', '/reservations', body, { 'Idempotency-Key': key })),
+    );
     expect(answers.map((a) => a.status)).toEqual(Array(8).fill(201));
     const ids = new Set(answers.map((a) => a.body.id as string));
     expect(ids.size).toBe(1);
     const [id] = [...ids];
-    expect(await paymentsOf(racer, id!)).toHaveLength(1);
+    expect(await paymentsOf(racer, id)).toHaveLength(1);
     expect((await reservationsOf(racer)).map((r) => r.id)).toEqual([id]);
   });
 
@@ -259,7 +279,9 @@ describe('racing guests', () => {
   it('when 50 guests reserve the same nights at once, then exactly one 201, 49 × 409 ROOM_UNAVAILABLE and one payment', async () => {
     const roomId = await newRoom();
     const dates = stay(100, 2);
-    const answers = await Promise.all(guests.map((racer) => racer.api('POST', '/reservations', { guestId: racer.userId, roomId, ...dates })));
+    const answers = await Promise.all(
+      guests.map((racer) => racer.api('POST', '/reservations', { guestId: racer.userId, roomId, ...dates })),
+    );
     // Tallied, so a failure shows every answer (a 503 among them, say), not just a count.
     const tally: Record<string, number> = {};
     for (const a of answers) {
@@ -268,10 +290,10 @@ describe('racing guests', () => {
     }
     expect(tally).toEqual({ '201': 1, '409 ROOM_UNAVAILABLE': 49 });
     const won = answers.filter((a) => a.status === 201);
-    const winner = guests[answers.indexOf(won[0]!)]!;
-    expect(won[0]!.body.guestId).toBe(winner.userId);
-    expect(await paymentsOf(winner, won[0]!.body.id)).toHaveLength(1);
+    const winner = guests[answers.indexOf(won[0])];
+    expect(won[0].body.guestId).toBe(winner.userId);
+    expect(await paymentsOf(winner, won[0].body.id)).toHaveLength(1);
     const listed = await Promise.all(guests.map(reservationsOf));
-    expect(listed.flat().map((r) => r.id)).toEqual([won[0]!.body.id]);
+    expect(listed.flat().map((r) => r.id)).toEqual([won[0].body.id]);
   });
 });

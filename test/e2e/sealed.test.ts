@@ -8,8 +8,20 @@ import path from 'node:path';
 // publishes where, and nothing but loopback listens.
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const tokens = JSON.parse(fs.readFileSync(path.join(ROOT, '.data', 'secrets', 'app-tokens.json'), 'utf8')) as Record<string, { daprApiToken: string; appApiToken: string }>;
-const PORTS = { gateway: [8080, 3500], room: [8081, 3501], rentcar: [8082, 3502], reservation: [8083, 3503], payment: [8084, 3504], message: [8085, 3505], viewpage: [8086, 3506], identity: [8087, 3507] } as const;
+const tokens = JSON.parse(fs.readFileSync(path.join(ROOT, '.data', 'secrets', 'app-tokens.json'), 'utf8')) as Record<
+  string,
+  { daprApiToken: string; appApiToken: string }
+>;
+const PORTS = {
+  gateway: [8080, 3500],
+  room: [8081, 3501],
+  rentcar: [8082, 3502],
+  reservation: [8083, 3503],
+  payment: [8084, 3504],
+  message: [8085, 3505],
+  viewpage: [8086, 3506],
+  identity: [8087, 3507],
+} as const;
 type App = keyof typeof PORTS;
 
 async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
@@ -18,16 +30,19 @@ async function call(url: string, init: { method?: string; headers?: Record<strin
   return { status: res.status, text };
 }
 const sidecar = (app: App) => `http://127.0.0.1:${PORTS[app][1]}`;
-const asSidecarOf = (app: App) => ({ 'dapr-api-token': tokens[app]!.daprApiToken });
+const asSidecarOf = (app: App) => ({ 'dapr-api-token': tokens[app].daprApiToken });
 
 describe('the sealed inside', () => {
   it('when an app port is called without its sidecar’s token (or with another app’s), then 401 and nothing happens', async () => {
     const refund = `http://127.0.0.1:${PORTS.payment[0]}/internal/payments/by-reservation/res-sealed-1/refund`;
     expect((await call(refund, { method: 'POST' })).status).toBe(401);
-    expect((await call(refund, { method: 'POST', headers: { 'dapr-api-token': tokens.room!.appApiToken } })).status).toBe(401);
+    expect((await call(refund, { method: 'POST', headers: { 'dapr-api-token': tokens.room.appApiToken } })).status).toBe(401);
     const rooms = `http://127.0.0.1:${PORTS.room[0]}/rooms`;
     const body = JSON.stringify({ name: 'Sneaky', city: 'Seoul', pricePerNight: 1 });
-    expect((await call(rooms, { method: 'POST', headers: { 'content-type': 'application/json', 'x-staycar-user-id': 'usr_attacker' }, body })).status).toBe(401);
+    expect(
+      (await call(rooms, { method: 'POST', headers: { 'content-type': 'application/json', 'x-staycar-user-id': 'usr_attacker' }, body }))
+        .status,
+    ).toBe(401);
     // Probes stay open (the sidecar's and Kubernetes' health checks).
     expect((await call(`http://127.0.0.1:${PORTS.payment[0]}/healthz`)).status).toBe(200);
   });
@@ -35,7 +50,15 @@ describe('the sealed inside', () => {
   it('when a sidecar’s API is called without its Dapr API token (or with another app’s), then 401: no state, no publish, no invoke', async () => {
     for (const app of ['room', 'payment', 'reservation'] as const) {
       expect((await call(`${sidecar(app)}/v1.0/state/statestore/anything`)).status).toBe(401);
-      expect((await call(`${sidecar(app)}/v1.0/publish/pubsub/staycar-events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+      expect(
+        (
+          await call(`${sidecar(app)}/v1.0/publish/pubsub/staycar-events`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+          })
+        ).status,
+      ).toBe(401);
       expect((await call(`${sidecar(app)}/v1.0/invoke/payment/method/healthz`)).status).toBe(401);
     }
     expect((await call(`${sidecar('payment')}/v1.0/state/statestore/anything`, { headers: asSidecarOf('room') })).status).toBe(401);
@@ -47,18 +70,29 @@ describe('the sealed inside', () => {
     const fromRoom = await call(`${sidecar('room')}/v1.0/invoke/payment/method${byReservation}`, { headers: asSidecarOf('room') });
     expect(fromRoom.status).toBe(403);
     expect(fromRoom.text).toMatch(/access control policy has denied access to id: spiffe:\/\/public\/ns\/default\/room/);
-    const refundFromRoom = await call(`${sidecar('room')}/v1.0/invoke/payment/method${byReservation}/refund`, { method: 'POST', headers: asSidecarOf('room') });
+    const refundFromRoom = await call(`${sidecar('room')}/v1.0/invoke/payment/method${byReservation}/refund`, {
+      method: 'POST',
+      headers: asSidecarOf('room'),
+    });
     expect(refundFromRoom.status).toBe(403);
     // The gateway reaches public routes only; reservation reaches the saga's internal ones.
-    expect((await call(`${sidecar('gateway')}/v1.0/invoke/payment/method${byReservation}`, { headers: asSidecarOf('gateway') })).status).toBe(403);
+    expect(
+      (await call(`${sidecar('gateway')}/v1.0/invoke/payment/method${byReservation}`, { headers: asSidecarOf('gateway') })).status,
+    ).toBe(403);
     expect((await call(`${sidecar('gateway')}/v1.0/invoke/payment/method/healthz`, { headers: asSidecarOf('gateway') })).status).toBe(200);
-    const fromReservation = await call(`${sidecar('reservation')}/v1.0/invoke/payment/method${byReservation}`, { headers: asSidecarOf('reservation') });
+    const fromReservation = await call(`${sidecar('reservation')}/v1.0/invoke/payment/method${byReservation}`, {
+      headers: asSidecarOf('reservation'),
+    });
     expect(fromReservation.status).not.toBe(403);
     expect(fromReservation.text).not.toMatch(/access control policy/);
   });
 
   it('when any sidecar invokes another app’s event routes, then it is refused (only an app’s own sidecar delivers events)', async () => {
-    for (const [from, to] of [['reservation', 'room'], ['gateway', 'message'], ['room', 'viewpage']] as const) {
+    for (const [from, to] of [
+      ['reservation', 'room'],
+      ['gateway', 'message'],
+      ['room', 'viewpage'],
+    ] as const) {
       const res = await call(`${sidecar(from)}/v1.0/invoke/${to}/method/events/staycar-events`, {
         method: 'POST',
         headers: { ...asSidecarOf(from), 'content-type': 'application/json' },
@@ -70,7 +104,11 @@ describe('the sealed inside', () => {
 
   it('when a service publishes to a topic outside its scope, then its own sidecar refuses it', async () => {
     const publish = (app: App, topic: string) =>
-      call(`${sidecar(app)}/v1.0/publish/pubsub/${topic}`, { method: 'POST', headers: { ...asSidecarOf(app), 'content-type': 'application/json' }, body: '{"probe":true}' });
+      call(`${sidecar(app)}/v1.0/publish/pubsub/${topic}`, {
+        method: 'POST',
+        headers: { ...asSidecarOf(app), 'content-type': 'application/json' },
+        body: '{"probe":true}',
+      });
     expect((await publish('message', 'staycar-events')).status).toBe(403);
     expect((await publish('viewpage', 'staycar-events')).status).toBe(403);
     expect((await publish('room', 'staycar-events-deadletter-payment')).status).toBe(403);
@@ -86,8 +124,9 @@ describe('the sealed inside', () => {
         .map((line) => line.trim().split(/\s+/))
         .filter((cols) => cols[3] === '0A')
         .map((cols) => {
-          const [hexIp, hexPort] = cols[1]!.split(':') as [string, string];
-          const loopback = hexIp === '0100007F' || hexIp === '00000000000000000000000001000000' || hexIp === '0000000000000000FFFF00000100007F';
+          const [hexIp, hexPort] = cols[1].split(':') as [string, string];
+          const loopback =
+            hexIp === '0100007F' || hexIp === '00000000000000000000000001000000' || hexIp === '0000000000000000FFFF00000100007F';
           return { port: parseInt(hexPort, 16), loopback };
         }),
     );

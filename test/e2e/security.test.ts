@@ -20,7 +20,7 @@ import {
 } from '../support/api';
 import { invokeAsSaga } from '../support/sidecars';
 import { StreamReader } from '../support/events';
-import { nativeJose } from '../support/nativeJose';
+import * as jose from 'jose';
 import { rawRequest } from '../support/raw';
 
 // The attacker's point of view, through the real gateway in front of the real services (API.md v2,
@@ -32,7 +32,6 @@ import { rawRequest } from '../support/raw';
 
 jest.setTimeout(120_000);
 
-const jose = nativeJose();
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATA = process.env.STAYCAR_DATA_DIR ?? path.join(ROOT, '.data');
 /** The gateway's own sidecar: the internal routes are reached by Dapr service invocation, as `reservation` does. */
@@ -83,7 +82,6 @@ const outcome = (res: { status: number; body: any }) => [res.status, res.body?.e
 /** The 401 of a protected route called without a token: the API's error and the Bearer challenge. */
 const unauthenticated = (res: ApiAnswer) => [res.status, res.headers.get('www-authenticate'), res.body?.error?.code];
 
-
 /** A room of `host`, created for one test. */
 async function roomOf(host: User, name = 'Spare room'): Promise<{ id: string }> {
   const res = await host.api('POST', '/rooms', { name, city, pricePerNight: 10_000 });
@@ -93,20 +91,30 @@ async function roomOf(host: User, name = 'Spare room'): Promise<{ id: string }> 
 
 /** Waits until `eventType` of `id` is on the topic, then answers every event that carries `marker`. */
 async function eventsWith(marker: string, eventType: string, id: string) {
-  return eventually(async () => {
-    const events = await stream.matching(marker);
-    if (!events.some((e) => e.type === eventType && (e.data.roomId ?? e.data.carId) === id)) throw new Error(`no ${eventType} of ${id} yet`);
-    return events;
-  }, 30_000, 300);
+  return eventually(
+    async () => {
+      const events = await stream.matching(marker);
+      if (!events.some((e) => e.type === eventType && (e.data.roomId ?? e.data.carId) === id))
+        throw new Error(`no ${eventType} of ${id} yet`);
+      return events;
+    },
+    30_000,
+    300,
+  );
 }
 
 /** POST a review as `reviewer` once room has learnt the reservation is confirmed (it learns it from the event). */
 async function reviewOnceConfirmed(reviewer: User, roomId: string, body: { reservationId: string; rating: number; comment?: string }) {
-  return eventually(async () => {
-    const res = await reviewer.api('POST', `/rooms/${roomId}/reviews`, body);
-    if (res.status === 403 && res.body.error.code === 'REVIEW_NOT_ALLOWED') throw new Error('room has not consumed ReservationConfirmed yet');
-    return res;
-  }, 30_000, 300);
+  return eventually(
+    async () => {
+      const res = await reviewer.api('POST', `/rooms/${roomId}/reviews`, body);
+      if (res.status === 403 && res.body.error.code === 'REVIEW_NOT_ALLOWED')
+        throw new Error('room has not consumed ReservationConfirmed yet');
+      return res;
+    },
+    30_000,
+    300,
+  );
 }
 
 // ---- every route: anonymous, public, the owner -----------------------------------------------------
@@ -175,15 +183,31 @@ describe('every route of API.md without a token', () => {
   });
 
   it('when the owner calls the protected routes, then each works: reads, changes, a cancel, deletes', async () => {
-    expect((await victim.api('GET', `/reservations/${reservation.id}`)).body).toMatchObject({ id: reservation.id, guestId: victim.userId, status: 'confirmed' });
+    expect((await victim.api('GET', `/reservations/${reservation.id}`)).body).toMatchObject({
+      id: reservation.id,
+      guestId: victim.userId,
+      status: 'confirmed',
+    });
     expect((await victim.api('GET', '/reservations')).body.items.map((r: { id: string }) => r.id)).toContain(reservation.id);
-    expect((await victim.api('GET', `/payments/${reservation.paymentId}`)).body).toMatchObject({ id: reservation.paymentId, reservationId: reservation.id, status: 'approved' });
-    expect((await victim.api('GET', `/payments?reservationId=${reservation.id}`)).body.items.map((p: { id: string }) => p.id)).toEqual([reservation.paymentId]);
+    expect((await victim.api('GET', `/payments/${reservation.paymentId}`)).body).toMatchObject({
+      id: reservation.paymentId,
+      reservationId: reservation.id,
+      status: 'approved',
+    });
+    expect((await victim.api('GET', `/payments?reservationId=${reservation.id}`)).body.items.map((p: { id: string }) => p.id)).toEqual([
+      reservation.paymentId,
+    ]);
     await eventually(async () => {
       const messages = await victim.api('GET', `/messages?reservationId=${reservation.id}`);
-      expect(messages.body.items.map((m: { type: string }) => m.type).sort()).toEqual(['PaymentApproved', 'RentcarReserved', 'ReservationConfirmed']);
+      expect(messages.body.items.map((m: { type: string }) => m.type).sort()).toEqual([
+        'PaymentApproved',
+        'RentcarReserved',
+        'ReservationConfirmed',
+      ]);
     });
-    expect((await victim.api('GET', '/messages')).body.items.map((m: { reservationId: string }) => m.reservationId)).toContain(reservation.id);
+    expect((await victim.api('GET', '/messages')).body.items.map((m: { reservationId: string }) => m.reservationId)).toContain(
+      reservation.id,
+    );
     const view = await eventually(async () => {
       const res = await victim.api('GET', `/roomviews/${room.id}`);
       expect(res.status).toBe(200);
@@ -230,12 +254,19 @@ describe('another user', () => {
     expect((await victim.api('DELETE', `/rooms/${spare.id}`)).status).toBe(204);
   });
 
-  it("when another user names someone else as hostId or guestId, then 403 FORBIDDEN and nothing is registered or reserved", async () => {
+  it('when another user names someone else as hostId or guestId, then 403 FORBIDDEN and nothing is registered or reserved', async () => {
     const marker = unique('not-yours');
     const dates = stay(40, 2);
-    expect(outcome(await mallory.api('POST', '/rooms', { hostId: victim.userId, name: `Room ${marker}`, city, pricePerNight: 1 }))).toEqual([403, 'FORBIDDEN']);
-    expect(outcome(await mallory.api('POST', '/rentcars', { hostId: victim.userId, model: `Car ${marker}`, city, pricePerDay: 1 }))).toEqual([403, 'FORBIDDEN']);
-    expect(outcome(await mallory.api('POST', '/reservations', { guestId: victim.userId, roomId: room.id, ...dates }))).toEqual([403, 'FORBIDDEN']);
+    expect(outcome(await mallory.api('POST', '/rooms', { hostId: victim.userId, name: `Room ${marker}`, city, pricePerNight: 1 }))).toEqual(
+      [403, 'FORBIDDEN'],
+    );
+    expect(
+      outcome(await mallory.api('POST', '/rentcars', { hostId: victim.userId, model: `Car ${marker}`, city, pricePerDay: 1 })),
+    ).toEqual([403, 'FORBIDDEN']);
+    expect(outcome(await mallory.api('POST', '/reservations', { guestId: victim.userId, roomId: room.id, ...dates }))).toEqual([
+      403,
+      'FORBIDDEN',
+    ]);
     expect(outcome(await mallory.api('GET', `/reservations?guestId=${victim.userId}`))).toEqual([403, 'FORBIDDEN']);
     expect(await roomAvailable(room.id, dates)).toBe(true);
     expect((await allReservationsOf(victim)).filter((r) => r.roomId === room.id).map((r) => r.id)).toEqual([reservation.id]);
@@ -280,8 +311,12 @@ describe('another user', () => {
     });
     // Her own lists do not show them either.
     expect((await mallory.api('GET', '/reservations')).body.items.map((r: { id: string }) => r.id)).not.toContain(reservation.id);
-    expect((await mallory.api('GET', '/messages')).body.items.map((m: { reservationId: string }) => m.reservationId)).not.toContain(reservation.id);
-    expect((await mallory.api('GET', `/roomviews?city=${city}`)).body.items.map((v: { roomId: string }) => v.roomId)).not.toContain(room.id);
+    expect((await mallory.api('GET', '/messages')).body.items.map((m: { reservationId: string }) => m.reservationId)).not.toContain(
+      reservation.id,
+    );
+    expect((await mallory.api('GET', `/roomviews?city=${city}`)).body.items.map((v: { roomId: string }) => v.roomId)).not.toContain(
+      room.id,
+    );
 
     // Nothing changed for the owner.
     expect((await victim.api('GET', `/reservations/${reservation.id}`)).body.status).toBe('confirmed');
@@ -295,10 +330,12 @@ describe('another user', () => {
 
 const describeWithOperator = OPERATOR_USERNAME ? describe : describe.skip;
 if (!OPERATOR_USERNAME) {
-  console.warn('[security] operator tests skipped: this run reuses a system started elsewhere (STAYCAR_E2E_REUSE=1) and no STAYCAR_E2E_OPERATOR names one of its ADMIN_USERNAMES');
+  console.warn(
+    '[security] operator tests skipped: this run reuses a system started elsewhere (STAYCAR_E2E_REUSE=1) and no STAYCAR_E2E_OPERATOR names one of its ADMIN_USERNAMES',
+  );
 }
 
-describeWithOperator('an operator (a username in the gateway\'s ADMIN_USERNAMES)', () => {
+describeWithOperator("an operator (a username in the gateway's ADMIN_USERNAMES)", () => {
   let op: User;
   beforeAll(async () => {
     op = await operator();
@@ -306,9 +343,16 @@ describeWithOperator('an operator (a username in the gateway\'s ADMIN_USERNAMES)
 
   it("when the operator reads another user's reservation, payment, messages and room view, then each answers", async () => {
     expect((await op.api('GET', `/reservations/${reservation.id}`)).body).toMatchObject({ id: reservation.id, guestId: victim.userId });
-    expect((await op.api('GET', `/reservations?guestId=${victim.userId}`)).body.items.map((r: { id: string }) => r.id)).toContain(reservation.id);
-    expect((await op.api('GET', `/payments/${reservation.paymentId}`)).body).toMatchObject({ id: reservation.paymentId, status: 'approved' });
-    expect((await op.api('GET', `/payments?reservationId=${reservation.id}`)).body.items.map((p: { id: string }) => p.id)).toEqual([reservation.paymentId]);
+    expect((await op.api('GET', `/reservations?guestId=${victim.userId}`)).body.items.map((r: { id: string }) => r.id)).toContain(
+      reservation.id,
+    );
+    expect((await op.api('GET', `/payments/${reservation.paymentId}`)).body).toMatchObject({
+      id: reservation.paymentId,
+      status: 'approved',
+    });
+    expect((await op.api('GET', `/payments?reservationId=${reservation.id}`)).body.items.map((p: { id: string }) => p.id)).toEqual([
+      reservation.paymentId,
+    ]);
     await eventually(async () => {
       expect((await op.api('GET', `/messages?reservationId=${reservation.id}`)).body.items).toHaveLength(3);
       const ofVictim = await op.api('GET', `/messages?recipientId=${victim.userId}`);
@@ -349,8 +393,13 @@ describe('reviews', () => {
     // Her reservation is good for the room she stayed in (once room has learnt it is confirmed)…
     expect((await reviewOnceConfirmed(mallory, elsewhere.id, { reservationId: stayElsewhere.body.id, rating: 5 })).status).toBe(201);
     // …and for no other room; nor is a made-up reservation.
-    expect(outcome(await mallory.api('POST', `/rooms/${reviewed.id}/reviews`, { reservationId: stayElsewhere.body.id, rating: 1 }))).toEqual([403, 'REVIEW_NOT_ALLOWED']);
-    expect(outcome(await mallory.api('POST', `/rooms/${reviewed.id}/reviews`, { reservationId: unique('res'), rating: 1 }))).toEqual([403, 'REVIEW_NOT_ALLOWED']);
+    expect(
+      outcome(await mallory.api('POST', `/rooms/${reviewed.id}/reviews`, { reservationId: stayElsewhere.body.id, rating: 1 })),
+    ).toEqual([403, 'REVIEW_NOT_ALLOWED']);
+    expect(outcome(await mallory.api('POST', `/rooms/${reviewed.id}/reviews`, { reservationId: unique('res'), rating: 1 }))).toEqual([
+      403,
+      'REVIEW_NOT_ALLOWED',
+    ]);
     expect((await api('GET', `/rooms/${reviewed.id}/reviews`)).body).toEqual({ items: [], nextCursor: null });
   });
 
@@ -377,7 +426,10 @@ describe('reviews', () => {
     expect((await reviewer.api('POST', `/reservations/${stayed.body.id}/cancel`)).status).toBe(200);
     // room has consumed the cancellation once the nights are free again.
     await eventually(async () => expect(await roomAvailable(reviewed.id, dates)).toBe(true), 30_000, 300);
-    expect(outcome(await reviewer.api('POST', `/rooms/${reviewed.id}/reviews`, { reservationId: stayed.body.id, rating: 2 }))).toEqual([403, 'REVIEW_NOT_ALLOWED']);
+    expect(outcome(await reviewer.api('POST', `/rooms/${reviewed.id}/reviews`, { reservationId: stayed.body.id, rating: 2 }))).toEqual([
+      403,
+      'REVIEW_NOT_ALLOWED',
+    ]);
     expect((await api('GET', `/rooms/${reviewed.id}/reviews`)).body.items).toEqual([]);
   });
 });
@@ -385,20 +437,22 @@ describe('reviews', () => {
 // ---- forged tokens --------------------------------------------------------------------------------
 
 const b64 = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-const decodePart = (token: string, part: 0 | 1): Record<string, any> => JSON.parse(Buffer.from(token.split('.')[part]!, 'base64url').toString('utf8'));
+const decodePart = (token: string, part: 0 | 1): Record<string, any> =>
+  JSON.parse(Buffer.from(token.split('.')[part], 'base64url').toString('utf8'));
 
 /** The issuer's signing keys of the local run (scripts/lib/secrets.mjs writes them; identity signs with the first). */
 function localSigningKeys(): Array<Record<string, string>> | undefined {
   try {
     const secrets = JSON.parse(fs.readFileSync(path.join(DATA, 'secrets', 'secrets.json'), 'utf8')) as Record<string, string>;
-    return JSON.parse(secrets['jwt-signing-keys']!) as Array<Record<string, string>>;
+    return JSON.parse(secrets['jwt-signing-keys']) as Array<Record<string, string>>;
   } catch {
     return undefined;
   }
 }
 const signingKeys = localSigningKeys();
 const itWithSigningKey = signingKeys ? it : it.skip;
-if (!signingKeys) console.warn(`[security] tokens signed with the issuer's own key skipped: no readable ${path.join(DATA, 'secrets', 'secrets.json')}`);
+if (!signingKeys)
+  console.warn(`[security] tokens signed with the issuer's own key skipped: no readable ${path.join(DATA, 'secrets', 'secrets.json')}`);
 
 describe('forged and broken tokens through the real gateway', () => {
   /** 401 with the invalid_token challenge, on a protected route (the victim's reservation) and on a public one. */
@@ -416,8 +470,12 @@ describe('forged and broken tokens through the real gateway', () => {
     const signed = `${headerPart}.${claimsPart}`;
 
     const other = await jose.generateKeyPair('ES256');
-    const otherKeySameKid = await new jose.SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: header.kid }).sign(other.privateKey);
-    const otherKeyOwnKid = await new jose.SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: unique('kid') }).sign(other.privateKey);
+    const otherKeySameKid = await new jose.SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: header.kid })
+      .sign(other.privateKey);
+    const otherKeyOwnKid = await new jose.SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: unique('kid') })
+      .sign(other.privateKey);
     const jwk = (await api('GET', '/auth/jwks.json')).body.keys.find((k: { kid: string }) => k.kid === header.kid);
     const publicPem = await jose.exportSPKI((await jose.importJWK(jwk, 'ES256')) as Parameters<typeof jose.exportSPKI>[0]);
     const hmacWith = (secret: string) => {
@@ -439,42 +497,54 @@ describe('forged and broken tokens through the real gateway', () => {
       garbage: 'garbage',
       'dots only': '..',
     };
-    const answers = Object.fromEntries(await Promise.all(Object.entries(forged).map(async ([name, token]) => [name, await refused(token)])));
+    const answers = Object.fromEntries(
+      await Promise.all(Object.entries(forged).map(async ([name, token]) => [name, await refused(token)])),
+    );
     expect(answers).toEqual(Object.fromEntries(Object.keys(forged).map((name) => [name, REFUSED])));
 
     // Other schemes and an empty Bearer are refused too; the real token works (control).
-    for (const authorization of [`Basic ${Buffer.from(`${victim.username}:${victim.password}`).toString('base64')}`, 'Bearer', `Token ${victim.token}`]) {
+    for (const authorization of [
+      `Basic ${Buffer.from(`${victim.username}:${victim.password}`).toString('base64')}`,
+      'Bearer',
+      `Token ${victim.token}`,
+    ]) {
       expect((await api('GET', `/reservations/${reservation.id}`, undefined, { authorization })).status).toBe(401);
     }
     expect((await victim.api('GET', `/reservations/${reservation.id}`)).status).toBe(200);
   });
 
-  itWithSigningKey("when a token signed with the issuer's own key is expired, not yet valid, without exp, from another issuer or for another audience, then 401; with valid claims it passes (control)", async () => {
-    const header = decodePart(victim.token, 0);
-    const claims = decodePart(victim.token, 1);
-    const jwk = signingKeys!.find((k) => k.kid === header.kid);
-    expect(jwk).toBeDefined();
-    const key = await jose.importJWK(jwk!, 'ES256');
-    const now = Math.floor(Date.now() / 1000);
-    const sign = (payload: Record<string, unknown>) => new jose.SignJWT(payload).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: header.kid }).sign(key);
-    const valid = { ...claims, iat: now, exp: now + 300, jti: unique('jti') };
+  itWithSigningKey(
+    "when a token signed with the issuer's own key is expired, not yet valid, without exp, from another issuer or for another audience, then 401; with valid claims it passes (control)",
+    async () => {
+      const header = decodePart(victim.token, 0);
+      const claims = decodePart(victim.token, 1);
+      const jwk = signingKeys!.find((k) => k.kid === header.kid);
+      expect(jwk).toBeDefined();
+      const key = await jose.importJWK(jwk!, 'ES256');
+      const now = Math.floor(Date.now() / 1000);
+      const sign = (payload: Record<string, unknown>) =>
+        new jose.SignJWT(payload).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: header.kid }).sign(key);
+      const valid = { ...claims, iat: now, exp: now + 300, jti: unique('jti') };
 
-    const control = await bearer(await sign(valid))('GET', `/reservations/${reservation.id}`);
-    expect([control.status, control.body.id]).toEqual([200, reservation.id]);
+      const control = await bearer(await sign(valid))('GET', `/reservations/${reservation.id}`);
+      expect([control.status, control.body.id]).toEqual([200, reservation.id]);
 
-    const { exp: _exp, ...withoutExp } = valid;
-    const forged: Record<string, string> = {
-      expired: await sign({ ...valid, iat: now - 7200, exp: now - 3600 }),
-      'expired a minute ago': await sign({ ...valid, iat: now - 3600, exp: now - 60 }),
-      'not yet valid': await sign({ ...valid, nbf: now + 3600 }),
-      'without exp': await sign(withoutExp),
-      'another issuer': await sign({ ...valid, iss: 'https://login.attacker.example' }),
-      'another audience': await sign({ ...valid, aud: 'another-api' }),
-      'without sub': await sign({ ...valid, sub: undefined }),
-    };
-    const answers = Object.fromEntries(await Promise.all(Object.entries(forged).map(async ([name, token]) => [name, await refused(token)])));
-    expect(answers).toEqual(Object.fromEntries(Object.keys(forged).map((name) => [name, REFUSED])));
-  });
+      const { exp: _exp, ...withoutExp } = valid;
+      const forged: Record<string, string> = {
+        expired: await sign({ ...valid, iat: now - 7200, exp: now - 3600 }),
+        'expired a minute ago': await sign({ ...valid, iat: now - 3600, exp: now - 60 }),
+        'not yet valid': await sign({ ...valid, nbf: now + 3600 }),
+        'without exp': await sign(withoutExp),
+        'another issuer': await sign({ ...valid, iss: 'https://login.attacker.example' }),
+        'another audience': await sign({ ...valid, aud: 'another-api' }),
+        'without sub': await sign({ ...valid, sub: undefined }),
+      };
+      const answers = Object.fromEntries(
+        await Promise.all(Object.entries(forged).map(async ([name, token]) => [name, await refused(token)])),
+      );
+      expect(answers).toEqual(Object.fromEntries(Object.keys(forged).map((name) => [name, REFUSED])));
+    },
+  );
 });
 
 // ---- the gateway's bypasses (issue 13) -------------------------------------------------------------
@@ -499,14 +569,20 @@ describe('paths that try to reach internal routes or the sidecar', () => {
       expect(answers).toEqual(targets.map((target) => [target, 404, 'NOT_FOUND', false]));
     }
     // What the internal route would have told (control): the payment, by Dapr service invocation.
-    expect((await invokeAsSaga('GET', 'payment', `/internal/payments/by-reservation/${id}`)).body).toMatchObject({ id: reservation.paymentId });
+    expect((await invokeAsSaga('GET', 'payment', `/internal/payments/by-reservation/${id}`)).body).toMatchObject({
+      id: reservation.paymentId,
+    });
   });
 
   it('when DELETE /rooms/..%2Finternal%2Frooms%2F{roomId}%2Fholds%2F{reservationId} (and the %5C, %2e%2e and %252F forms) is sent, then 404 NOT_FOUND and the hold still stands; released the internal way, it goes (control)', async () => {
     const held = await roomOf(victim, 'Held room');
     const holdId = unique('hold');
     const dates = stay(90, 2);
-    const hold = await invokeAsSaga('POST', 'room', `/internal/rooms/${held.id}/holds`, { reservationId: holdId, guestId: mallory.userId, ...dates });
+    const hold = await invokeAsSaga('POST', 'room', `/internal/rooms/${held.id}/holds`, {
+      reservationId: holdId,
+      guestId: mallory.userId,
+      ...dates,
+    });
     expect([hold.status, hold.body.status]).toEqual([201, 'held']);
     const targets = [
       `/rooms/..%2Finternal%2Frooms%2F${held.id}%2Fholds%2F${holdId}`,
@@ -530,7 +606,7 @@ describe('paths that try to reach internal routes or the sidecar', () => {
     expect(await roomAvailable(held.id, dates)).toBe(true);
   });
 
-  it("when GET /rooms/..%2F..%2F..%2F..%2F..%2Fdapr%2Fsubscribe is sent with Authorization: Basic (dapr-app-id:payment), then 404 NOT_FOUND and no subscription list", async () => {
+  it('when GET /rooms/..%2F..%2F..%2F..%2F..%2Fdapr%2Fsubscribe is sent with Authorization: Basic (dapr-app-id:payment), then 404 NOT_FOUND and no subscription list', async () => {
     const targets = [
       '/rooms/..%2F..%2F..%2F..%2F..%2Fdapr%2Fsubscribe',
       '/rooms/%2e%2e%2F%2e%2e%2F%2e%2e%2Fdapr%2Fsubscribe',
@@ -544,7 +620,7 @@ describe('paths that try to reach internal routes or the sidecar', () => {
     }
     expect(answers).toEqual(targets.map((target) => [target, 404, 'NOT_FOUND', false]));
     // The same request-target without the Basic header is refused the same way.
-    expect((await rawRequest('GET', targets[0]!)).status).toBe(404);
+    expect((await rawRequest('GET', targets[0])).status).toBe(404);
   });
 
   it('when an id holds a NUL (%00), is a dot segment or has 101 characters, then 404 NOT_FOUND at the gateway and nothing is deleted; 100 characters reach the service', async () => {
@@ -579,9 +655,17 @@ describe('identity headers sent by the client', () => {
   it('when a client sends x-staycar-user-id and x-staycar-operator itself, then they are ignored: without a token it is 401, with one it is who the token says', async () => {
     const spoof = { 'x-staycar-user-id': victim.userId, 'x-staycar-operator': 'true' };
     const spare = await roomOf(victim);
-    expect(unauthenticated(await api('GET', `/reservations/${reservation.id}`, undefined, spoof))).toEqual([401, 'Bearer', 'UNAUTHENTICATED']);
+    expect(unauthenticated(await api('GET', `/reservations/${reservation.id}`, undefined, spoof))).toEqual([
+      401,
+      'Bearer',
+      'UNAUTHENTICATED',
+    ]);
     expect(unauthenticated(await api('DELETE', `/rooms/${spare.id}`, undefined, spoof))).toEqual([401, 'Bearer', 'UNAUTHENTICATED']);
-    expect(unauthenticated(await api('GET', '/roomviews', undefined, { 'X-Staycar-User-Id': victim.userId }))).toEqual([401, 'Bearer', 'UNAUTHENTICATED']);
+    expect(unauthenticated(await api('GET', '/roomviews', undefined, { 'X-Staycar-User-Id': victim.userId }))).toEqual([
+      401,
+      'Bearer',
+      'UNAUTHENTICATED',
+    ]);
 
     const answers = {
       reservation: outcome(await mallory.api('GET', `/reservations/${reservation.id}`, undefined, spoof)),
@@ -619,15 +703,19 @@ describe('password guessing on POST /auth/token', () => {
     const bystander = await newUser('sec-bystander');
 
     const answers: ApiAnswer[] = [];
-    for (let i = 0; i < 11; i++) answers.push(await api('POST', '/auth/token', { username: target.username, password: `wrong password ${i}` }));
+    for (let i = 0; i < 11; i++)
+      answers.push(await api('POST', '/auth/token', { username: target.username, password: `wrong password ${i}` }));
     expect(answers.map(outcome)).toEqual([...Array(10).fill([401, 'INVALID_CREDENTIALS']), [429, 'RATE_LIMITED']]);
-    const retryAfter = Number(answers[10]!.headers.get('retry-after'));
+    const retryAfter = Number(answers[10].headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(outcome(await api('POST', '/auth/token', target))).toEqual([429, 'RATE_LIMITED']);
 
     // The limit is per client address and username: another username from the same address is not limited.
-    expect(outcome(await api('POST', '/auth/token', { username: bystander.username, password: 'not the password' }))).toEqual([401, 'INVALID_CREDENTIALS']);
+    expect(outcome(await api('POST', '/auth/token', { username: bystander.username, password: 'not the password' }))).toEqual([
+      401,
+      'INVALID_CREDENTIALS',
+    ]);
     expect((await api('POST', '/auth/token', { username: bystander.username, password: bystander.password })).status).toBe(200);
   });
 });
@@ -686,7 +774,11 @@ describe('inputs the conventions of API.md refuse', () => {
     for (const displayName of ['Ann\u0000', 'Ann\nLee', '\u001b[31mAnn', 'Ann\u007f', 'Ann\tLee']) {
       const username = uniqueUsername('sec-display');
       const refused = await api('POST', '/auth/signup', { username, password, displayName });
-      expect([...outcome(refused), refused.body.error.details.map((d: { field: string }) => d.field)]).toEqual([400, 'VALIDATION_FAILED', ['displayName']]);
+      expect([...outcome(refused), refused.body.error.details.map((d: { field: string }) => d.field)]).toEqual([
+        400,
+        'VALIDATION_FAILED',
+        ['displayName'],
+      ]);
       expect(outcome(await api('POST', '/auth/token', { username, password }))).toEqual([401, 'INVALID_CREDENTIALS']);
       const accepted = await api('POST', '/auth/signup', { username, password, displayName: 'Ann Lee' });
       expect([accepted.status, accepted.body.displayName]).toEqual([201, 'Ann Lee']);
@@ -700,7 +792,11 @@ describe('inputs the conventions of API.md refuse', () => {
     expect((await api('GET', `/rooms/${created.body.id}`)).body.description).toBe(description);
     const refused = await mallory.api('PATCH', `/rooms/${created.body.id}`, { description: 'Bell\u0007' });
     expect([...outcome(refused), refused.body.error.details[0].field]).toEqual([400, 'VALIDATION_FAILED', 'description']);
-    const comment = await mallory.api('POST', `/rooms/${created.body.id}/reviews`, { reservationId: unique('res'), rating: 3, comment: 'Nul\u0000' });
+    const comment = await mallory.api('POST', `/rooms/${created.body.id}/reviews`, {
+      reservationId: unique('res'),
+      rating: 3,
+      comment: 'Nul\u0000',
+    });
     expect([...outcome(comment), comment.body.error.details[0].field]).toEqual([400, 'VALIDATION_FAILED', 'comment']);
     expect((await api('GET', `/rooms/${created.body.id}`)).body.description).toBe(description);
   });
@@ -722,7 +818,10 @@ describe('inputs the conventions of API.md refuse', () => {
     }
     expect(await allReservationsOf(guest)).toEqual([]);
 
-    for (const dates of [{ checkIn: dayFromToday(0), checkOut: dayFromToday(1) }, { checkIn: dayFromToday(500), checkOut: dayFromToday(501) }]) {
+    for (const dates of [
+      { checkIn: dayFromToday(0), checkOut: dayFromToday(1) },
+      { checkIn: dayFromToday(500), checkOut: dayFromToday(501) },
+    ]) {
       const q = `checkIn=${dates.checkIn}&checkOut=${dates.checkOut}`;
       expect((await api('GET', `/rooms/${room.id}/availability?${q}`)).body).toEqual({ roomId: room.id, ...dates, available: true });
       expect((await api('GET', `/rentcars/${car.id}/availability?${q}`)).body).toEqual({ carId: car.id, ...dates, available: true });

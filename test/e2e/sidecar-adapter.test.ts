@@ -7,7 +7,14 @@ import { sidecarToken } from '../support/sidecars';
 
 // The Dapr adapter against a real daprd (room's sidecar), real MariaDB state and Redis Streams.
 const sidecar = Sidecar.create(
-  { daprHost: '127.0.0.1', daprHttpPort: 3501, stateStore: 'statestore', pubsub: 'pubsub', eventsTopic: 'staycar-events', daprApiToken: sidecarToken('room') },
+  {
+    daprHost: '127.0.0.1',
+    daprHttpPort: 3501,
+    stateStore: 'statestore',
+    pubsub: 'pubsub',
+    eventsTopic: 'staycar-events',
+    daprApiToken: sidecarToken('room'),
+  },
   pino({ level: 'silent' }),
 );
 const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true });
@@ -38,7 +45,7 @@ describe('state through the sidecar is first-write-wins', () => {
     const { etag } = (await sidecar.getState(key))!;
     const results = await Promise.allSettled(['a', 'b', 'c', 'd'].map((who) => sidecar.saveState({ key, value: { who }, etag })));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof EtagConflictError)).toBe(true);
+    expect(results.filter((r) => r.status === 'rejected').every((r) => r.reason instanceof EtagConflictError)).toBe(true);
   });
 
   it('when a key does not exist, then getState answers undefined', async () => {
@@ -83,9 +90,17 @@ describe('the transactional outbox', () => {
       internalTopic,
       '*',
       'data',
-      JSON.stringify({ id: probeId, specversion: '1.0', source: 'room', type: 'OutboxProbe', datacontenttype: 'application/json', data: {} }),
+      JSON.stringify({
+        id: probeId,
+        specversion: '1.0',
+        source: 'room',
+        type: 'OutboxProbe',
+        datacontenttype: 'application/json',
+        data: {},
+      }),
     )) as string;
-    const pendingIds = async () => ((await redis.xpending(internalTopic, 'room', '-', '+', 1000)) as Array<[string, ...unknown[]]>).map(([id]) => id);
+    const pendingIds = async () =>
+      ((await redis.xpending(internalTopic, 'room', '-', '+', 1000)) as Array<[string, ...unknown[]]>).map(([id]) => id);
     // Delivered to room's sidecar (pending), then acknowledged once discarded.
     await eventually(async () => expect(await pendingIds()).toContain(entryId), 15_000, 200);
     await eventually(async () => expect(await pendingIds()).not.toContain(entryId), 40_000, 500);

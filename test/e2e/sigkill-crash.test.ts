@@ -28,7 +28,8 @@ const ROOMS = 12;
 const svc = (action: 'stop' | 'start', appId: string) =>
   promisify(execFile)('node', [path.join(ROOT, 'scripts', 'svc.mjs'), action, appId], { cwd: ROOT, timeout: 120_000 });
 
-const pidsOf = (appId: string) => JSON.parse(fs.readFileSync(path.join(DATA, 'run', `${appId}.json`), 'utf8')) as { appPid: number; daprdPid: number };
+const pidsOf = (appId: string) =>
+  JSON.parse(fs.readFileSync(path.join(DATA, 'run', `${appId}.json`), 'utf8')) as { appPid: number; daprdPid: number };
 
 /** Reservation ids whose saga started for this guest (reservation.log), answered or not. */
 function sagasOf(guestId: string): string[] {
@@ -63,29 +64,35 @@ afterAll(async () => {
   if (!alive(pids.appPid) || !alive(pids.daprdPid)) await svc('start', 'reservation');
 });
 
-
 describe('reservation killed with SIGKILL (app and sidecar) under load', () => {
   it(`when it is killed ${KILLS} times and started again each time, then it answers within ${BOUND_MS / 1000} s of svc:start and no saga leaves anything half-done`, async () => {
     const [host, knownGuest, ...guests] = await newUsers(2 + GUESTS, 'kill');
     const rooms: string[] = [];
     for (let i = 0; i < ROOMS; i++) {
-      const room = await host!.api('POST', '/rooms', { hostId: host!.userId, name: `Kill room ${i}`, city: 'Seoul', pricePerNight: 20_000 });
+      const room = await host.api('POST', '/rooms', {
+        hostId: host.userId,
+        name: `Kill room ${i}`,
+        city: 'Seoul',
+        pricePerNight: 20_000,
+      });
       expect(room.status).toBe(201);
       rooms.push(room.body.id as string);
     }
-    const known = await knownGuest!.api('POST', '/reservations', { guestId: knownGuest!.userId, roomId: rooms[0], ...stay(400, 1) });
+    const known = await knownGuest.api('POST', '/reservations', { guestId: knownGuest.userId, roomId: rooms[0], ...stay(400, 1) });
     expect(known.status).toBe(201);
 
     // Guests reserve disjoint nights (no 409 by design), each pausing 200 ms after a 503.
     const attempts: Attempt[] = [];
     let loading = true;
     const guest = async (g: number) => {
-      const me = guests[g]!;
+      const me = guests[g];
       for (let k = 0; loading; k++) {
-        const roomId = rooms[k % ROOMS]!;
+        const roomId = rooms[k % ROOMS];
         const dates = stay(g * 90 + Math.floor(k / ROOMS), 1);
         const key = unique('kill-key');
-        const res = await me.api('POST', '/reservations', { guestId: me.userId, roomId, ...dates }, { 'idempotency-key': key }).catch(() => ({ status: 0, body: undefined }));
+        const res = await me
+          .api('POST', '/reservations', { guestId: me.userId, roomId, ...dates }, { 'idempotency-key': key })
+          .catch(() => ({ status: 0, body: undefined }));
         attempts.push({ key, guest: me, roomId, dates, status: res.status, code: res.body?.error?.code, id: res.body?.id });
         if (res.status !== 201) await new Promise((resolve) => setTimeout(resolve, 200));
       }
@@ -101,14 +108,16 @@ describe('reservation killed with SIGKILL (app and sidecar) under load', () => {
         process.kill(daprdPid, 'SIGKILL');
         const started = performance.now();
         await svc('start', 'reservation');
-        await eventually(async () => expect((await knownGuest!.api('GET', `/reservations/${known.body.id}`)).status).toBe(200), 60_000, 100);
+        await eventually(async () => expect((await knownGuest.api('GET', `/reservations/${known.body.id}`)).status).toBe(200), 60_000, 100);
         backWithinMs.push(Math.round(performance.now() - started));
       }
     } finally {
       loading = false;
       await load;
     }
-    console.log(`[sigkill] answered again ${backWithinMs.join(', ')} ms after svc:start; ${attempts.length} reservations tried: ${attempts.filter((a) => a.status === 201).length} × 201, ${attempts.filter((a) => a.status !== 201).length} refused`);
+    console.log(
+      `[sigkill] answered again ${backWithinMs.join(', ')} ms after svc:start; ${attempts.length} reservations tried: ${attempts.filter((a) => a.status === 201).length} × 201, ${attempts.filter((a) => a.status !== 201).length} refused`,
+    );
     for (const ms of backWithinMs) expect(ms).toBeLessThanOrEqual(BOUND_MS);
 
     // Every answer is a 201 or a fast "try again later" (or a connection cut by the kill itself).
@@ -124,11 +133,20 @@ describe('reservation killed with SIGKILL (app and sidecar) under load', () => {
         finals.set(a.key, { status: 201, id: a.id });
         continue;
       }
-      const again = await eventually(async () => {
-        const res = await a.guest.api('POST', '/reservations', { guestId: a.guest.userId, roomId: a.roomId, ...a.dates }, { 'idempotency-key': a.key });
-        expect(res.status).not.toBe(503);
-        return res;
-      }, 180_000, 2_000);
+      const again = await eventually(
+        async () => {
+          const res = await a.guest.api(
+            'POST',
+            '/reservations',
+            { guestId: a.guest.userId, roomId: a.roomId, ...a.dates },
+            { 'idempotency-key': a.key },
+          );
+          expect(res.status).not.toBe(503);
+          return res;
+        },
+        180_000,
+        2_000,
+      );
       finals.set(a.key, { status: again.status, id: again.body?.id });
     }
 
@@ -144,19 +162,23 @@ describe('reservation killed with SIGKILL (app and sidecar) under load', () => {
     // nothing else for the guest (a saga cut by a kill that committed would be one more).
     for (const me of guests) {
       const answered = attempts.filter((a) => a.guest === me).map((a) => [finals.get(a.key)!.id, 'confirmed']);
-      const mine = await allReservationsOf(me!);
+      const mine = await allReservationsOf(me);
       expect(mine.map((r) => [r.id, r.status]).sort()).toEqual(answered.sort());
     }
     // Every other saga a guest started (cut by a kill) was undone: no payment stands for it.
     const answeredIds = new Set(attempts.map((a) => finals.get(a.key)!.id));
-    await eventually(async () => {
-      for (const me of guests) {
-        for (const reservationId of sagasOf(me!.userId).filter((id) => !answeredIds.has(id))) {
-          const payments = (await me!.api('GET', `/payments?reservationId=${reservationId}`)).body.items as Array<{ status: string }>;
-          expect(payments.filter((p) => p.status === 'approved')).toEqual([]);
-          expect((await me!.api('GET', `/reservations/${reservationId}`)).status).toBe(404);
+    await eventually(
+      async () => {
+        for (const me of guests) {
+          for (const reservationId of sagasOf(me.userId).filter((id) => !answeredIds.has(id))) {
+            const payments = (await me.api('GET', `/payments?reservationId=${reservationId}`)).body.items as Array<{ status: string }>;
+            expect(payments.filter((p) => p.status === 'approved')).toEqual([]);
+            expect((await me.api('GET', `/reservations/${reservationId}`)).status).toBe(404);
+          }
         }
-      }
-    }, 180_000, 2_000);
+      },
+      180_000,
+      2_000,
+    );
   });
 });

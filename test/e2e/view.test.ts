@@ -32,20 +32,66 @@ async function fixture() {
   const roomId = unique('vroom');
   const carId = unique('vcar');
   const [guest] = await newUsers(1, 'vguest');
-  const guestId = guest!.userId;
+  const guestId = guest.userId;
   const reservationId = unique('vres');
   const { checkIn, checkOut } = stay(10, 2);
-  const room = { roomId, hostId: host.userId, name: `Room ${roomId}`, city, pricePerNight: 70000, currency: 'KRW', description: '', capacity: 2, createdAt: now(), updatedAt: now() };
-  const car = { carId, hostId: host.userId, model: 'Ioniq 5', city, pricePerDay: 40000, currency: 'KRW', seats: 5, createdAt: now(), updatedAt: now() };
+  const room = {
+    roomId,
+    hostId: host.userId,
+    name: `Room ${roomId}`,
+    city,
+    pricePerNight: 70000,
+    currency: 'KRW',
+    description: '',
+    capacity: 2,
+    createdAt: now(),
+    updatedAt: now(),
+  };
+  const car = {
+    carId,
+    hostId: host.userId,
+    model: 'Ioniq 5',
+    city,
+    pricePerDay: 40000,
+    currency: 'KRW',
+    seats: 5,
+    createdAt: now(),
+    updatedAt: now(),
+  };
   const reservation = (status: 'confirmed' | 'cancelled', version: number) => ({
-    id: reservationId, reservationId, guestId, roomId, carId, checkIn, checkOut, nights: 2, amount: 220000, currency: 'KRW',
-    status, paymentId: `pay-${reservationId}`, createdAt: now(), updatedAt: now(), roomName: room.name, city, version, occurredAt: now(),
+    id: reservationId,
+    reservationId,
+    guestId,
+    roomId,
+    carId,
+    checkIn,
+    checkOut,
+    nights: 2,
+    amount: 220000,
+    currency: 'KRW',
+    status,
+    paymentId: `pay-${reservationId}`,
+    createdAt: now(),
+    updatedAt: now(),
+    roomName: room.name,
+    city,
+    version,
+    occurredAt: now(),
   });
   const payment = (status: 'approved' | 'refunded', version: number) => ({
-    id: `pay-${reservationId}`, paymentId: `pay-${reservationId}`, reservationId, guestId, amount: 220000, currency: 'KRW', status, createdAt: now(), version, occurredAt: now(),
+    id: `pay-${reservationId}`,
+    paymentId: `pay-${reservationId}`,
+    reservationId,
+    guestId,
+    amount: 220000,
+    currency: 'KRW',
+    status,
+    createdAt: now(),
+    version,
+    occurredAt: now(),
   });
   const carBooking = (version: number) => ({ carId, reservationId, guestId, checkIn, checkOut, version, occurredAt: now() });
-  return { city, roomId, carId, guest: guest!, guestId, reservationId, room, car, reservation, payment, carBooking };
+  return { city, roomId, carId, guest: guest, guestId, reservationId, room, car, reservation, payment, carBooking };
 }
 
 describe('messages and the view follow real events', () => {
@@ -75,10 +121,18 @@ describe('messages and the view follow real events', () => {
     });
     expect(confirmed).toMatchObject({ roomId: f.roomId, city: f.city, hostId: host.userId, pricePerNight: 70000, activeReservations: 1 });
     expect(confirmed.latestReservation).toEqual({
-      reservationId: f.reservationId, guestId: f.guestId, checkIn: f.reservation('confirmed', 1).checkIn,
-      checkOut: f.reservation('confirmed', 1).checkOut, status: 'confirmed', paymentStatus: 'approved', carId: f.carId, carStatus: 'reserved',
+      reservationId: f.reservationId,
+      guestId: f.guestId,
+      checkIn: f.reservation('confirmed', 1).checkIn,
+      checkOut: f.reservation('confirmed', 1).checkOut,
+      status: 'confirmed',
+      paymentStatus: 'approved',
+      carId: f.carId,
+      carStatus: 'reserved',
     });
-    await eventually(async () => expect(await messageTypes(f.guest, f.reservationId)).toEqual(['PaymentApproved', 'RentcarReserved', 'ReservationConfirmed']));
+    await eventually(async () =>
+      expect(await messageTypes(f.guest, f.reservationId)).toEqual(['PaymentApproved', 'RentcarReserved', 'ReservationConfirmed']),
+    );
 
     await publishData('ReservationCancelled', f.reservation('cancelled', 2));
     await publishData('PaymentRefunded', f.payment('refunded', 2));
@@ -92,7 +146,14 @@ describe('messages and the view follow real events', () => {
     expect(cancelled.activeReservations).toBe(0);
     expect(cancelled.reservations).toHaveLength(1);
 
-    const all = ['PaymentApproved', 'PaymentRefunded', 'RentcarReleased', 'RentcarReserved', 'ReservationCancelled', 'ReservationConfirmed'];
+    const all = [
+      'PaymentApproved',
+      'PaymentRefunded',
+      'RentcarReleased',
+      'RentcarReserved',
+      'ReservationCancelled',
+      'ReservationConfirmed',
+    ];
     await eventually(async () => expect(await messageTypes(f.guest, f.reservationId)).toEqual(all));
     // The recipient's index is written just after the reservation's: wait for it too.
     const byGuest = await eventually(async () => {
@@ -103,8 +164,12 @@ describe('messages and the view follow real events', () => {
     });
     for (const message of byGuest.body.items) {
       expect(message).toEqual({
-        id: expect.any(String), reservationId: f.reservationId, recipientId: f.guestId, type: expect.any(String),
-        text: expect.stringContaining('Seoul'), createdAt: expect.any(String),
+        id: expect.any(String),
+        reservationId: f.reservationId,
+        recipientId: f.guestId,
+        type: expect.any(String),
+        text: expect.stringContaining('Seoul'),
+        createdAt: expect.any(String),
       });
     }
     expect(byGuest.body.items.find((m: { type: string }) => m.type === 'ReservationConfirmed').text).toContain(f.room.name);
@@ -133,20 +198,35 @@ describe('messages and the view follow real events', () => {
       await publishCloudEvent(type, data, id);
     }
     await eventually(async () => {
-      expect(statuses((await roomView(host, f.roomId)).latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
+      expect(statuses((await roomView(host, f.roomId)).latestReservation)).toEqual({
+        status: 'cancelled',
+        paymentStatus: 'refunded',
+        carStatus: 'released',
+      });
     });
     await eventually(() => brokerDrained(CONSUMERS), 30_000, 300);
     const view = await roomView(host, f.roomId);
     expect(view.reservations).toHaveLength(1);
     expect(view.activeReservations).toBe(0);
     const types = await messageTypes(f.guest, f.reservationId);
-    expect(types).toEqual(['PaymentApproved', 'PaymentRefunded', 'RentcarReleased', 'RentcarReserved', 'ReservationCancelled', 'ReservationConfirmed']);
+    expect(types).toEqual([
+      'PaymentApproved',
+      'PaymentRefunded',
+      'RentcarReleased',
+      'RentcarReserved',
+      'ReservationCancelled',
+      'ReservationConfirmed',
+    ]);
 
     // The whole sequence once more, same ids: nothing changes.
     for (const [type, data] of late) await publishCloudEvent(type, data);
     await eventually(() => brokerDrained(CONSUMERS), 30_000, 300);
     expect(await messageTypes(f.guest, f.reservationId)).toEqual(types);
-    expect(statuses((await roomView(host, f.roomId)).latestReservation)).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
+    expect(statuses((await roomView(host, f.roomId)).latestReservation)).toEqual({
+      status: 'cancelled',
+      paymentStatus: 'refunded',
+      carStatus: 'released',
+    });
   });
 
   it('when a room is registered and then deleted, then GET /rooms?city= lists it and then drops it', async () => {
@@ -159,7 +239,20 @@ describe('messages and the view follow real events', () => {
       return res.body;
     });
     expect(listed).toEqual({
-      items: [{ id: f.roomId, hostId: host.userId, name: f.room.name, city: f.city, pricePerNight: 70000, currency: 'KRW', description: '', capacity: 2, createdAt: f.room.createdAt, updatedAt: f.room.updatedAt }],
+      items: [
+        {
+          id: f.roomId,
+          hostId: host.userId,
+          name: f.room.name,
+          city: f.city,
+          pricePerNight: 70000,
+          currency: 'KRW',
+          description: '',
+          capacity: 2,
+          createdAt: f.room.createdAt,
+          updatedAt: f.room.updatedAt,
+        },
+      ],
       nextCursor: null,
     });
     await eventually(async () => {
@@ -182,7 +275,12 @@ describe('messages and the view follow real events', () => {
 
   it('when the list parameters are wrong, then 400 in the API error shape', async () => {
     // (`GET /messages` without a query is the caller's own list since API.md v2; an unknown parameter is 400.)
-    for (const route of ['/roomviews?limit=101', '/messages?guestId=x', `/messages?recipientId=${guest.userId}&limit=500`, '/rooms?cursor=nope']) {
+    for (const route of [
+      '/roomviews?limit=101',
+      '/messages?guestId=x',
+      `/messages?recipientId=${guest.userId}&limit=500`,
+      '/rooms?cursor=nope',
+    ]) {
       const res = await guest.api('GET', route);
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');

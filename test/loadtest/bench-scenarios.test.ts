@@ -54,11 +54,14 @@ describe("npm run bench's scenarios against the in-memory staycar", () => {
     expect(Object.values(run.statuses).reduce((a, b) => a + b, 0)).toBe(REQUESTS);
   });
 
-  it.each(SCENARIOS)('when %s calls the gateway, then every call is on its allow-list and every protected one carries a bearer token', (name) => {
-    const calls = runs.get(name)!.calls;
-    expect([...new Set(calls.filter((c) => !routeOf(c.method, pathOf(c))).map((c) => `${c.method} ${pathOf(c)}`))]).toEqual([]);
-    expect([...new Set(calls.map((c) => missingBearer(c.method, pathOf(c), c.authorization)).filter((why) => why !== null))]).toEqual([]);
-  });
+  it.each(SCENARIOS)(
+    'when %s calls the gateway, then every call is on its allow-list and every protected one carries a bearer token',
+    (name) => {
+      const calls = runs.get(name)!.calls;
+      expect([...new Set(calls.filter((c) => !routeOf(c.method, pathOf(c))).map((c) => `${c.method} ${pathOf(c)}`))]).toEqual([]);
+      expect([...new Set(calls.map((c) => missingBearer(c.method, pathOf(c), c.authorization)).filter((why) => why !== null))]).toEqual([]);
+    },
+  );
 
   it.each(SCENARIOS)('when %s puts load on the system, then every request carries a token, public reads too', (name) => {
     // Anonymous calls count against the client address: one bench machine would exhaust it at once.
@@ -74,14 +77,18 @@ describe("npm run bench's scenarios against the in-memory staycar", () => {
     expect(auth.filter((c) => pathOf(c) === '/auth/signup').length).toBe(auth.filter((c) => pathOf(c) === '/auth/token').length);
   });
 
-  it.each(SCENARIOS)('when %s spreads its load, then at least 20 users share it evenly (the gateway limits each user to 6000/min)', (name) => {
-    const perToken = new Map<string, number>();
-    for (const c of runs.get(name)!.calls.filter((x) => x.source === 'autocannon')) perToken.set(c.authorization!, (perToken.get(c.authorization!) ?? 0) + 1);
-    expect(perToken.size).toBeGreaterThanOrEqual(20);
-    expect(Math.max(...perToken.values())).toBeLessThanOrEqual(Math.ceil(REQUESTS / 20));
-  });
+  it.each(SCENARIOS)(
+    'when %s spreads its load, then at least 20 users share it evenly (the gateway limits each user to 6000/min)',
+    (name) => {
+      const perToken = new Map<string, number>();
+      for (const c of runs.get(name)!.calls.filter((x) => x.source === 'autocannon'))
+        perToken.set(c.authorization!, (perToken.get(c.authorization!) ?? 0) + 1);
+      expect(perToken.size).toBeGreaterThanOrEqual(20);
+      expect(Math.max(...perToken.values())).toBeLessThanOrEqual(Math.ceil(REQUESTS / 20));
+    },
+  );
 
-  it('when contend verifies, then it reads each guest\'s reservations back with that guest\'s token and finds one winner per stay', () => {
+  it("when contend verifies, then it reads each guest's reservations back with that guest's token and finds one winner per stay", () => {
     const run = runs.get('contend')!;
     const reads = run.calls.filter((c) => c.phase === 'verify' && pathOf(c) === '/reservations');
     expect(new Set(reads.map((c) => c.authorization)).size).toBe(20);
@@ -93,7 +100,7 @@ describe("npm run bench's scenarios against the in-memory staycar", () => {
     expect(run.statuses).toEqual({ 201: 20, 409: REQUESTS - 20 });
   });
 
-  it('when lag samples, then it polls the view as the room\'s host and sees the reservation', () => {
+  it("when lag samples, then it polls the view as the room's host and sees the reservation", () => {
     const run = runs.get('lag')!;
     const polls = run.calls.filter((c) => c.source === 'fetch' && pathOf(c).startsWith('/roomviews/'));
     expect(polls.length).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import { ALLOWED_ROUTES } from '../../services/gateway/src/routes';
 
 /** The allow-list as regular expressions, plus the health probe (answered before it, public). */
 const gatewayRoutes = [...ALLOWED_ROUTES, { method: 'GET', path: '/healthz', access: 'public' as const }].map((r) => ({
-  method: r.method as string,
+  method: r.method,
   path: r.path,
   access: r.access,
   re: new RegExp(`^${r.path.replace(/:[a-zA-Z]+/g, '[^/]+')}$`),

@@ -47,12 +47,14 @@ const appIds = (parse(fs.readFileSync(path.join(ROOT, 'dapr.yaml'), 'utf8')) as 
 function whyNotAllowed(method: string, url: string): string | null {
   const u = new URL(url);
   const base = `${u.protocol}//${u.host}`;
-  if (base === BASES.gateway) return routeOf(method, u.pathname) ? null : `${method} ${u.pathname} is not a route of the gateway's allow-list`;
-  if (base === BASES.app) return method === 'GET' && u.pathname === '/healthz' ? null : `${method} ${u.pathname} on an app port (only GET /healthz)`;
+  if (base === BASES.gateway)
+    return routeOf(method, u.pathname) ? null : `${method} ${u.pathname} is not a route of the gateway's allow-list`;
+  if (base === BASES.app)
+    return method === 'GET' && u.pathname === '/healthz' ? null : `${method} ${u.pathname} on an app port (only GET /healthz)`;
   if (base === BASES.sidecar) {
     const m = /^\/v1\.0\/invoke\/([^/]+)\/method(\/.*)$/.exec(u.pathname);
     if (!m) return `${u.pathname} on a sidecar is not service invocation`;
-    if (!appIds.includes(m[1]!)) return `sidecar invokes unknown app ${m[1]}`;
+    if (!appIds.includes(m[1])) return `sidecar invokes unknown app ${m[1]}`;
     return method === 'GET' && m[2] === '/healthz' ? null : `sidecar invocation of ${method} ${m[2]} (only GET /healthz)`;
   }
   return `call to ${base}, which is none of BASE_URL, APP_URL, SIDECAR_URL`;
@@ -95,22 +97,35 @@ describe('the k6 scripts in loadtest/', () => {
     const thresholds = runs.get(file)!.options.thresholds ?? {};
     expect(Object.keys(thresholds).length).toBeGreaterThan(0);
     for (const [metric, conditions] of Object.entries(thresholds)) {
-      expect([metric, Array.isArray(conditions) && conditions.length > 0 && conditions.every((c) => typeof c === 'string')]).toEqual([metric, true]);
+      expect([metric, Array.isArray(conditions) && conditions.length > 0 && conditions.every((c) => typeof c === 'string')]).toEqual([
+        metric,
+        true,
+      ]);
     }
     // Every script bounds failures and latency.
     expect(Object.keys(thresholds).some((m) => m.startsWith('http_req_failed'))).toBe(true);
     expect(Object.keys(thresholds).some((m) => m.startsWith('http_req_duration'))).toBe(true);
   });
 
-  it.each(scripts)('when %s calls the system, then every URL is a route of the gateway\'s allow-list (or the health probe it measures)', (file) => {
-    const run = runs.get(file)!;
-    expect(run.calls.length).toBeGreaterThan(0);
-    const bad = [...new Set(run.calls.map((c) => whyNotAllowed(c.method, c.url)).filter((why) => why !== null))];
-    expect(bad).toEqual([]);
-  });
+  it.each(scripts)(
+    "when %s calls the system, then every URL is a route of the gateway's allow-list (or the health probe it measures)",
+    (file) => {
+      const run = runs.get(file)!;
+      expect(run.calls.length).toBeGreaterThan(0);
+      const bad = [...new Set(run.calls.map((c) => whyNotAllowed(c.method, c.url)).filter((why) => why !== null))];
+      expect(bad).toEqual([]);
+    },
+  );
 
   it.each(scripts)('when %s calls a protected route, then it sends Authorization: Bearer <token>', (file) => {
-    const bad = [...new Set(runs.get(file)!.calls.map(whyUnauthenticated).filter((why) => why !== null))];
+    const bad = [
+      ...new Set(
+        runs
+          .get(file)!
+          .calls.map(whyUnauthenticated)
+          .filter((why) => why !== null),
+      ),
+    ];
     expect(bad).toEqual([]);
   });
 
@@ -128,7 +143,10 @@ describe('the k6 scripts in loadtest/', () => {
 
   it('when the scripts set up, then they sign up their users, get tokens, and create their data through the public API in setup', () => {
     for (const file of scripts.filter((f) => f !== 'sidecar-overhead.js')) {
-      const setupCalls = runs.get(file)!.calls.filter((c) => c.scenario === 'setup' && c.method === 'POST').map((c) => new URL(c.url).pathname);
+      const setupCalls = runs
+        .get(file)!
+        .calls.filter((c) => c.scenario === 'setup' && c.method === 'POST')
+        .map((c) => new URL(c.url).pathname);
       expect([file, setupCalls.includes('/auth/signup'), setupCalls.includes('/auth/token')]).toEqual([file, true, true]);
       // Nothing but sign-up and sign-in outside setup.
       const later = runs.get(file)!.calls.filter((c) => c.scenario !== 'setup' && c.url.includes('/auth/'));
@@ -149,20 +167,24 @@ describe('the k6 scripts in loadtest/', () => {
       const load = runs.get(file)!.calls.filter((c) => !['setup', 'teardown', 'sample'].includes(c.scenario) && c.authorization !== null);
       for (const c of load) perToken.set(c.authorization!, (perToken.get(c.authorization!) ?? 0) + 1);
       // 40 iterations per scenario under the stand-ins, and at least 20 users: no token more than a few calls.
-      expect([file, perToken.size >= 2, Math.max(...perToken.values()) <= Math.max(4, Math.ceil(load.length / 10))]).toEqual([file, true, true]);
+      expect([file, perToken.size >= 2, Math.max(...perToken.values()) <= Math.max(4, Math.ceil(load.length / 10))]).toEqual([
+        file,
+        true,
+        true,
+      ]);
     }
   });
 
   it('when contend runs against a correct system (the stand-in), then its invariant check finds no violation and sees winners and losers', () => {
     const m = runs.get('contend.js')!.metrics;
     expect(m.contend_invariant_violations).toEqual({ count: 1, sum: 0 });
-    expect(m.contend_confirmed!.sum).toBeGreaterThan(0);
-    expect(m.contend_409!.sum).toBeGreaterThan(0);
+    expect(m.contend_confirmed.sum).toBeGreaterThan(0);
+    expect(m.contend_409.sum).toBeGreaterThan(0);
   });
 
   it('when lag samples reservations, then it records the view lag for each', () => {
     const m = runs.get('lag.js')!.metrics;
-    expect(m.view_lag_ms!.count).toBeGreaterThan(0);
+    expect(m.view_lag_ms.count).toBeGreaterThan(0);
     expect(m.view_lag_timeouts?.sum ?? 0).toBe(0);
   });
 
@@ -171,7 +193,10 @@ describe('the k6 scripts in loadtest/', () => {
   });
 
   it('when the scripts are type-checked against @types/k6, then tsc reports nothing', () => {
-    const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(LOADTEST, 'tsconfig.json')], { encoding: 'utf8', timeout: 120_000 });
+    const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(LOADTEST, 'tsconfig.json')], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
   }, 120_000);
@@ -183,7 +208,10 @@ describe('the check itself bites', () => {
 
   it('when a script has a syntax error, then running it fails', () => {
     const broken = path.join(tmp, 'broken.mjs');
-    fs.writeFileSync(broken, fs.readFileSync(path.join(LOADTEST, 'register.js'), 'utf8').replace('export function setup() {', 'export function setup( {'));
+    fs.writeFileSync(
+      broken,
+      fs.readFileSync(path.join(LOADTEST, 'register.js'), 'utf8').replace('export function setup() {', 'export function setup( {'),
+    );
     const { status, stderr } = runScript(broken);
     expect(status).not.toBe(0);
     expect(stderr).toMatch(/SyntaxError/);
@@ -238,7 +266,9 @@ describe('the check itself bites', () => {
     const { status, stdout, stderr } = runScript(script);
     expect([status, stderr]).toEqual([0, '']);
     const run = JSON.parse(stdout) as ScriptRun;
-    expect(run.calls.map(whyUnauthenticated).filter((why) => why !== null)[0]).toMatch(/POST \/rooms \(protected\) sent no Authorization header/);
+    expect(run.calls.map(whyUnauthenticated).filter((why) => why !== null)[0]).toMatch(
+      /POST \/rooms \(protected\) sent no Authorization header/,
+    );
     expect(run.checks.fails).toEqual({ 'room registered (201)': 40 });
   });
 
@@ -249,7 +279,9 @@ describe('the check itself bites', () => {
       [
         "import http from 'k6/http';",
         "import { check } from 'k6';",
-        "import { createRooms, reservationBody, signUpUsers, stay, call, firstDay } from '" + pathToFileURL(path.join(LOADTEST, 'lib', 'staycar.js')).href + "';",
+        "import { createRooms, reservationBody, signUpUsers, stay, call, firstDay } from '" +
+          pathToFileURL(path.join(LOADTEST, 'lib', 'staycar.js')).href +
+          "';",
         "export const options = { scenarios: { s: { executor: 'constant-vus', exec: 'run', vus: 1, duration: '1s' } } };",
         "export function setup() { const [host, guest] = signUpUsers('t', 'u', 2); return { host, guest, rooms: createRooms('t', 1, [host]) }; }",
         'export function run(data) {',
@@ -271,7 +303,10 @@ describe('the check itself bites', () => {
   it('when a plan runs past the 500-day horizon, then stay() stops it with a message', () => {
     const script = path.join(tmp, 'horizon.mjs');
     const lib = pathToFileURL(path.join(LOADTEST, 'lib', 'staycar.js')).href;
-    fs.writeFileSync(script, `import { firstDay, stay } from '${lib}';\nexport const options = {};\nexport function setup() { stay(firstDay(), 497, 1); stay(firstDay(), 498, 1); }\n`);
+    fs.writeFileSync(
+      script,
+      `import { firstDay, stay } from '${lib}';\nexport const options = {};\nexport function setup() { stay(firstDay(), 497, 1); stay(firstDay(), 498, 1); }\n`,
+    );
     const { status, stderr } = runScript(script);
     expect(status).not.toBe(0);
     expect(stderr).toMatch(/498 days after .* is beyond the 500-day horizon/);

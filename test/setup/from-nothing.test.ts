@@ -42,7 +42,13 @@ describe('set-up from nothing: MariaDB', () => {
 
   /** What a service does: log in over TCP as the service user and use the database. */
   async function serviceUserCanUseTheDatabase(): Promise<void> {
-    const connection = await mysql.createConnection({ host: '127.0.0.1', port: instance.port, user: instance.user, password: instance.password, database: instance.database });
+    const connection = await mysql.createConnection({
+      host: '127.0.0.1',
+      port: instance.port,
+      user: instance.user,
+      password: instance.password,
+      database: instance.database,
+    });
     try {
       await connection.query('CREATE TABLE IF NOT EXISTS probe (id INT PRIMARY KEY)');
       await connection.query('REPLACE INTO probe VALUES (1)');
@@ -68,7 +74,10 @@ describe('set-up from nothing: MariaDB', () => {
     ['the user is missing (the database is there)', (u: string) => `DROP USER '${u}'@'localhost'; DROP USER '${u}'@'127.0.0.1'`],
     ['the user has no grants', (u: string) => `REVOKE ALL PRIVILEGES, GRANT OPTION FROM '${u}'@'localhost', '${u}'@'127.0.0.1'`],
     ['the database is missing', () => 'DROP DATABASE staycar_fresh'],
-    ['the user has another password', (u: string) => `ALTER USER '${u}'@'localhost' IDENTIFIED BY 'other'; ALTER USER '${u}'@'127.0.0.1' IDENTIFIED BY 'other'`],
+    [
+      'the user has another password',
+      (u: string) => `ALTER USER '${u}'@'localhost' IDENTIFIED BY 'other'; ALTER USER '${u}'@'127.0.0.1' IDENTIFIED BY 'other'`,
+    ],
   ])('when %s on a running server, then the set-up repairs it', async (_case, breakIt) => {
     expect(await sql(breakIt(instance.user))).toMatchObject({ ok: true });
     await expect(serviceUserCanUseTheDatabase()).rejects.toThrow();
@@ -95,7 +104,13 @@ describe('set-up from nothing: Redis', () => {
 
   it('when no Redis runs, then the set-up starts one that answers PING with the configured password only', async () => {
     expect(await setupStep('redis-start', { instance })).toMatchObject({ ok: true, result: expect.stringMatching(/started/) });
-    const withPassword = new Redis({ host: '127.0.0.1', port: instance.port, password: instance.password, lazyConnect: true, maxRetriesPerRequest: 0 });
+    const withPassword = new Redis({
+      host: '127.0.0.1',
+      port: instance.port,
+      password: instance.password,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+    });
     const withoutPassword = new Redis({ host: '127.0.0.1', port: instance.port, lazyConnect: true, maxRetriesPerRequest: 0 });
     withoutPassword.on('error', () => undefined);
     try {
@@ -132,7 +147,9 @@ describe('set-up from nothing: daprd', () => {
   it('when the Dapr bin directory has no Sentry, then the set-up puts the pinned one there, and it runs', async () => {
     const step = await setupStep('sentry', { binDir });
     expect(step).toMatchObject({ ok: true, result: { action: expect.stringMatching(/^(reused|built)$/), version: versions.dapr } });
-    const help = await promisify(execFile)(path.join(binDir, 'sentry'), ['--help']).catch((error: { stdout: string; stderr: string }) => error);
+    const help = await promisify(execFile)(path.join(binDir, 'sentry'), ['--help']).catch(
+      (error: { stdout: string; stderr: string }) => error,
+    );
     expect(`${help.stdout}${help.stderr}`).toMatch(/Usage of sentry/);
   });
 });

@@ -21,7 +21,13 @@ describe('the summary CI reads', () => {
   });
 
   it('when a test passed on its retry, then it is named above the last line and still counts as passed once', () => {
-    const { lines, retried } = summarize(run([{ fullName: 'saga races', status: 'passed', invocations: 2 }, { fullName: 'b', status: 'passed' }]), new Set());
+    const { lines, retried } = summarize(
+      run([
+        { fullName: 'saga races', status: 'passed', invocations: 2 },
+        { fullName: 'b', status: 'passed' },
+      ]),
+      new Set(),
+    );
     expect(retried).toEqual(['saga races']);
     expect(lines).toEqual(['retried: saga races', '2 passed, 0 failed']);
   });

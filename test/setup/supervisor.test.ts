@@ -29,7 +29,10 @@ describe('npm start when a child dies', () => {
   });
 
   it('when it keeps crashing, then it is started again with growing pauses and left down after 5 crashes, said plainly', async () => {
-    const { said, starts } = await superviseStandIns([{ appID: 'payment', pids: { appPid: 1, daprdPid: 2 }, alive: [], crashing: true }], 1500);
+    const { said, starts } = await superviseStandIns(
+      [{ appID: 'payment', pids: { appPid: 1, daprdPid: 2 }, alive: [], crashing: true }],
+      1500,
+    );
     expect(starts).toEqual(Array(5).fill('payment'));
     expect(said.at(-1)).toMatch(/payment's app and sidecar exited again: 6 crashes in 5 minutes, left down\. Read .*payment\.log/);
   });

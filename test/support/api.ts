@@ -51,10 +51,19 @@ export interface User {
 }
 
 /** `api` with `Authorization: Bearer <token>` (headers given by the caller win, so a test can replace it). */
-export const bearer = (token: string): Api => (method, route, body, headers = {}) => api(method, route, body, { authorization: `Bearer ${token}`, ...headers });
+export const bearer =
+  (token: string): Api =>
+  (method, route, body, headers = {}) =>
+    api(method, route, body, { authorization: `Bearer ${token}`, ...headers });
 
 /** A username for sign-up: the prefix (a-z 0-9 . _ -, at most 20 characters) made unique to this run. */
-export const uniqueUsername = (prefix: string): string => unique(prefix.toLowerCase().replace(/[^a-z0-9._-]/g, '-').slice(0, 20) || 'user');
+export const uniqueUsername = (prefix: string): string =>
+  unique(
+    prefix
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]/g, '-')
+      .slice(0, 20) || 'user',
+  );
 
 /** POST /auth/token; throws unless 200. */
 export async function signIn(username: string, password: string): Promise<string> {
@@ -72,7 +81,8 @@ export async function signUpOrIn(username: string, password: string): Promise<Us
   for (let attempt = 1; ; attempt++) {
     const answer = await api('POST', '/auth/signup', { username, password });
     if (answer.status === 201 || (answer.status === 409 && answer.body?.error?.code === 'USERNAME_TAKEN')) break;
-    if (answer.status !== 503 || attempt >= 5) throw new Error(`sign-up of ${username} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    if (answer.status !== 503 || attempt >= 5)
+      throw new Error(`sign-up of ${username} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
     await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
   }
   const token = await signIn(username, password);
@@ -103,7 +113,10 @@ export async function allReservationsOf(owner: User): Promise<Array<{ id: string
   const items: Array<{ id: string; status: string; roomId: string }> = [];
   let cursor: string | null = null;
   do {
-    const page: ApiAnswer = await owner.api('GET', `/reservations?guestId=${owner.userId}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page: ApiAnswer = await owner.api(
+      'GET',
+      `/reservations?guestId=${owner.userId}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     if (page.status !== 200) throw new Error(`GET /reservations answered ${page.status}: ${JSON.stringify(page.body)}`);
     items.push(...page.body.items);
     cursor = page.body.nextCursor;

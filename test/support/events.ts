@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { asSidecarOf } from './sidecars';
 
 /**
@@ -14,7 +14,7 @@ export const TOPIC = process.env.EVENTS_TOPIC ?? 'staycar-events';
 export async function publishData(type: string, data: object, id?: string): Promise<void> {
   const params = new URLSearchParams({ 'metadata.cloudevent.type': type });
   if (id) params.set('metadata.cloudevent.id', id);
-  const res = await fetch(`${SIDECAR}/v1.0/publish/${PUBSUB}/${TOPIC}?${params}`, {
+  const res = await fetch(`${SIDECAR}/v1.0/publish/${PUBSUB}/${TOPIC}?${params.toString()}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...asSidecarOf('room') },
     body: JSON.stringify(data),
@@ -73,7 +73,10 @@ export class StreamReader {
   private lastId = '0-0';
   private readonly seen: { raw: string; event: { id: string; type: string; data: Record<string, any> } }[] = [];
 
-  constructor(private readonly redis: Redis, private readonly topic: string = TOPIC) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly topic: string = TOPIC,
+  ) {}
 
   async begin(): Promise<void> {
     const last = await this.redis.xrevrange(this.topic, '+', '-', 'COUNT', 1);

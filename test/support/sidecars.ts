@@ -6,10 +6,22 @@ import path from 'node:path';
 // .data/secrets/app-tokens.json.
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const PORTS: Record<string, number> = { gateway: 3500, room: 3501, rentcar: 3502, reservation: 3503, payment: 3504, message: 3505, viewpage: 3506, identity: 3507 };
+const PORTS: Record<string, number> = {
+  gateway: 3500,
+  room: 3501,
+  rentcar: 3502,
+  reservation: 3503,
+  payment: 3504,
+  message: 3505,
+  viewpage: 3506,
+  identity: 3507,
+};
 
 export function sidecarToken(appId: string): string {
-  const tokens = JSON.parse(fs.readFileSync(path.join(ROOT, '.data', 'secrets', 'app-tokens.json'), 'utf8')) as Record<string, { daprApiToken: string }>;
+  const tokens = JSON.parse(fs.readFileSync(path.join(ROOT, '.data', 'secrets', 'app-tokens.json'), 'utf8')) as Record<
+    string,
+    { daprApiToken: string }
+  >;
   const token = tokens[appId]?.daprApiToken;
   if (!token) throw new Error(`no token for ${appId} in .data/secrets/app-tokens.json (is the system started by this checkout?)`);
   return token;

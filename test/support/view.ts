@@ -6,7 +6,8 @@ import type { User } from './api';
 export type RoomViewRow = { status: string | null; paymentStatus: string | null; carStatus: string | null };
 
 /** The three statuses of a reservation's row in a room view. */
-export const statuses = (r: RoomViewRow | null | undefined) => r && { status: r.status, paymentStatus: r.paymentStatus, carStatus: r.carStatus };
+export const statuses = (r: RoomViewRow | null | undefined) =>
+  r && { status: r.status, paymentStatus: r.paymentStatus, carStatus: r.carStatus };
 
 /** GET /roomviews/{roomId} as `host`; throws on anything but 200 (so `eventually` keeps polling). */
 export async function roomView(host: User, roomId: string) {

@@ -1,10 +1,8 @@
 import type { Logger } from './logger';
-import type { ApiError } from './errors';
+import type { DomainError } from './errors';
 import { notFound } from './errors';
-import type { DomainEvent } from './dapr/outbox';
-import { writeWithEvent } from './dapr/outbox';
-import { retryOnConflict } from './dapr/retry';
-import type { Sidecar } from './dapr/sidecar';
+import { changeState, keep, put } from './state/changeState';
+import type { DomainEvent, StatePort } from './state/port';
 import {
   book,
   cancel,
@@ -27,10 +25,10 @@ export interface BookableKind<S, H> {
   /** `nights`, `days`: used in error messages. */
   unit: string;
   calendarKey: (id: string) => string;
-  notFound: () => ApiError;
-  unavailable: (reason: string) => ApiError;
+  notFound: () => DomainError;
+  unavailable: (reason: string) => DomainError;
   /** The 409 of a delete while `count` stays lie ahead (confirmed, or held by a saga that may confirm). */
-  hasReservations: (count: number) => ApiError;
+  hasReservations: (count: number) => DomainError;
   toHold: (id: string, entry: CalendarEntry<S>) => H;
   /** Events published with the calendar write (cars tell the world; rooms do not). */
   events?: {
@@ -40,7 +38,7 @@ export interface BookableKind<S, H> {
 }
 
 export interface BookableDeps {
-  state: Pick<Sidecar, 'getState' | 'saveState' | 'transact'>;
+  state: StatePort;
   logger: Logger;
   holdTtlSeconds: number;
   writeAttempts: number;
@@ -69,14 +67,12 @@ export class BookableCalendar<S, H> {
   /** Plain save when nothing is to be told; with an event, one transaction (calendar + outbox). */
   private change<T>(id: string, decide: (calendar: Calendar<S>, now: Date) => CalendarStep<S, T>): Promise<T> {
     const { state, writeAttempts, now } = this.deps;
-    return retryOnConflict(
-      async () => {
-        const key = this.kind.calendarKey(id);
-        const stored = await state.getState<Calendar<S>>(key);
+    return changeState<Calendar<S>, T>(
+      state,
+      this.kind.calendarKey(id),
+      (stored) => {
         const step = decide(stored?.value ?? emptyCalendar<S>(), now());
-        if (step.next && step.event) await state.transact(writeWithEvent({ key, value: step.next, etag: stored?.etag }, step.event));
-        else if (step.next) await state.saveState({ key, value: step.next, etag: stored?.etag });
-        return step.result;
+        return step.next ? put(step.next, step.result, { event: step.event }) : keep(step.result);
       },
       { attempts: writeAttempts },
     );
@@ -131,7 +127,11 @@ export class BookableCalendar<S, H> {
       const outcome = book(calendar, reservationId, now);
       switch (outcome.kind) {
         case 'booked':
-          return { result: this.kind.toHold(id, outcome.entry), next: outcome.calendar, event: this.kind.events?.booked(id, outcome.entry, now) };
+          return {
+            result: this.kind.toHold(id, outcome.entry),
+            next: outcome.calendar,
+            event: this.kind.events?.booked(id, outcome.entry, now),
+          };
         case 'already':
           return { result: this.kind.toHold(id, outcome.entry) };
         case 'missing':
@@ -153,12 +153,16 @@ export class BookableCalendar<S, H> {
   async bookConfirmed(id: string, request: StayRequest, snapshot: S | undefined): Promise<void> {
     const { logger } = this.deps;
     if (snapshot === undefined) {
-      logger.warn({ [`${this.kind.noun}Id`]: id, reservationId: request.reservationId }, `confirmed reservation of an unknown ${this.kind.noun}; ignored`);
+      logger.warn(
+        { [`${this.kind.noun}Id`]: id, reservationId: request.reservationId },
+        `confirmed reservation of an unknown ${this.kind.noun}; ignored`,
+      );
       return;
     }
     await this.change(id, (calendar, now) => {
       const outcome = book(calendar, request.reservationId, now, { request, snapshot });
-      if (outcome.kind === 'booked') return { result: undefined, next: outcome.calendar, event: this.kind.events?.booked(id, outcome.entry, now) };
+      if (outcome.kind === 'booked')
+        return { result: undefined, next: outcome.calendar, event: this.kind.events?.booked(id, outcome.entry, now) };
       if (outcome.kind === 'unavailable' || outcome.kind === 'closed') {
         logger.error(
           {

@@ -18,14 +18,6 @@ export function envInt(name: string, fallback: number, { min = 0, max = Number.M
   return value;
 }
 
-export function envBool(name: string, fallback: boolean): boolean {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
-  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
-  throw new ConfigError(`Environment variable ${name} must be true or false, got "${raw}".`);
-}
-
 /** What every service reads: where it listens and which Dapr names it uses (names live in YAML, not code). */
 export interface BaseConfig {
   appId: string;

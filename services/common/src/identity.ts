@@ -1,5 +1,7 @@
 import type { Request } from 'express';
-import { ApiError, notFound } from './errors';
+import { forbidden, notFound, unauthenticated } from './errors';
+
+export { forbidden, unauthenticated };
 
 /**
  * The verified caller, as the gateway forwards it (API.md v2, "Identity and ownership"). The gateway
@@ -26,11 +28,6 @@ export function callerOf(req: Pick<Request, 'header'>): Caller | undefined {
   if (userId === undefined || !USER_ID.test(userId)) return undefined;
   return { userId, operator: req.header(IDENTITY_HEADERS.operator) === 'true' };
 }
-
-export const unauthenticated = (message = 'Sign in first: this call needs a bearer token.'): ApiError =>
-  new ApiError(401, 'UNAUTHENTICATED', message);
-
-export const forbidden = (message = 'Only the owner may do this.'): ApiError => new ApiError(403, 'FORBIDDEN', message);
 
 /** The caller, or 401 when the request carries none (defence in depth behind the gateway). */
 export function requireCaller(req: Pick<Request, 'header'>): Caller {

@@ -7,14 +7,22 @@ export * from './requestContext';
 export * from './lifecycle';
 export * from './http/app';
 export * from './http/subscriptions';
+export * from './http/eventData';
+export * from './http/params';
+export * from './cursor';
 export * from './dapr/errors';
 export * from './dapr/sidecar';
 export * from './dapr/outbox';
-export * from './dapr/retry';
+export * from './state/port';
+export * from './state/changeState';
 export * from './dateRange';
 export * from './dapr/transient';
 export * from './http/outcome';
-export * as stayCalendar from './stayCalendar';
 export * from './bookableCalendar';
-export type { Calendar as StayCalendar, CalendarEntry as StayCalendarEntry, EntryStatus as StayEntryStatus, StayRequest } from './stayCalendar';
+export type {
+  Calendar as StayCalendar,
+  CalendarEntry as StayCalendarEntry,
+  EntryStatus as StayEntryStatus,
+  StayRequest,
+} from './stayCalendar';
 export * from './identity';

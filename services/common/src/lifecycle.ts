@@ -2,6 +2,8 @@ import type { Express } from 'express';
 import type { Server } from 'node:http';
 import type { Logger } from './logger';
 import type { Sidecar } from './dapr/sidecar';
+import { ConfigError } from './config';
+import type { StatePort } from './state/port';
 
 export interface RunningService {
   server: Server;
@@ -75,3 +77,22 @@ export async function runService(parts: ServiceParts): Promise<RunningService> {
   await parts.onReady?.();
   return { server, stop };
 }
+
+/**
+ * Runs a service's `main`: a bad environment value (ConfigError) is one clear line on stderr and
+ * exit code 2, anything else thrown while starting is logged with its stack and exit code 1.
+ */
+export function runMain(main: () => Promise<unknown>): void {
+  main().catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${error.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`Start-up failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}
+
+/** The readiness check of a service's state store: one read through the port (the key need not exist). */
+export const stateStoreAnswers = (state: Pick<StatePort, 'getState'>) => (): Promise<boolean> =>
+  state.getState('readiness-probe').then(() => true);

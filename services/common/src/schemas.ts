@@ -35,5 +35,4 @@ export const PageQuery = {
 };
 
 /** A strict object: unknown fields are rejected. */
-export const Strict = <P extends Record<string, TSchema>>(properties: P) =>
-  Type.Object(properties, { additionalProperties: false });
+export const Strict = <P extends Record<string, TSchema>>(properties: P) => Type.Object(properties, { additionalProperties: false });

@@ -125,7 +125,12 @@ export type BookOutcome<S> =
  * its nights are free. Without any entry, `fallback` (from the ReservationConfirmed event) books
  * the nights if they are free; without a fallback the answer is `missing`.
  */
-export function book<S>(calendar: Calendar<S>, reservationId: string, now: Date, fallback?: { request: StayRequest; snapshot: S }): BookOutcome<S> {
+export function book<S>(
+  calendar: Calendar<S>,
+  reservationId: string,
+  now: Date,
+  fallback?: { request: StayRequest; snapshot: S },
+): BookOutcome<S> {
   const current = entryOf(calendar, reservationId);
   if (current?.status === 'booked') return { kind: 'already', entry: current };
   if (current?.status === 'cancelled') return { kind: 'cancelled', entry: current };
@@ -157,9 +162,7 @@ export function releaseHold<S>(calendar: Calendar<S>, reservationId: string, now
   return { ...pruned, entries: pruned.entries.filter((e) => e.reservationId !== reservationId) };
 }
 
-export type CancelOutcome<S> =
-  | { kind: 'cancelled'; calendar: Calendar<S>; previous: CalendarEntry<S> | undefined }
-  | { kind: 'already' };
+export type CancelOutcome<S> = { kind: 'cancelled'; calendar: Calendar<S>; previous: CalendarEntry<S> | undefined } | { kind: 'already' };
 
 /**
  * Frees the nights of a cancelled reservation and leaves a tombstone, also when the cancel comes
@@ -173,7 +176,11 @@ export function cancel<S>(calendar: Calendar<S>, request: StayRequest, snapshot:
     : { ...request, status: 'cancelled', expiresAt: null, createdAt: now.toISOString(), snapshot };
   // A tombstone must survive pruning until long after its stay: keep it even when its nights are past.
   const pruned = prune(calendar, now);
-  return { kind: 'cancelled', calendar: { ...pruned, entries: [...pruned.entries.filter((e) => e.reservationId !== entry.reservationId), entry] }, previous: current };
+  return {
+    kind: 'cancelled',
+    calendar: { ...pruned, entries: [...pruned.entries.filter((e) => e.reservationId !== entry.reservationId), entry] },
+    previous: current,
+  };
 }
 
 export const close = <S>(calendar: Calendar<S>, now: Date): Calendar<S> => ({ ...prune(calendar, now), closed: true });

@@ -41,7 +41,8 @@ function reasonOf(error: ErrorObject): string {
     case 'pattern': {
       const { pattern } = error.params as { pattern?: string };
       if (pattern === NO_CONTROL_CHARACTERS) return 'holds a control character';
-      if (pattern === NO_CONTROL_CHARACTERS_BUT_TABS_AND_LINE_BREAKS) return 'holds a control character (only tabs and line breaks are allowed)';
+      if (pattern === NO_CONTROL_CHARACTERS_BUT_TABS_AND_LINE_BREAKS)
+        return 'holds a control character (only tabs and line breaks are allowed)';
       return error.instancePath ? 'has an invalid format or is blank' : 'has an invalid format';
     }
     default:
@@ -68,7 +69,7 @@ export function parseBody<S extends TSchema>(schema: S, value: unknown): Static<
   if (value === undefined) throw validationFailed([{ field: '(body)', reason: 'a JSON body is required' }]);
   const validate = validatorFor(bodyAjv, schema);
   if (!validate(value)) throw validationFailed(toDetails(validate.errors));
-  return value as Static<S>;
+  return value;
 }
 
 /** Like parseBody for a query string: copies it first, coerces numbers and fills defaults. */
@@ -76,5 +77,5 @@ export function parseQuery<S extends TSchema>(schema: S, query: unknown): Static
   const copy: unknown = { ...(query as object) };
   const validate = validatorFor(queryAjv, schema);
   if (!validate(copy)) throw validationFailed(toDetails(validate.errors), 'The query string is not valid.');
-  return copy as Static<S>;
+  return copy;
 }

@@ -1,4 +1,17 @@
-import { addDays, assertBookableStay, assertValidRange, MAX_DAYS_AHEAD, stayProblems, dayNumber, nightsOf, rangeProblems, rangesOverlap, retryOnConflict, EtagConflictError, ApiError } from '../src';
+import {
+  addDays,
+  assertBookableStay,
+  assertValidRange,
+  MAX_DAYS_AHEAD,
+  stayProblems,
+  dayNumber,
+  nightsOf,
+  rangeProblems,
+  rangesOverlap,
+  retryOnConflict,
+  EtagConflictError,
+  DomainError,
+} from '../src';
 
 describe('date ranges (half-open stays)', () => {
   it('when a stay ends the day the next begins (back-to-back), then they do not overlap', () => {
@@ -15,7 +28,9 @@ describe('date ranges (half-open stays)', () => {
   });
 
   it('when checkOut is not after checkIn, then the stay is refused on checkOut', () => {
-    expect(rangeProblems({ checkIn: '2030-01-02', checkOut: '2030-01-02' })).toEqual([{ field: 'checkOut', reason: 'must be after checkIn' }]);
+    expect(rangeProblems({ checkIn: '2030-01-02', checkOut: '2030-01-02' })).toEqual([
+      { field: 'checkOut', reason: 'must be after checkIn' },
+    ]);
     expect(rangeProblems({ checkIn: '2030-01-02', checkOut: '2030-01-01' })).toHaveLength(1);
   });
 
@@ -26,7 +41,7 @@ describe('date ranges (half-open stays)', () => {
 
   it('when a stay is 90 nights, then it is fine; 91, then refused', () => {
     expect(rangeProblems({ checkIn: '2030-01-01', checkOut: addDays('2030-01-01', 90) })).toEqual([]);
-    expect(() => assertValidRange({ checkIn: '2030-01-01', checkOut: addDays('2030-01-01', 91) })).toThrow(ApiError);
+    expect(() => assertValidRange({ checkIn: '2030-01-01', checkOut: addDays('2030-01-01', 91) })).toThrow(DomainError);
   });
 
   it('when nights are counted across months and leap days, then checkOut - checkIn', () => {
@@ -38,30 +53,38 @@ describe('date ranges (half-open stays)', () => {
 describe('retrying ETag conflicts', () => {
   it('when a write loses races and then wins, then its result comes back', async () => {
     let calls = 0;
-    const result = await retryOnConflict(async () => {
-      if (++calls < 3) throw new EtagConflictError('conflict');
-      return 'won';
-    }, { baseDelayMs: 1 });
+    const result = await retryOnConflict(
+      async () => {
+        if (++calls < 3) throw new EtagConflictError('conflict');
+        return 'won';
+      },
+      { baseDelayMs: 1 },
+    );
     expect(result).toBe('won');
     expect(calls).toBe(3);
   });
 
   it('when it loses every race, then 503 TRY_LATER after the bounded attempts', async () => {
     let calls = 0;
-    const failing = retryOnConflict(async () => {
-      calls++;
-      throw new EtagConflictError('conflict');
-    }, { attempts: 4, baseDelayMs: 1 });
-    await expect(failing).rejects.toMatchObject({ status: 503, code: 'TRY_LATER' });
+    const failing = retryOnConflict(
+      async () => {
+        calls++;
+        throw new EtagConflictError('conflict');
+      },
+      { attempts: 4, baseDelayMs: 1 },
+    );
+    await expect(failing).rejects.toMatchObject({ kind: 'unavailable', code: 'TRY_LATER' });
     expect(calls).toBe(4);
   });
 
   it('when another error happens, then it passes through at once', async () => {
     let calls = 0;
-    await expect(retryOnConflict(async () => {
-      calls++;
-      throw new Error('down');
-    })).rejects.toThrow('down');
+    await expect(
+      retryOnConflict(async () => {
+        calls++;
+        throw new Error('down');
+      }),
+    ).rejects.toThrow('down');
     expect(calls).toBe(1);
   });
 
@@ -91,7 +114,7 @@ describe('retrying ETag conflicts', () => {
       } catch (error) {
         thrown = error;
       }
-      expect(thrown).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', message: 'The dates are not a valid stay.' });
+      expect(thrown).toMatchObject({ kind: 'invalid', code: 'VALIDATION_FAILED', message: 'The dates are not a valid stay.' });
     });
   });
 });

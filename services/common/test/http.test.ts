@@ -1,7 +1,17 @@
 import { Type } from '@sinclair/typebox';
 import request from 'supertest';
 import pino from 'pino';
-import { ApiError, createHttpApp, mountSubscriptions, parseBody, parseQuery, PoisonEventError, PageQuery, Strict, NonBlankText } from '../src';
+import {
+  ApiError,
+  createHttpApp,
+  mountSubscriptions,
+  parseBody,
+  parseQuery,
+  PoisonEventError,
+  PageQuery,
+  Strict,
+  NonBlankText,
+} from '../src';
 
 const logger = pino({ level: 'silent' });
 const Room = Strict({ name: NonBlankText(200), price: Type.Integer({ minimum: 0 }) });
@@ -29,7 +39,9 @@ describe('the HTTP skeleton', () => {
   });
 
   it('when the body is over 64 KiB, then 413 PAYLOAD_TOO_LARGE', async () => {
-    const res = await request(app).post('/things').send({ name: 'x'.repeat(65 * 1024), price: 1 });
+    const res = await request(app)
+      .post('/things')
+      .send({ name: 'x'.repeat(65 * 1024), price: 1 });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -98,7 +110,10 @@ describe('subscriptions served from our own routes', () => {
     }),
   );
   const deliver = (type: string) =>
-    request(app).post(`/events/${type}`).set('content-type', 'application/cloudevents+json').send(JSON.stringify({ id: `e-${type}`, type, data: {} }));
+    request(app)
+      .post(`/events/${type}`)
+      .set('content-type', 'application/cloudevents+json')
+      .send(JSON.stringify({ id: `e-${type}`, type, data: {} }));
 
   it('when Dapr asks, then one routed subscription per topic with a dead-letter topic', async () => {
     const res = await request(app).get('/dapr/subscribe');
@@ -113,7 +128,10 @@ describe('subscriptions served from our own routes', () => {
   it('when an event matches no rule, then the default route acknowledges it (not DROP, so not dead-lettered)', async () => {
     const subscription = (await request(app).get('/dapr/subscribe')).body[0];
     expect(subscription.routes.default).toBe('/events/_ignored');
-    const res = await request(app).post('/events/_ignored').set('content-type', 'application/cloudevents+json').send(JSON.stringify({ id: 'x', type: 'Other', data: {} }));
+    const res = await request(app)
+      .post('/events/_ignored')
+      .set('content-type', 'application/cloudevents+json')
+      .send(JSON.stringify({ id: 'x', type: 'Other', data: {} }));
     expect(res.body).toEqual({ status: 'SUCCESS' });
   });
 
@@ -151,7 +169,8 @@ describe('sidecar failures', () => {
 });
 
 describe('the app API token (only the app’s own sidecar may call it)', () => {
-  const routes = (a: Parameters<Parameters<typeof createHttpApp>[0]['routes']>[0]) => void a.get('/things', (_req, res) => void res.json({ ok: true }));
+  const routes = (a: Parameters<Parameters<typeof createHttpApp>[0]['routes']>[0]) =>
+    void a.get('/things', (_req, res) => void res.json({ ok: true }));
 
   it('when the token is configured, then a call without it or with another is 401 and health probes still answer', async () => {
     const app = createHttpApp({ logger, routes, appApiToken: 'sidecar-secret' });

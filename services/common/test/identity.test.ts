@@ -2,6 +2,7 @@ import request from 'supertest';
 import pino from 'pino';
 import {
   ApiError,
+  DomainError,
   assertOwner,
   assertOwnerActs,
   assertOwnerOrHidden,
@@ -19,12 +20,12 @@ const alice: Caller = { userId: 'alice', operator: false };
 const operator: Caller = { userId: 'op', operator: true };
 
 /** The status and code an ownership check throws, or 'ok'. */
-function outcomeOf(check: () => unknown): string | unknown {
+function outcomeOf(check: () => unknown): unknown {
   try {
     const result = check();
     return result === undefined ? 'ok' : result;
   } catch (error) {
-    if (error instanceof ApiError) return `${error.status} ${error.code}`;
+    if (error instanceof DomainError) return `${ApiError.of(error).status} ${error.code}`;
     throw error;
   }
 }
@@ -54,13 +55,25 @@ describe('the caller of a request', () => {
 
   it('when a user id that cannot be one came, then it counts as none (401)', async () => {
     expect((await request(app).get('/me').set('x-staycar-user-id', 'a b')).status).toBe(401);
-    expect((await request(app).get('/me').set(as('x'.repeat(101)))).status).toBe(401);
+    expect(
+      (
+        await request(app)
+          .get('/me')
+          .set(as('x'.repeat(101)))
+      ).status,
+    ).toBe(401);
   });
 
   it('when the headers name a user (and an operator), then that is the caller', async () => {
     expect((await request(app).get('/me').set(as('alice'))).body).toEqual({ userId: 'alice', operator: false });
     expect((await request(app).get('/me').set(asOperator('op'))).body).toEqual({ userId: 'op', operator: true });
-    expect((await request(app).get('/me').set({ ...as('alice'), 'x-staycar-operator': 'yes' })).body.operator).toBe(false);
+    expect(
+      (
+        await request(app)
+          .get('/me')
+          .set({ ...as('alice'), 'x-staycar-operator': 'yes' })
+      ).body.operator,
+    ).toBe(false);
   });
 });
 

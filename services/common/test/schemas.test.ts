@@ -1,6 +1,6 @@
 import request from 'supertest';
 import pino from 'pino';
-import { createHttpApp, isClientId, MultilineText, NonBlankText, parseBody, SingleLineText, Strict, ApiError } from '../src';
+import { createHttpApp, isClientId, MultilineText, NonBlankText, parseBody, SingleLineText, Strict, DomainError } from '../src';
 
 const Body = Strict({ name: NonBlankText(200), displayName: SingleLineText(100), comment: MultilineText(2000) });
 const valid = { name: 'Sea view', displayName: '', comment: '' };
@@ -11,7 +11,7 @@ function problems(body: object): { field: string; reason: string }[] {
     parseBody(Body, body);
     return [];
   } catch (error) {
-    if (error instanceof ApiError) return error.details;
+    if (error instanceof DomainError) return error.details;
     throw error;
   }
 }
@@ -45,7 +45,7 @@ describe('text fields (API.md, Conventions)', () => {
   it('when a long text without control characters comes, then the check is quick (linear patterns)', () => {
     const started = Date.now();
     const Long = Strict({ comment: MultilineText(100_000) });
-    expect(() => parseBody(Long, { comment: `${' \n'.repeat(30_000)}\u0000` })).toThrow(ApiError);
+    expect(() => parseBody(Long, { comment: `${' \n'.repeat(30_000)}\u0000` })).toThrow(DomainError);
     expect(Date.now() - started).toBeLessThan(1000);
   });
 });
@@ -57,7 +57,10 @@ describe('path ids', () => {
   });
 
   it('when a path segment is not valid percent-encoding, then 404 NOT_FOUND (not a 500)', async () => {
-    const app = createHttpApp({ logger: pino({ level: 'silent' }), routes: (a) => a.get('/rooms/:id', (req, res) => void res.json({ id: req.params.id })) });
+    const app = createHttpApp({
+      logger: pino({ level: 'silent' }),
+      routes: (a) => a.get('/rooms/:id', (req, res) => void res.json({ id: req.params.id })),
+    });
     const res = await request(app).get('/rooms/%E0%A4%A');
     expect([res.status, res.body.error.code]).toEqual([404, 'NOT_FOUND']);
   });

@@ -1,4 +1,17 @@
-import { book, blocks, cancel, close, conflictOf, emptyCalendar, isAvailable, placeHold, prune, releaseHold, upcomingStays, type Calendar } from '../src/stayCalendar';
+import {
+  book,
+  blocks,
+  cancel,
+  close,
+  conflictOf,
+  emptyCalendar,
+  isAvailable,
+  placeHold,
+  prune,
+  releaseHold,
+  upcomingStays,
+  type Calendar,
+} from '../src/stayCalendar';
 
 const NOW = new Date('2030-01-01T12:00:00Z');
 const later = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
@@ -64,7 +77,9 @@ describe('the calendar', () => {
 
   it('when nothing is known of a reservation, then confirm is missing unless the event brings the stay', () => {
     expect(book(emptyCalendar(), 'r9', NOW).kind).toBe('missing');
-    expect(book(emptyCalendar<typeof snap>(), 'r9', NOW, { request: stay('r9', '2030-02-01', '2030-02-02'), snapshot: snap }).kind).toBe('booked');
+    expect(book(emptyCalendar<typeof snap>(), 'r9', NOW, { request: stay('r9', '2030-02-01', '2030-02-02'), snapshot: snap }).kind).toBe(
+      'booked',
+    );
   });
 
   it('when a hold is released, then its nights are free; releasing again or a booking changes nothing', () => {
@@ -105,7 +120,11 @@ describe('the calendar', () => {
       if (outcome.kind !== 'booked') throw new Error('expected booked');
       calendar = outcome.calendar;
     }
-    expect(upcomingStays(calendar, NOW).map((e) => e.reservationId).sort()).toEqual(['future', 'hold']);
+    expect(
+      upcomingStays(calendar, NOW)
+        .map((e) => e.reservationId)
+        .sort(),
+    ).toEqual(['future', 'hold']);
     const afterHoldTtl = new Date(NOW.getTime() + 3600_000);
     expect(upcomingStays(calendar, afterHoldTtl).map((e) => e.reservationId)).toEqual(['future']);
   });
@@ -124,4 +143,3 @@ describe('the calendar', () => {
     expect(conflictOf(fresh, { checkIn: '2030-02-01', checkOut: '2030-02-03' }, NOW, 'r1')).toBeUndefined();
   });
 });
-

@@ -1,7 +1,10 @@
 import { DaprError, EtagConflictError, isTransientStoreError, retryTransient } from '../src';
 
 const mariadb1467 = () =>
-  new DaprError('state save failed', 500, { errorCode: 'ERR_STATE_SAVE', message: 'Error 1467 (HY000): Failed to read auto-increment value from storage engine' });
+  new DaprError('state save failed', 500, {
+    errorCode: 'ERR_STATE_SAVE',
+    message: 'Error 1467 (HY000): Failed to read auto-increment value from storage engine',
+  });
 
 describe('transient state store errors', () => {
   it('when MariaDB fails with 1467 or a deadlock, then it is transient; an ETag conflict or another error is not', () => {
@@ -17,10 +20,20 @@ describe('transient state store errors', () => {
     await expect(retryTransient(async () => (++calls < 3 ? Promise.reject(mariadb1467()) : 'ok'))).resolves.toBe('ok');
     expect(calls).toBe(3);
     calls = 0;
-    await expect(retryTransient(async () => { calls++; throw mariadb1467(); }, 2)).rejects.toBeInstanceOf(DaprError);
+    await expect(
+      retryTransient(async () => {
+        calls++;
+        throw mariadb1467();
+      }, 2),
+    ).rejects.toBeInstanceOf(DaprError);
     expect(calls).toBe(2);
     calls = 0;
-    await expect(retryTransient(async () => { calls++; throw new EtagConflictError('c', 409); })).rejects.toBeInstanceOf(EtagConflictError);
+    await expect(
+      retryTransient(async () => {
+        calls++;
+        throw new EtagConflictError('c', 409);
+      }),
+    ).rejects.toBeInstanceOf(EtagConflictError);
     expect(calls).toBe(1);
   });
 });

@@ -2,7 +2,17 @@ import { ConfigError, envInt, envString, loadBaseConfig } from '@staycar/common'
 
 /** Signature algorithms the gateway may accept: asymmetric only, so a public key can never be used as an HMAC secret. */
 export const ASYMMETRIC_ALGORITHMS = [
-  'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
 ] as const;
 export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
 

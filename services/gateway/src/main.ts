@@ -1,4 +1,4 @@
-import { createLogger, runService, Sidecar } from '@staycar/common';
+import { createLogger, runService, Sidecar, runMain } from '@staycar/common';
 import { connectRedis, RedisRateCounter } from './adapters/redisRateCounter';
 import { DaprServiceInvoker } from './adapters/serviceInvoker';
 import { createRemoteKeySet } from './auth/remoteKeySet';
@@ -40,4 +40,4 @@ async function main(): Promise<void> {
   });
 }
 
-void main();
+runMain(main);

@@ -1,4 +1,3 @@
-jest.mock('jose', () => (require('./support/nativeJose') as typeof import('./support/nativeJose')).nativeJose());
 import request from 'supertest';
 import { IDENTITY_HEADERS } from '@staycar/common';
 import { KeySetUnavailableError, type TokenVerifier } from '../src/auth/tokenVerifier';
@@ -15,7 +14,8 @@ beforeAll(async () => {
 const urlOf = (path: string) => path.replace(/:[a-z]+/gi, 'x1');
 const call = (app: Parameters<typeof request>[0], method: string, path: string) => {
   const agent = request(app);
-  const req = method === 'GET' ? agent.get(path) : method === 'POST' ? agent.post(path) : method === 'PATCH' ? agent.patch(path) : agent.delete(path);
+  const req =
+    method === 'GET' ? agent.get(path) : method === 'POST' ? agent.post(path) : method === 'PATCH' ? agent.patch(path) : agent.delete(path);
   return method === 'GET' || method === 'DELETE' ? req : req.send({});
 };
 
@@ -26,30 +26,43 @@ describe('which routes need a token', () => {
   it('the public routes are exactly those of API.md', () => {
     expect(PUBLIC.map((r) => `${r.method} ${r.path}`).sort()).toEqual(
       [
-        'POST /auth/signup', 'POST /auth/token', 'GET /auth/jwks.json',
-        'GET /rooms', 'GET /rooms/:id', 'GET /rooms/:id/availability', 'GET /rooms/:id/reviews',
-        'GET /rentcars', 'GET /rentcars/:id', 'GET /rentcars/:id/availability',
+        'POST /auth/signup',
+        'POST /auth/token',
+        'GET /auth/jwks.json',
+        'GET /rooms',
+        'GET /rooms/:id',
+        'GET /rooms/:id/availability',
+        'GET /rooms/:id/reviews',
+        'GET /rentcars',
+        'GET /rentcars/:id',
+        'GET /rentcars/:id/availability',
       ].sort(),
     );
   });
 
-  it.each(PROTECTED.map((r) => [r.method, r.path] as const))('when %s %s is called without a token, then 401 UNAUTHENTICATED with WWW-Authenticate: Bearer and nothing is forwarded', async (method, path) => {
-    const { app, invoker } = testGateway({ issuer });
-    const res = await call(app, method, urlOf(path));
-    expect(res.status).toBe(401);
-    expect(res.body.error.code).toBe('UNAUTHENTICATED');
-    expect(res.headers['www-authenticate']).toBe('Bearer');
-    expect(invoker.calls).toHaveLength(0);
-  });
+  it.each(PROTECTED.map((r) => [r.method, r.path] as const))(
+    'when %s %s is called without a token, then 401 UNAUTHENTICATED with WWW-Authenticate: Bearer and nothing is forwarded',
+    async (method, path) => {
+      const { app, invoker } = testGateway({ issuer });
+      const res = await call(app, method, urlOf(path));
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('UNAUTHENTICATED');
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(invoker.calls).toHaveLength(0);
+    },
+  );
 
-  it.each(PUBLIC.map((r) => [r.method, r.path] as const))('when %s %s is called without a token, then it is forwarded, with no identity', async (method, path) => {
-    const { app, invoker } = testGateway({ issuer });
-    const res = await call(app, method, urlOf(path));
-    expect(res.status).toBe(200);
-    expect(invoker.calls).toHaveLength(1);
-    expect(invoker.calls[0]!.headers[IDENTITY_HEADERS.userId]).toBeUndefined();
-    expect(invoker.calls[0]!.headers[IDENTITY_HEADERS.operator]).toBeUndefined();
-  });
+  it.each(PUBLIC.map((r) => [r.method, r.path] as const))(
+    'when %s %s is called without a token, then it is forwarded, with no identity',
+    async (method, path) => {
+      const { app, invoker } = testGateway({ issuer });
+      const res = await call(app, method, urlOf(path));
+      expect(res.status).toBe(200);
+      expect(invoker.calls).toHaveLength(1);
+      expect(invoker.calls[0].headers[IDENTITY_HEADERS.userId]).toBeUndefined();
+      expect(invoker.calls[0].headers[IDENTITY_HEADERS.operator]).toBeUndefined();
+    },
+  );
 });
 
 describe('tokens that are refused', () => {
@@ -70,18 +83,26 @@ describe('tokens that are refused', () => {
     ['a valid token with its signature cut off', async () => (await issuer.token()).split('.').slice(0, 2).join('.') + '.'],
   ];
 
-  it.each(forged)('when the token is %s, then 401 with error="invalid_token" on a protected route, and nothing is forwarded', async (_name, make) => {
-    const { app, invoker } = testGateway({ issuer });
-    const res = await request(app).post('/reservations').set('Authorization', `Bearer ${await make()}`).send({});
-    expect(res.status).toBe(401);
-    expect(res.body.error.code).toBe('UNAUTHENTICATED');
-    expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
-    expect(invoker.calls).toHaveLength(0);
-  });
+  it.each(forged)(
+    'when the token is %s, then 401 with error="invalid_token" on a protected route, and nothing is forwarded',
+    async (_name, make) => {
+      const { app, invoker } = testGateway({ issuer });
+      const res = await request(app)
+        .post('/reservations')
+        .set('Authorization', `Bearer ${await make()}`)
+        .send({});
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('UNAUTHENTICATED');
+      expect(res.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
+      expect(invoker.calls).toHaveLength(0);
+    },
+  );
 
   it.each(forged)('when the token is %s, then 401 on a public route too', async (_name, make) => {
     const { app, invoker } = testGateway({ issuer });
-    const res = await request(app).get('/rooms/r1').set('Authorization', `Bearer ${await make()}`);
+    const res = await request(app)
+      .get('/rooms/r1')
+      .set('Authorization', `Bearer ${await make()}`);
     expect(res.status).toBe(401);
     expect(invoker.calls).toHaveLength(0);
   });
@@ -117,7 +138,13 @@ describe('tokens that are refused', () => {
   it('when an invalid token is sent for a dashboard file, then 401 there too', async () => {
     const { app } = testGateway({ issuer });
     expect((await request(app).get('/').set('Authorization', 'Bearer garbage')).status).toBe(401);
-    expect((await request(app).get('/').set('Authorization', `Bearer ${await issuer.token()}`)).status).toBe(200);
+    expect(
+      (
+        await request(app)
+          .get('/')
+          .set('Authorization', `Bearer ${await issuer.token()}`)
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -127,12 +154,15 @@ describe('tokens that are accepted', () => {
     const token = await issuer.token({ sub: 'u-42', preferred_username: 'bob' });
     const res = await request(app).get('/reservations/res1').set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(200);
-    expect(invoker.calls[0]!.headers[IDENTITY_HEADERS.userId]).toBe('u-42');
-    expect(invoker.calls[0]!.headers[IDENTITY_HEADERS.operator]).toBe('false');
+    expect(invoker.calls[0].headers[IDENTITY_HEADERS.userId]).toBe('u-42');
+    expect(invoker.calls[0].headers[IDENTITY_HEADERS.operator]).toBe('false');
   });
 
   it('when the username is in ADMIN_USERNAMES, then the operator flag is "true"', async () => {
-    const { app, invoker } = testGateway({ issuer, config: (c) => ({ ...c, auth: { ...c.auth, adminUsernames: new Set(['ops', 'root']) } }) });
+    const { app, invoker } = testGateway({
+      issuer,
+      config: (c) => ({ ...c, auth: { ...c.auth, adminUsernames: new Set(['ops', 'root']) } }),
+    });
     const admin = await issuer.token({ sub: 'u-ops', preferred_username: 'ops' });
     const other = await issuer.token({ sub: 'u-1', preferred_username: 'opsx' });
     const noName = await issuer.token({ sub: 'u-2', preferred_username: undefined });
@@ -142,14 +172,18 @@ describe('tokens that are accepted', () => {
 
   it('when a token is valid on a public route, then the identity is forwarded there too', async () => {
     const { app, invoker } = testGateway({ issuer });
-    await request(app).get('/rooms/r1').set('Authorization', `Bearer ${await issuer.token({ sub: 'u-7' })}`);
-    expect(invoker.calls[0]!.headers[IDENTITY_HEADERS.userId]).toBe('u-7');
+    await request(app)
+      .get('/rooms/r1')
+      .set('Authorization', `Bearer ${await issuer.token({ sub: 'u-7' })}`);
+    expect(invoker.calls[0].headers[IDENTITY_HEADERS.userId]).toBe('u-7');
   });
 
   it('when the token is EdDSA or RS256 from the issuer key set, then it is accepted (AUTH_ALGORITHMS default)', async () => {
     const { app, invoker } = testGateway({ issuer });
     for (const kid of ['k2', 'k3']) {
-      const res = await request(app).get('/roomviews').set('Authorization', `Bearer ${await issuer.token({}, { kid })}`);
+      const res = await request(app)
+        .get('/roomviews')
+        .set('Authorization', `Bearer ${await issuer.token({}, { kid })}`);
       expect(res.status).toBe(200);
     }
     expect(invoker.calls).toHaveLength(2);
@@ -171,7 +205,9 @@ describe('when the issuer keys cannot be loaded', () => {
 
   it('then a request with a token answers 503 TRY_LATER with Retry-After, not 401', async () => {
     const { app, invoker } = testGateway({ issuer, verifier: down });
-    const res = await request(app).get('/roomviews').set('Authorization', `Bearer ${await issuer.token()}`);
+    const res = await request(app)
+      .get('/roomviews')
+      .set('Authorization', `Bearer ${await issuer.token()}`);
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('TRY_LATER');
     expect(res.headers['retry-after']).toBeDefined();

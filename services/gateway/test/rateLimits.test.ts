@@ -1,4 +1,3 @@
-jest.mock('jose', () => (require('./support/nativeJose') as typeof import('./support/nativeJose')).nativeJose());
 import request from 'supertest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
@@ -13,11 +12,13 @@ beforeAll(async () => {
   issuer = await createTestIssuer();
 });
 
-const limits = (overrides: Partial<GatewayConfig['rateLimit']>, trustProxy: GatewayConfig['trustProxy'] = false) => (c: GatewayConfig): GatewayConfig => ({
-  ...c,
-  rateLimit: { ...c.rateLimit, ...overrides },
-  trustProxy,
-});
+const limits =
+  (overrides: Partial<GatewayConfig['rateLimit']>, trustProxy: GatewayConfig['trustProxy'] = false) =>
+  (c: GatewayConfig): GatewayConfig => ({
+    ...c,
+    rateLimit: { ...c.rateLimit, ...overrides },
+    trustProxy,
+  });
 
 describe('the per-caller limit', () => {
   it('when an anonymous client sends more than RATE_LIMIT_PER_MINUTE, then 429 RATE_LIMITED with Retry-After, and that call is not forwarded', async () => {
@@ -30,7 +31,7 @@ describe('the per-caller limit', () => {
     expect(invoker.calls).toHaveLength(3);
   });
 
-  it('when the caller is authenticated, then the limit is the user\'s: another user from the same address is not throttled', async () => {
+  it("when the caller is authenticated, then the limit is the user's: another user from the same address is not throttled", async () => {
     const { app } = testGateway({ issuer, config: limits({ perMinute: 2 }) });
     const alice = `Bearer ${await issuer.token({ sub: 'alice' })}`;
     const bob = `Bearer ${await issuer.token({ sub: 'bob' })}`;
@@ -116,7 +117,8 @@ describe('POST /auth/token: per address and username', () => {
 describe('POST /auth/signup: per address', () => {
   it('when an address signs up more than AUTH_SIGNUP_LIMIT_PER_MINUTE times, then 429, whatever the usernames', async () => {
     const { app } = testGateway({ issuer, config: limits({ authSignupPerMinute: 2 }, ['loopback']) });
-    const signUp = (username: string, address: string) => request(app).post('/auth/signup').set('X-Forwarded-For', address).send({ username, password: 'long-enough-1' });
+    const signUp = (username: string, address: string) =>
+      request(app).post('/auth/signup').set('X-Forwarded-For', address).send({ username, password: 'long-enough-1' });
     expect((await signUp('a1', '198.51.100.9')).status).toBe(200);
     expect((await signUp('a2', '198.51.100.9')).status).toBe(200);
     expect((await signUp('a3', '198.51.100.9')).status).toBe(429);

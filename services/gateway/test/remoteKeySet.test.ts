@@ -1,4 +1,3 @@
-jest.mock('jose', () => (require('./support/nativeJose') as typeof import('./support/nativeJose')).nativeJose());
 import pino from 'pino';
 import type { FetchImplementation, JSONWebKeySet } from 'jose';
 import { createRemoteKeySet, type RemoteKeySetOptions } from '../src/auth/remoteKeySet';
@@ -17,7 +16,7 @@ function scriptedFetch(...outcomes: (JSONWebKeySet | number | Error)[]) {
   const seen: Headers[] = [];
   const fetch: FetchImplementation = async (_url, options) => {
     seen.push(options.headers);
-    const outcome = outcomes[Math.min(seen.length - 1, outcomes.length - 1)]!;
+    const outcome = outcomes[Math.min(seen.length - 1, outcomes.length - 1)];
     if (outcome instanceof Error) throw outcome;
     if (typeof outcome === 'number') return new Response('{"errorCode":"ERR_DIRECT_INVOKE"}', { status: outcome });
     return new Response(JSON.stringify(outcome), { status: 200, headers: { 'content-type': 'application/json' } });
@@ -37,7 +36,12 @@ function verifierWith(fetch: FetchImplementation, options: Partial<RemoteKeySetO
     fetch,
     ...options,
   });
-  return new JoseTokenVerifier(keys, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['ES256', 'EdDSA', 'RS256'], clockToleranceSeconds: 5 });
+  return new JoseTokenVerifier(keys, {
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    algorithms: ['ES256', 'EdDSA', 'RS256'],
+    clockToleranceSeconds: 5,
+  });
 }
 
 const refused = new Error('connect ECONNREFUSED 127.0.0.1:3500');
@@ -49,7 +53,7 @@ describe('the issuer key set, fetched', () => {
     await expect(verifier.verify(await issuer.token({ sub: 'u-1' }))).resolves.toEqual({ subject: 'u-1', username: 'alice' });
     await verifier.verify(await issuer.token());
     expect(seen).toHaveLength(1);
-    expect(seen[0]!.get('dapr-api-token')).toBe('sidecar-token');
+    expect(seen[0].get('dapr-api-token')).toBe('sidecar-token');
   });
 
   it.each([
@@ -66,7 +70,9 @@ describe('the issuer key set, fetched', () => {
     const { fetch, seen } = scriptedFetch({ keys: issuer.jwks.keys.filter((key) => key.kid === 'k1') }, rotated);
     const verifier = verifierWith(fetch, { cooldownMs: 0 });
     await verifier.verify(await issuer.token());
-    await expect(verifier.verify(await issuer.token({}, { kid: 'k9', key: issuer.edKey, alg: 'EdDSA' }))).resolves.toMatchObject({ subject: 'user-1' });
+    await expect(verifier.verify(await issuer.token({}, { kid: 'k9', key: issuer.edKey, alg: 'EdDSA' }))).resolves.toMatchObject({
+      subject: 'user-1',
+    });
     expect(seen).toHaveLength(2);
   });
 
@@ -74,7 +80,9 @@ describe('the issuer key set, fetched', () => {
     const { fetch, seen } = scriptedFetch(issuer.jwks);
     const verifier = verifierWith(fetch);
     await verifier.verify(await issuer.token());
-    await expect(verifier.verify(await issuer.token({}, { kid: 'nope', key: issuer.otherKey, alg: 'ES256' }))).rejects.toBeInstanceOf(InvalidTokenError);
+    await expect(verifier.verify(await issuer.token({}, { kid: 'nope', key: issuer.otherKey, alg: 'ES256' }))).rejects.toBeInstanceOf(
+      InvalidTokenError,
+    );
     expect(seen).toHaveLength(1);
   });
 
@@ -99,7 +107,9 @@ describe('the issuer key set, fetched', () => {
     const { fetch } = scriptedFetch(issuer.jwks, refused);
     const verifier = verifierWith(fetch, { cacheMaxAgeMs: 0, cooldownMs: 0 });
     await verifier.verify(await issuer.token());
-    await expect(verifier.verify(await issuer.token({}, { kid: 'k-new', key: issuer.otherKey, alg: 'ES256' }))).rejects.toBeInstanceOf(KeySetUnavailableError);
+    await expect(verifier.verify(await issuer.token({}, { kid: 'k-new', key: issuer.otherKey, alg: 'ES256' }))).rejects.toBeInstanceOf(
+      KeySetUnavailableError,
+    );
   });
 
   it('when a fetch just failed, then requests within the back-off do not fetch again', async () => {

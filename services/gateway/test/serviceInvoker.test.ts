@@ -22,7 +22,11 @@ async function fakeSidecar(answer: (req: http.IncomingMessage) => { status: numb
 
 describe('DaprServiceInvoker (the sidecar HTTP API)', () => {
   it('when forwarding, then it invokes the app method with exactly the given headers plus dapr-api-token, and passes back only allowed response headers', async () => {
-    const sidecar = await fakeSidecar(() => ({ status: 201, headers: { 'content-type': 'application/json', location: '/rooms/r1', 'set-cookie': 'x=1', 'x-internal': 'y' }, body: '{"id":"r1"}' }));
+    const sidecar = await fakeSidecar(() => ({
+      status: 201,
+      headers: { 'content-type': 'application/json', location: '/rooms/r1', 'set-cookie': 'x=1', 'x-internal': 'y' },
+      body: '{"id":"r1"}',
+    }));
     try {
       const invoker = new DaprServiceInvoker(sidecar.url, { apiToken: 'sidecar-secret' });
       const answer = await invoker.forward({
@@ -38,9 +42,9 @@ describe('DaprServiceInvoker (the sidecar HTTP API)', () => {
       expect(answer.body.toString()).toBe('{"id":"r1"}');
       const [call] = sidecar.seen;
       expect(call).toMatchObject({ method: 'POST', url: '/v1.0/invoke/room/method/rooms?x=1', body: '{"a":1}' });
-      expect(call!.headers['dapr-api-token']).toBe('sidecar-secret');
-      expect(call!.headers['x-staycar-user-id']).toBe('u-1');
-      expect(call!.headers.authorization).toBeUndefined();
+      expect(call.headers['dapr-api-token']).toBe('sidecar-secret');
+      expect(call.headers['x-staycar-user-id']).toBe('u-1');
+      expect(call.headers.authorization).toBeUndefined();
     } finally {
       await sidecar.close();
     }
@@ -53,8 +57,8 @@ describe('DaprServiceInvoker (the sidecar HTTP API)', () => {
       expect(await invoker.probe('room', 1000, { 'x-request-id': 'r' })).toBe(true);
       expect(await invoker.probe('message', 1000, {})).toBe(false);
       expect(sidecar.seen[0]).toMatchObject({ url: '/v1.0/invoke/room/method/healthz' });
-      expect(sidecar.seen[0]!.headers['dapr-api-token']).toBeUndefined();
-      expect(sidecar.seen[0]!.headers['x-request-id']).toBe('r');
+      expect(sidecar.seen[0].headers['dapr-api-token']).toBeUndefined();
+      expect(sidecar.seen[0].headers['x-request-id']).toBe('r');
     } finally {
       await sidecar.close();
     }

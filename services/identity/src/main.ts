@@ -1,4 +1,4 @@
-import { createLogger, runService, Sidecar } from '@staycar/common';
+import { createLogger, runService, Sidecar, runMain, stateStoreAnswers } from '@staycar/common';
 import { DaprSigningKeySource } from './adapters/signingKeySource';
 import { DaprUserStore } from './adapters/userStore';
 import { loadConfig } from './config';
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     logger,
     identity,
     sidecarHealthy: () => sidecar.isHealthy(),
-    storeHealthy: () => sidecar.getState('readyz-probe').then(() => true),
+    storeHealthy: stateStoreAnswers(sidecar),
     keysReady: () => keys.current().then(() => true),
   });
   await runService({
@@ -33,4 +33,4 @@ async function main(): Promise<void> {
   });
 }
 
-void main();
+runMain(main);

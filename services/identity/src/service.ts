@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ApiError, conflict } from '@staycar/common';
+import { DomainError, conflict } from '@staycar/common';
 import { isUsername, newUserRecord, publicUser, type NewUser, type PublicUser } from './domain/user';
 import { hashPassword, verifyPassword } from './password';
 import type { UserStore } from './ports';
@@ -15,8 +15,9 @@ export interface ServiceDeps {
 /** `usr_` + 20 hex characters (80 random bits). */
 export const randomUserId = (): string => `usr_${randomBytes(10).toString('hex')}`;
 
-export const usernameTaken = (): ApiError => conflict('USERNAME_TAKEN', 'That username is taken.');
-export const invalidCredentials = (): ApiError => new ApiError(401, 'INVALID_CREDENTIALS', 'Wrong username or password.');
+export const usernameTaken = (): DomainError => conflict('USERNAME_TAKEN', 'That username is taken.');
+export const invalidCredentials = (): DomainError =>
+  new DomainError('unauthenticated', 'INVALID_CREDENTIALS', 'Wrong username or password.');
 
 /** Sign-up and sign-in: users with hashed passwords, access tokens for them. */
 export class IdentityService {

@@ -30,7 +30,10 @@ export class SigningKeyRing {
     this.loading ??= this.load().catch((error: unknown) => {
       // Dapr's error body names the store and secret, never a value; our own messages hold no key material.
       const dapr = error instanceof DaprError ? { status: error.status, answer: error.body } : {};
-      this.logger.error({ reason: (error as Error).message, ...dapr }, 'token signing keys unavailable: check the secret store and its signing keys secret (services/identity/README.md)');
+      this.logger.error(
+        { reason: (error as Error).message, ...dapr },
+        'token signing keys unavailable: check the secret store and its signing keys secret (services/identity/README.md)',
+      );
       setTimeout(() => (this.loading = undefined), this.retryDelayMs).unref();
       throw error;
     });

@@ -1,4 +1,3 @@
-jest.mock('jose', () => (require('./support/nativeJose') as typeof import('./support/nativeJose')).nativeJose());
 import request from 'supertest';
 import { privateJwk, setup } from './support/setup';
 

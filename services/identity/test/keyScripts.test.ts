@@ -24,7 +24,9 @@ const keySet = (file: string) => {
 
 /** RFC 7638 thumbprint of a P-256 key, computed here independently of jose. */
 const thumbprint = (k: { crv: string; kty: string; x: string; y: string }): string =>
-  createHash('sha256').update(JSON.stringify({ crv: k.crv, kty: k.kty, x: k.x, y: k.y })).digest('base64url');
+  createHash('sha256')
+    .update(JSON.stringify({ crv: k.crv, kty: k.kty, x: k.x, y: k.y }))
+    .digest('base64url');
 
 describe('scripts/lib/secrets.mjs', () => {
   let dir: string;

@@ -4,7 +4,6 @@ import { DaprSigningKeySource, SIGNING_KEYS_FIELD } from '../src/adapters/signin
 import { parseSigningKeys, publicJwkOf, SigningKeysError } from '../src/domain/signingKeys';
 import { privateJwk, TestKeySource } from './support/setup';
 
-jest.mock('jose', () => (require('./support/nativeJose') as typeof import('./support/nativeJose')).nativeJose());
 // Imported after the mock is registered (jest hoists jest.mock anyway; this keeps the order visible).
 import { SigningKeyRing } from '../src/tokens';
 

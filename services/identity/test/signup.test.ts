@@ -1,4 +1,3 @@
-jest.mock('jose', () => (require('./support/nativeJose') as typeof import('./support/nativeJose')).nativeJose());
 import request from 'supertest';
 import { keys } from '../src/adapters/userStore';
 import type { UserRecord } from '../src/domain/user';
@@ -48,7 +47,9 @@ describe('POST /auth/signup', () => {
   it('when the username is taken, then 409 USERNAME_TAKEN and the first user stays as it was', async () => {
     const { app, state } = setup();
     const first = await request(app).post('/auth/signup').send(alice).expect(201);
-    const second = await request(app).post('/auth/signup').send({ ...alice, password: 'another password', displayName: 'Mallory' });
+    const second = await request(app)
+      .post('/auth/signup')
+      .send({ ...alice, password: 'another password', displayName: 'Mallory' });
     expect(second.status).toBe(409);
     expect(second.body.error.code).toBe('USERNAME_TAKEN');
     const stored = await state.getState<UserRecord>(keys.user('alice'));
@@ -74,13 +75,25 @@ describe('POST /auth/signup', () => {
       ['a username with @', 'username', { username: 'carol@home', password: 'long enough password' }],
       ['a username of 2 characters', 'username', { username: 'ca', password: 'long enough password' }],
       ['a username of 41 characters', 'username', { username: 'c'.repeat(41), password: 'long enough password' }],
-      ['a control character in displayName', 'displayName', { username: 'carol', password: 'long enough password', displayName: 'Carol\u0007' }],
+      [
+        'a control character in displayName',
+        'displayName',
+        { username: 'carol', password: 'long enough password', displayName: 'Carol\u0007' },
+      ],
       ['a line break in displayName', 'displayName', { username: 'carol', password: 'long enough password', displayName: 'Carol\nKim' }],
       ['DEL in displayName', 'displayName', { username: 'carol', password: 'long enough password', displayName: 'Carol\u007f' }],
       ['a blank displayName', 'displayName', { username: 'carol', password: 'long enough password', displayName: '   ' }],
-      ['a displayName over 200 characters', 'displayName', { username: 'carol', password: 'long enough password', displayName: 'C'.repeat(201) }],
+      [
+        'a displayName over 200 characters',
+        'displayName',
+        { username: 'carol', password: 'long enough password', displayName: 'C'.repeat(201) },
+      ],
       ['an unknown field', 'role', { username: 'carol', password: 'long enough password', role: 'admin' }],
-      ['a userId chosen by the client', 'userId', { username: 'carol', password: 'long enough password', userId: 'usr_00000000000000000000' }],
+      [
+        'a userId chosen by the client',
+        'userId',
+        { username: 'carol', password: 'long enough password', userId: 'usr_00000000000000000000' },
+      ],
       ['no password', 'password', { username: 'carol' }],
       ['a password that is not a string', 'password', { username: 'carol', password: 12345678901 }],
     ];

@@ -1,4 +1,3 @@
-jest.mock('jose', () => (require('./support/nativeJose') as typeof import('./support/nativeJose')).nativeJose());
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import request from 'supertest';
 import { AUDIENCE, ISSUER, privateJwk, setup, TestKeySource, TTL_SECONDS } from './support/setup';

@@ -1,4 +1,4 @@
-import { createLogger, runService, Sidecar } from '@staycar/common';
+import { createLogger, runService, Sidecar, runMain, stateStoreAnswers } from '@staycar/common';
 import { DaprMessageOutbox } from './adapters/daprMessageOutbox';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
@@ -19,10 +19,7 @@ async function main(): Promise<void> {
     logger,
     messages,
     sidecarHealthy: () => sidecar.isHealthy(),
-    storeHealthy: async () => {
-      await sidecar.getState('readiness-probe');
-      return true;
-    },
+    storeHealthy: stateStoreAnswers(sidecar),
   });
   let timer: NodeJS.Timeout | undefined;
   await runService({
@@ -30,14 +27,16 @@ async function main(): Promise<void> {
     port: config.port,
     logger,
     sidecar,
-    onReady: async () => {
+    onReady: () => {
       timer = setInterval(() => void messages.retryUndelivered(), config.retryIntervalMs);
       timer.unref();
+      return Promise.resolve();
     },
-    onStop: async () => {
+    onStop: () => {
       if (timer) clearInterval(timer);
+      return Promise.resolve();
     },
   });
 }
 
-void main();
+runMain(main);

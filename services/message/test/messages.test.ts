@@ -132,7 +132,13 @@ describe('texts name the stay where it is known', () => {
     const payment = await messages.record('PaymentApproved', { reservationId: 'r-1', guestId: 'guest-1', amount: 200000 });
     expect(payment.text).toContain('Ocean view');
     expect(payment.text).toContain('2030-01-02');
-    const car = await messages.record('RentcarReserved', { reservationId: 'r-1', guestId: 'guest-1', carId: 'car-7', checkIn: '2030-01-02', checkOut: '2030-01-04' });
+    const car = await messages.record('RentcarReserved', {
+      reservationId: 'r-1',
+      guestId: 'guest-1',
+      carId: 'car-7',
+      checkIn: '2030-01-02',
+      checkOut: '2030-01-04',
+    });
     expect(car.text).toMatch(/Car car-7 is reserved .*Ocean view/);
   });
 
@@ -210,7 +216,8 @@ describe('HTTP: whose messages (API.md v2: a reservation’s messages are its gu
     await world.messages.record('ReservationConfirmed', { ...confirmed, reservationId: 'r-2', guestId: 'guest-2' });
     return world;
   }
-  const types = (res: request.Response) => res.body.items.map((m: { reservationId: string; type: string }) => `${m.reservationId} ${m.type}`);
+  const types = (res: request.Response) =>
+    res.body.items.map((m: { reservationId: string; type: string }) => `${m.reservationId} ${m.type}`);
 
   it('when nobody is signed in, then 401 UNAUTHENTICATED whatever the query', async () => {
     const { app } = await twoGuests();
@@ -240,8 +247,14 @@ describe('HTTP: whose messages (API.md v2: a reservation’s messages are its gu
   it("when ?reservationId= is another guest's reservation, then only messages addressed to the caller: none; an operator sees all", async () => {
     const { app } = await twoGuests();
     expect((await request(app).get('/messages?reservationId=r-2').set(as('guest-1'))).body).toEqual({ items: [], nextCursor: null });
-    expect(types(await request(app).get('/messages?reservationId=r-1').set(as('guest-1')))).toEqual(['r-1 ReservationConfirmed', 'r-1 PaymentApproved']);
-    expect(types(await request(app).get('/messages?reservationId=r-1').set(asOperator()))).toEqual(['r-1 ReservationConfirmed', 'r-1 PaymentApproved']);
+    expect(types(await request(app).get('/messages?reservationId=r-1').set(as('guest-1')))).toEqual([
+      'r-1 ReservationConfirmed',
+      'r-1 PaymentApproved',
+    ]);
+    expect(types(await request(app).get('/messages?reservationId=r-1').set(asOperator()))).toEqual([
+      'r-1 ReservationConfirmed',
+      'r-1 PaymentApproved',
+    ]);
     const both = await request(app).get('/messages?reservationId=r-1&recipientId=guest-2').set(as('guest-1'));
     expect([both.status, both.body.error.code]).toEqual([403, 'FORBIDDEN']);
     expect((await request(app).get('/messages?reservationId=r-1&recipientId=guest-2').set(asOperator())).body.items).toEqual([]);
@@ -253,6 +266,9 @@ describe('HTTP: whose messages (API.md v2: a reservation’s messages are its gu
     expect([types(first), typeof first.body.nextCursor]).toEqual([['r-1 ReservationConfirmed'], 'string']);
     const second = await request(app).get(`/messages?reservationId=r-1&limit=1&cursor=${first.body.nextCursor}`).set(as('guest-1'));
     expect([types(second), second.body.nextCursor]).toEqual([['r-1 PaymentApproved'], null]);
-    expect((await request(app).get('/messages?reservationId=r-1&limit=1').set(as('guest-2'))).body).toEqual({ items: [], nextCursor: null });
+    expect((await request(app).get('/messages?reservationId=r-1&limit=1').set(as('guest-2'))).body).toEqual({
+      items: [],
+      nextCursor: null,
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { createLogger, runService, Sidecar } from '@staycar/common';
+import { createLogger, runService, Sidecar, runMain, stateStoreAnswers } from '@staycar/common';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
 import { DaprPaymentStore } from './adapters/store';
@@ -8,9 +8,20 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.appId, config.logLevel);
   const sidecar = Sidecar.create(config, logger);
-  const service = new PaymentService({ store: new DaprPaymentStore(sidecar), logger, declinedToken: config.declinedToken, approveDelayMs: config.approveDelayMs });
-  const app = createApp({ config, logger, service, sidecarHealthy: () => sidecar.isHealthy(), storeHealthy: () => sidecar.getState('readyz-probe').then(() => true) });
+  const service = new PaymentService({
+    store: new DaprPaymentStore(sidecar),
+    logger,
+    declinedToken: config.declinedToken,
+    approveDelayMs: config.approveDelayMs,
+  });
+  const app = createApp({
+    config,
+    logger,
+    service,
+    sidecarHealthy: () => sidecar.isHealthy(),
+    storeHealthy: stateStoreAnswers(sidecar),
+  });
   await runService({ app, port: config.port, logger, sidecar });
 }
 
-void main();
+runMain(main);

@@ -1,5 +1,25 @@
-import { ApiError, assertOwnerOrHidden, DaprError, EtagConflictError, mayRead, notFound, tryLater, type Caller, type Logger } from '@staycar/common';
-import { approved, isDeclined, paymentEvent, paymentIdFor, refunded, tombstone, type ApproveInput, type Payment, type StoredPayment } from './domain/payment';
+import {
+  ApiError,
+  assertOwnerOrHidden,
+  DaprError,
+  EtagConflictError,
+  mayRead,
+  notFound,
+  tryLater,
+  type Caller,
+  type Logger,
+} from '@staycar/common';
+import {
+  approved,
+  isDeclined,
+  paymentEvent,
+  paymentIdFor,
+  refunded,
+  tombstone,
+  type ApproveInput,
+  type Payment,
+  type StoredPayment,
+} from './domain/payment';
 import type { PaymentStore } from './domain/ports';
 
 export interface PaymentServiceDeps {
@@ -17,7 +37,8 @@ const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 
 
 /** Store failures are the dependency being down: 503 TRY_LATER, nothing charged. */
 function mapped(error: unknown): unknown {
-  if (error instanceof DaprError && !(error instanceof EtagConflictError)) return tryLater('The payment store did not answer; nothing was charged.');
+  if (error instanceof DaprError && !(error instanceof EtagConflictError))
+    return tryLater('The payment store did not answer; nothing was charged.');
   return error;
 }
 

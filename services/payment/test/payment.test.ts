@@ -44,11 +44,22 @@ function setup() {
   const store = new MemoryStore();
   const logger = pino({ level: 'silent' });
   const service = new PaymentService({ store, logger, declinedToken: 'tok_declined' });
-  const app = createApp({ config: { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'dead' }, logger, service, sidecarHealthy: async () => true });
+  const app = createApp({
+    config: { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'dead' },
+    logger,
+    service,
+    sidecarHealthy: async () => true,
+  });
   return { app, store };
 }
 
-const approve = (extra: Record<string, unknown> = {}) => ({ reservationId: 'res-1', guestId: 'g1', amount: 300_000, currency: 'KRW', ...extra });
+const approve = (extra: Record<string, unknown> = {}) => ({
+  reservationId: 'res-1',
+  guestId: 'g1',
+  amount: 300_000,
+  currency: 'KRW',
+  ...extra,
+});
 
 describe('payment domain', () => {
   it('when ids are derived, then one reservation always gives the same payment id and two give two', () => {
@@ -61,7 +72,10 @@ describe('payment domain', () => {
     expect(paymentEvent(stored, 'T1')).toMatchObject({ type: 'PaymentApproved', data: { guestId: 'g', version: 1, status: 'approved' } });
     const once = refunded(stored, 'T2');
     expect(once.changed).toBe(true);
-    expect(paymentEvent(once.next, 'T2')).toMatchObject({ type: 'PaymentRefunded', data: { version: 2, status: 'refunded', refundedAt: 'T2' } });
+    expect(paymentEvent(once.next, 'T2')).toMatchObject({
+      type: 'PaymentRefunded',
+      data: { version: 2, status: 'refunded', refundedAt: 'T2' },
+    });
     expect(refunded(once.next, 'T3').changed).toBe(false);
   });
 });
@@ -72,16 +86,27 @@ describe('payment domain', () => {
  */
 const outcome = <R extends { status: number; body: unknown }>(res: R): R => {
   const rejected = res.status === 200 ? rejectionOf(res.body) : undefined;
-  return rejected ? ({ ...res, status: rejected.status, body: { error: rejected.error } } as R) : res;
+  return rejected ? { ...res, status: rejected.status, body: { error: rejected.error } } : res;
 };
 
 describe('POST /internal/payments', () => {
   it('when a reservation is paid, then 201 approved and PaymentApproved; a second approve answers 200 with the same payment', async () => {
     const { app, store } = setup();
-    const first = await request(app).post('/internal/payments').send(approve({ method: 'card', token: 'tok_ok' }));
+    const first = await request(app)
+      .post('/internal/payments')
+      .send(approve({ method: 'card', token: 'tok_ok' }));
     expect(first.status).toBe(201);
-    expect(first.body).toEqual({ id: paymentIdFor('res-1'), reservationId: 'res-1', amount: 300_000, currency: 'KRW', status: 'approved', createdAt: expect.any(String) });
-    const second = await request(app).post('/internal/payments').send(approve({ amount: 1 }));
+    expect(first.body).toEqual({
+      id: paymentIdFor('res-1'),
+      reservationId: 'res-1',
+      amount: 300_000,
+      currency: 'KRW',
+      status: 'approved',
+      createdAt: expect.any(String),
+    });
+    const second = await request(app)
+      .post('/internal/payments')
+      .send(approve({ amount: 1 }));
     expect(second.status).toBe(200);
     expect(second.body).toEqual(first.body);
     expect(store.events.map((e) => e.type)).toEqual(['PaymentApproved']);
@@ -97,7 +122,9 @@ describe('POST /internal/payments', () => {
 
   it('when the token is tok_declined, then 402 PAYMENT_DECLINED and nothing is stored', async () => {
     const { app, store } = setup();
-    const wire = await request(app).post('/internal/payments').send(approve({ token: 'tok_declined' }));
+    const wire = await request(app)
+      .post('/internal/payments')
+      .send(approve({ token: 'tok_declined' }));
     // A refusal is 200 {rejected} on the wire, so Dapr's breaker on reservation → payment does not count it.
     expect(wire.status).toBe(200);
     const res = outcome(wire);
@@ -135,14 +162,24 @@ describe('refunds', () => {
     expect((await request(app).post('/events/ReservationCancelled').send(event)).body).toEqual({ status: 'SUCCESS' });
     expect((await request(app).post('/events/ReservationCancelled').send(event)).body).toEqual({ status: 'SUCCESS' });
     expect(store.events.map((e) => e.type)).toEqual(['PaymentApproved', 'PaymentRefunded']);
-    expect((await request(app).get(`/payments/${paymentIdFor('res-1')}`).set(as('g1'))).body.status).toBe('refunded');
+    expect(
+      (
+        await request(app)
+          .get(`/payments/${paymentIdFor('res-1')}`)
+          .set(as('g1'))
+      ).body.status,
+    ).toBe('refunded');
   });
 
   it('when the cancel (or a recovery refund) comes before any payment, then a tombstone refuses the late approve with 402', async () => {
     const { app, store } = setup();
     const early = outcome(await request(app).post('/internal/payments/by-reservation/res-9/refund'));
     expect(early.status).toBe(404);
-    const late = outcome(await request(app).post('/internal/payments').send(approve({ reservationId: 'res-9' })));
+    const late = outcome(
+      await request(app)
+        .post('/internal/payments')
+        .send(approve({ reservationId: 'res-9' })),
+    );
     expect(late.status).toBe(402);
     expect(store.events).toEqual([]);
     expect((await request(app).get('/payments?reservationId=res-9').set(asOperator())).body).toEqual({ items: [], nextCursor: null });
@@ -150,7 +187,9 @@ describe('refunds', () => {
 
   it('when an event has no reservationId, then it is dropped (poison), not retried', async () => {
     const { app } = setup();
-    const res = await request(app).post('/events/ReservationCancelled').send({ id: 'e2', type: 'ReservationCancelled', data: { nope: 1 } });
+    const res = await request(app)
+      .post('/events/ReservationCancelled')
+      .send({ id: 'e2', type: 'ReservationCancelled', data: { nope: 1 } });
     expect(res.body).toEqual({ status: 'DROP' });
   });
 });
@@ -194,7 +233,10 @@ describe('public reads (API.md v2: a payment is seen by the guest of its reserva
     const { app } = setup();
     const paid = await request(app).post('/internal/payments').send(approve());
     await request(app).post('/internal/payments/by-reservation/res-1/refund');
-    expect((await request(app).get(`/payments/${paid.body.id}`).set(asOperator())).body).toMatchObject({ id: paid.body.id, status: 'refunded' });
+    expect((await request(app).get(`/payments/${paid.body.id}`).set(asOperator())).body).toMatchObject({
+      id: paid.body.id,
+      status: 'refunded',
+    });
     expect((await request(app).get('/payments?reservationId=res-1').set(asOperator())).body.items).toHaveLength(1);
   });
 

@@ -1,4 +1,4 @@
-import { createLogger, runService, Sidecar } from '@staycar/common';
+import { createLogger, runService, Sidecar, runMain } from '@staycar/common';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
 import { CarService } from './service';
@@ -18,4 +18,4 @@ async function main(): Promise<void> {
   await runService({ app, port: config.port, logger, sidecar });
 }
 
-void main();
+runMain(main);

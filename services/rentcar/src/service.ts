@@ -7,7 +7,6 @@ import {
   nightsOf,
   notFound,
   retryOnConflict,
-  writeWithEvent,
   type BookableKind,
   type Caller,
   type StayCalendarEntry,
@@ -85,7 +84,13 @@ const toHold = (carId: string, entry: StayCalendarEntry<CarSnapshot>): Hold => (
   ...entry.snapshot,
 });
 
-const snapshotOf = (car: Car): CarSnapshot => ({ pricePerDay: car.pricePerDay, currency: car.currency, model: car.model, city: car.city, hostId: car.hostId });
+const snapshotOf = (car: Car): CarSnapshot => ({
+  pricePerDay: car.pricePerDay,
+  currency: car.currency,
+  model: car.model,
+  city: car.city,
+  hostId: car.hostId,
+});
 
 const stayOf = (carId: string, entry: StayCalendarEntry<CarSnapshot>) => ({
   carId,
@@ -104,7 +109,11 @@ const CAR_CALENDAR: BookableKind<CarSnapshot, Hold> = {
   calendarKey: keys.calendar,
   notFound: carNotFound,
   unavailable: carUnavailable,
-  hasReservations: (count) => conflict('CAR_HAS_RESERVATIONS', `The car has ${count} upcoming reservation(s) (confirmed, or being confirmed right now); it cannot be deleted.`),
+  hasReservations: (count) =>
+    conflict(
+      'CAR_HAS_RESERVATIONS',
+      `The car has ${count} upcoming reservation(s) (confirmed, or being confirmed right now); it cannot be deleted.`,
+    ),
   toHold,
   events: {
     booked: (carId, entry, now) => rentcarReserved(stayOf(carId, entry), now),
@@ -133,7 +142,7 @@ export class CarService {
   }
 
   private async publishWrite(key: string, value: unknown, etag: string | undefined, event: DomainEvent): Promise<void> {
-    await this.deps.state.transact(writeWithEvent({ key, value, etag }, event));
+    await this.deps.state.saveWithEvent({ key, value, etag }, event);
   }
 
   // ---- cars ----------------------------------------------------------------------------------

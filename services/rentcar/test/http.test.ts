@@ -1,7 +1,7 @@
 import { rejectionOf } from '@staycar/common';
 import request from 'supertest';
 import pino from 'pino';
-import { MemoryState } from '../../common/test/support/memoryState';
+import { MemoryStatePort as MemoryState } from '@staycar/common/testing';
 import { as, asOperator } from '../../common/test/support/identity';
 import { createApp } from '../src/http/app';
 import { CarService } from '../src/service';
@@ -13,7 +13,13 @@ function setup(options: { holdTtlSeconds?: number; writeAttempts?: number } = {}
   let now = new Date('2030-01-01T00:00:00Z');
   const advance = (seconds: number) => void (now = new Date(now.getTime() + seconds * 1000));
   const logger = pino({ level: 'silent' });
-  const cars = new CarService({ state, logger, holdTtlSeconds: options.holdTtlSeconds ?? 600, writeAttempts: options.writeAttempts ?? 12, clock: () => now });
+  const cars = new CarService({
+    state,
+    logger,
+    holdTtlSeconds: options.holdTtlSeconds ?? 600,
+    writeAttempts: options.writeAttempts ?? 12,
+    clock: () => now,
+  });
   const app = createApp({ config, logger, cars, sidecarHealthy: async () => true });
   return { app, state, advance };
 }
@@ -34,30 +40,54 @@ async function createCar(app: App) {
  */
 const outcome = <R extends { status: number; body: unknown }>(res: R): R => {
   const rejected = res.status === 200 ? rejectionOf(res.body) : undefined;
-  return rejected ? ({ ...res, status: rejected.status, body: { error: rejected.error } } as R) : res;
+  return rejected ? { ...res, status: rejected.status, body: { error: rejected.error } } : res;
 };
 
 const hold = (app: App, carId: string, reservationId: string, checkIn = '2030-02-01', checkOut = '2030-02-03') =>
   request(app).post(`/internal/rentcars/${carId}/holds`).send({ reservationId, guestId: 'guest-1', checkIn, checkOut }).then(outcome);
-const confirm = (app: App, carId: string, reservationId: string) => request(app).post(`/internal/rentcars/${carId}/holds/${reservationId}/confirm`);
+const confirm = (app: App, carId: string, reservationId: string) =>
+  request(app).post(`/internal/rentcars/${carId}/holds/${reservationId}/confirm`);
 const deliver = (app: App, type: string, data: object) =>
-  request(app).post(`/events/${type}`).set('content-type', 'application/cloudevents+json').send(JSON.stringify({ id: `e-${Math.random()}`, type, data }));
+  request(app)
+    .post(`/events/${type}`)
+    .set('content-type', 'application/cloudevents+json')
+    .send(JSON.stringify({ id: `e-${Math.random()}`, type, data }));
 const reservation = (carId: string | null, id: string) => ({
-  id, guestId: 'guest-1', roomId: 'room_1', carId, checkIn: '2030-02-01', checkOut: '2030-02-03', nights: 2, amount: 1, currency: 'KRW', status: 'confirmed', version: 1,
+  id,
+  guestId: 'guest-1',
+  roomId: 'room_1',
+  carId,
+  checkIn: '2030-02-01',
+  checkOut: '2030-02-03',
+  nights: 2,
+  amount: 1,
+  currency: 'KRW',
+  status: 'confirmed',
+  version: 1,
 });
 
 describe('cars over HTTP', () => {
   it('when a car is registered, then 201 with defaults and RentcarRegistered; GET shows it', async () => {
     const { app, state } = setup();
     const car = await createCar(app);
-    expect(car).toEqual({ id: expect.stringMatching(/^car_[0-9a-f]+$/), ...newCar, currency: 'KRW', seats: 4, createdAt: expect.any(String), updatedAt: expect.any(String) });
+    expect(car).toEqual({
+      id: expect.stringMatching(/^car_[0-9a-f]+$/),
+      ...newCar,
+      currency: 'KRW',
+      seats: 4,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
     expect(state.eventsOf('RentcarRegistered')).toEqual([expect.objectContaining({ carId: car.id, version: 1, seats: 4 })]);
     expect((await request(app).get(`/rentcars/${car.id}`)).body).toEqual(car);
   });
 
   it('when fields are invalid or unknown, then 400 VALIDATION_FAILED per field', async () => {
     const { app, state } = setup();
-    const res = await request(app).post('/rentcars').set(HOST).send({ hostId: 'h', model: ' ', city: 'Jeju', pricePerDay: -1, seats: 0, color: 'red' });
+    const res = await request(app)
+      .post('/rentcars')
+      .set(HOST)
+      .send({ hostId: 'h', model: ' ', city: 'Jeju', pricePerDay: -1, seats: 0, color: 'red' });
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['color', 'model', 'pricePerDay', 'seats']);
     expect(state.published).toEqual([]);
@@ -66,9 +96,21 @@ describe('cars over HTTP', () => {
   it('when patched, then the fields change; id, hostId, createdAt, currency or unknown fields are 400', async () => {
     const { app, state } = setup();
     const car = await createCar(app);
-    expect((await request(app).patch(`/rentcars/${car.id}`).set(HOST).send({ seats: 2 })).body).toMatchObject({ seats: 2, model: 'Ioniq 5' });
-    const bad = await request(app).patch(`/rentcars/${car.id}`).set(HOST).send({ id: 'x', hostId: 'h', createdAt: 'x', currency: 'USD', wheels: 4 });
-    expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['createdAt', 'currency', 'hostId', 'id', 'wheels']);
+    expect((await request(app).patch(`/rentcars/${car.id}`).set(HOST).send({ seats: 2 })).body).toMatchObject({
+      seats: 2,
+      model: 'Ioniq 5',
+    });
+    const bad = await request(app)
+      .patch(`/rentcars/${car.id}`)
+      .set(HOST)
+      .send({ id: 'x', hostId: 'h', createdAt: 'x', currency: 'USD', wheels: 4 });
+    expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'createdAt',
+      'currency',
+      'hostId',
+      'id',
+      'wheels',
+    ]);
     expect(state.eventsOf('RentcarModified').map((e) => e.version)).toEqual([2]);
   });
 
@@ -97,7 +139,9 @@ describe('cars over HTTP', () => {
       expect((await request(app).get(`/rentcars/${id}`)).body.error.code).toBe('CAR_NOT_FOUND');
       expect((await request(app).patch(`/rentcars/${id}`).set(HOST).send({ seats: 2 })).body.error.code).toBe('CAR_NOT_FOUND');
       expect((await request(app).delete(`/rentcars/${id}`).set(HOST)).body.error.code).toBe('CAR_NOT_FOUND');
-      expect((await request(app).get(`/rentcars/${id}/availability?checkIn=2030-02-01&checkOut=2030-02-02`)).body.error.code).toBe('CAR_NOT_FOUND');
+      expect((await request(app).get(`/rentcars/${id}/availability?checkIn=2030-02-01&checkOut=2030-02-02`)).body.error.code).toBe(
+        'CAR_NOT_FOUND',
+      );
       expect((await hold(app, id, 'res-1')).body.error.code).toBe('CAR_NOT_FOUND');
     }
   });
@@ -122,9 +166,15 @@ describe('availability and holds', () => {
   it('when days are held, then unavailable for overlaps, available back-to-back; invalid dates are 400', async () => {
     const { app } = setup();
     const car = await createCar(app);
-    const ask = (checkIn: string, checkOut: string) => request(app).get(`/rentcars/${car.id}/availability?checkIn=${checkIn}&checkOut=${checkOut}`);
+    const ask = (checkIn: string, checkOut: string) =>
+      request(app).get(`/rentcars/${car.id}/availability?checkIn=${checkIn}&checkOut=${checkOut}`);
     await hold(app, car.id, 'res-1');
-    expect((await ask('2030-02-02', '2030-02-04')).body).toEqual({ carId: car.id, checkIn: '2030-02-02', checkOut: '2030-02-04', available: false });
+    expect((await ask('2030-02-02', '2030-02-04')).body).toEqual({
+      carId: car.id,
+      checkIn: '2030-02-02',
+      checkOut: '2030-02-04',
+      available: false,
+    });
     expect((await ask('2030-02-03', '2030-02-04')).body.available).toBe(true);
     expect((await ask('2030-02-04', '2030-02-03')).body.error.code).toBe('VALIDATION_FAILED');
     expect((await ask('2030-01-01', '2030-04-02')).status).toBe(400);
@@ -144,8 +194,19 @@ describe('availability and holds', () => {
     const first = await hold(app, car.id, 'res-1');
     expect(first.status).toBe(201);
     expect(first.body).toEqual({
-      carId: car.id, reservationId: 'res-1', guestId: 'guest-1', checkIn: '2030-02-01', checkOut: '2030-02-03', nights: 2, status: 'held',
-      expiresAt: '2030-01-01T00:00:30.000Z', pricePerDay: 70000, currency: 'KRW', model: 'Ioniq 5', city: 'Jeju', hostId: 'host-1',
+      carId: car.id,
+      reservationId: 'res-1',
+      guestId: 'guest-1',
+      checkIn: '2030-02-01',
+      checkOut: '2030-02-03',
+      nights: 2,
+      status: 'held',
+      expiresAt: '2030-01-01T00:00:30.000Z',
+      pricePerDay: 70000,
+      currency: 'KRW',
+      model: 'Ioniq 5',
+      city: 'Jeju',
+      hostId: 'host-1',
     });
     expect((await hold(app, car.id, 'res-1')).status).toBe(200);
     expect((await request(app).delete(`/internal/rentcars/${car.id}/holds/res-1`)).status).toBe(204);
@@ -165,7 +226,15 @@ describe('RentcarReserved / RentcarReleased', () => {
     await deliver(app, 'ReservationConfirmed', reservation(car.id, 'res-1'));
     expect((await confirm(app, car.id, 'res-1')).body.status).toBe('booked');
     expect(state.eventsOf('RentcarReserved')).toEqual([
-      { carId: car.id, reservationId: 'res-1', guestId: 'guest-1', checkIn: '2030-02-01', checkOut: '2030-02-03', version: 1, occurredAt: expect.any(String) },
+      {
+        carId: car.id,
+        reservationId: 'res-1',
+        guestId: 'guest-1',
+        checkIn: '2030-02-01',
+        checkOut: '2030-02-03',
+        version: 1,
+        occurredAt: expect.any(String),
+      },
     ]);
   });
 
@@ -227,7 +296,10 @@ describe('ownership (API.md v2: the caller is the subject; only the host changes
     const mine = await request(app).post('/rentcars').set(as('host-7')).send(withoutHost);
     expect([mine.status, mine.body.hostId]).toEqual([201, 'host-7']);
     for (const who of [as('host-7'), asOperator()]) {
-      const res = await request(app).post('/rentcars').set(who).send({ ...withoutHost, hostId: 'host-1' });
+      const res = await request(app)
+        .post('/rentcars')
+        .set(who)
+        .send({ ...withoutHost, hostId: 'host-1' });
       expect([res.status, res.body.error.code]).toEqual([403, 'FORBIDDEN']);
     }
     expect(state.eventsOf('RentcarRegistered')).toHaveLength(1);
@@ -262,8 +334,18 @@ describe('conventions (API.md): text, the booking horizon, path ids', () => {
   it('when model or city hold a control character, then 400 VALIDATION_FAILED naming it (POST and PATCH)', async () => {
     const { app, state } = setup();
     const car = await createCar(app);
-    for (const [field, change] of [['model', { model: 'Ioniq\u00005' }], ['city', { city: 'Je\nju' }], ['model', { model: 'Ioniq\u007f' }]] as const) {
-      for (const res of [await request(app).post('/rentcars').set(HOST).send({ ...newCar, ...change }), await request(app).patch(`/rentcars/${car.id}`).set(HOST).send(change)]) {
+    for (const [field, change] of [
+      ['model', { model: 'Ioniq\u00005' }],
+      ['city', { city: 'Je\nju' }],
+      ['model', { model: 'Ioniq\u007f' }],
+    ] as const) {
+      for (const res of [
+        await request(app)
+          .post('/rentcars')
+          .set(HOST)
+          .send({ ...newCar, ...change }),
+        await request(app).patch(`/rentcars/${car.id}`).set(HOST).send(change),
+      ]) {
         expect([res.status, res.body.error.details]).toEqual([400, [{ field, reason: 'holds a control character' }]]);
       }
     }
@@ -273,10 +355,17 @@ describe('conventions (API.md): text, the booking horizon, path ids', () => {
   it('when checkIn is before today (UTC) or more than 500 days ahead, then availability is 400 on checkIn with the stay rule of POST /reservations', async () => {
     const { app } = setup(); // today is 2030-01-01
     const car = await createCar(app);
-    const ask = (checkIn: string, checkOut: string) => request(app).get(`/rentcars/${car.id}/availability?checkIn=${checkIn}&checkOut=${checkOut}`);
+    const ask = (checkIn: string, checkOut: string) =>
+      request(app).get(`/rentcars/${car.id}/availability?checkIn=${checkIn}&checkOut=${checkOut}`);
     const past = await ask('2029-12-31', '2030-01-02');
-    expect([past.status, past.body.error.message, past.body.error.details]).toEqual([400, 'The dates are not a valid stay.', [{ field: 'checkIn', reason: 'must be today (UTC) or later' }]]);
-    expect((await ask('2031-05-17', '2031-05-18')).body.error.details).toEqual([{ field: 'checkIn', reason: 'must be at most 500 days ahead' }]);
+    expect([past.status, past.body.error.message, past.body.error.details]).toEqual([
+      400,
+      'The dates are not a valid stay.',
+      [{ field: 'checkIn', reason: 'must be today (UTC) or later' }],
+    ]);
+    expect((await ask('2031-05-17', '2031-05-18')).body.error.details).toEqual([
+      { field: 'checkIn', reason: 'must be at most 500 days ahead' },
+    ]);
     expect((await ask('2030-01-01', '2030-01-02')).status).toBe(200);
     expect((await ask('2031-05-16', '2031-05-17')).status).toBe(200);
   });
@@ -285,7 +374,7 @@ describe('conventions (API.md): text, the booking horizon, path ids', () => {
     const { app, state } = setup();
     const read: string[] = [];
     const getState = state.getState.bind(state);
-    state.getState = async <T,>(key: string) => {
+    state.getState = async <T>(key: string) => {
       read.push(key);
       return getState<T>(key);
     };

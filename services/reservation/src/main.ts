@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, runService, Sidecar } from '@staycar/common';
+import { createLogger, runService, Sidecar, runMain, stateStoreAnswers } from '@staycar/common';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
 import { DaprCarCalendar, DaprPaymentGateway, DaprRoomCalendar } from './adapters/invocation';
@@ -22,7 +22,13 @@ async function main(): Promise<void> {
     settings: config,
     newId: randomUUID,
   });
-  const app = createApp({ config, logger, service, sidecarHealthy: () => sidecar.isHealthy(), storeHealthy: () => sidecar.getState('readyz-probe').then(() => true) });
+  const app = createApp({
+    config,
+    logger,
+    service,
+    sidecarHealthy: () => sidecar.isHealthy(),
+    storeHealthy: stateStoreAnswers(sidecar),
+  });
 
   // Start-up recovery of sagas a crash interrupted; records too young are looked at again later.
   const startedAt = new Date();
@@ -54,4 +60,4 @@ async function main(): Promise<void> {
   await runService({ app, port: config.port, logger, sidecar, onReady: recover });
 }
 
-void main();
+runMain(main);

@@ -1,5 +1,6 @@
 import {
   ApiError,
+  DomainError,
   assertBookableStay,
   assertOwnerActs,
   assertOwnerOrHidden,
@@ -113,16 +114,17 @@ export class ReservationService {
 
   /** Maps a failure of a step to the public error: a callee's 4xx passes on, unavailability is 503. */
   toApiError(error: unknown): ApiError {
-    if (error instanceof ApiError) return error;
+    if (error instanceof DomainError) return ApiError.of(error);
     if (refused(error) && isErrorBody((error as InvocationError).body)) {
       const { status } = error as InvocationError;
-      const { code, message, details } = ((error as InvocationError).body as { error: { code: string; message: string; details?: [] } }).error;
+      const { code, message, details } = ((error as InvocationError).body as { error: { code: string; message: string; details?: [] } })
+        .error;
       return new ApiError(status!, code, message, Array.isArray(details) ? details : []);
     }
     if (error instanceof DaprError) {
       this.deps.logger.warn({ err: error.message, status: error.status, body: error.body }, 'dependency failure → 503 TRY_LATER');
       const which = error instanceof DependencyUnavailableError ? 'A service the reservation needs did not answer' : 'A dependency failed';
-      return tryLater(`${which}; nothing was reserved or charged. Try again shortly.`, this.deps.settings.retryAfterSeconds);
+      return ApiError.of(tryLater(`${which}; nothing was reserved or charged. Try again shortly.`, this.deps.settings.retryAfterSeconds));
     }
     throw error;
   }
@@ -158,12 +160,16 @@ export class ReservationService {
       created = await idempotency.create(idempotencyKey, record);
     } catch (error) {
       this.running.delete(reservationId);
-      await sagas.end(reservationId).catch((e: unknown) => logger.warn({ err: e, reservationId }, 'could not remove the saga record; recovery will'));
+      await sagas
+        .end(reservationId)
+        .catch((e: unknown) => logger.warn({ err: e, reservationId }, 'could not remove the saga record; recovery will'));
       return this.answerOf(error);
     }
     if (!created) {
       this.running.delete(reservationId);
-      await sagas.end(reservationId).catch((e: unknown) => logger.warn({ err: e, reservationId }, 'could not remove the saga record; recovery will'));
+      await sagas
+        .end(reservationId)
+        .catch((e: unknown) => logger.warn({ err: e, reservationId }, 'could not remove the saga record; recovery will'));
       return this.replay(idempotencyKey, fingerprint);
     }
 
@@ -208,7 +214,9 @@ export class ReservationService {
       }
       // No record: the first attempt answered 503 and removed it (a retry runs the saga again).
       if (!record) {
-        return this.answerOf(tryLater('The first request with this Idempotency-Key failed; try again shortly.', settings.retryAfterSeconds));
+        return this.answerOf(
+          tryLater('The first request with this Idempotency-Key failed; try again shortly.', settings.retryAfterSeconds),
+        );
       }
       if (this.clock().getTime() >= deadline) {
         return this.answerOf(
@@ -250,7 +258,10 @@ export class ReservationService {
 
   private async runSaga(input: CreateReservation, begun: SagaRecord): Promise<Reservation> {
     const { rooms, cars, payments, reservations, sagas, logger, settings } = this.deps;
-    const { reservationId, holds: { carId } } = begun;
+    const {
+      reservationId,
+      holds: { carId },
+    } = begun;
     const nights = nightsOf(input);
     let record = begun;
     logger.info({ reservationId, guestId: input.guestId, roomId: input.roomId, carId }, 'saga started');
@@ -280,7 +291,10 @@ export class ReservationService {
       );
 
       if (settings.sagaPauseAfterPaymentMs > 0) {
-        logger.warn({ reservationId, ms: settings.sagaPauseAfterPaymentMs }, 'SAGA_PAUSE_AFTER_PAYMENT_MS: pausing after the payment (test only)');
+        logger.warn(
+          { reservationId, ms: settings.sagaPauseAfterPaymentMs },
+          'SAGA_PAUSE_AFTER_PAYMENT_MS: pausing after the payment (test only)',
+        );
         await this.sleep(settings.sagaPauseAfterPaymentMs);
       }
 
@@ -353,7 +367,9 @@ export class ReservationService {
       logger.warn({ reservationId, errors: failed.map((f) => String(f.reason)) }, 'compensation incomplete; the recovery sweep retries it');
       return false;
     }
-    await sagas.end(reservationId).catch((error: unknown) => logger.warn({ err: error, reservationId }, 'could not remove the saga record'));
+    await sagas
+      .end(reservationId)
+      .catch((error: unknown) => logger.warn({ err: error, reservationId }, 'could not remove the saga record'));
     return true;
   }
 
@@ -368,7 +384,10 @@ export class ReservationService {
    * and a short age; the periodic sweep: now and an age no live saga reaches (another replica's).
    * Answers how many were too young to touch yet (the caller looks again later).
    */
-  async recover(startedBefore: Date, minAgeMs = this.deps.settings.sagaRecoveryMinAgeMs): Promise<{ recovered: number; finished: number; young: number }> {
+  async recover(
+    startedBefore: Date,
+    minAgeMs = this.deps.settings.sagaRecoveryMinAgeMs,
+  ): Promise<{ recovered: number; finished: number; young: number }> {
     const { sagas, reservations, idempotency, logger } = this.deps;
     const records = await sagas.list();
     const now = this.clock().getTime();

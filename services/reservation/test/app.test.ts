@@ -21,7 +21,10 @@ const names = (calls: unknown[][]) => calls.map((c) => c[0]);
 describe('POST /reservations: the saga', () => {
   it('when the room is free, then 201 confirmed after room hold → payment, amount from the hold, event published', async () => {
     const w = world();
-    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ payment: { method: 'card', token: 'tok_ok' } }));
+    const res = await request(w.app)
+      .post('/reservations')
+      .set(GUEST)
+      .send(body({ payment: { method: 'card', token: 'tok_ok' } }));
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       id: 'res-1',
@@ -42,17 +45,28 @@ describe('POST /reservations: the saga', () => {
     expect(names(w.calls)).toEqual(['room.hold', 'payment.approve']);
     expect(w.calls[1]).toEqual(['payment.approve', 'res-1', 300_000, 'KRW']);
     expect(w.reservations.events).toEqual([
-      { type: 'ReservationConfirmed', data: expect.objectContaining({ reservationId: 'res-1', roomName: 'Hanok', city: 'Seoul', version: 1 }) },
+      {
+        type: 'ReservationConfirmed',
+        data: expect.objectContaining({ reservationId: 'res-1', roomName: 'Hanok', city: 'Seoul', version: 1 }),
+      },
     ]);
     expect(await w.guests.ids('guest-1')).toEqual(['res-1']);
     expect(w.sagas.records.size).toBe(0);
-    expect(w.sagas.history[0]).toMatchObject({ reservationId: 'res-1', step: 'holding', paymentRequested: false, holds: { roomId: 'room-1', carId: null } });
+    expect(w.sagas.history[0]).toMatchObject({
+      reservationId: 'res-1',
+      step: 'holding',
+      paymentRequested: false,
+      holds: { roomId: 'room-1', carId: null },
+    });
     expect(w.sagas.history[1]).toMatchObject({ step: 'paying', paymentRequested: true });
   });
 
   it('when a car comes along, then room → car → payment and amount adds nights × pricePerDay', async () => {
     const w = world();
-    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'car-1' }));
+    const res = await request(w.app)
+      .post('/reservations')
+      .set(GUEST)
+      .send(body({ carId: 'car-1' }));
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ carId: 'car-1', amount: 3 * 100_000 + 3 * 30_000 });
     expect(names(w.calls)).toEqual(['room.hold', 'car.hold', 'payment.approve']);
@@ -109,7 +123,10 @@ describe('POST /reservations: failures leave nothing behind', () => {
 
   it('when the room does not exist, then 404 ROOM_NOT_FOUND, no payment, nothing to release', async () => {
     const w = world();
-    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ roomId: 'nope' }));
+    const res = await request(w.app)
+      .post('/reservations')
+      .set(GUEST)
+      .send(body({ roomId: 'nope' }));
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('ROOM_NOT_FOUND');
     expect(names(w.calls)).toEqual(['room.hold']);
@@ -119,7 +136,10 @@ describe('POST /reservations: failures leave nothing behind', () => {
   it('when the room is taken, then 409 ROOM_UNAVAILABLE, no car hold, no payment', async () => {
     const w = world();
     w.rooms.taken.add('room-1');
-    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'car-1' }));
+    const res = await request(w.app)
+      .post('/reservations')
+      .set(GUEST)
+      .send(body({ carId: 'car-1' }));
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('ROOM_UNAVAILABLE');
     expect(names(w.calls)).toEqual(['room.hold']);
@@ -128,7 +148,10 @@ describe('POST /reservations: failures leave nothing behind', () => {
 
   it('when the car does not exist, then 404 CAR_NOT_FOUND and the room hold is released', async () => {
     const w = world();
-    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'nope' }));
+    const res = await request(w.app)
+      .post('/reservations')
+      .set(GUEST)
+      .send(body({ carId: 'nope' }));
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('CAR_NOT_FOUND');
     expect(w.calls).toEqual([
@@ -142,7 +165,10 @@ describe('POST /reservations: failures leave nothing behind', () => {
   it('when the car is taken, then 409 CAR_UNAVAILABLE and the room hold is released', async () => {
     const w = world();
     w.cars.taken.add('car-1');
-    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'car-1' }));
+    const res = await request(w.app)
+      .post('/reservations')
+      .set(GUEST)
+      .send(body({ carId: 'car-1' }));
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('CAR_UNAVAILABLE');
     expect(names(w.calls)).toEqual(['room.hold', 'car.hold', 'room.release']);
@@ -151,7 +177,10 @@ describe('POST /reservations: failures leave nothing behind', () => {
 
   it('when the payment is declined, then 402 PAYMENT_DECLINED, room and car released, no refund needed', async () => {
     const w = world();
-    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'car-1', payment: { method: 'card', token: 'tok_declined' } }));
+    const res = await request(w.app)
+      .post('/reservations')
+      .set(GUEST)
+      .send(body({ carId: 'car-1', payment: { method: 'card', token: 'tok_declined' } }));
     expect(res.status).toBe(402);
     expect(res.body.error.code).toBe('PAYMENT_DECLINED');
     expect(names(w.calls).sort()).toEqual(['car.hold', 'car.release', 'payment.approve', 'room.hold', 'room.release']);
@@ -173,7 +202,10 @@ describe('POST /reservations: failures leave nothing behind', () => {
   it('when the car service does not answer, then 503 and both holds are released', async () => {
     const w = world();
     w.cars.down = true;
-    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'car-1' }));
+    const res = await request(w.app)
+      .post('/reservations')
+      .set(GUEST)
+      .send(body({ carId: 'car-1' }));
     expect(res.status).toBe(503);
     expect(names(w.calls).slice(2).sort()).toEqual(['car.release', 'room.release']);
     expectNothingStands(w);
@@ -182,7 +214,10 @@ describe('POST /reservations: failures leave nothing behind', () => {
   it('when the payment service does not answer, then 503, holds released and the (maybe made) payment refunded', async () => {
     const w = world();
     w.payments.down = true;
-    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'car-1' }));
+    const res = await request(w.app)
+      .post('/reservations')
+      .set(GUEST)
+      .send(body({ carId: 'car-1' }));
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('2');
     expect(names(w.calls).slice(3).sort()).toEqual(['car.release', 'payment.refund', 'room.release']);
@@ -207,7 +242,10 @@ describe('POST /reservations: failures leave nothing behind', () => {
     w.rooms.release = async () => {
       throw new Error('room down');
     };
-    const res = await request(w.app).post('/reservations').set(GUEST).send(body({ carId: 'car-1' }));
+    const res = await request(w.app)
+      .post('/reservations')
+      .set(GUEST)
+      .send(body({ carId: 'car-1' }));
     expect(res.status).toBe(409);
     expect([...w.sagas.records.keys()]).toEqual(['res-1']);
   });
@@ -239,7 +277,11 @@ describe('Idempotency-Key', () => {
   it('when the same key comes with another body, then 422 IDEMPOTENCY_KEY_REUSED', async () => {
     const w = world();
     await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k2').send(body());
-    const res = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k2').send(body({ checkOut: addDays(CHECK_OUT, 1) }));
+    const res = await request(w.app)
+      .post('/reservations')
+      .set(GUEST)
+      .set('Idempotency-Key', 'k2')
+      .send(body({ checkOut: addDays(CHECK_OUT, 1) }));
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(names(w.calls).filter((n) => n === 'room.hold')).toHaveLength(1);
@@ -295,7 +337,12 @@ describe('Idempotency-Key', () => {
   it('when the first request is still running past the wait, then a repeat answers 503 TRY_LATER with Retry-After', async () => {
     const w = world({ idempotencyWaitMs: 50 });
     const { bodyFingerprint, idempotencyRecordKey } = await import('../src/domain/reservation');
-    await w.idempotency.create(idempotencyRecordKey('guest-1', 'k6'), { fingerprint: bodyFingerprint(body()), reservationId: 'res-9', state: 'pending', createdAt: 'T' });
+    await w.idempotency.create(idempotencyRecordKey('guest-1', 'k6'), {
+      fingerprint: bodyFingerprint(body()),
+      reservationId: 'res-9',
+      state: 'pending',
+      createdAt: 'T',
+    });
     const res = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k6').send(body());
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('2');
@@ -322,8 +369,15 @@ describe('reading and cancelling', () => {
 
   it("when a guest's reservations are listed, then pages of {items, nextCursor} from the guest index", async () => {
     const w = world();
-    for (let i = 0; i < 3; i++) await request(w.app).post('/reservations').set(GUEST).send(body({ checkIn: day(40 + i), checkOut: day(41 + i) }));
-    await request(w.app).post('/reservations').set(as('someone-else')).send(body({ guestId: undefined }));
+    for (let i = 0; i < 3; i++)
+      await request(w.app)
+        .post('/reservations')
+        .set(GUEST)
+        .send(body({ checkIn: day(40 + i), checkOut: day(41 + i) }));
+    await request(w.app)
+      .post('/reservations')
+      .set(as('someone-else'))
+      .send(body({ guestId: undefined }));
     const page1 = await request(w.app).get('/reservations?guestId=guest-1&limit=2').set(GUEST);
     expect(page1.status).toBe(200);
     expect(page1.body.items.map((r: { id: string }) => r.id)).toEqual(['res-1', 'res-2']);
@@ -367,7 +421,10 @@ describe('reading and cancelling', () => {
 
 describe('ownership (API.md v2: a reservation is its guest’s)', () => {
   const book = (w: ReturnType<typeof world>, who: Record<string, string>, extra: Record<string, unknown> = {}) =>
-    request(w.app).post('/reservations').set(who).send(body({ guestId: undefined, ...extra }));
+    request(w.app)
+      .post('/reservations')
+      .set(who)
+      .send(body({ guestId: undefined, ...extra }));
 
   it('when nobody is signed in, then every public route is 401 UNAUTHENTICATED and nothing is called', async () => {
     const w = world();
@@ -391,7 +448,10 @@ describe('ownership (API.md v2: a reservation is its guest’s)', () => {
     expect([mine.status, mine.body.guestId]).toEqual([201, 'guest-7']);
     w.calls.length = 0;
     for (const who of [as('guest-7'), asOperator()]) {
-      const res = await request(w.app).post('/reservations').set(who).send(body({ guestId: 'guest-1' }));
+      const res = await request(w.app)
+        .post('/reservations')
+        .set(who)
+        .send(body({ guestId: 'guest-1' }));
       expect([res.status, res.body.error.code]).toEqual([403, 'FORBIDDEN']);
     }
     expect(w.calls).toEqual([]);
@@ -455,7 +515,10 @@ describe('ownership (API.md v2: a reservation is its guest’s)', () => {
       return get(id);
     };
     for (const id of ['%00', 'res%00x', 'a%2Fb', 'x'.repeat(101)]) {
-      for (const res of [await request(w.app).get(`/reservations/${id}`).set(GUEST), await request(w.app).post(`/reservations/${id}/cancel`).set(GUEST)]) {
+      for (const res of [
+        await request(w.app).get(`/reservations/${id}`).set(GUEST),
+        await request(w.app).post(`/reservations/${id}/cancel`).set(GUEST),
+      ]) {
         expect([id, res.status, res.body.error.code]).toEqual([id, 404, 'NOT_FOUND']);
       }
     }
@@ -471,19 +534,32 @@ describe('the booking horizon (API.md: checkIn today (UTC) .. 500 days ahead)', 
   it('when checkIn is today or exactly 500 days ahead, then 201', async () => {
     const w = fixed();
     expect((await request(w.app).post('/reservations').set(GUEST).send(stay(today))).status).toBe(201);
-    expect((await request(w.app).post('/reservations').set(GUEST).send(stay(addDays(today, 500)))).status).toBe(201);
+    expect(
+      (
+        await request(w.app)
+          .post('/reservations')
+          .set(GUEST)
+          .send(stay(addDays(today, 500)))
+      ).status,
+    ).toBe(201);
   });
 
   it.each([
     ['yesterday', addDays(today, -1), 'must be today (UTC) or later'],
     ['501 days ahead', addDays(today, 501), 'must be at most 500 days ahead'],
-  ])('when checkIn is %s, then 400 with the stay rule and message of the availability routes, and nothing is recorded', async (_what, checkIn, reason) => {
-    const w = fixed();
-    const res = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k').send(stay(checkIn));
-    expect([res.status, res.body.error]).toEqual([400, { code: 'VALIDATION_FAILED', message: 'The dates are not a valid stay.', details: [{ field: 'checkIn', reason }] }]);
-    expect(w.calls).toEqual([]);
-    expect(w.idempotency.kv.keys()).toEqual([]);
-  });
+  ])(
+    'when checkIn is %s, then 400 with the stay rule and message of the availability routes, and nothing is recorded',
+    async (_what, checkIn, reason) => {
+      const w = fixed();
+      const res = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k').send(stay(checkIn));
+      expect([res.status, res.body.error]).toEqual([
+        400,
+        { code: 'VALIDATION_FAILED', message: 'The dates are not a valid stay.', details: [{ field: 'checkIn', reason }] },
+      ]);
+      expect(w.calls).toEqual([]);
+      expect(w.idempotency.kv.keys()).toEqual([]);
+    },
+  );
 });
 
 describe('start-up recovery', () => {
@@ -514,7 +590,15 @@ describe('start-up recovery', () => {
 
   it('when an interrupted saga had not asked for payment, then only its holds are released', async () => {
     const w = world();
-    await w.sagas.begin({ reservationId: 'res-y', guestId: 'g', step: 'holding', holds: { roomId: 'room-1', carId: null }, paymentRequested: false, idempotencyKey: null, startedAt: old });
+    await w.sagas.begin({
+      reservationId: 'res-y',
+      guestId: 'g',
+      step: 'holding',
+      holds: { roomId: 'room-1', carId: null },
+      paymentRequested: false,
+      idempotencyKey: null,
+      startedAt: old,
+    });
     await w.service.recover(new Date());
     expect(w.calls).toEqual([['room.release', 'room-1', 'res-y']]);
   });
@@ -522,7 +606,15 @@ describe('start-up recovery', () => {
   it('when the reservation of an in-flight record was stored, then nothing is undone: it is indexed and the record dropped', async () => {
     const w = world();
     await request(w.app).post('/reservations').set(GUEST).send(body());
-    await w.sagas.begin({ reservationId: 'res-1', guestId: 'guest-2', step: 'paying', holds: { roomId: 'room-1', carId: null }, paymentRequested: true, idempotencyKey: null, startedAt: old });
+    await w.sagas.begin({
+      reservationId: 'res-1',
+      guestId: 'guest-2',
+      step: 'paying',
+      holds: { roomId: 'room-1', carId: null },
+      paymentRequested: true,
+      idempotencyKey: null,
+      startedAt: old,
+    });
     w.calls.length = 0;
     expect(await w.service.recover(new Date())).toEqual({ recovered: 0, finished: 1, young: 0 });
     expect(w.calls).toEqual([]);
@@ -532,7 +624,15 @@ describe('start-up recovery', () => {
   it('when a record is younger than the minimum age or newer than the process, then it is left alone', async () => {
     const w = world();
     const now = new Date();
-    await w.sagas.begin({ reservationId: 'res-z', guestId: 'g', step: 'holding', holds: { roomId: 'room-1', carId: null }, paymentRequested: false, idempotencyKey: null, startedAt: new Date(now.getTime() - 1000).toISOString() });
+    await w.sagas.begin({
+      reservationId: 'res-z',
+      guestId: 'g',
+      step: 'holding',
+      holds: { roomId: 'room-1', carId: null },
+      paymentRequested: false,
+      idempotencyKey: null,
+      startedAt: new Date(now.getTime() - 1000).toISOString(),
+    });
     expect(await w.service.recover(now)).toEqual({ recovered: 0, finished: 0, young: 1 });
     expect(await w.service.recover(new Date(now.getTime() - 5000))).toEqual({ recovered: 0, finished: 0, young: 0 });
     expect(w.calls).toEqual([]);
@@ -561,7 +661,11 @@ describe('start-up recovery', () => {
     const w = world();
     w.payments.delayMs = 300;
     // supertest sends on then(): start it now.
-    const pending = request(w.app).post('/reservations').set(GUEST).send(body()).then((res) => res);
+    const pending = request(w.app)
+      .post('/reservations')
+      .set(GUEST)
+      .send(body())
+      .then((res) => res);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(w.sagas.records.size).toBe(1);
     expect(await w.service.recover(new Date(Date.now() + 1000), 0)).toEqual({ recovered: 0, finished: 0, young: 0 });

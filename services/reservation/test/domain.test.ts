@@ -1,11 +1,4 @@
-import {
-  amountOf,
-  bodyFingerprint,
-  cancelled,
-  confirmed,
-  idempotencyRecordKey,
-  reservationEvent,
-} from '../src/domain/reservation';
+import { amountOf, bodyFingerprint, cancelled, confirmed, idempotencyRecordKey, reservationEvent } from '../src/domain/reservation';
 
 const base = {
   id: 'r1',
@@ -44,7 +37,11 @@ describe('state transitions', () => {
     const first = cancelled(confirmed(base), '2026-01-02T00:00:00.000Z');
     expect(first.changed).toBe(true);
     expect(first.next.version).toBe(2);
-    expect(first.next.reservation).toMatchObject({ status: 'cancelled', cancelledAt: '2026-01-02T00:00:00.000Z', updatedAt: '2026-01-02T00:00:00.000Z' });
+    expect(first.next.reservation).toMatchObject({
+      status: 'cancelled',
+      cancelledAt: '2026-01-02T00:00:00.000Z',
+      updatedAt: '2026-01-02T00:00:00.000Z',
+    });
     const again = cancelled(first.next, '2026-01-03T00:00:00.000Z');
     expect(again.changed).toBe(false);
     expect(again.next).toEqual(first.next);
@@ -54,7 +51,14 @@ describe('state transitions', () => {
     const stored = confirmed(base);
     const event = reservationEvent(stored, 'T');
     expect(event.type).toBe('ReservationConfirmed');
-    expect(event.data).toEqual({ ...stored.reservation, reservationId: 'r1', roomName: 'Hanok', city: 'Seoul', version: 1, occurredAt: 'T' });
+    expect(event.data).toEqual({
+      ...stored.reservation,
+      reservationId: 'r1',
+      roomName: 'Hanok',
+      city: 'Seoul',
+      version: 1,
+      occurredAt: 'T',
+    });
     const cancelEvent = reservationEvent(cancelled(stored, 'T2').next, 'T2');
     expect(cancelEvent.type).toBe('ReservationCancelled');
     expect(cancelEvent.data).toMatchObject({ status: 'cancelled', version: 2, cancelledAt: 'T2' });

@@ -41,7 +41,15 @@ export class FakeRooms implements RoomCalendar {
     const room = this.rooms.get(roomId);
     if (!room) throw apiError(404, 'ROOM_NOT_FOUND');
     if (this.taken.has(roomId)) throw apiError(409, 'ROOM_UNAVAILABLE');
-    return { roomId, reservationId: request.reservationId, nights: 0, pricePerNight: room.pricePerNight, currency: room.currency, roomName: room.name, city: room.city };
+    return {
+      roomId,
+      reservationId: request.reservationId,
+      nights: 0,
+      pricePerNight: room.pricePerNight,
+      currency: room.currency,
+      roomName: room.name,
+      city: room.city,
+    };
   }
   async release(roomId: string, reservationId: string): Promise<void> {
     this.calls.push(['room.release', roomId, reservationId]);
@@ -177,7 +185,13 @@ export class MemorySagas implements SagaLog {
   }
 }
 
-export const SETTINGS: ServiceSettings = { retryAfterSeconds: 2, idempotencyWaitMs: 3000, sagaPauseAfterHoldMs: 0, sagaPauseAfterPaymentMs: 0, sagaRecoveryMinAgeMs: 5000 };
+export const SETTINGS: ServiceSettings = {
+  retryAfterSeconds: 2,
+  idempotencyWaitMs: 3000,
+  sagaPauseAfterHoldMs: 0,
+  sagaPauseAfterPaymentMs: 0,
+  sagaRecoveryMinAgeMs: 5000,
+};
 
 /** `clock` fixes the service's clock (for the booking horizon); recovery tests need the real one (the default). */
 export function world(settings: Partial<ServiceSettings> = {}, clock?: () => Date) {

@@ -40,7 +40,9 @@ describe('invocation adapters and the {rejected} envelope', () => {
     const hold = { roomId: 'room-1', reservationId: 'res-1', nights: 2, pricePerNight: 10, currency: 'KRW', roomName: 'n', city: 'c' };
     await expect(new DaprRoomCalendar(sidecarAnswering(hold), 'room').hold('room-1', holdRequest)).resolves.toMatchObject(hold);
     const calls: string[] = [];
-    await expect(new DaprPaymentGateway(sidecarAnswering(rejected(404, 'NOT_FOUND'), calls), 'payment').refund('res-1')).resolves.toBeUndefined();
+    await expect(
+      new DaprPaymentGateway(sidecarAnswering(rejected(404, 'NOT_FOUND'), calls), 'payment').refund('res-1'),
+    ).resolves.toBeUndefined();
     expect(calls).toEqual(['payment internal/payments/by-reservation/res-1/refund']);
   });
 

@@ -1,4 +1,4 @@
-import { createLogger, runService, Sidecar } from '@staycar/common';
+import { createLogger, runService, Sidecar, runMain, stateStoreAnswers } from '@staycar/common';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
 import { RoomService } from './service';
@@ -13,9 +13,9 @@ async function main(): Promise<void> {
     logger,
     rooms,
     sidecarHealthy: () => sidecar.isHealthy(),
-    storeHealthy: () => sidecar.getState('readyz-probe').then(() => true),
+    storeHealthy: stateStoreAnswers(sidecar),
   });
   await runService({ app, port: config.port, logger, sidecar });
 }
 
-void main();
+runMain(main);

@@ -8,7 +8,6 @@ import {
   notFound,
   retryOnConflict,
   validationFailed,
-  writeWithEvent,
   type DomainEvent,
   type Logger,
   BookableCalendar,
@@ -31,7 +30,19 @@ import {
   type Review,
   type ReviewLog,
 } from './domain/reviews';
-import { deleteRoom, isLive, modifyRoom, registerRoom, roomDeleted, roomModified, roomRegistered, type NewRoom, type Room, type RoomPatch, type RoomRecord } from './domain/room';
+import {
+  deleteRoom,
+  isLive,
+  modifyRoom,
+  registerRoom,
+  roomDeleted,
+  roomModified,
+  roomRegistered,
+  type NewRoom,
+  type Room,
+  type RoomPatch,
+  type RoomRecord,
+} from './domain/room';
 
 /** What a hold remembers of the room when it was made (so `reservation` needs no other call). */
 export interface RoomSnapshot {
@@ -72,7 +83,11 @@ const roomNotFound = () => notFound('ROOM_NOT_FOUND', 'No such room.');
 const roomUnavailable = (reason: string) => conflict('ROOM_UNAVAILABLE', `The room is not available for these dates: ${reason}.`);
 const notTheHost = () => 'Only the host of this room may change or delete it.';
 const reviewNotAllowed = () =>
-  new ApiError(403, 'REVIEW_NOT_ALLOWED', 'Only the guest of a confirmed reservation of this room may review it (with that reservationId).');
+  new ApiError(
+    403,
+    'REVIEW_NOT_ALLOWED',
+    'Only the guest of a confirmed reservation of this room may review it (with that reservationId).',
+  );
 const alreadyReviewed = () => conflict('ALREADY_REVIEWED', 'This reservation has been reviewed already.');
 
 export const randomId = (prefix: string): string => `${prefix}_${randomBytes(10).toString('hex')}`;
@@ -106,7 +121,11 @@ const ROOM_CALENDAR: BookableKind<RoomSnapshot, Hold> = {
   calendarKey: keys.calendar,
   notFound: roomNotFound,
   unavailable: roomUnavailable,
-  hasReservations: (count) => conflict('ROOM_HAS_RESERVATIONS', `The room has ${count} upcoming reservation(s) (confirmed, or being confirmed right now); it cannot be deleted.`),
+  hasReservations: (count) =>
+    conflict(
+      'ROOM_HAS_RESERVATIONS',
+      `The room has ${count} upcoming reservation(s) (confirmed, or being confirmed right now); it cannot be deleted.`,
+    ),
   toHold,
 };
 
@@ -130,7 +149,7 @@ export class RoomService {
   }
 
   private async publishWrite(key: string, value: unknown, etag: string | undefined, event: DomainEvent): Promise<void> {
-    await this.deps.state.transact(writeWithEvent({ key, value, etag }, event));
+    await this.deps.state.saveWithEvent({ key, value, etag }, event);
   }
 
   // ---- rooms ---------------------------------------------------------------------------------
@@ -248,7 +267,8 @@ export class RoomService {
     let fromSeq: number | undefined;
     if (cursor !== undefined) {
       fromSeq = decodeCursor(cursor);
-      if (fromSeq === undefined) throw validationFailed([{ field: 'cursor', reason: 'is not a cursor this list gave out' }], 'The query string is not valid.');
+      if (fromSeq === undefined)
+        throw validationFailed([{ field: 'cursor', reason: 'is not a cursor this list gave out' }], 'The query string is not valid.');
     }
     await this.get(roomId);
     const stored = await this.deps.state.getState<ReviewLog>(keys.reviews(roomId));
@@ -256,4 +276,3 @@ export class RoomService {
     return { items: page.items, nextCursor: page.nextSeq === null ? null : encodeCursor(page.nextSeq) };
   }
 }
-

@@ -1,4 +1,13 @@
-import { addReview, decodeCursor, emptyReviewLog, encodeCursor, isReviewed, mayReview, pageOfReviews, reviewCreated } from '../src/domain/reviews';
+import {
+  addReview,
+  decodeCursor,
+  emptyReviewLog,
+  encodeCursor,
+  isReviewed,
+  mayReview,
+  pageOfReviews,
+  reviewCreated,
+} from '../src/domain/reviews';
 import { deleteRoom, modifyRoom, registerRoom, roomDeleted, roomModified, roomRegistered } from '../src/domain/room';
 
 const NOW = new Date('2030-01-01T12:00:00Z');
@@ -10,9 +19,18 @@ describe('rooms', () => {
   it('when registered without optional fields, then defaults: KRW, empty description, capacity 1, version 1', () => {
     const record = registerRoom('room_1', input, NOW);
     expect(record.room).toEqual({
-      id: 'room_1', ...input, currency: 'KRW', description: '', capacity: 1, createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(),
+      id: 'room_1',
+      ...input,
+      currency: 'KRW',
+      description: '',
+      capacity: 1,
+      createdAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
     });
-    expect(roomRegistered(record, NOW)).toEqual({ type: 'RoomRegistered', data: expect.objectContaining({ roomId: 'room_1', version: 1, occurredAt: NOW.toISOString() }) });
+    expect(roomRegistered(record, NOW)).toEqual({
+      type: 'RoomRegistered',
+      data: expect.objectContaining({ roomId: 'room_1', version: 1, occurredAt: NOW.toISOString() }),
+    });
   });
 
   it('when patched, then only the named fields change, updatedAt moves and the version grows', () => {
@@ -26,7 +44,13 @@ describe('rooms', () => {
   it('when deleted, then a tombstone with a higher version and a RoomDeleted event', () => {
     const gone = deleteRoom(modifyRoom(registerRoom('room_1', input, NOW), { name: 'x' }, NOW), later(1));
     expect(gone).toMatchObject({ version: 3, deletedAt: later(1).toISOString() });
-    expect(roomDeleted(gone, later(1)).data).toEqual({ roomId: 'room_1', hostId: 'h1', city: 'Busan', version: 3, occurredAt: later(1).toISOString() });
+    expect(roomDeleted(gone, later(1)).data).toEqual({
+      roomId: 'room_1',
+      hostId: 'h1',
+      city: 'Busan',
+      version: 3,
+      occurredAt: later(1).toISOString(),
+    });
   });
 });
 
@@ -34,10 +58,24 @@ describe('reviews', () => {
   it('when reviews are added, then totals, average and the review counter as version', () => {
     let log = emptyReviewLog();
     let last;
-    for (const rating of [5, 4, 4]) ({ log, review: last } = addReview(log, 'room_1', `rev_${rating}${log.count}`, { guestId: 'g', reservationId: `res-${log.count}`, rating }, NOW));
+    for (const rating of [5, 4, 4])
+      ({ log, review: last } = addReview(
+        log,
+        'room_1',
+        `rev_${rating}${log.count}`,
+        { guestId: 'g', reservationId: `res-${log.count}`, rating },
+        NOW,
+      ));
     expect(log).toMatchObject({ count: 3, ratingSum: 13 });
     expect(last).toMatchObject({ comment: '', rating: 4, reservationId: 'res-2' });
-    expect(reviewCreated(log, last!, NOW).data).toMatchObject({ reviewCount: 3, averageRating: 4.33, version: 3, reservationId: 'res-2', guestId: 'g' });
+    if (!last) throw new Error('no review was added');
+    expect(reviewCreated(log, last, NOW).data).toMatchObject({
+      reviewCount: 3,
+      averageRating: 4.33,
+      version: 3,
+      reservationId: 'res-2',
+      guestId: 'g',
+    });
   });
 
   it('when listed in pages, then newest first with a cursor that stays stable as reviews arrive', () => {

@@ -1,7 +1,7 @@
 import { rejectionOf } from '@staycar/common';
 import request from 'supertest';
 import pino from 'pino';
-import { MemoryState } from '../../common/test/support/memoryState';
+import { MemoryStatePort as MemoryState } from '@staycar/common/testing';
 import { as, asOperator } from '../../common/test/support/identity';
 import { createApp } from '../src/http/app';
 import { RoomService } from '../src/service';
@@ -15,7 +15,13 @@ function setup(options: { holdTtlSeconds?: number; writeAttempts?: number } = {}
     advance: (seconds: number) => void (now = new Date(now.getTime() + seconds * 1000)),
   };
   const logger = pino({ level: 'silent' });
-  const rooms = new RoomService({ state, logger, holdTtlSeconds: options.holdTtlSeconds ?? 600, writeAttempts: options.writeAttempts ?? 12, clock: () => now });
+  const rooms = new RoomService({
+    state,
+    logger,
+    holdTtlSeconds: options.holdTtlSeconds ?? 600,
+    writeAttempts: options.writeAttempts ?? 12,
+    clock: () => now,
+  });
   const app = createApp({ config, logger, rooms, sidecarHealthy: async () => true });
   return { app, state, clock };
 }
@@ -36,52 +42,119 @@ async function createRoom(app: ReturnType<typeof setup>['app'], body: object = n
  */
 const outcome = <R extends { status: number; body: unknown }>(res: R): R => {
   const rejected = res.status === 200 ? rejectionOf(res.body) : undefined;
-  return rejected ? ({ ...res, status: rejected.status, body: { error: rejected.error } } as R) : res;
+  return rejected ? { ...res, status: rejected.status, body: { error: rejected.error } } : res;
 };
 
-const hold = (app: ReturnType<typeof setup>['app'], roomId: string, reservationId: string, range = nights('2030-02-01', '2030-02-03'), guestId = 'guest-1') =>
-  request(app).post(`/internal/rooms/${roomId}/holds`).send({ reservationId, guestId, ...range }).then(outcome);
+const hold = (
+  app: ReturnType<typeof setup>['app'],
+  roomId: string,
+  reservationId: string,
+  range = nights('2030-02-01', '2030-02-03'),
+  guestId = 'guest-1',
+) =>
+  request(app)
+    .post(`/internal/rooms/${roomId}/holds`)
+    .send({ reservationId, guestId, ...range })
+    .then(outcome);
 
 const deliver = (app: ReturnType<typeof setup>['app'], type: string, data: object) =>
-  request(app).post(`/events/${type}`).set('content-type', 'application/cloudevents+json').send(JSON.stringify({ id: `e-${Math.random()}`, type, data }));
+  request(app)
+    .post(`/events/${type}`)
+    .set('content-type', 'application/cloudevents+json')
+    .send(JSON.stringify({ id: `e-${Math.random()}`, type, data }));
 
 describe('rooms over HTTP', () => {
   it('when a room is registered, then 201 with defaults, an opaque id and RoomRegistered version 1', async () => {
     const { app, state } = setup();
     const room = await createRoom(app);
     expect(room).toEqual({
-      id: expect.stringMatching(/^room_[0-9a-f]+$/), ...newRoom, currency: 'KRW', description: '', capacity: 1,
-      createdAt: '2030-01-01T00:00:00.000Z', updatedAt: '2030-01-01T00:00:00.000Z',
+      id: expect.stringMatching(/^room_[0-9a-f]+$/),
+      ...newRoom,
+      currency: 'KRW',
+      description: '',
+      capacity: 1,
+      createdAt: '2030-01-01T00:00:00.000Z',
+      updatedAt: '2030-01-01T00:00:00.000Z',
     });
-    expect(state.eventsOf('RoomRegistered')).toEqual([expect.objectContaining({ roomId: room.id, version: 1, name: 'Sea view', capacity: 1 })]);
+    expect(state.eventsOf('RoomRegistered')).toEqual([
+      expect.objectContaining({ roomId: room.id, version: 1, name: 'Sea view', capacity: 1 }),
+    ]);
     expect((await request(app).get(`/rooms/${room.id}`)).body).toEqual(room);
   });
 
   it('when fields are missing, blank, too long, out of range or unknown, then 400 VALIDATION_FAILED per field and nothing stored', async () => {
     const { app, state } = setup();
-    const res = await request(app).post('/rooms').set(HOST).send({ hostId: 'bad host!', name: '   ', city: 'x'.repeat(201), pricePerNight: 1.5, capacity: 51, extra: 1 });
+    const res = await request(app)
+      .post('/rooms')
+      .set(HOST)
+      .send({ hostId: 'bad host!', name: '   ', city: 'x'.repeat(201), pricePerNight: 1.5, capacity: 51, extra: 1 });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
-    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['capacity', 'city', 'extra', 'hostId', 'name', 'pricePerNight']);
+    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'capacity',
+      'city',
+      'extra',
+      'hostId',
+      'name',
+      'pricePerNight',
+    ]);
     expect(state.published).toEqual([]);
-    const money = await request(app).post('/rooms').set(HOST).send({ ...newRoom, pricePerNight: 100_000_001 });
+    const money = await request(app)
+      .post('/rooms')
+      .set(HOST)
+      .send({ ...newRoom, pricePerNight: 100_000_001 });
     expect(money.body.error.details).toEqual([{ field: 'pricePerNight', reason: expect.any(String) }]);
-    expect((await request(app).post('/rooms').set(HOST).send({ ...newRoom, description: 'd'.repeat(5001) })).status).toBe(400);
+    expect(
+      (
+        await request(app)
+          .post('/rooms')
+          .set(HOST)
+          .send({ ...newRoom, description: 'd'.repeat(5001) })
+      ).status,
+    ).toBe(400);
   });
 
   it('when values sit exactly on the limits, then they are accepted (price 0 and 100000000, capacity 50, 200-char name, 5000-char description)', async () => {
     const { app } = setup();
     for (const body of [
       { ...newRoom, pricePerNight: 0, capacity: 50 },
-      { ...newRoom, pricePerNight: 100_000_000, name: 'n'.repeat(200), city: 'c'.repeat(200), description: 'd'.repeat(5000), currency: 'USD' },
+      {
+        ...newRoom,
+        pricePerNight: 100_000_000,
+        name: 'n'.repeat(200),
+        city: 'c'.repeat(200),
+        description: 'd'.repeat(5000),
+        currency: 'USD',
+      },
     ]) {
       const res = await request(app).post('/rooms').set(HOST).send(body);
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject(body);
     }
-    expect((await request(app).post('/rooms').set(HOST).send({ ...newRoom, capacity: 0 })).status).toBe(400);
-    expect((await request(app).post('/rooms').set(as('h'.repeat(100))).send({ ...newRoom, hostId: 'h'.repeat(101) })).status).toBe(400);
-    expect((await request(app).post('/rooms').set(as('a-Z_0.9:x@y')).send({ ...newRoom, hostId: 'a-Z_0.9:x@y' })).status).toBe(201);
+    expect(
+      (
+        await request(app)
+          .post('/rooms')
+          .set(HOST)
+          .send({ ...newRoom, capacity: 0 })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await request(app)
+          .post('/rooms')
+          .set(as('h'.repeat(100)))
+          .send({ ...newRoom, hostId: 'h'.repeat(101) })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await request(app)
+          .post('/rooms')
+          .set(as('a-Z_0.9:x@y'))
+          .send({ ...newRoom, hostId: 'a-Z_0.9:x@y' })
+      ).status,
+    ).toBe(201);
   });
 
   it('when the body is not JSON, then 400 MALFORMED_JSON', async () => {
@@ -99,8 +172,12 @@ describe('rooms over HTTP', () => {
     }
     expect((await request(app).patch('/rooms/room_nope').set(HOST).send({ name: 'x' })).body.error.code).toBe('ROOM_NOT_FOUND');
     expect((await request(app).delete('/rooms/room_nope').set(HOST)).body.error.code).toBe('ROOM_NOT_FOUND');
-    expect((await request(app).get('/rooms/room_nope/availability?checkIn=2030-02-01&checkOut=2030-02-02')).body.error.code).toBe('ROOM_NOT_FOUND');
-    expect((await request(app).post('/rooms/room_nope/reviews').set(as('g')).send({ reservationId: 'r', rating: 5 })).body.error.code).toBe('ROOM_NOT_FOUND');
+    expect((await request(app).get('/rooms/room_nope/availability?checkIn=2030-02-01&checkOut=2030-02-02')).body.error.code).toBe(
+      'ROOM_NOT_FOUND',
+    );
+    expect((await request(app).post('/rooms/room_nope/reviews').set(as('g')).send({ reservationId: 'r', rating: 5 })).body.error.code).toBe(
+      'ROOM_NOT_FOUND',
+    );
     expect((await request(app).get('/rooms/room_nope/reviews')).body.error.code).toBe('ROOM_NOT_FOUND');
     expect((await hold(app, 'room_nope', 'res-1')).body.error.code).toBe('ROOM_NOT_FOUND');
   });
@@ -112,15 +189,26 @@ describe('rooms over HTTP', () => {
     const res = await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ capacity: 3, description: 'Quiet' });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ...room, capacity: 3, description: 'Quiet', updatedAt: '2030-01-01T00:01:00.000Z' });
-    expect(state.eventsOf('RoomModified')).toEqual([expect.objectContaining({ roomId: room.id, capacity: 3, description: 'Quiet', city: 'Busan', version: 2 })]);
+    expect(state.eventsOf('RoomModified')).toEqual([
+      expect.objectContaining({ roomId: room.id, capacity: 3, description: 'Quiet', city: 'Busan', version: 2 }),
+    ]);
   });
 
   it('when a PATCH names id, hostId, createdAt, currency or an unknown field, or nothing, then 400 per field', async () => {
     const { app, state } = setup();
     const room = await createRoom(app);
-    const res = await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ id: 'x', hostId: 'h', createdAt: 'now', currency: 'USD', color: 'red', name: 'ok' });
+    const res = await request(app)
+      .patch(`/rooms/${room.id}`)
+      .set(HOST)
+      .send({ id: 'x', hostId: 'h', createdAt: 'now', currency: 'USD', color: 'red', name: 'ok' });
     expect(res.status).toBe(400);
-    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['color', 'createdAt', 'currency', 'hostId', 'id']);
+    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      'color',
+      'createdAt',
+      'currency',
+      'hostId',
+      'id',
+    ]);
     expect((await request(app).patch(`/rooms/${room.id}`).set(HOST).send({})).status).toBe(400);
     expect((await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ name: ' ' })).status).toBe(400);
     expect(state.eventsOf('RoomModified')).toEqual([]);
@@ -132,8 +220,19 @@ describe('rooms over HTTP', () => {
     const patches = [{ name: 'N' }, { city: 'Seoul' }, { pricePerNight: 1 }, { description: 'D' }, { capacity: 7 }, { name: 'N' }];
     const answers = await Promise.all(patches.map((p) => request(app).patch(`/rooms/${room.id}`).set(HOST).send(p)));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
-    expect((await request(app).get(`/rooms/${room.id}`)).body).toMatchObject({ name: 'N', city: 'Seoul', pricePerNight: 1, description: 'D', capacity: 7 });
-    expect(state.eventsOf('RoomModified').map((e) => e.version).sort()).toEqual([2, 3, 4, 5, 6, 7]);
+    expect((await request(app).get(`/rooms/${room.id}`)).body).toMatchObject({
+      name: 'N',
+      city: 'Seoul',
+      pricePerNight: 1,
+      description: 'D',
+      capacity: 7,
+    });
+    expect(
+      state
+        .eventsOf('RoomModified')
+        .map((e) => e.version)
+        .sort(),
+    ).toEqual([2, 3, 4, 5, 6, 7]);
   });
 
   it('when a write keeps losing ETag races, then 503 TRY_LATER with Retry-After and nothing changed', async () => {
@@ -152,7 +251,9 @@ describe('rooms over HTTP', () => {
     const room = await createRoom(app);
     await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ name: 'x' });
     expect((await request(app).delete(`/rooms/${room.id}`).set(HOST)).status).toBe(204);
-    expect(state.eventsOf('RoomDeleted')).toEqual([{ roomId: room.id, hostId: 'host-1', city: 'Busan', version: 3, occurredAt: expect.any(String) }]);
+    expect(state.eventsOf('RoomDeleted')).toEqual([
+      { roomId: room.id, hostId: 'host-1', city: 'Busan', version: 3, occurredAt: expect.any(String) },
+    ]);
     expect((await request(app).get(`/rooms/${room.id}`)).body.error.code).toBe('ROOM_NOT_FOUND');
     expect((await request(app).delete(`/rooms/${room.id}`).set(HOST)).status).toBe(404);
     expect((await hold(app, room.id, 'res-late')).status).toBe(404);
@@ -182,8 +283,14 @@ describe('availability', () => {
   it('when nights are held, then unavailable for overlapping stays and available back-to-back', async () => {
     const { app } = setup();
     const room = await createRoom(app);
-    const ask = (checkIn: string, checkOut: string) => request(app).get(`/rooms/${room.id}/availability?checkIn=${checkIn}&checkOut=${checkOut}`);
-    expect((await ask('2030-02-01', '2030-02-03')).body).toEqual({ roomId: room.id, checkIn: '2030-02-01', checkOut: '2030-02-03', available: true });
+    const ask = (checkIn: string, checkOut: string) =>
+      request(app).get(`/rooms/${room.id}/availability?checkIn=${checkIn}&checkOut=${checkOut}`);
+    expect((await ask('2030-02-01', '2030-02-03')).body).toEqual({
+      roomId: room.id,
+      checkIn: '2030-02-01',
+      checkOut: '2030-02-03',
+      available: true,
+    });
     await hold(app, room.id, 'res-1');
     expect((await ask('2030-02-02', '2030-02-04')).body.available).toBe(false);
     expect((await ask('2030-02-03', '2030-02-05')).body.available).toBe(true);
@@ -210,13 +317,17 @@ describe('availability', () => {
   it('when checkIn is before today (UTC) or more than 500 days ahead, then 400 VALIDATION_FAILED on checkIn, the same rule as POST /reservations', async () => {
     const { app } = setup(); // today is 2030-01-01
     const room = await createRoom(app);
-    const ask = (checkIn: string, checkOut: string) => request(app).get(`/rooms/${room.id}/availability?checkIn=${checkIn}&checkOut=${checkOut}`);
+    const ask = (checkIn: string, checkOut: string) =>
+      request(app).get(`/rooms/${room.id}/availability?checkIn=${checkIn}&checkOut=${checkOut}`);
     for (const [checkIn, checkOut, reason] of [
       ['2029-12-31', '2030-01-02', 'must be today (UTC) or later'],
       ['2031-05-17', '2031-05-18', 'must be at most 500 days ahead'],
     ]) {
-      const res = await ask(checkIn!, checkOut!);
-      expect([res.status, res.body.error]).toEqual([400, { code: 'VALIDATION_FAILED', message: 'The dates are not a valid stay.', details: [{ field: 'checkIn', reason }] }]);
+      const res = await ask(checkIn, checkOut);
+      expect([res.status, res.body.error]).toEqual([
+        400,
+        { code: 'VALIDATION_FAILED', message: 'The dates are not a valid stay.', details: [{ field: 'checkIn', reason }] },
+      ]);
     }
     expect((await ask('2030-01-01', '2030-01-02')).body.available).toBe(true);
     expect((await ask('2031-05-16', '2031-05-18')).body.available).toBe(true); // exactly 500 days ahead
@@ -239,8 +350,19 @@ describe('internal holds', () => {
     const first = await hold(app, room.id, 'res-1');
     expect(first.status).toBe(201);
     expect(first.body).toEqual({
-      roomId: room.id, reservationId: 'res-1', guestId: 'guest-1', checkIn: '2030-02-01', checkOut: '2030-02-03', nights: 2,
-      status: 'held', expiresAt: '2030-01-01T00:10:00.000Z', pricePerNight: 90000, currency: 'KRW', roomName: 'Sea view', city: 'Busan', hostId: 'host-1',
+      roomId: room.id,
+      reservationId: 'res-1',
+      guestId: 'guest-1',
+      checkIn: '2030-02-01',
+      checkOut: '2030-02-03',
+      nights: 2,
+      status: 'held',
+      expiresAt: '2030-01-01T00:10:00.000Z',
+      pricePerNight: 90000,
+      currency: 'KRW',
+      roomName: 'Sea view',
+      city: 'Busan',
+      hostId: 'host-1',
     });
     const again = await hold(app, room.id, 'res-1');
     expect(again.status).toBe(200);
@@ -251,7 +373,13 @@ describe('internal holds', () => {
   it('when a hold body is invalid, then 400', async () => {
     const { app } = setup();
     const room = await createRoom(app);
-    expect(outcome(await request(app).post(`/internal/rooms/${room.id}/holds`).send({ reservationId: 'r', checkIn: '2030-02-01', checkOut: '2030-02-02' })).status).toBe(400);
+    expect(
+      outcome(
+        await request(app)
+          .post(`/internal/rooms/${room.id}/holds`)
+          .send({ reservationId: 'r', checkIn: '2030-02-01', checkOut: '2030-02-02' }),
+      ).status,
+    ).toBe(400);
     expect((await hold(app, room.id, 'r', nights('2030-02-02', '2030-02-01'))).body.error.code).toBe('VALIDATION_FAILED');
   });
 
@@ -288,7 +416,16 @@ describe('internal holds', () => {
 
 describe('events consumed', () => {
   const reservation = (roomId: string, id: string, range = nights('2030-02-01', '2030-02-03')) => ({
-    id, guestId: 'guest-1', roomId, carId: null, ...range, nights: 2, amount: 1, currency: 'KRW', status: 'confirmed', version: 1,
+    id,
+    guestId: 'guest-1',
+    roomId,
+    carId: null,
+    ...range,
+    nights: 2,
+    amount: 1,
+    currency: 'KRW',
+    status: 'confirmed',
+    version: 1,
   });
 
   it('when ReservationConfirmed arrives (twice), then the hold is booked once: delete is refused', async () => {
@@ -342,7 +479,13 @@ describe('events consumed', () => {
 describe('reviews', () => {
   const GUEST = as('guest-1');
   /** A reservation of the room that the calendar holds as booked for `guestId` (hold, then ReservationConfirmed). */
-  async function booked(app: ReturnType<typeof setup>['app'], roomId: string, reservationId: string, guestId = 'guest-1', range = nights('2030-02-01', '2030-02-03')) {
+  async function booked(
+    app: ReturnType<typeof setup>['app'],
+    roomId: string,
+    reservationId: string,
+    guestId = 'guest-1',
+    range = nights('2030-02-01', '2030-02-03'),
+  ) {
     expect((await hold(app, roomId, reservationId, range, guestId)).status).toBe(201);
     const event = { id: reservationId, guestId, roomId, carId: null, ...range, status: 'confirmed', version: 1 };
     expect((await deliver(app, 'ReservationConfirmed', event)).body).toEqual({ status: 'SUCCESS' });
@@ -358,10 +501,22 @@ describe('reviews', () => {
     const res = await review(app, room.id, { reservationId: 'res-1', rating: 4, comment: 'Nice.\nWould stay again.' });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
-      id: expect.stringMatching(/^rev_/), roomId: room.id, guestId: 'guest-1', reservationId: 'res-1', rating: 4, comment: 'Nice.\nWould stay again.', createdAt: expect.any(String),
+      id: expect.stringMatching(/^rev_/),
+      roomId: room.id,
+      guestId: 'guest-1',
+      reservationId: 'res-1',
+      rating: 4,
+      comment: 'Nice.\nWould stay again.',
+      createdAt: expect.any(String),
     });
-    expect((await review(app, room.id, { reservationId: 'res-2', rating: 5 }, as('guest-2'))).body).toMatchObject({ guestId: 'guest-2', comment: '' });
-    expect(state.eventsOf('ReviewCreated').map((e) => [e.version, e.reviewCount, e.averageRating, e.reservationId])).toEqual([[1, 1, 4, 'res-1'], [2, 2, 4.5, 'res-2']]);
+    expect((await review(app, room.id, { reservationId: 'res-2', rating: 5 }, as('guest-2'))).body).toMatchObject({
+      guestId: 'guest-2',
+      comment: '',
+    });
+    expect(state.eventsOf('ReviewCreated').map((e) => [e.version, e.reviewCount, e.averageRating, e.reservationId])).toEqual([
+      [1, 1, 4, 'res-1'],
+      [2, 2, 4.5, 'res-2'],
+    ]);
     const list = await request(app).get(`/rooms/${room.id}/reviews`);
     expect(list.body.items.map((r: { guestId: string }) => r.guestId)).toEqual(['guest-2', 'guest-1']);
     expect(list.body.nextCursor).toBeNull();
@@ -385,9 +540,23 @@ describe('reviews', () => {
     await booked(app, room.id, 'res-theirs', 'guest-2', nights('2030-03-01', '2030-03-02'));
     await hold(app, room.id, 'res-held', nights('2030-04-01', '2030-04-02'));
     await booked(app, room.id, 'res-gone', 'guest-1', nights('2030-05-01', '2030-05-02'));
-    await deliver(app, 'ReservationCancelled', { id: 'res-gone', guestId: 'guest-1', roomId: room.id, carId: null, ...nights('2030-05-01', '2030-05-02'), status: 'cancelled', version: 2 });
+    await deliver(app, 'ReservationCancelled', {
+      id: 'res-gone',
+      guestId: 'guest-1',
+      roomId: room.id,
+      carId: null,
+      ...nights('2030-05-01', '2030-05-02'),
+      status: 'cancelled',
+      version: 2,
+    });
     for (const [reservationId, who] of [
-      ['res-none', GUEST], ['res-held', GUEST], ['res-gone', GUEST], ['res-elsewhere', GUEST], ['res-theirs', GUEST], ['res-mine', as('guest-2')], ['res-mine', asOperator()],
+      ['res-none', GUEST],
+      ['res-held', GUEST],
+      ['res-gone', GUEST],
+      ['res-elsewhere', GUEST],
+      ['res-theirs', GUEST],
+      ['res-mine', as('guest-2')],
+      ['res-mine', asOperator()],
     ] as const) {
       const res = await review(app, room.id, { reservationId, rating: 3 }, who);
       expect([reservationId, res.status, res.body.error?.code]).toEqual([reservationId, 403, 'REVIEW_NOT_ALLOWED']);
@@ -416,8 +585,14 @@ describe('reviews', () => {
     const room = await createRoom(app);
     await booked(app, room.id, 'r');
     for (const body of [
-      { reservationId: 'r', rating: 0 }, { reservationId: 'r', rating: 6 }, { reservationId: 'r', rating: 4.5 }, { reservationId: 'r', rating: 3, comment: 'c'.repeat(2001) },
-      { reservationId: 'r', rating: 3, comment: 'bell\u0007' }, { reservationId: 'r', rating: 3, guestId: 'guest-1' }, { reservationId: 'r', rating: 3, roomId: 'x' }, { rating: 3 },
+      { reservationId: 'r', rating: 0 },
+      { reservationId: 'r', rating: 6 },
+      { reservationId: 'r', rating: 4.5 },
+      { reservationId: 'r', rating: 3, comment: 'c'.repeat(2001) },
+      { reservationId: 'r', rating: 3, comment: 'bell\u0007' },
+      { reservationId: 'r', rating: 3, guestId: 'guest-1' },
+      { reservationId: 'r', rating: 3, roomId: 'x' },
+      { rating: 3 },
     ]) {
       const res = await review(app, room.id, body);
       expect([JSON.stringify(body), res.body.error?.code]).toEqual([JSON.stringify(body), 'VALIDATION_FAILED']);
@@ -463,7 +638,10 @@ describe('ownership (API.md v2: the caller is the subject; only the host changes
     const mine = await request(app).post('/rooms').set(as('host-7')).send(withoutHost);
     expect([mine.status, mine.body.hostId]).toEqual([201, 'host-7']);
     for (const who of [as('host-7'), asOperator()]) {
-      const res = await request(app).post('/rooms').set(who).send({ ...withoutHost, hostId: 'host-1' });
+      const res = await request(app)
+        .post('/rooms')
+        .set(who)
+        .send({ ...withoutHost, hostId: 'host-1' });
       expect([res.status, res.body.error.code]).toEqual([403, 'FORBIDDEN']);
     }
     expect(state.eventsOf('RoomRegistered')).toHaveLength(1);
@@ -509,8 +687,18 @@ describe('conventions (API.md): text without control characters, path ids', () =
   ])('when %s holds a control character, then 400 VALIDATION_FAILED naming it (POST and PATCH)', async (field, change) => {
     const { app, state } = setup();
     const room = await createRoom(app);
-    for (const res of [await request(app).post('/rooms').set(HOST).send({ ...newRoom, ...change }), await request(app).patch(`/rooms/${room.id}`).set(HOST).send(change)]) {
-      expect([res.status, res.body.error.code, res.body.error.details]).toEqual([400, 'VALIDATION_FAILED', [{ field, reason: expect.stringContaining('control character') }]]);
+    for (const res of [
+      await request(app)
+        .post('/rooms')
+        .set(HOST)
+        .send({ ...newRoom, ...change }),
+      await request(app).patch(`/rooms/${room.id}`).set(HOST).send(change),
+    ]) {
+      expect([res.status, res.body.error.code, res.body.error.details]).toEqual([
+        400,
+        'VALIDATION_FAILED',
+        [{ field, reason: expect.stringContaining('control character') }],
+      ]);
     }
     expect(state.published).toHaveLength(1);
   });
@@ -525,7 +713,7 @@ describe('conventions (API.md): text without control characters, path ids', () =
     const { app, state } = setup();
     const read: string[] = [];
     const getState = state.getState.bind(state);
-    state.getState = async <T,>(key: string) => {
+    state.getState = async <T>(key: string) => {
       read.push(key);
       return getState<T>(key);
     };

@@ -1,4 +1,4 @@
-import { createLogger, runService, Sidecar } from '@staycar/common';
+import { createLogger, runService, Sidecar, runMain } from '@staycar/common';
 import { createDataSource, TypeormViewStore } from './adapters/typeormViewStore';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
@@ -36,4 +36,4 @@ async function main(): Promise<void> {
   await runService({ app, port: config.port, logger, sidecar, onStop: () => db.destroy() });
 }
 
-void main();
+runMain(main);

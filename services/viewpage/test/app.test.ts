@@ -92,26 +92,48 @@ describe('viewpage HTTP', () => {
     const seoul = await request(app).get('/rooms?city=Seoul');
     expect(seoul.body.items.map((r: { id: string }) => r.id)).toEqual(['a', 'c']);
     expect(seoul.body.items[0]).toEqual({
-      id: 'a', hostId: 'host-1', name: 'Room a', city: 'Seoul', pricePerNight: 50000, currency: 'KRW',
-      description: '', capacity: 2, createdAt: '2030-01-01T00:00:00.000Z', updatedAt: '2030-01-01T00:00:00.000Z',
+      id: 'a',
+      hostId: 'host-1',
+      name: 'Room a',
+      city: 'Seoul',
+      pricePerNight: 50000,
+      currency: 'KRW',
+      description: '',
+      capacity: 2,
+      createdAt: '2030-01-01T00:00:00.000Z',
+      updatedAt: '2030-01-01T00:00:00.000Z',
     });
     expect((await request(app).get('/rooms?hostId=host-2')).body.items.map((r: { id: string }) => r.id)).toEqual(['c']);
   });
 
   it('when /rentcars is asked, then cars from Rentcar events are listed by city', async () => {
     const { app, publish } = setup();
-    await publish('RentcarRegistered', { carId: 'k1', hostId: 'h', model: 'Ioniq', city: 'Jeju', pricePerDay: 70000, seats: 5, version: 1 });
+    await publish('RentcarRegistered', {
+      carId: 'k1',
+      hostId: 'h',
+      model: 'Ioniq',
+      city: 'Jeju',
+      pricePerDay: 70000,
+      seats: 5,
+      version: 1,
+    });
     const res = await request(app).get('/rentcars?city=Jeju');
-    expect(res.body).toEqual({ items: [expect.objectContaining({ id: 'k1', model: 'Ioniq', seats: 5, currency: 'KRW' })], nextCursor: null });
+    expect(res.body).toEqual({
+      items: [expect.objectContaining({ id: 'k1', model: 'Ioniq', seats: 5, currency: 'KRW' })],
+      nextCursor: null,
+    });
   });
 
   it('when there are more rooms than the limit, then pages (most recently updated first) follow nextCursor without repeats', async () => {
     const { app, publish } = setup();
-    for (const id of ['r1', 'r2', 'r3', 'r4', 'r5']) await publish('RoomRegistered', roomData(id, 'Seoul', { occurredAt: `2030-01-0${id[1]}T00:00:00.000Z` }));
+    for (const id of ['r1', 'r2', 'r3', 'r4', 'r5'])
+      await publish('RoomRegistered', roomData(id, 'Seoul', { occurredAt: `2030-01-0${id[1]}T00:00:00.000Z` }));
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: request.Response = await request(app).get(`/roomviews?limit=2${cursor ? `&cursor=${cursor}` : ''}`).set(HOST);
+      const page: request.Response = await request(app)
+        .get(`/roomviews?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(HOST);
       seen.push(...page.body.items.map((r: { roomId: string }) => r.roomId));
       cursor = page.body.nextCursor;
     } while (cursor);
@@ -183,7 +205,7 @@ describe('ownership (API.md v2: the view shows a host their own rooms)', () => {
     expect((await request(app).get('/rentcars')).status).toBe(200);
   });
 
-  it("when a host lists the view, then only their own rooms; an operator lists every room", async () => {
+  it('when a host lists the view, then only their own rooms; an operator lists every room', async () => {
     const { app } = await twoHosts();
     expect(ids(await request(app).get('/roomviews').set(HOST))).toEqual(['room-a']);
     expect(ids(await request(app).get('/roomviews?city=Seoul').set(as('host-2')))).toEqual(['room-b']);
@@ -199,7 +221,11 @@ describe('ownership (API.md v2: the view shows a host their own rooms)', () => {
       expect([res.status, res.body]).toEqual([404, unknown.body]);
     }
     for (const who of [HOST, asOperator()]) {
-      expect((await request(app).get('/roomviews/room-a').set(who)).body).toMatchObject({ roomId: 'room-a', hostId: 'host-1', reservations: [{ reservationId: 'r-1' }] });
+      expect((await request(app).get('/roomviews/room-a').set(who)).body).toMatchObject({
+        roomId: 'room-a',
+        hostId: 'host-1',
+        reservations: [{ reservationId: 'r-1' }],
+      });
     }
   });
 

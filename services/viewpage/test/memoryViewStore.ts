@@ -31,7 +31,9 @@ export class MemoryViewStore implements ViewStore {
 
   async roomsByUpdated(q: { city?: string; hostId?: string; limit: number; after?: UpdatedAfter }): Promise<RoomRow[]> {
     return [...this.rooms.values()]
-      .filter((r) => isListed(r) && (q.city === undefined || r.room!.city === q.city) && (q.hostId === undefined || r.room!.hostId === q.hostId))
+      .filter(
+        (r) => isListed(r) && (q.city === undefined || r.room!.city === q.city) && (q.hostId === undefined || r.room!.hostId === q.hostId),
+      )
       .filter((r) => !q.after || r.updatedAt < q.after.updatedAt || (r.updatedAt === q.after.updatedAt && r.roomId < q.after.id))
       .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt) || b.roomId.localeCompare(a.roomId))
       .slice(0, q.limit);
@@ -39,7 +41,9 @@ export class MemoryViewStore implements ViewStore {
 
   async roomsById(q: { city?: string; hostId?: string; limit: number; after?: string }): Promise<RoomRow[]> {
     return [...this.rooms.values()]
-      .filter((r) => isListed(r) && (q.city === undefined || r.room!.city === q.city) && (q.hostId === undefined || r.room!.hostId === q.hostId))
+      .filter(
+        (r) => isListed(r) && (q.city === undefined || r.room!.city === q.city) && (q.hostId === undefined || r.room!.hostId === q.hostId),
+      )
       .filter((r) => q.after === undefined || r.roomId > q.after)
       .sort((a, b) => a.roomId.localeCompare(b.roomId))
       .slice(0, q.limit);

@@ -77,7 +77,12 @@ describe('reservation projection (pure)', () => {
     (r: ReservationRow | undefined) => applyPayment(r, 'refunded', { reservationId: 'r-1', version: 2 }, NOW),
     (r: ReservationRow | undefined) => applyCarBooking(r, 'released', { reservationId: 'r-1', carId: 'car-1' }, NOW),
   ];
-  const pick = (r: ReservationRow | undefined) => ({ status: r?.status, paymentStatus: r?.paymentStatus, carStatus: r?.carStatus, roomId: r?.roomId });
+  const pick = (r: ReservationRow | undefined) => ({
+    status: r?.status,
+    paymentStatus: r?.paymentStatus,
+    carStatus: r?.carStatus,
+    roomId: r?.roomId,
+  });
 
   it('when all six events arrive in order, then the reservation ends cancelled, refunded, released', () => {
     expect(pick(fold(all))).toEqual({ status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released', roomId: 'room-1' });

@@ -136,16 +136,19 @@ export const configurationSchema = resource(
     logging: obj({ apiLogging: obj({ enabled: bool, obfuscateURLs: bool, omitHealthChecks: bool }) }),
     metric: metricSpec,
     metrics: metricSpec,
-    mtls: obj(
-      { enabled: bool, allowedClockSkew: str, controlPlaneTrustDomain: str, sentryAddress: str, workloadCertTTL: str },
-      ['enabled', 'controlPlaneTrustDomain', 'sentryAddress'],
-    ),
+    mtls: obj({ enabled: bool, allowedClockSkew: str, controlPlaneTrustDomain: str, sentryAddress: str, workloadCertTTL: str }, [
+      'enabled',
+      'controlPlaneTrustDomain',
+      'sentryAddress',
+    ]),
     nameResolution: obj({ component: str, version: str, configuration: { type: 'object' } }, ['component', 'configuration', 'version']),
     secrets: obj(
       {
         scopes: {
           type: 'array',
-          items: obj({ storeName: str, defaultAccess: { enum: ['allow', 'deny'] }, allowedSecrets: strings, deniedSecrets: strings }, ['storeName']),
+          items: obj({ storeName: str, defaultAccess: { enum: ['allow', 'deny'] }, allowedSecrets: strings, deniedSecrets: strings }, [
+            'storeName',
+          ]),
         },
       },
       ['scopes'],

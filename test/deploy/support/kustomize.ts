@@ -104,7 +104,7 @@ export function strategicMergePatch(target: Json, patch: Json, field = ''): Json
     // originals the patch does not mention.
     const rest = clone(target);
     const merged: Json[] = [];
-    for (const item of patch as JsonObject[]) {
+    for (const item of patch) {
       const key = keyOf(item);
       const index = rest.findIndex((existing) => isObject(existing) && existing[key] === item[key]);
       if (index === -1) merged.push(clone(item));
@@ -209,7 +209,8 @@ function applyPatches(objects: K8sObject[], k: JsonObject, dir: string): void {
       const index = objects.findIndex(
         (o) => o.kind === patch.kind && o.apiVersion === patch.apiVersion && o.metadata.name === patch.metadata.name,
       );
-      if (index === -1) throw new KustomizeError(`${dir}: patch ${entry.path} targets ${patch.kind}/${patch.metadata.name}, which does not exist`);
+      if (index === -1)
+        throw new KustomizeError(`${dir}: patch ${entry.path} targets ${patch.kind}/${patch.metadata.name}, which does not exist`);
       const merged = BUILT_IN_GROUPS.has(patch.apiVersion)
         ? strategicMergePatch(objects[index], patch)
         : jsonMergePatch(objects[index], patch);

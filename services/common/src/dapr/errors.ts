@@ -1,6 +1,10 @@
 /** Typed failures of the sidecar, so callers never parse SDK strings themselves. */
 export class DaprError extends Error {
-  constructor(message: string, readonly status?: number, readonly body?: unknown) {
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly body?: unknown,
+  ) {
     super(message);
     this.name = 'DaprError';
   }

@@ -1,14 +1,9 @@
+import type { DomainEvent } from '../state/port';
 import type { StateWrite } from './sidecar';
 
-/** A domain event as it travels: CloudEvent `type` = `type`, CloudEvent `data` = `data`. */
-export interface DomainEvent<D extends object = object> {
-  type: string;
-  data: D;
-}
-
 /**
- * The writes that store an aggregate and publish its event through Dapr's transactional outbox,
- * for `Sidecar.transact`: both commit together or not at all.
+ * The writes that store an aggregate and publish its event through Dapr's transactional outbox
+ * (`Sidecar.saveWithEvent`): both commit together or not at all.
  *
  * How Dapr 1.18 does it (pkg/runtime/pubsub/outbox.go): every upsert of a transaction on an
  * outbox-enabled store is published, its metadata copied verbatim into the CloudEvent (so
@@ -16,10 +11,7 @@ export interface DomainEvent<D extends object = object> {
  * the published payload. Rules that follow: one aggregate (one projection) per transaction, and
  * writes that must not publish go through `saveState`, never `transact`.
  */
-export function writeWithEvent(
-  write: { key: string; value: unknown; etag?: string },
-  event: DomainEvent,
-): StateWrite[] {
+export function writeWithEvent(write: { key: string; value: unknown; etag?: string }, event: DomainEvent): StateWrite[] {
   return [
     { operation: 'upsert', key: write.key, value: write.value, etag: write.etag, metadata: { type: event.type } },
     {

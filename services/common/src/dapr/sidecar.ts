@@ -1,22 +1,10 @@
-import {
-  CommunicationProtocolEnum,
-  DaprClient,
-  HttpMethod,
-  LogLevel,
-  StateConcurrencyEnum,
-  StateConsistencyEnum,
-} from '@dapr/dapr';
+import { CommunicationProtocolEnum, DaprClient, HttpMethod, LogLevel, StateConcurrencyEnum, StateConsistencyEnum } from '@dapr/dapr';
 import type { Logger } from '../logger';
 import { propagationHeaders } from '../requestContext';
-import {
-  DaprError,
-  DependencyUnavailableError,
-  EtagConflictError,
-  InvocationError,
-  isUnavailable,
-  unpackSdkError,
-} from './errors';
+import { DaprError, DependencyUnavailableError, EtagConflictError, InvocationError, isUnavailable, unpackSdkError } from './errors';
 import { retryTransient } from './transient';
+import { writeWithEvent } from './outbox';
+import type { DomainEvent, StatePort, StateWriteRequest, Versioned } from '../state/port';
 
 export interface SidecarConfig {
   daprHost: string;
@@ -26,11 +14,6 @@ export interface SidecarConfig {
   eventsTopic: string;
   /** The sidecar's API token; default env DAPR_API_TOKEN (what the launcher and Kubernetes set). */
   daprApiToken?: string;
-}
-
-export interface StoredState<T> {
-  value: T;
-  etag: string;
 }
 
 /** One write of a state transaction. `etag` undefined on an upsert means "the key must not exist yet". */
@@ -75,7 +58,7 @@ interface BulkItem {
  * `{error}` returns and thrown strings become typed errors. Every write is first-write-wins:
  * a save with an ETag fails if the key moved on, a save without one fails if the key exists.
  */
-export class Sidecar {
+export class Sidecar implements StatePort {
   private constructor(
     private readonly client: DaprClient,
     readonly config: SidecarConfig,
@@ -106,7 +89,7 @@ export class Sidecar {
     } catch {
       throw new Error(
         `No Dapr sidecar answered at ${this.baseUrl}. Run the service with its sidecar ` +
-          '(`npm start` runs every service with `dapr run -f dapr.yaml`; one service: `npm run svc:start -- <app-id>`).',
+          '(`npm start` runs every service and its sidecar from dapr.yaml; one service: `npm run svc:start -- <app-id>`).',
       );
     }
   }
@@ -126,13 +109,13 @@ export class Sidecar {
 
   // ---- state ---------------------------------------------------------------------------------
 
-  async getState<T>(key: string): Promise<StoredState<T> | undefined> {
+  async getState<T>(key: string): Promise<Versioned<T> | undefined> {
     return (await this.getStates<T>([key])).get(key);
   }
 
   /** Reads values with their ETags (the SDK's `get` hides ETags, so this goes through getBulk). */
-  async getStates<T>(keys: string[]): Promise<Map<string, StoredState<T>>> {
-    const found = new Map<string, StoredState<T>>();
+  async getStates<T>(keys: string[]): Promise<Map<string, Versioned<T>>> {
+    const found = new Map<string, Versioned<T>>();
     if (keys.length === 0) return found;
     let items: BulkItem[];
     try {
@@ -181,11 +164,16 @@ export class Sidecar {
    * A plain write, outside any transaction: nothing is published (the outbox only acts on
    * transactions). With `etag` it fails if the key moved on; without, it fails if the key exists.
    */
-  saveState(write: { key: string; value: unknown; etag?: string; ttlSeconds?: number }): Promise<void> {
+  saveState(write: StateWriteRequest): Promise<void> {
     return retryTransient(() => this.saveStateOnce(write));
   }
 
-  private async saveStateOnce(write: { key: string; value: unknown; etag?: string; ttlSeconds?: number }): Promise<void> {
+  /** The aggregate and its event in one transaction: Dapr's outbox publishes the event when it commits. */
+  saveWithEvent(write: Omit<StateWriteRequest, 'ttlSeconds'>, event: DomainEvent): Promise<void> {
+    return this.transact(writeWithEvent(write, event));
+  }
+
+  private async saveStateOnce(write: StateWriteRequest): Promise<void> {
     const { error } = await this.client.state.save(this.config.stateStore, [
       {
         key: write.key,
@@ -193,7 +181,7 @@ export class Sidecar {
         ...(write.etag !== undefined ? { etag: write.etag } : {}),
         ...(write.ttlSeconds !== undefined ? { metadata: { ttlInSeconds: String(write.ttlSeconds) } } : {}),
         options: FIRST_WRITE,
-      } as never,
+      },
     ]);
     if (error) throw this.stateError('save', error);
   }
@@ -223,21 +211,6 @@ export class Sidecar {
     return new DaprError(`state ${what} failed: ${raw}`, status, body);
   }
 
-  // ---- pub/sub -------------------------------------------------------------------------------
-
-  /** Publishes a CloudEvent whose `type` is the event name (direct publish; state changes use the outbox). */
-  async publish(type: string, data: object, options: { id?: string; topic?: string } = {}): Promise<void> {
-    const metadata: Record<string, string> = { 'cloudevent.type': type };
-    if (options.id) metadata['cloudevent.id'] = options.id;
-    const { error } = await this.client.pubsub.publish(this.config.pubsub, options.topic ?? this.config.eventsTopic, data, {
-      metadata,
-    });
-    if (error) {
-      const { status, body, raw } = unpackSdkError(error);
-      throw new DependencyUnavailableError(`publish ${type} failed: ${raw}`, status, body);
-    }
-  }
-
   // ---- output bindings -----------------------------------------------------------------------
 
   /**
@@ -246,7 +219,7 @@ export class Sidecar {
    */
   async invokeBinding(name: string, operation: string, data: unknown, metadata: Record<string, string> = {}): Promise<void> {
     try {
-      await this.client.binding.send(name, operation, data as object, metadata);
+      await this.client.binding.send(name, operation, data, metadata);
     } catch (error) {
       const { status, body, raw } = unpackSdkError(error);
       throw new DependencyUnavailableError(`binding ${name}/${operation} failed: ${raw}`, status, body);
@@ -288,7 +261,12 @@ export class Sidecar {
     } catch {
       throw new DaprError(`secret ${store}/${name}: the answer is not JSON`, res.status);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !Object.values(parsed).every((v) => typeof v === 'string')) {
+    if (
+      typeof parsed !== 'object' ||
+      parsed === null ||
+      Array.isArray(parsed) ||
+      !Object.values(parsed).every((v) => typeof v === 'string')
+    ) {
       throw new DaprError(`secret ${store}/${name}: the answer is not a map of strings`, res.status);
     }
     return parsed as Record<string, string>;

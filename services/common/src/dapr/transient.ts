@@ -29,6 +29,3 @@ export async function retryTransient<T>(operation: () => Promise<T>, attempts = 
     }
   }
 }
-
-/** The state operations of a Sidecar (what a store adapter needs; unit tests can stand in for it). */
-export type StateApi = Pick<import('./sidecar').Sidecar, 'getState' | 'getStates' | 'saveState' | 'deleteState' | 'transact'>;

@@ -1,7 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import pinoHttp from 'pino-http';
-import { ApiError, internal, malformedJson, notFound, payloadTooLarge, tryLater } from '../errors';
+import { ApiError, DomainError, internal, malformedJson, notFound, payloadTooLarge, tryLater } from '../errors';
 import { DependencyUnavailableError } from '../dapr/errors';
 import type { Logger } from '../logger';
 import { runWithContext, traceIdOf } from '../requestContext';
@@ -74,11 +74,14 @@ export function createHttpApp(options: HttpAppOptions): Express {
       // pino-http invents an Error (with a stack) for every 5xx answer; keep only real errors.
       customErrorObject: (_req, res, error, value) => {
         const thrown = (res as Response & { err?: unknown }).err !== undefined || !error.message.startsWith('failed with status code');
-        if (thrown) return value;
+        if (thrown) return value as object;
         const { err: _invented, ...rest } = value as Record<string, unknown>;
         return rest;
       },
-      serializers: { req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }), res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
 
@@ -134,17 +137,17 @@ export function errorHandler(logger: Logger) {
 }
 
 export function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
+  if (error instanceof DomainError) return ApiError.of(error);
   // The sidecar or its store did not answer: the caller may try again (not a bug of ours).
-  if (error instanceof DependencyUnavailableError) return tryLater();
+  if (error instanceof DependencyUnavailableError) return ApiError.of(tryLater());
   const parserError = error as BodyParserError;
-  if (parserError?.type === 'entity.parse.failed') return malformedJson();
-  if (parserError?.type === 'entity.too.large') return payloadTooLarge('64 KiB');
+  if (parserError?.type === 'entity.parse.failed') return ApiError.of(malformedJson());
+  if (parserError?.type === 'entity.too.large') return ApiError.of(payloadTooLarge('64 KiB'));
   if (parserError?.type === 'encoding.unsupported' || parserError?.type === 'charset.unsupported') {
     return new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send JSON as UTF-8.');
   }
   if (parserError?.type === 'request.aborted') return new ApiError(400, 'REQUEST_ABORTED', 'The request was aborted.');
   // A path segment that is not even valid percent-encoding cannot name anything (API.md: path ids → 404).
-  if (error instanceof URIError && parserError.status === 400) return notFound('NOT_FOUND', 'No such resource.');
-  return internal();
+  if (error instanceof URIError && parserError.status === 400) return ApiError.of(notFound('NOT_FOUND', 'No such resource.'));
+  return ApiError.of(internal());
 }

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { ApiError, isErrorBody, type ErrorBody } from '../errors';
+import { DomainError, isErrorBody, STATUS_OF_KIND, type ErrorBody } from '../errors';
 
 /**
  * Internal routes that the saga invokes answer a business refusal (404 not found, 409 unavailable,
@@ -11,14 +11,14 @@ export interface Rejected {
   rejected: { status: number; error: ErrorBody['error'] };
 }
 
-/** Wraps an internal route: an ApiError with a 4xx status becomes `200 {rejected: {status, error}}`. */
+/** Wraps an internal route: a DomainError that refuses (4xx) becomes `200 {rejected: {status, error}}`. */
 export function answersRejections(handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
   return async (req, res) => {
     try {
       await handler(req, res);
     } catch (error) {
-      if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
-        const body: Rejected = { rejected: { status: error.status, error: error.toBody().error } };
+      if (error instanceof DomainError && error.isRefusal) {
+        const body: Rejected = { rejected: { status: STATUS_OF_KIND[error.kind], error: error.toBody().error } };
         res.status(200).json(body);
         return;
       }
@@ -30,7 +30,7 @@ export function answersRejections(handler: (req: Request, res: Response) => Prom
 /** The refusal an internal answer carries, or undefined when it is a plain result. */
 export function rejectionOf(answer: unknown): Rejected['rejected'] | undefined {
   if (typeof answer !== 'object' || answer === null || !('rejected' in answer)) return undefined;
-  const rejected = (answer as { rejected: unknown }).rejected;
+  const rejected = answer.rejected;
   if (typeof rejected !== 'object' || rejected === null) return undefined;
   const { status } = rejected as { status?: unknown };
   if (typeof status !== 'number' || status < 400 || status > 499 || !isErrorBody(rejected)) return undefined;

@@ -1,5 +1,5 @@
 import type { Express, Request, Response } from 'express';
-import { ApiError } from '../errors';
+import { DomainError } from '../errors';
 import type { Logger } from '../logger';
 import { runWithContext } from '../requestContext';
 
@@ -73,7 +73,7 @@ export function mountSubscriptions(app: Express, options: SubscriptionOptions): 
   });
 
   for (const type of types) {
-    const handler = options.handlers[type]!;
+    const handler = options.handlers[type];
     app.post(`/events/${type}`, async (req: Request, res: Response) => {
       const body = req.body as Partial<DeliveredEvent> | undefined;
       const event: DeliveredEvent = {
@@ -87,7 +87,7 @@ export function mountSubscriptions(app: Express, options: SubscriptionOptions): 
         await runWithContext(context, () => handler(event));
         res.json({ status: 'SUCCESS' });
       } catch (error) {
-        if (error instanceof PoisonEventError || (error instanceof ApiError && error.status === 400)) {
+        if (error instanceof PoisonEventError || (error instanceof DomainError && error.kind === 'invalid')) {
           options.logger.warn({ eventId: event.id, eventType: event.type, reason: String(error.message) }, 'event dropped');
           res.json({ status: 'DROP' });
           return;

@@ -75,7 +75,8 @@ export function createRemoteKeySet(url: URL, options: RemoteKeySetOptions): JWTV
       return await keys(header, token);
     } catch (error) {
       // An unknown kid may be a key published since the last fetch: we cannot tell while the issuer is down.
-      if (error instanceof errors.JWKSNoMatchingKey) throw new KeySetUnavailableError('No known key for this token while the issuer is down.');
+      if (error instanceof errors.JWKSNoMatchingKey)
+        throw new KeySetUnavailableError('No known key for this token while the issuer is down.');
       throw error;
     }
   };

@@ -37,14 +37,25 @@ export function allowListHandler(deps: AllowListDeps): RequestHandler {
   const raw = express.raw({ type: () => true, limit: BODY_LIMIT });
   const readBody = (req: Request, res: Response): Promise<Buffer | undefined> =>
     new Promise((resolve, reject) => {
-      raw(req, res, (error?: unknown) => (error ? reject(error) : resolve(Buffer.isBuffer(req.body) ? req.body : undefined)));
+      raw(req, res, (error?: unknown) =>
+        error
+          ? reject(error instanceof Error ? error : new Error('the body could not be read', { cause: error }))
+          : resolve(Buffer.isBuffer(req.body) ? req.body : undefined),
+      );
     });
   const limiters = {
     reservation: new InflightLimiter(config.maxInflightReservations),
     other: new InflightLimiter(config.maxInflightOther),
   };
 
-  const forward = async (service: ServiceName, req: Request, res: Response, pathAndQuery: string, headers: Record<string, string>, body: Buffer | undefined) => {
+  const forward = async (
+    service: ServiceName,
+    req: Request,
+    res: Response,
+    pathAndQuery: string,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+  ) => {
     const limiter = service === 'reservation' ? limiters.reservation : limiters.other;
     const release = limiter.tryAcquire();
     if (!release) {
@@ -53,7 +64,14 @@ export function allowListHandler(deps: AllowListDeps): RequestHandler {
     }
     let answer;
     try {
-      answer = await invoker.forward({ appId: config.appIds[service], method: req.method, pathAndQuery, headers, body, timeoutMs: config.upstreamTimeoutMs });
+      answer = await invoker.forward({
+        appId: config.appIds[service],
+        method: req.method,
+        pathAndQuery,
+        headers,
+        body,
+        timeoutMs: config.upstreamTimeoutMs,
+      });
     } catch (error) {
       logger.warn({ service, err: error }, 'service unreachable');
       throw tryLater(`The ${service} service did not answer; try again shortly.`, DAPR_RETRY_AFTER_SECONDS);

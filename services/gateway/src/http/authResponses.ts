@@ -8,9 +8,11 @@ import type { Authentication } from '../auth/authenticator';
  * Answered here rather than thrown, so the challenge does not depend on how the shared error handler treats 401s.
  */
 export function answerUnauthenticated(res: Response, tokenGiven: boolean): void {
-  const error = tokenGiven
-    ? unauthenticated('The bearer token is not valid: malformed, wrongly signed, expired, or not issued for this API.')
-    : unauthenticated();
+  const error = ApiError.of(
+    tokenGiven
+      ? unauthenticated('The bearer token is not valid: malformed, wrongly signed, expired, or not issued for this API.')
+      : unauthenticated(),
+  );
   res.setHeader('WWW-Authenticate', tokenGiven ? 'Bearer error="invalid_token"' : 'Bearer');
   res.status(error.status).json(error.toBody());
 }

@@ -12,7 +12,13 @@ export interface RawAnswer {
  * One request with the request-target exactly as given (HTTP clients such as supertest may
  * normalise `%2e%2e` or `..` away before sending, which would hide what the gateway does with them).
  */
-export async function rawRequest(app: Express, method: string, target: string, headers: Record<string, string> = {}, body?: string): Promise<RawAnswer> {
+export async function rawRequest(
+  app: Express,
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<RawAnswer> {
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;

@@ -1,5 +1,14 @@
 import { createHmac } from 'node:crypto';
-import { createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JSONWebKeySet, type JWTPayload } from 'jose';
+import {
+  createLocalJWKSet,
+  exportJWK,
+  exportSPKI,
+  generateKeyPair,
+  SignJWT,
+  type CryptoKey,
+  type JSONWebKeySet,
+  type JWTPayload,
+} from 'jose';
 
 export const ISSUER = 'staycar-identity';
 export const AUDIENCE = 'staycar';
@@ -10,7 +19,10 @@ export interface TestIssuer {
   jwks: JSONWebKeySet;
   keys: ReturnType<typeof createLocalJWKSet>;
   /** A token as staycar's issuer makes it: ES256, kid k1, iss/aud/sub/exp, preferred_username. */
-  token(claims?: JWTPayload & { preferred_username?: string }, options?: { alg?: string; kid?: string; key?: CryptoKey; /** null: no `exp` at all */ expiresIn?: number | string | null }): Promise<string>;
+  token(
+    claims?: JWTPayload & { preferred_username?: string },
+    options?: { alg?: string; kid?: string; key?: CryptoKey; /** null: no `exp` at all */ expiresIn?: number | string | null },
+  ): Promise<string>;
   publicKeyPem: string;
   publicJwkJson: string;
   /** A key pair that is not in the issuer's JWKS (the attacker's own). */

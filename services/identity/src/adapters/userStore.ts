@@ -1,4 +1,4 @@
-import { EtagConflictError, type StateApi } from '@staycar/common';
+import { EtagConflictError, type StatePort } from '@staycar/common';
 import type { UserRecord } from '../domain/user';
 import type { UserStore } from '../ports';
 
@@ -12,7 +12,7 @@ export const keys = {
  * an insert on MySQL, a set-if-absent on Redis), so the store itself settles racing sign-ups.
  */
 export class DaprUserStore implements UserStore {
-  constructor(private readonly state: Pick<StateApi, 'getState' | 'saveState'>) {}
+  constructor(private readonly state: Pick<StatePort, 'getState' | 'saveState'>) {}
 
   async create(user: UserRecord): Promise<boolean> {
     try {

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import pino from 'pino';
-import { MemoryState } from '../../../common/test/support/memoryState';
+import { MemoryStatePort as MemoryState } from '@staycar/common/testing';
 import { DaprUserStore } from '../../src/adapters/userStore';
 import { createApp } from '../../src/http/app';
 import type { SigningKeySource } from '../../src/ports';

@@ -49,7 +49,10 @@ function eventData(type: MessageEventType, raw: unknown): MessageEventData {
 function scopeOf(caller: Caller, query: MessagesQuery): MessageScope {
   if (query.reservationId === undefined) return { recipientId: readSubjectOf(caller, query.recipientId, 'recipientId') };
   const everyone = caller.operator && query.recipientId === undefined;
-  return { reservationId: query.reservationId, recipientId: everyone ? undefined : readSubjectOf(caller, query.recipientId, 'recipientId') };
+  return {
+    reservationId: query.reservationId,
+    recipientId: everyone ? undefined : readSubjectOf(caller, query.recipientId, 'recipientId'),
+  };
 }
 
 export function createApp(deps: AppDeps): Express {

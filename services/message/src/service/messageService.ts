@@ -26,8 +26,7 @@ const CONTEXT_FIELDS = ['roomId', 'roomName', 'city', 'checkIn', 'checkOut', 'am
 
 const MAX_ATTEMPTS = 12;
 
-const pause = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random())));
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random())));
 
 export interface MessageServiceOptions {
   store: StateStore;
@@ -221,7 +220,10 @@ export class MessageService {
       const keys = (await store.getState<KeyIndex>(recipientIndexKey(query.recipientId)))?.value.keys ?? [];
       const slice = keys.slice(offset, offset + limit);
       const found = await store.getStates<StoredMessage>(slice);
-      const items = slice.map((key) => found.get(key)?.value).filter((m): m is StoredMessage => m !== undefined).map(toPublic);
+      const items = slice
+        .map((key) => found.get(key)?.value)
+        .filter((m): m is StoredMessage => m !== undefined)
+        .map(toPublic);
       const end = offset + slice.length;
       return { items, nextCursor: end < keys.length ? encodeCursor(end) : null };
     }

@@ -9,7 +9,7 @@ export interface Stored<T> {
 export interface StateStore {
   getState<T>(key: string): Promise<Stored<T> | undefined>;
   getStates<T>(keys: string[]): Promise<Map<string, Stored<T>>>;
-  /** Throws ConflictError-like errors (see isConflict) when the key exists / moved on. */
+  /** Throws EtagConflictError when the key exists (no etag) or moved on (etag). */
   saveState(write: { key: string; value: unknown; etag?: string }): Promise<void>;
 }
 

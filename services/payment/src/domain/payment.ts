@@ -17,8 +17,7 @@ export interface Payment {
 
 /** What is stored under `payment:<id>`: a payment, or a tombstone for a reservation cancelled before it was paid. */
 export type StoredPayment =
-  | { kind: 'payment'; payment: Payment; guestId: string; version: number }
-  | { kind: 'tombstone'; reservationId: string; createdAt: string };
+  { kind: 'payment'; payment: Payment; guestId: string; version: number } | { kind: 'tombstone'; reservationId: string; createdAt: string };
 
 /**
  * One payment per reservation: its id is derived from the reservation id, so "the payment of this
@@ -55,7 +54,10 @@ export function approved(input: ApproveInput, now: string): StoredPayment & { ki
 }
 
 /** approved → refunded; refunding a refunded payment changes nothing. */
-export function refunded(stored: StoredPayment & { kind: 'payment' }, now: string): { next: StoredPayment & { kind: 'payment' }; changed: boolean } {
+export function refunded(
+  stored: StoredPayment & { kind: 'payment' },
+  now: string,
+): { next: StoredPayment & { kind: 'payment' }; changed: boolean } {
   if (stored.payment.status === 'refunded') return { next: stored, changed: false };
   return {
     next: { ...stored, payment: { ...stored.payment, status: 'refunded', refundedAt: now }, version: stored.version + 1 },

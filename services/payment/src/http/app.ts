@@ -57,11 +57,14 @@ export function createApp(deps: AppDeps): Express {
       // Internal: reached only by Dapr service invocation from `reservation` (not in the gateway's allow-list).
       // The saga's calls answer refusals (402, 404, 400) as 200 {rejected} (answersRejections): a
       // non-2xx would count as a failure for the caller's Dapr circuit breaker and retries.
-      app.post('/internal/payments', answersRejections(async (req, res) => {
-        const body = parseBody(ApproveBody, req.body);
-        const { created, payment } = await service.approve(body);
-        res.status(created ? 201 : 200).json(payment);
-      }));
+      app.post(
+        '/internal/payments',
+        answersRejections(async (req, res) => {
+          const body = parseBody(ApproveBody, req.body);
+          const { created, payment } = await service.approve(body);
+          res.status(created ? 201 : 200).json(payment);
+        }),
+      );
 
       app.get('/internal/payments/by-reservation/:reservationId', async (req, res) => {
         const payment = await service.byReservation(param(req, 'reservationId', 'payment'));
@@ -69,11 +72,14 @@ export function createApp(deps: AppDeps): Express {
         res.json(payment);
       });
 
-      app.post('/internal/payments/by-reservation/:reservationId/refund', answersRejections(async (req, res) => {
-        const payment = await service.refundReservation(param(req, 'reservationId', 'payment'));
-        if (!payment) throw notFound('NOT_FOUND', 'No payment for this reservation.');
-        res.json(payment);
-      }));
+      app.post(
+        '/internal/payments/by-reservation/:reservationId/refund',
+        answersRejections(async (req, res) => {
+          const payment = await service.refundReservation(param(req, 'reservationId', 'payment'));
+          if (!payment) throw notFound('NOT_FOUND', 'No payment for this reservation.');
+          res.json(payment);
+        }),
+      );
 
       mountSubscriptions(app, {
         pubsub: config.pubsub,

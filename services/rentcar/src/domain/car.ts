@@ -59,7 +59,11 @@ export function modifyCar(record: CarRecord, patch: CarPatch, now: Date): CarRec
   return { ...record, car: { ...record.car, ...changes, updatedAt: now.toISOString() }, version: record.version + 1 };
 }
 
-export const deleteCar = (record: CarRecord, now: Date): CarRecord => ({ ...record, version: record.version + 1, deletedAt: now.toISOString() });
+export const deleteCar = (record: CarRecord, now: Date): CarRecord => ({
+  ...record,
+  version: record.version + 1,
+  deletedAt: now.toISOString(),
+});
 
 export const isLive = (record: CarRecord | undefined): record is CarRecord => record !== undefined && record.deletedAt === null;
 

@@ -97,18 +97,24 @@ export function createApp(deps: AppDeps): Express {
       // ---- internal (Dapr service invocation only; docs/contracts.md) ----
       // The saga's calls answer refusals (404, 409, 400) as 200 {rejected} (answersRejections): a
       // non-2xx would count as a failure for the caller's Dapr circuit breaker and retries.
-      app.post('/internal/rentcars/:id/holds', answersRejections(async (req, res) => {
-        const id = carIdOf(req);
-        const body = parseBody(HoldBody, req.body);
-        assertValidRange(body);
-        const { hold, created } = await cars.hold(id, body);
-        res.status(created ? 201 : 200).json(hold);
-      }));
-      app.delete('/internal/rentcars/:id/holds/:reservationId', answersRejections(async (req, res) => {
-        const id = carIdOf(req);
-        await cars.releaseHold(id, reservationIdOf(req));
-        res.status(204).end();
-      }));
+      app.post(
+        '/internal/rentcars/:id/holds',
+        answersRejections(async (req, res) => {
+          const id = carIdOf(req);
+          const body = parseBody(HoldBody, req.body);
+          assertValidRange(body);
+          const { hold, created } = await cars.hold(id, body);
+          res.status(created ? 201 : 200).json(hold);
+        }),
+      );
+      app.delete(
+        '/internal/rentcars/:id/holds/:reservationId',
+        answersRejections(async (req, res) => {
+          const id = carIdOf(req);
+          await cars.releaseHold(id, reservationIdOf(req));
+          res.status(204).end();
+        }),
+      );
       app.post('/internal/rentcars/:id/holds/:reservationId/confirm', async (req, res) => {
         const id = carIdOf(req);
         res.json(await cars.confirmHold(id, reservationIdOf(req)));

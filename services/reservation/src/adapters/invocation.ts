@@ -28,7 +28,10 @@ async function invokeInternal(sidecar: Sidecar, appId: string, method: string, v
 
 /** room's internal hold routes (docs/contracts.md), through Dapr service invocation. */
 export class DaprRoomCalendar implements RoomCalendar {
-  constructor(private readonly sidecar: Sidecar, private readonly appId: string) {}
+  constructor(
+    private readonly sidecar: Sidecar,
+    private readonly appId: string,
+  ) {}
 
   async hold(roomId: string, request: HoldRequest): Promise<RoomHold> {
     const answer = await invokeInternal(this.sidecar, this.appId, `internal/rooms/${seg(roomId)}/holds`, 'POST', request);
@@ -42,7 +45,10 @@ export class DaprRoomCalendar implements RoomCalendar {
 
 /** rentcar's internal hold routes. */
 export class DaprCarCalendar implements CarCalendar {
-  constructor(private readonly sidecar: Sidecar, private readonly appId: string) {}
+  constructor(
+    private readonly sidecar: Sidecar,
+    private readonly appId: string,
+  ) {}
 
   async hold(carId: string, request: HoldRequest): Promise<CarHold> {
     const answer = await invokeInternal(this.sidecar, this.appId, `internal/rentcars/${seg(carId)}/holds`, 'POST', request);
@@ -56,7 +62,10 @@ export class DaprCarCalendar implements CarCalendar {
 
 /** payment's internal routes: approve keyed by reservation id, refund for recovery and compensation. */
 export class DaprPaymentGateway implements PaymentGateway {
-  constructor(private readonly sidecar: Sidecar, private readonly appId: string) {}
+  constructor(
+    private readonly sidecar: Sidecar,
+    private readonly appId: string,
+  ) {}
 
   async approve(request: ApproveRequest): Promise<ApprovedPayment> {
     const answer = await invokeInternal(this.sidecar, this.appId, 'internal/payments', 'POST', request);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EtagConflictError, writeWithEvent, type StateApi } from '@staycar/common';
+import { EtagConflictError, type StatePort } from '@staycar/common';
 import type {
   GuestIndex,
   IdempotencyRecord,
@@ -28,7 +28,7 @@ const jitter = (attempt: number) => new Promise((resolve) => setTimeout(resolve,
  * `change` answers the new value, or undefined for "nothing to change".
  */
 export async function updateKey<T>(
-  sidecar: StateApi,
+  sidecar: StatePort,
   key: string,
   change: (current: T | undefined) => T | undefined,
   { attempts = 30, ttlSeconds }: { attempts?: number; ttlSeconds?: number } = {},
@@ -48,7 +48,7 @@ export async function updateKey<T>(
 }
 
 export class DaprReservationRepository implements ReservationRepository {
-  constructor(private readonly sidecar: StateApi) {}
+  constructor(private readonly sidecar: StatePort) {}
 
   get(id: string): Promise<Versioned<StoredReservation> | undefined> {
     return this.sidecar.getState<StoredReservation>(keys.reservation(id));
@@ -63,11 +63,11 @@ export class DaprReservationRepository implements ReservationRepository {
   }
 
   insert(stored: StoredReservation, event: { type: string; data: object }): Promise<void> {
-    return this.sidecar.transact(writeWithEvent({ key: keys.reservation(stored.reservation.id), value: stored }, event));
+    return this.sidecar.saveWithEvent({ key: keys.reservation(stored.reservation.id), value: stored }, event);
   }
 
   update(stored: StoredReservation, etag: string, event: { type: string; data: object }): Promise<void> {
-    return this.sidecar.transact(writeWithEvent({ key: keys.reservation(stored.reservation.id), value: stored, etag }, event));
+    return this.sidecar.saveWithEvent({ key: keys.reservation(stored.reservation.id), value: stored, etag }, event);
   }
 }
 
@@ -77,7 +77,7 @@ interface IdList {
 
 /** `guest-reservations:<guestId>` → {ids}, oldest first: the list of GET /reservations?guestId= without a scan. */
 export class DaprGuestIndex implements GuestIndex {
-  constructor(private readonly sidecar: StateApi) {}
+  constructor(private readonly sidecar: StatePort) {}
 
   add(guestId: string, reservationId: string): Promise<void> {
     return updateKey<IdList>(this.sidecar, keys.guest(guestId), (current) =>
@@ -92,7 +92,10 @@ export class DaprGuestIndex implements GuestIndex {
 
 /** `idempotency:<sha256 of the key>` → IdempotencyRecord, kept ttlSeconds (≥ 24 h). */
 export class DaprIdempotencyStore implements IdempotencyStore {
-  constructor(private readonly sidecar: StateApi, private readonly ttlSeconds: number) {}
+  constructor(
+    private readonly sidecar: StatePort,
+    private readonly ttlSeconds: number,
+  ) {}
 
   async create(key: string, record: IdempotencyRecord): Promise<boolean> {
     try {
@@ -122,7 +125,10 @@ export class DaprIdempotencyStore implements IdempotencyStore {
  * (a few shards, so parallel sagas rarely race on one index key). Recovery reads the shards, not a scan.
  */
 export class DaprSagaLog implements SagaLog {
-  constructor(private readonly sidecar: StateApi, private readonly shards: number) {}
+  constructor(
+    private readonly sidecar: StatePort,
+    private readonly shards: number,
+  ) {}
 
   private shardOf(id: string): number {
     return createHash('sha256').update(id).digest().readUInt32BE(0) % this.shards;

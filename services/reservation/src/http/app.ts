@@ -82,14 +82,21 @@ export function createApp(deps: AppDeps): Express {
       app.post('/reservations/:id/cancel', async (req, res) => {
         const caller = requireCaller(req);
         const id = idParam(req);
-        if (req.body !== undefined && !(typeof req.body === 'object' && req.body !== null && Object.keys(req.body).length === 0)) {
-          parseBody(CancelBody, req.body);
+        const body: unknown = req.body;
+        if (body !== undefined && !(typeof body === 'object' && body !== null && Object.keys(body).length === 0)) {
+          parseBody(CancelBody, body);
         }
         res.json(await service.cancel(id, caller));
       });
 
       // Nothing consumed yet: PaymentRefunded → refundedAt is optional in docs/contracts.md.
-      mountSubscriptions(app, { pubsub: config.pubsub, topic: config.eventsTopic, deadLetterTopic: config.deadLetterTopic, logger, handlers: {} });
+      mountSubscriptions(app, {
+        pubsub: config.pubsub,
+        topic: config.eventsTopic,
+        deadLetterTopic: config.deadLetterTopic,
+        logger,
+        handlers: {},
+      });
     },
   });
 }

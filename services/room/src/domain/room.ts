@@ -86,5 +86,11 @@ export const roomModified = (record: RoomRecord, now: Date): DomainEvent => ({
 
 export const roomDeleted = (record: RoomRecord, now: Date): DomainEvent => ({
   type: 'RoomDeleted',
-  data: { roomId: record.room.id, hostId: record.room.hostId, city: record.room.city, version: record.version, occurredAt: now.toISOString() },
+  data: {
+    roomId: record.room.id,
+    hostId: record.room.hostId,
+    city: record.room.city,
+    version: record.version,
+    occurredAt: now.toISOString(),
+  },
 });

@@ -101,20 +101,26 @@ export function createApp(deps: AppDeps): Express {
       // ---- internal (Dapr service invocation only; docs/contracts.md) ----
       // The saga's calls answer refusals (404, 409, 400) as 200 {rejected} (answersRejections): a
       // non-2xx would count as a failure for the caller's Dapr circuit breaker and retries.
-      app.post('/internal/rooms/:id/holds', answersRejections(async (req, res) => {
-        const id = roomIdOf(req);
-        const body = parseBody(HoldBody, req.body);
-        assertValidRange(body);
-        const { hold, created } = await rooms.hold(id, body);
-        res.status(created ? 201 : 200).json(hold);
-      }));
-      app.delete('/internal/rooms/:id/holds/:reservationId', answersRejections(async (req, res) => {
-        const id = roomIdOf(req);
-        const reservationId = String(req.params.reservationId);
-        if (!isClientId(reservationId)) throw validationFailed([{ field: 'reservationId', reason: 'has an invalid format' }]);
-        await rooms.releaseHold(id, reservationId);
-        res.status(204).end();
-      }));
+      app.post(
+        '/internal/rooms/:id/holds',
+        answersRejections(async (req, res) => {
+          const id = roomIdOf(req);
+          const body = parseBody(HoldBody, req.body);
+          assertValidRange(body);
+          const { hold, created } = await rooms.hold(id, body);
+          res.status(created ? 201 : 200).json(hold);
+        }),
+      );
+      app.delete(
+        '/internal/rooms/:id/holds/:reservationId',
+        answersRejections(async (req, res) => {
+          const id = roomIdOf(req);
+          const reservationId = String(req.params.reservationId);
+          if (!isClientId(reservationId)) throw validationFailed([{ field: 'reservationId', reason: 'has an invalid format' }]);
+          await rooms.releaseHold(id, reservationId);
+          res.status(204).end();
+        }),
+      );
       app.post('/internal/rooms/:id/holds/:reservationId/confirm', async (req, res) => {
         const id = roomIdOf(req);
         const reservationId = String(req.params.reservationId);

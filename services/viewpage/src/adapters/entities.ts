@@ -10,7 +10,14 @@ export class RoomEntity {
   @PrimaryColumn({ type: 'varchar', length: 200 }) roomId!: string;
   @Column({ type: 'varchar', length: 200, nullable: true }) hostId!: string | null;
   @Column({ type: 'varchar', length: 200, nullable: true }) city!: string | null;
-  @Column({ type: 'longtext', nullable: true, transformer: { to: (v: unknown) => (v == null ? null : JSON.stringify(v)), from: (v: string | null) => (v == null ? null : (JSON.parse(v) as unknown)) } })
+  @Column({
+    type: 'longtext',
+    nullable: true,
+    transformer: {
+      to: (v: unknown) => (v == null ? null : JSON.stringify(v)),
+      from: (v: string | null) => (v == null ? null : (JSON.parse(v) as unknown)),
+    },
+  })
   room!: Room | null;
   @Column({ type: 'int' }) version!: number;
   @Column({ type: 'boolean' }) deleted!: boolean;
@@ -26,7 +33,14 @@ export class CarEntity {
   @PrimaryColumn({ type: 'varchar', length: 200 }) carId!: string;
   @Column({ type: 'varchar', length: 200, nullable: true }) hostId!: string | null;
   @Column({ type: 'varchar', length: 200, nullable: true }) city!: string | null;
-  @Column({ type: 'longtext', nullable: true, transformer: { to: (v: unknown) => (v == null ? null : JSON.stringify(v)), from: (v: string | null) => (v == null ? null : (JSON.parse(v) as unknown)) } })
+  @Column({
+    type: 'longtext',
+    nullable: true,
+    transformer: {
+      to: (v: unknown) => (v == null ? null : JSON.stringify(v)),
+      from: (v: string | null) => (v == null ? null : (JSON.parse(v) as unknown)),
+    },
+  })
   car!: Car | null;
   @Column({ type: 'int' }) version!: number;
   @Column({ type: 'boolean' }) deleted!: boolean;

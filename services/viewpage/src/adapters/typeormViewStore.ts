@@ -49,7 +49,13 @@ const roomRow = (e: RoomEntity): RoomRow => ({
 const carEntity = (row: CarRow): CarEntity =>
   Object.assign(new CarEntity(), { ...row, hostId: row.car?.hostId ?? null, city: row.car?.city ?? null, listed: isListed(row) });
 
-const carRow = (e: CarEntity): CarRow => ({ carId: e.carId, car: e.car, version: e.version, deleted: Boolean(e.deleted), updatedAt: e.updatedAt });
+const carRow = (e: CarEntity): CarRow => ({
+  carId: e.carId,
+  car: e.car,
+  version: e.version,
+  deleted: Boolean(e.deleted),
+  updatedAt: e.updatedAt,
+});
 
 const reservationRow = (e: ReservationEntity): ReservationRow => ({ ...e });
 
@@ -153,18 +159,18 @@ export class TypeormViewStore implements ViewStore {
   async reservationStats(roomIds: string[]): Promise<Map<string, { active: number; latest: ReservationRow | undefined }>> {
     const stats = new Map<string, { active: number; latest: ReservationRow | undefined }>();
     if (roomIds.length === 0) return stats;
-    const counts = (await this.db.query(
+    const counts = await this.db.query<Array<{ roomId: string; n: number | string }>>(
       "SELECT roomId, COUNT(*) AS n FROM view_reservation WHERE roomId IN (?) AND status = 'confirmed' GROUP BY roomId",
       [roomIds],
-    )) as Array<{ roomId: string; n: number | string }>;
-    const latest = (await this.db.query(
+    );
+    const latest = await this.db.query<Array<ReservationEntity & { rn: unknown }>>(
       `SELECT * FROM (SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v.roomId ORDER BY v.createdAt DESC, v.reservationId DESC) AS rn
          FROM view_reservation v WHERE v.roomId IN (?) AND v.status IS NOT NULL) t WHERE t.rn = 1`,
       [roomIds],
-    )) as Array<ReservationEntity & { rn: unknown }>;
+    );
     for (const id of roomIds) stats.set(id, { active: 0, latest: undefined });
     for (const c of counts) stats.get(c.roomId)!.active = Number(c.n);
-    for (const { rn: _rn, ...row } of latest) stats.get(row.roomId!)!.latest = reservationRow(row as ReservationEntity);
+    for (const { rn: _rn, ...row } of latest) stats.get(row.roomId!)!.latest = reservationRow(row);
     return stats;
   }
 

@@ -85,7 +85,7 @@ export interface ReservationRow {
 
 /** Each status only moves forward: confirmed → cancelled, approved → refunded, reserved → released. */
 const RANK: Record<string, number> = { confirmed: 1, cancelled: 2, approved: 1, refunded: 2, reserved: 1, released: 2 };
-const rank = (status: string | null): number => (status === null ? 0 : RANK[status]!);
+const rank = (status: string | null): number => (status === null ? 0 : RANK[status]);
 
 const later = (a: string, b: string | undefined): string => (b !== undefined && b > a ? b : a);
 const eventTime = (data: { occurredAt?: string }, now: string): string => data.occurredAt ?? now;
@@ -130,7 +130,12 @@ export function applyRoomSnapshot(row: RoomRow | undefined, data: RoomSnapshotDa
 export function applyRoomDeleted(row: RoomRow | undefined, data: RoomDeletedData, now: string): RoomRow | undefined {
   const current = row ?? emptyRoom(data.roomId, now);
   if (current.deleted) return undefined;
-  return { ...current, deleted: true, version: Math.max(current.version, data.version ?? 0), updatedAt: later(current.updatedAt, eventTime(data, now)) };
+  return {
+    ...current,
+    deleted: true,
+    version: Math.max(current.version, data.version ?? 0),
+    updatedAt: later(current.updatedAt, eventTime(data, now)),
+  };
 }
 
 /** ReviewCreated carries the room's totals after the review; the highest review counter wins. */
@@ -176,7 +181,12 @@ export function applyCarSnapshot(row: CarRow | undefined, data: CarSnapshotData,
 export function applyCarDeleted(row: CarRow | undefined, data: CarDeletedData, now: string): CarRow | undefined {
   const current = row ?? emptyCar(data.carId, now);
   if (current.deleted) return undefined;
-  return { ...current, deleted: true, version: Math.max(current.version, data.version ?? 0), updatedAt: later(current.updatedAt, eventTime(data, now)) };
+  return {
+    ...current,
+    deleted: true,
+    version: Math.max(current.version, data.version ?? 0),
+    updatedAt: later(current.updatedAt, eventTime(data, now)),
+  };
 }
 
 // ---- reservations ------------------------------------------------------------------------------
@@ -222,7 +232,12 @@ export function applyReservation(
 }
 
 /** PaymentApproved / PaymentRefunded: approved → refunded, never back. */
-export function applyPayment(row: ReservationRow | undefined, status: PaymentStatus, data: PaymentData, now: string): ReservationRow | undefined {
+export function applyPayment(
+  row: ReservationRow | undefined,
+  status: PaymentStatus,
+  data: PaymentData,
+  now: string,
+): ReservationRow | undefined {
   const current = row ?? emptyReservation(data.reservationId, now);
   const version = data.version ?? rank(status);
   if (rank(status) <= rank(current.paymentStatus) || version <= current.paymentVersion) return undefined;
@@ -236,7 +251,12 @@ export function applyPayment(row: ReservationRow | undefined, status: PaymentSta
 }
 
 /** RentcarReserved / RentcarReleased for one reservation: released is final (a late "reserved" is ignored). */
-export function applyCarBooking(row: ReservationRow | undefined, status: CarStatus, data: RentcarBookingData, now: string): ReservationRow | undefined {
+export function applyCarBooking(
+  row: ReservationRow | undefined,
+  status: CarStatus,
+  data: RentcarBookingData,
+  now: string,
+): ReservationRow | undefined {
   const current = row ?? emptyReservation(data.reservationId, now);
   if (rank(status) <= rank(current.carStatus)) return undefined;
   return {

@@ -31,7 +31,11 @@ export function toViewEvent(type: ViewEventType, raw: unknown): ViewEvent {
   const { schema, idField } = VIEW_EVENTS[type];
   const data = { ...(raw as Record<string, unknown>) };
   if (idField && data[idField] === undefined && typeof data.id === 'string') data[idField] = data.id;
-  const picked = Object.fromEntries(Object.keys(schema.properties).filter((k) => data[k] !== undefined).map((k) => [k, data[k]]));
+  const picked = Object.fromEntries(
+    Object.keys(schema.properties)
+      .filter((k) => data[k] !== undefined)
+      .map((k) => [k, data[k]]),
+  );
   try {
     return { type, data: parseBody(schema, picked) } as ViewEvent;
   } catch (error) {
@@ -91,7 +95,13 @@ export function createApp(deps: AppDeps): Express {
           },
         ]),
       );
-      mountSubscriptions(app, { pubsub: config.pubsub, topic: config.eventsTopic, deadLetterTopic: config.deadLetterTopic, logger, handlers });
+      mountSubscriptions(app, {
+        pubsub: config.pubsub,
+        topic: config.eventsTopic,
+        deadLetterTopic: config.deadLetterTopic,
+        logger,
+        handlers,
+      });
     },
   });
 }

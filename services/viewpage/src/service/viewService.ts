@@ -27,7 +27,9 @@ export interface Page<T> {
 
 /** Opaque cursors (base64url JSON); undefined when the string is not one we made. */
 export function encodeCursor(position: UpdatedAfter | string): string {
-  return Buffer.from(JSON.stringify(typeof position === 'string' ? { id: position } : { u: position.updatedAt, id: position.id })).toString('base64url');
+  return Buffer.from(JSON.stringify(typeof position === 'string' ? { id: position } : { u: position.updatedAt, id: position.id })).toString(
+    'base64url',
+  );
 }
 
 export function decodeUpdatedCursor(cursor: string): UpdatedAfter | undefined {
@@ -43,7 +45,7 @@ export function decodeIdCursor(cursor: string): string | undefined {
 function parse(cursor: string): { u?: unknown; id?: unknown } | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null ? (value as { u?: unknown; id?: unknown }) : undefined;
+    return typeof value === 'object' && value !== null ? value : undefined;
   } catch {
     return undefined;
   }
@@ -130,7 +132,10 @@ export class ViewService {
   }
 
   /** A room's view, for its host or an operator; for anyone else there is none (undefined, like an unknown room). */
-  async roomView(roomId: string, caller: Caller): Promise<(RoomView & { reservations: NonNullable<RoomView['reservations']> }) | undefined> {
+  async roomView(
+    roomId: string,
+    caller: Caller,
+  ): Promise<(RoomView & { reservations: NonNullable<RoomView['reservations']> }) | undefined> {
     const row = await this.store.room(roomId);
     if (!row || !listed(row) || !mayRead(caller, row.room.hostId)) return undefined;
     const reservations = await this.store.reservationsOf(roomId);
