@@ -25,35 +25,48 @@ const PROFILES = fs
   .sort();
 
 const production = renderKustomization(path.join(ROOT, 'deploy', 'overlays', 'production'));
-const rendered = Object.fromEntries(PROFILES.map((p) => [p, renderKustomization(path.join(ROOT, 'deploy', 'overlays', p))])) as Record<string, K8sObject[]>;
+const rendered = Object.fromEntries(PROFILES.map((p) => [p, renderKustomization(path.join(ROOT, 'deploy', 'overlays', p))])) as Record<
+  string,
+  K8sObject[]
+>;
 
 const isDapr = (o: K8sObject) => o.apiVersion.startsWith('dapr.io/');
 const find = (all: K8sObject[], kind: string, name: string) => all.find((o) => o.kind === kind && o.metadata.name === name);
 const list = (value: Json | undefined): JsonObject[] => (Array.isArray(value) ? value.filter(isObject) : []);
-const spec = (o: K8sObject | undefined): JsonObject => (isObject(o?.spec) ? (o!.spec as JsonObject) : {});
+const spec = (o: K8sObject | undefined): JsonObject => (isObject(o?.spec) ? o.spec : {});
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 const validators = Object.fromEntries(Object.entries(daprSchemas).map(([kind, schema]) => [kind, ajv.compile(schema)]));
 
 function validateWithKubernetesModels(all: K8sObject[]): { id: string; errors: string[] }[] {
-  const out = execFileSync(process.execPath, [path.join(__dirname, 'support', 'validate-k8s.mjs')], { cwd: ROOT, input: JSON.stringify(all), encoding: 'utf8', maxBuffer: 64 << 20 });
+  const out = execFileSync(process.execPath, [path.join(__dirname, 'support', 'validate-k8s.mjs')], {
+    cwd: ROOT,
+    input: JSON.stringify(all),
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   return (JSON.parse(out) as { id: string; errors: unknown[] }[]).map((r) => ({ id: r.id, errors: r.errors.map(String) }));
 }
 
 const withKubectl = spawnSync('kubectl', ['kustomize', '--help'], { encoding: 'utf8', timeout: 20_000 }).status === 0 ? it : it.skip;
 
 describe.each(PROFILES)('deploy/overlays/%s (production + its kustomize component)', (profile) => {
-  const all = rendered[profile]!;
+  const all = rendered[profile];
 
   it('when the component is used, then it is a kustomize Component and its overlay is production plus the component', () => {
-    const component = parseYaml(fs.readFileSync(path.join(ROOT, 'deploy', 'components', profile, 'kustomization.yaml'), 'utf8')) as JsonObject;
+    const component = parseYaml(
+      fs.readFileSync(path.join(ROOT, 'deploy', 'components', profile, 'kustomization.yaml'), 'utf8'),
+    ) as JsonObject;
     expect([component.apiVersion, component.kind]).toEqual(['kustomize.config.k8s.io/v1alpha1', 'Component']);
     const overlay = parseYaml(fs.readFileSync(path.join(ROOT, 'deploy', 'overlays', profile, 'kustomization.yaml'), 'utf8')) as JsonObject;
     expect(overlay).toMatchObject({ namespace: 'staycar', resources: ['../production'], components: [`../../components/${profile}`] });
   });
 
   withKubectl('when built by kubectl kustomize, then it equals what the test renders', () => {
-    const out = execFileSync('kubectl', ['kustomize', path.join(ROOT, 'deploy', 'overlays', profile)], { encoding: 'utf8', timeout: 60_000 });
+    const out = execFileSync('kubectl', ['kustomize', path.join(ROOT, 'deploy', 'overlays', profile)], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'staycar-kustomize-')), 'out.yaml');
     fs.writeFileSync(file, out);
     const byId = (objects: K8sObject[]) => Object.fromEntries(objects.map((o) => [objectId(o), o]));
@@ -68,7 +81,14 @@ describe.each(PROFILES)('deploy/overlays/%s (production + its kustomize componen
     const dapr = all.filter(isDapr);
     const errors = dapr.map((o) => {
       const validate = validators[o.kind];
-      return { id: objectId(o), errors: validate ? (validate(o) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`)) : [`no schema for ${o.kind}`] };
+      return {
+        id: objectId(o),
+        errors: validate
+          ? validate(o)
+            ? []
+            : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`)
+          : [`no schema for ${o.kind}`],
+      };
     });
     expect(errors.filter((e) => e.errors.length > 0)).toEqual([]);
   });
@@ -76,7 +96,8 @@ describe.each(PROFILES)('deploy/overlays/%s (production + its kustomize componen
   it('when deployed, then everything of production is there and in namespace staycar; only Dapr Components, the Resiliency and NetworkPolicies of the component differ', () => {
     const ids = new Set(all.map(objectId));
     for (const o of production) expect([objectId(o), ids.has(objectId(o))]).toEqual([objectId(o), true]);
-    for (const o of all.filter((x) => x.kind !== 'Namespace')) expect([objectId(o), o.metadata.namespace]).toEqual([objectId(o), 'staycar']);
+    for (const o of all.filter((x) => x.kind !== 'Namespace'))
+      expect([objectId(o), o.metadata.namespace]).toEqual([objectId(o), 'staycar']);
     const changed = all.filter((o) => {
       const before = production.find((p) => objectId(p) === objectId(o));
       return !before || JSON.stringify(before) !== JSON.stringify(o);
@@ -90,7 +111,11 @@ describe.each(PROFILES)('deploy/overlays/%s (production + its kustomize componen
     .filter((f) => f.endsWith('.yaml'))
     .flatMap((f) => readObjects(path.join(ROOT, 'components', profile, f)));
 
-  it.each(local.filter((c) => c.kind === 'Component' && spec(c).type !== 'secretstores.local.file' && spec(c).type !== 'bindings.localstorage').map((c) => [c.metadata.name, c] as const))(
+  it.each(
+    local
+      .filter((c) => c.kind === 'Component' && spec(c).type !== 'secretstores.local.file' && spec(c).type !== 'bindings.localstorage')
+      .map((c) => [c.metadata.name, c] as const),
+  )(
     'when component %s of the profile is deployed, then type, version, scopes and settings are those of components/<profile> (connection details from a Secret)',
     (name, source) => {
       const copy = find(all, 'Component', name);

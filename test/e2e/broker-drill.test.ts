@@ -51,16 +51,11 @@ const latencySummary = (ms: number[]) => ({ n: ms.length, p50: percentile(ms, 50
 
 type Stay = { checkIn: string; checkOut: string };
 
-/**
- * Real users, signed up before anything is stopped (identity keeps its users in MariaDB): the host
- * of every room and car here, a guest for the tests that look at no guest's list, and the guest of
- * the probes that wait for reservations to work again.
- */
+/** Real users, signed up before the broker stops: the host of every room, and the guest of the probes. */
 let host: User;
-let guest: User;
 let prober: User;
 beforeAll(async () => {
-  [host, guest, prober] = await newUsers(3, 'resilience');
+  [host, prober] = await newUsers(2, 'broker-drill');
 });
 
 async function newRoom(city = 'Seoul'): Promise<string> {
@@ -69,14 +64,11 @@ async function newRoom(city = 'Seoul'): Promise<string> {
   return res.body.id as string;
 }
 
-async function newCar(): Promise<string> {
-  const res = await host.api('POST', '/rentcars', { hostId: host.userId, model: 'Resilience car', city: 'Seoul', pricePerDay: 20_000 });
-  expect(res.status).toBe(201);
-  return res.body.id as string;
-}
-
 /** POST /reservations as `by` (the guest), timed. */
-async function reserve(by: User, body: Record<string, unknown>): Promise<{ status: number; body: any; retryAfter: string | null; ms: number }> {
+async function reserve(
+  by: User,
+  body: Record<string, unknown>,
+): Promise<{ status: number; body: any; retryAfter: string | null; ms: number }> {
   const started = performance.now();
   const res = await by.api('POST', '/reservations', { guestId: by.userId, ...body });
   return { status: res.status, body: res.body, retryAfter: res.headers.get('retry-after'), ms: Math.round(performance.now() - started) };
@@ -92,24 +84,40 @@ const roomFree = async (roomId: string, dates: Stay): Promise<boolean> => {
 const paymentsOf = async (payer: User, reservationId: string) =>
   (await payer.api('GET', `/payments?reservationId=${reservationId}`)).body.items as { status: string }[];
 
-
 /**
  * Waits until every confirmed reservation has its two messages (exactly one per type) and its row
  * in its room's view, which holds exactly the confirmed reservations given for that room.
  * Answers how long that took and how many messages were found (duplicates would count twice).
  */
-async function caughtUp(confirmed: Array<{ id: string; roomId: string; guest: User }>, messagesWithinMs: number): Promise<{ catchUpMs: number; messages: number }> {
+async function caughtUp(
+  confirmed: Array<{ id: string; roomId: string; guest: User }>,
+  messagesWithinMs: number,
+): Promise<{ catchUpMs: number; messages: number }> {
   const started = performance.now();
-  await eventually(async () => {
-    for (const { id, guest: recipient } of confirmed) expect(await messageTypes(recipient, id)).toEqual(['PaymentApproved', 'ReservationConfirmed']);
-  }, messagesWithinMs, 1_000);
-  await eventually(async () => {
-    for (const roomId of new Set(confirmed.map((c) => c.roomId))) {
-      const view = await roomView(host, roomId);
-      const inView = (view.reservations as Array<{ reservationId: string }>).map((r) => r.reservationId).sort();
-      expect(inView).toEqual(confirmed.filter((c) => c.roomId === roomId).map((c) => c.id).sort());
-    }
-  }, 120_000, 1_000);
+  await eventually(
+    async () => {
+      for (const { id, guest: recipient } of confirmed)
+        expect(await messageTypes(recipient, id)).toEqual(['PaymentApproved', 'ReservationConfirmed']);
+    },
+    messagesWithinMs,
+    1_000,
+  );
+  await eventually(
+    async () => {
+      for (const roomId of new Set(confirmed.map((c) => c.roomId))) {
+        const view = await roomView(host, roomId);
+        const inView = (view.reservations as Array<{ reservationId: string }>).map((r) => r.reservationId).sort();
+        expect(inView).toEqual(
+          confirmed
+            .filter((c) => c.roomId === roomId)
+            .map((c) => c.id)
+            .sort(),
+        );
+      }
+    },
+    120_000,
+    1_000,
+  );
   const catchUpMs = Math.round(performance.now() - started);
   const messages = (await Promise.all(confirmed.map((c) => messageTypes(c.guest, c.id)))).flat().length;
   return { catchUpMs, messages };
@@ -130,10 +138,14 @@ function expectTryLater(answer: { status: number; body: any; retryAfter: string 
 async function reservationsWorkAgain(timeoutMs: number, roomId: string): Promise<number> {
   const started = performance.now();
   let attempt = 0;
-  await eventually(async () => {
-    const answer = await reserve(prober, { roomId, ...stay(400 + (attempt++ % 30), 1) });
-    expect(answer.status).toBe(201);
-  }, timeoutMs, 500);
+  await eventually(
+    async () => {
+      const answer = await reserve(prober, { roomId, ...stay(400 + (attempt++ % 30), 1) });
+      expect(answer.status).toBe(201);
+    },
+    timeoutMs,
+    500,
+  );
   return Math.round(performance.now() - started);
 }
 
@@ -144,13 +156,6 @@ function sagasOf(guestId: string): string[] {
     .split('\n')
     .filter((line) => line.includes(guestId) && line.includes('saga started'))
     .map((line) => (JSON.parse(line) as { reservationId: string }).reservationId);
-}
-
-/** The reservation id the saga logged when it started for this guest (the client got a 503, not the id). */
-function reservationIdOf(guestId: string): string {
-  const [first] = sagasOf(guestId);
-  if (!first) throw new Error(`no saga started for ${guestId} in reservation.log`);
-  return first;
 }
 
 describe(`broker restart on profile ${PROFILE.name}`, () => {
@@ -182,7 +187,7 @@ async function burstAcrossRestart(
   let next = 0;
   const worker = async (me: User) => {
     while (next < slots.length && !(storeBack && answers.length - answersWhenBack >= 30)) {
-      const slot = slots[next++]!;
+      const slot = slots[next++];
       const answer = await reserve(me, slot);
       answers.push({ ...answer, guest: me, ...slot });
       // Back off a little after a refusal, as a client would: a 503 can take only milliseconds,
@@ -211,27 +216,43 @@ async function burstAcrossRestart(
   // Every confirmed reservation: its messages (one per type) and its view row. Deliveries that were
   // inside a consumer when the store went away come back after processingTimeout (60 s,
   // components/default) plus redeliverInterval: hence the long wait.
-  const { catchUpMs, messages } = await caughtUp(accepted.map((a) => ({ id: a.body.id as string, roomId: a.roomId, guest: a.guest })), 200_000);
+  const { catchUpMs, messages } = await caughtUp(
+    accepted.map((a) => ({ id: a.body.id as string, roomId: a.roomId, guest: a.guest })),
+    200_000,
+  );
 
   // Every refused one: no reservation (a guest has exactly the ones it was answered 201 for), no
   // payment standing for any other saga the guest started, the nights free again.
   const acceptedIds = new Set(accepted.map((a) => a.body.id as string));
   // Sagas that never became a reservation (those refused before their saga began have none).
-  const sagaIds = guests.flatMap((me) => sagasOf(me.userId).filter((id) => !acceptedIds.has(id)).map((id) => ({ id, guest: me })));
+  const sagaIds = guests.flatMap((me) =>
+    sagasOf(me.userId)
+      .filter((id) => !acceptedIds.has(id))
+      .map((id) => ({ id, guest: me })),
+  );
   // A refund or release that failed while the store was down is redone by the sweep (up to ~90 s);
   // so is the guest's index of a confirmed reservation whose bookkeeping met the store away
   // ("could not finish the saga bookkeeping; recovery will"): until then the list lacks it.
-  await eventually(async () => {
-    for (const me of guests) {
-      const mine = (await allReservationsOf(me)).map((r) => r.id).sort();
-      expect(mine).toEqual(accepted.filter((a) => a.guest === me).map((a) => a.body.id as string).sort());
-    }
-    for (const { id, guest: payer } of sagaIds) {
-      expect((await paymentsOf(payer, id)).filter((p) => p.status !== 'refunded')).toEqual([]);
-      expect((await payer.api('GET', `/reservations/${id}`)).status).toBe(404);
-    }
-    for (const a of refused) expect(await roomFree(a.roomId, a)).toBe(true);
-  }, 150_000, 2_000);
+  await eventually(
+    async () => {
+      for (const me of guests) {
+        const mine = (await allReservationsOf(me)).map((r) => r.id).sort();
+        expect(mine).toEqual(
+          accepted
+            .filter((a) => a.guest === me)
+            .map((a) => a.body.id as string)
+            .sort(),
+        );
+      }
+      for (const { id, guest: payer } of sagaIds) {
+        expect((await paymentsOf(payer, id)).filter((p) => p.status !== 'refunded')).toEqual([]);
+        expect((await payer.api('GET', `/reservations/${id}`)).status).toBe(404);
+      }
+      for (const a of refused) expect(await roomFree(a.roomId, a)).toBe(true);
+    },
+    150_000,
+    2_000,
+  );
 
   record(`${store}Restart`, {
     requests: answers.length,

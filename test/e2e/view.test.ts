@@ -96,13 +96,16 @@ async function fixture() {
 
 describe('messages and the view follow real events', () => {
   // Reads the Redis stream's own records; on another broker the consumers' routing by type shows it.
-  (onRedisStreams ? it : it.skip)(`when a sidecar publishes with metadata cloudevent.type, then that is the CloudEvent type on the topic${onRedisStreams ? '' : ` (Redis Streams only; profile ${PROFILE.name})`}`, async () => {
-    const marker = unique('type-check');
-    await publishData('ViewTypeCheck', { marker, version: 1 }, marker);
-    const event = await eventually(() => findOnStream(redis, marker), 15_000, 200);
-    expect(event.type).toBe('ViewTypeCheck');
-    expect(event.id).toBe(marker);
-  });
+  (onRedisStreams ? it : it.skip)(
+    `when a sidecar publishes with metadata cloudevent.type, then that is the CloudEvent type on the topic${onRedisStreams ? '' : ` (Redis Streams only; profile ${PROFILE.name})`}`,
+    async () => {
+      const marker = unique('type-check');
+      await publishData('ViewTypeCheck', { marker, version: 1 }, marker);
+      const event = await eventually(() => findOnStream(redis, marker), 15_000, 200);
+      expect(event.type).toBe('ViewTypeCheck');
+      expect(event.id).toBe(marker);
+    },
+  );
 
   it('when a reservation is confirmed and then cancelled, then one message per type and the view rows follow each step', async () => {
     const f = await fixture();

@@ -34,7 +34,10 @@ const tmp = (prefix: string) => {
 const run = async (file: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
   promisify(execFile)(file, args, { env: { ...process.env, ...env }, timeout: 120_000 }).then(
     ({ stdout, stderr }) => ({ code: 0, out: `${stdout}${stderr}` }),
-    (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code ?? 1, out: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
+    (error: { code?: number; stdout?: string; stderr?: string }) => ({
+      code: error.code ?? 1,
+      out: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+    }),
   );
 
 /** The first bytes a server answers to `hello` on a TCP port. */
@@ -67,28 +70,65 @@ describe('set-up from nothing: PostgreSQL (postgres-rabbitmq profile)', () => {
   };
   /** What the sidecar does: log in over TCP with the password and use the database. */
   const serviceUser = (sql: string) =>
-    run('psql', ['-h', '127.0.0.1', '-p', String(instance.port), '-U', instance.user, '-d', instance.database, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql], { PGPASSWORD: instance.password });
+    run(
+      'psql',
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(instance.port),
+        '-U',
+        instance.user,
+        '-d',
+        instance.database,
+        '-X',
+        '-A',
+        '-t',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        sql,
+      ],
+      { PGPASSWORD: instance.password },
+    );
   afterAll(async () => {
     await setupStep('postgres-stop', { instance });
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('when the data directory is empty and no server runs, then the set-up initialises, starts and provisions it, and the service user creates tables', async () => {
-    expect(await setupStep('postgres-ensure', { instance })).toMatchObject({ ok: true, result: expect.stringMatching(/started.*provisioned/) });
+    expect(await setupStep('postgres-ensure', { instance })).toMatchObject({
+      ok: true,
+      result: expect.stringMatching(/started.*provisioned/),
+    });
     expect(fs.existsSync(path.join(instance.datadir, 'PG_VERSION'))).toBe(true);
     const created = await serviceUser('CREATE TABLE probe (id int PRIMARY KEY); INSERT INTO probe VALUES (1); SELECT id FROM probe');
     expect(created).toMatchObject({ code: 0 });
     expect(created.out.trim().split('\n').at(-1)).toBe('1');
     expect(await serviceUser('SELECT 1')).toMatchObject({ code: 0 });
-    expect(await setupStep('postgres-ensure', { instance })).toMatchObject({ ok: true, result: expect.stringMatching(/answers.*already provisioned/) });
+    expect(await setupStep('postgres-ensure', { instance })).toMatchObject({
+      ok: true,
+      result: expect.stringMatching(/answers.*already provisioned/),
+    });
     // Loopback only, and a wrong password is refused (scram over TCP, no trust).
-    expect((await run('psql', ['-h', '127.0.0.1', '-p', String(instance.port), '-U', instance.user, '-d', instance.database, '-c', 'SELECT 1'], { PGPASSWORD: 'wrong' })).out).toMatch(/password authentication failed/);
+    expect(
+      (
+        await run(
+          'psql',
+          ['-h', '127.0.0.1', '-p', String(instance.port), '-U', instance.user, '-d', instance.database, '-c', 'SELECT 1'],
+          { PGPASSWORD: 'wrong' },
+        )
+      ).out,
+    ).toMatch(/password authentication failed/);
   });
 
   it('when it was stopped, then the set-up starts it again on its data (the table is still there)', async () => {
     expect(await setupStep('postgres-stop', { instance })).toMatchObject({ ok: true, result: expect.stringMatching(/stopped/) });
     expect((await serviceUser('SELECT 1')).code).not.toBe(0);
-    expect(await setupStep('postgres-ensure', { instance })).toMatchObject({ ok: true, result: expect.stringMatching(/started.*already provisioned/) });
+    expect(await setupStep('postgres-ensure', { instance })).toMatchObject({
+      ok: true,
+      result: expect.stringMatching(/started.*already provisioned/),
+    });
     expect((await serviceUser('SELECT id FROM probe')).out.trim()).toBe('1');
   });
 });
@@ -114,7 +154,10 @@ describe('set-up from nothing: RabbitMQ (postgres-rabbitmq profile)', () => {
   });
 
   it('when its directory is empty and no node runs, then the set-up starts one that speaks AMQP on loopback, and the service user logs in with its password only', async () => {
-    expect(await setupStep('rabbitmq-ensure', { instance })).toMatchObject({ ok: true, result: expect.stringMatching(/started.*provisioned/) });
+    expect(await setupStep('rabbitmq-ensure', { instance })).toMatchObject({
+      ok: true,
+      result: expect.stringMatching(/started.*provisioned/),
+    });
     expect(fs.readdirSync(path.join(dir, 'mnesia')).length).toBeGreaterThan(0);
     // AMQP 0-9-1 protocol header → the server's Connection.Start (a method frame, type 1).
     const answer = await firstBytes(instance.port, Buffer.from('AMQP\x00\x00\x09\x01', 'latin1'));
@@ -122,12 +165,18 @@ describe('set-up from nothing: RabbitMQ (postgres-rabbitmq profile)', () => {
     expect((await ctl('authenticate_user', instance.user, instance.password)).code).toBe(0);
     expect((await ctl('authenticate_user', instance.user, 'wrong')).code).not.toBe(0);
     expect((await ctl('list_user_permissions', instance.user)).out).toMatch(/\/\s+\.\*\s+\.\*\s+\.\*/);
-    expect(await setupStep('rabbitmq-ensure', { instance })).toMatchObject({ ok: true, result: expect.stringMatching(/answers.*already provisioned/) });
+    expect(await setupStep('rabbitmq-ensure', { instance })).toMatchObject({
+      ok: true,
+      result: expect.stringMatching(/answers.*already provisioned/),
+    });
   });
 
   it('when it was stopped, then the set-up starts it again on its directory (the user is still there)', async () => {
     expect(await setupStep('rabbitmq-stop', { instance })).toMatchObject({ ok: true, result: expect.stringMatching(/stopped/) });
-    expect(await setupStep('rabbitmq-ensure', { instance })).toMatchObject({ ok: true, result: expect.stringMatching(/started.*already provisioned/) });
+    expect(await setupStep('rabbitmq-ensure', { instance })).toMatchObject({
+      ok: true,
+      result: expect.stringMatching(/started.*already provisioned/),
+    });
   });
 });
 
@@ -161,16 +210,34 @@ describe('set-up from nothing: Kafka (kafka profile)', () => {
     expect(fs.readFileSync(path.join(instance.dir, 'data', 'meta.properties'), 'utf8')).toMatch(/cluster\.id=/);
     expect(fs.readFileSync(path.join(instance.dir, 'server.properties'), 'utf8')).toMatch(/process\.roles=broker,controller/);
     // A topic made and listed through the admin API of the node.
-    const topics = (...args: string[]) => run('java', ['-cp', `${instance.libs}/*`, 'org.apache.kafka.tools.TopicCommand', '--bootstrap-server', `127.0.0.1:${instance.port}`, ...args]);
+    const topics = (...args: string[]) =>
+      run('java', [
+        '-cp',
+        `${instance.libs}/*`,
+        'org.apache.kafka.tools.TopicCommand',
+        '--bootstrap-server',
+        `127.0.0.1:${instance.port}`,
+        ...args,
+      ]);
     expect(await topics('--create', '--topic', 'probe', '--partitions', '2')).toMatchObject({ code: 0 });
     expect((await topics('--list')).out).toMatch(/^probe$/m);
-    expect(await setupStep('kafka-ensure', { instance, mavenRepo })).toMatchObject({ ok: true, result: expect.stringMatching(/answers.*jars present/) });
+    expect(await setupStep('kafka-ensure', { instance, mavenRepo })).toMatchObject({
+      ok: true,
+      result: expect.stringMatching(/answers.*jars present/),
+    });
   });
 
   it('when it was stopped, then the set-up starts it again on its data (the topic is still there)', async () => {
     expect(await setupStep('kafka-stop', { instance })).toMatchObject({ ok: true, result: expect.stringMatching(/stopped/) });
     expect(await setupStep('kafka-ensure', { instance, mavenRepo })).toMatchObject({ ok: true, result: expect.stringMatching(/started/) });
-    const list = await run('java', ['-cp', `${instance.libs}/*`, 'org.apache.kafka.tools.TopicCommand', '--bootstrap-server', `127.0.0.1:${instance.port}`, '--list']);
+    const list = await run('java', [
+      '-cp',
+      `${instance.libs}/*`,
+      'org.apache.kafka.tools.TopicCommand',
+      '--bootstrap-server',
+      `127.0.0.1:${instance.port}`,
+      '--list',
+    ]);
     expect(list.out).toMatch(/^probe$/m);
   });
 });

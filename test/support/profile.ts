@@ -28,8 +28,22 @@ const run = async (file: string, args: string[], env: NodeJS.ProcessEnv = proces
 /** RabbitMQ: every consumer's queue (<app>-<topic>) has nothing ready and nothing unacknowledged. */
 async function rabbitmqDrained(consumers: string[], topic: string): Promise<void> {
   const node = process.env.RABBITMQ_NODE ?? 'staycar@localhost';
-  const out = await run('/usr/lib/rabbitmq/bin/rabbitmqctl', ['-q', '-n', node, 'list_queues', 'name', 'messages_ready', 'messages_unacknowledged']);
-  const queues = new Map(out.split('\n').map((line) => line.trim().split(/\s+/)).filter((f) => f.length === 3).map(([name, ready, unacked]) => [name, { ready: Number(ready), unacked: Number(unacked) }]));
+  const out = await run('/usr/lib/rabbitmq/bin/rabbitmqctl', [
+    '-q',
+    '-n',
+    node,
+    'list_queues',
+    'name',
+    'messages_ready',
+    'messages_unacknowledged',
+  ]);
+  const queues = new Map(
+    out
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter((f) => f.length === 3)
+      .map(([name, ready, unacked]) => [name, { ready: Number(ready), unacked: Number(unacked) }]),
+  );
   for (const consumer of consumers) {
     const q = queues.get(`${consumer}-${topic}`);
     if (!q) throw new Error(`no queue ${consumer}-${topic}`);
@@ -42,9 +56,20 @@ async function kafkaDrained(consumers: string[], topic: string): Promise<void> {
   const versions = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8')) as { kafka: string };
   const libs = path.join(process.env.STAYCAR_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'staycar'), 'kafka', versions.kafka, 'libs');
   const port = process.env.KAFKA_PORT ?? '19092';
-  const out = await run('java', ['-cp', `${libs}/*`, 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', `127.0.0.1:${port}`, '--describe', ...consumers.flatMap((c) => ['--group', c])]);
+  const out = await run('java', [
+    '-cp',
+    `${libs}/*`,
+    'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+    '--bootstrap-server',
+    `127.0.0.1:${port}`,
+    '--describe',
+    ...consumers.flatMap((c) => ['--group', c]),
+  ]);
   for (const consumer of consumers) {
-    const rows = out.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === consumer && f[1] === topic);
+    const rows = out
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => f[0] === consumer && f[1] === topic);
     if (rows.length === 0) throw new Error(`consumer group ${consumer} has no offsets on ${topic}`);
     // GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG …
     const lag = rows.reduce((sum, f) => sum + (f[3] === '-' ? Number(f[4]) : Number(f[5])), 0);

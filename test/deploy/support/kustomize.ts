@@ -235,7 +235,8 @@ export function renderKustomization(dir: string): K8sObject[] {
     if (ck.kind !== 'Component' || ck.apiVersion !== 'kustomize.config.k8s.io/v1alpha1') {
       throw new KustomizeError(`${cdir}: a component's kustomization.yaml must be kind Component of kustomize.config.k8s.io/v1alpha1`);
     }
-    for (const key of ['namespace', 'images', 'components']) if (ck[key] !== undefined) throw new KustomizeError(`${cdir}: "${key}" in a component is outside the rendered subset`);
+    for (const key of ['namespace', 'images', 'components'])
+      if (ck[key] !== undefined) throw new KustomizeError(`${cdir}: "${key}" in a component is outside the rendered subset`);
     for (const resource of stringList(ck.resources, `${cdir} resources`)) objects.push(...readObjects(path.resolve(cdir, resource)));
     checkUnique(objects, cdir);
     applyPatches(objects, ck, cdir);
