@@ -37,10 +37,10 @@ const sh = (command, args, env) => spawnSync(command, args, { cwd: ROOT, stdio: 
 /** The summary lines one Jest run wrote; a run that wrote none counts as one failure. */
 function readSummary(file) {
   const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim().split('\n') : [];
-  const last = /^(\d+) passed, (\d+) failed/.exec(lines.at(-1) ?? '');
+  const last = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?/.exec(lines.at(-1) ?? '');
   const retried = (lines.find((l) => l.startsWith('retried: ')) ?? 'retried: none').slice('retried: '.length);
   if (!last) return { passed: 0, failed: 1, retried: [], extra: ['no summary: the run ended before Jest reported'] };
-  return { passed: Number(last[1]), failed: Number(last[2]), retried: retried === 'none' ? [] : retried.split('; '), extra: lines.filter((l) => l.startsWith('retried in two runs')) };
+  return { passed: Number(last[1]), failed: Number(last[2]), skipped: Number(last[3] ?? 0), retried: retried === 'none' ? [] : retried.split('; '), extra: lines.filter((l) => l.startsWith('retried in two runs')) };
 }
 
 const profiles = profilesToRun();
@@ -66,18 +66,20 @@ for (const [i, name] of profiles.entries()) {
   // depend on the profile).
   const jestArgs = i === 0 ? [] : ['--selectProjects', 'e2e'];
   if (sh('npx', ['jest', ...jestArgs], env) !== 0) status = 1;
-  results.push({ name, ...readSummary(env.STAYCAR_SUMMARY_FILE) });
+  const skippedSuites = process.env.CI === 'true' ? Object.entries(loadProfile(name).ciSkip ?? {}) : [];
+  results.push({ name, ...readSummary(env.STAYCAR_SUMMARY_FILE), notes: skippedSuites.map(([suite, why]) => `${suite} not run in CI — ${why}`) });
 }
 
 const retried = results.flatMap((r) => r.retried.map((t) => (profiles.length > 1 ? `[${r.name}] ${t}` : t)));
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
+const skipped = results.reduce((n, r) => n + (r.skipped ?? 0), 0);
 const lines = [
   ...results.flatMap((r) => r.extra),
-  ...(profiles.length > 1 ? results.map((r) => `profile ${r.name}: ${r.passed} passed, ${r.failed} failed`) : []),
+  ...(profiles.length > 1 ? results.map((r) => `profile ${r.name}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${r.notes?.length ? ` (${r.notes.join('; ')})` : ''}`) : []),
   ...notRun,
   `retried: ${retried.length > 0 ? retried.join('; ') : 'none'}`,
-  `${passed} passed, ${failed} failed`,
+  `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`,
 ];
 fs.writeFileSync(path.join(OUT, 'summary.txt'), `${lines.join('\n')}\n`);
 process.stderr.write(`\n${lines.join('\n')}\n`);
