@@ -23,9 +23,14 @@ async function rabbitmqBacklog(topic, consumers) {
 async function kafkaBacklog(topic, consumers) {
   const versions = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8'));
   const libs = path.join(process.env.STAYCAR_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'staycar'), 'kafka', versions.kafka, 'libs');
-  const out = await run('java', ['-cp', `${libs}/*`, 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', `127.0.0.1:${process.env.KAFKA_PORT ?? 19092}`, '--describe', ...consumers.flatMap((c) => ['--group', c])]).catch((e) => e.stdout ?? '');
+  const command = ['-cp', `${libs}/*`, 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand', '--bootstrap-server', `127.0.0.1:${process.env.KAFKA_PORT ?? 19092}`];
+  // Only groups that exist: describing one that does not (an app that subscribes to nothing) fails the whole command.
+  const existing = new Set((await run('java', [...command, '--list'])).split('\n').map((l) => l.trim()));
+  const groups = consumers.filter((c) => existing.has(c));
+  if (groups.length === 0) return [];
+  const out = await run('java', [...command, '--describe', ...groups.flatMap((c) => ['--group', c])]);
   const result = [];
-  for (const c of consumers) {
+  for (const c of groups) {
     const rows = out.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === c && f[1] === topic);
     if (rows.length > 0) result.push({ group: c, backlog: rows.reduce((n, f) => n + (f[3] === '-' ? Number(f[4]) : Number(f[5])), 0) });
   }
