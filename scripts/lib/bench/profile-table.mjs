@@ -31,7 +31,7 @@ const rows = names.map((name) => {
     lagP50: lag.extra?.viewLagMs?.p50,
     lagP99: lag.extra?.viewLagMs?.p99,
     drainedAfter: reserve.drain?.waitedMs,
-    failed: [...failed(register), ...failed(reserve), ...failed(lag)].filter((c) => !/target/.test(c)),
+    failed: [...new Set([...failed(register), ...failed(reserve), ...failed(lag)])].filter((c) => !/target/.test(c)),
   };
 });
 
