@@ -76,7 +76,10 @@ const failed = results.reduce((n, r) => n + r.failed, 0);
 const skipped = results.reduce((n, r) => n + (r.skipped ?? 0), 0);
 const lines = [
   ...results.flatMap((r) => r.extra),
-  ...(profiles.length > 1 ? results.map((r) => `profile ${r.name}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${r.notes?.length ? ` (${r.notes.join('; ')})` : ''}`) : []),
+  // One line per profile when there are several, or when a suite was left out (its reason).
+  ...results
+    .filter((r) => profiles.length > 1 || r.notes?.length)
+    .map((r) => `profile ${r.name}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${r.notes?.length ? ` (${r.notes.join('; ')})` : ''}`),
   ...notRun,
   `retried: ${retried.length > 0 ? retried.join('; ') : 'none'}`,
   `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`,
