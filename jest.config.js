@@ -9,6 +9,22 @@ const moduleNameMapper = {
   // The real jose, loaded outside Jest's registry (it is ES modules only; see the file).
   '^jose$': '<rootDir>/services/common/testing/nativeJose.cjs',
 };
+// The component profile of the system the e2e project starts (STAYCAR_PROFILE,
+// scripts/lib/profiles.mjs). On `default` every e2e suite runs except broker-drill (there it is
+// resilience.test.ts's Redis drill). On another profile, the suites of issue 16 that every profile
+// must pass: the saga, idempotency races, cancel/compensation (saga, delete-race), messages and the
+// view (view, view-flow), health through Dapr (foundation) and the broker-restart drill; the others
+// read Redis Streams or MariaDB directly or stop them (STAYCAR_E2E_ALL=1 runs them anyway).
+// In CI a profile's spec may leave out a suite that cannot pass without a change under services/
+// ("ciSkip": {suite: reason}; scripts/test.mjs prints the reason beside the profile's counts).
+const profile = process.env.STAYCAR_PROFILE || 'default';
+const PROFILE_SUITES = ['foundation', 'saga', 'delete-race', 'view', 'view-flow', 'broker-drill'];
+const specFile = require('node:path').join(__dirname, 'components', `${profile}.profile.json`);
+const ciSkip = process.env.CI === 'true' && require('node:fs').existsSync(specFile) ? Object.keys(require(specFile).ciSkip ?? {}) : [];
+const e2eMatch =
+  profile === 'default' || process.env.STAYCAR_E2E_ALL === '1'
+    ? ['<rootDir>/test/e2e/**/*.test.ts']
+    : PROFILE_SUITES.filter((name) => !ciSkip.includes(name)).map((name) => `<rootDir>/test/e2e/${name}.test.ts`);
 
 module.exports = {
   // In band: e2e suites share one running system, and some stop and start its services.
@@ -56,7 +72,8 @@ module.exports = {
     {
       displayName: 'e2e',
       rootDir: __dirname,
-      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+      testMatch: e2eMatch,
+      testPathIgnorePatterns: ['/node_modules/', ...(profile === 'default' ? ['<rootDir>/test/e2e/broker-drill.test.ts'] : [])],
       transform,
       moduleNameMapper,
       testEnvironment: 'node',

@@ -5,7 +5,12 @@
 // non-2xx answers by status, and CPU seconds per 1,000 requests used by every process of the
 // system (each app, each daprd, redis-server, mariadbd). Reports go to test-output/bench/.
 //   npm run bench -- [--scenario NAME[,NAME…]] [--duration S] [--connections N] [--rate N]
-//                    [--base-url URL] [--rooms N] [--out DIR] [--list]
+//                    [--base-url URL] [--rooms N] [--out DIR] [--list] [--profile NAME]
+// With --profile the bench runs the set-up for that component profile, starts the system on it
+// itself (one system per machine: it waits for /tmp/staycar-e2e.lock like a test run), measures,
+// and stops it again; the report names the profile (docs/profiles.md, README "Profiles side by side").
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,13 +18,16 @@ import { parseArgs } from 'node:util';
 import { health } from './lib/bench/api.mjs';
 import { drive } from './lib/bench/drive.mjs';
 import { waitDrained } from './lib/bench/events.mjs';
+import { waitDrainedOnBroker } from './lib/bench/broker-drain.mjs';
 import { cpuUsed, snapshot, systemProcesses } from './lib/bench/procs.mjs';
 import { scenarioLines, writeReport } from './lib/bench/report.mjs';
 import { SCENARIOS, SCENARIO_NAMES } from './lib/bench/scenarios.mjs';
 import { round } from './lib/bench/stats.mjs';
 import { infra } from './lib/infra.mjs';
 import { ROOT, dataDir } from './lib/paths.mjs';
-import { loadApps } from './lib/system.mjs';
+import { loadProfile } from './lib/profiles.mjs';
+import { isAlive } from './lib/processes.mjs';
+import { loadApps, startAll, stopAll } from './lib/system.mjs';
 
 const USAGE = `usage: npm run bench -- [options]
   --scenario NAME     one of ${SCENARIO_NAMES.join(', ')}, a comma list, or all (default)
@@ -37,6 +45,8 @@ const USAGE = `usage: npm run bench -- [options]
                       gives up once the backlog has not shrunk for 20 s)
   --baseline S        idle seconds measured before each scenario, to tell the system's own idle CPU
                       (and other users of the shared Redis/MariaDB) from the load's (default 3; 0 = off)
+  --profile NAME      component profile (components/NAME): set it up, start the system on it, bench,
+                      stop it (default: bench the system that runs, on $STAYCAR_PROFILE or default)
   --out DIR           report folder (default test-output/bench)
   --list              print the scenario names as JSON and exit`;
 
@@ -56,6 +66,7 @@ try {
       'drain-timeout': { type: 'string', default: '120' },
       baseline: { type: 'string', default: '3' },
       out: { type: 'string', default: path.join(ROOT, 'test-output', 'bench') },
+      profile: { type: 'string' },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -104,9 +115,60 @@ function withNet(used, idle, seconds, operations) {
   return { ...used, netSeconds: round(net), netPerKiloOps: operations > 0 ? round((net / operations) * 1000, 3) : null };
 }
 
+if (args.profile) process.env.STAYCAR_PROFILE = args.profile;
+let profile;
+try {
+  profile = loadProfile();
+} catch (error) {
+  console.error(`✖ ${error.message}`);
+  process.exit(2);
+}
 const apps = loadApps();
 const gateway = apps.find((a) => a.appID === 'gateway') ?? apps[0];
 const baseUrl = (args['base-url'] ?? `http://localhost:${gateway.appPort}`).replace(/\/+$/, '');
+
+/** --profile: one system per machine, as the e2e runs (test/support/global-setup.mjs). */
+const LOCK = path.join(os.tmpdir(), 'staycar-e2e.lock');
+let started = false;
+async function startOnProfile() {
+  console.log(`profile ${profile.name}: ${profile.description}`);
+  if (spawnSync('node', [path.join(ROOT, 'scripts', 'setup.mjs')], { stdio: 'inherit', env: process.env }).status !== 0) {
+    console.error('✖ set-up failed');
+    process.exit(1);
+  }
+  for (;;) {
+    try {
+      fs.writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
+      break;
+    } catch {
+      const owner = Number(fs.readFileSync(LOCK, 'utf8') || 0);
+      if (!isAlive(owner)) fs.rmSync(LOCK, { force: true });
+      else {
+        console.log(`… waiting for ${LOCK} (pid ${owner})`);
+        await sleep(5000);
+      }
+    }
+  }
+  started = true;
+  const t0 = Date.now();
+  await startAll({ timeoutMs: 120_000 });
+  for (let i = 0; i < 120 && !(await health(baseUrl)).ok; i++) await sleep(500);
+  console.log(`✔ system started on profile ${profile.name} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+async function stopStarted() {
+  if (!started) return;
+  await stopAll();
+  fs.rmSync(LOCK, { force: true });
+}
+if (args.profile) {
+  try {
+    await startOnProfile();
+  } catch (error) {
+    console.error(`✖ ${error.message}`);
+    await stopStarted();
+    process.exit(1);
+  }
+}
 
 const up = await health(baseUrl);
 if (!up.ok) {
@@ -116,12 +178,14 @@ if (!up.ok) {
 }
 console.log(`✔ ${up.detail}`);
 
-const { procs, source } = systemProcesses(apps, dataDir('run'));
+// eslint-disable-next-line prefer-const
+let { procs, source } = systemProcesses(apps, dataDir('run'));
 console.log(`measuring CPU of ${procs.length} processes (${source}): ${procs.map((p) => `${p.label}:${p.pid}`).join(' ')}`);
 if (!procs.some((p) => p.group === 'apps')) console.log('  ⚠ no app process found: CPU figures will cover the stores only');
 
 const report = {
   startedAt: new Date().toISOString(),
+  profile: profile.name,
   baseUrl,
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? '?', loadAverage: os.loadavg().map((x) => round(x)), node: process.version },
   options: { ...cli, scenarios: wanted },
@@ -131,6 +195,8 @@ const report = {
 
 let failed = false;
 for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
+  // Listed again per scenario: PostgreSQL starts a backend process per new connection.
+  procs = systemProcesses(apps, dataDir('run')).procs;
   const options = {
     connections: cli.connections ?? scenario.defaults.connections,
     duration: cli.duration ?? scenario.defaults.duration ?? 30,
@@ -167,7 +233,11 @@ for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
     let drain;
     let cpu2;
     if (scenario.events) {
-      drain = await waitDrained({ port: infra.redis.port, topic: args.topic, appIds: apps.map((a) => a.appID), timeoutMs: cli.drainTimeout * 1000 });
+      const appIds = apps.map((a) => a.appID);
+      drain =
+        profile.broker === 'redis'
+          ? await waitDrained({ port: infra.redis.port, topic: args.topic, appIds, timeoutMs: cli.drainTimeout * 1000 })
+          : await waitDrainedOnBroker({ broker: profile.broker, topic: args.topic, appIds, timeoutMs: cli.drainTimeout * 1000 });
       cpu2 = snapshot(procs);
       checks.push({ name: `every consumer group of ${args.topic} drained (lag 0, pending 0)`, ok: drain.ok, detail: `${drain.error ? `${drain.error}; ` : ''}after ${(drain.waitedMs / 1000).toFixed(1)} s` });
     }
@@ -196,6 +266,7 @@ for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
   for (const line of scenarioLines(result)) console.log(line);
 }
 
+await stopStarted();
 const files = writeReport(args.out, report);
 console.log(`\nreport: ${files.map((f) => path.relative(process.cwd(), f)).join(', ')} (and latest.json/.md)`);
 console.log('Targets (✔/✘) are for a quiet 2-core machine; checks (✔/✘) are correctness and decide the exit code.');

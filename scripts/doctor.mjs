@@ -3,10 +3,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { infra } from './lib/infra.mjs';
 import { DAPR_BIN, ROOT } from './lib/paths.mjs';
-import { pingWorks, defaultRedis } from './lib/redis.mjs';
-import { defaultMariadb, serviceUserWorks } from './lib/mariadb.mjs';
+import { listProfiles, loadProfile } from './lib/profiles.mjs';
+import { storeOf } from './lib/stores.mjs';
 import { sentry } from './lib/sentry.mjs';
 import { isAlive, loadApps, readPids } from './lib/system.mjs';
 
@@ -38,11 +37,30 @@ row('redis-server', out('redis-server', ['--version']));
 row('mariadbd', out('mariadbd', ['--version']));
 row('chromium', out('chromium', ['--version']));
 
-console.log('\nInfrastructure');
-const redis = pingWorks(defaultRedis());
-row(`Redis :${infra.redis.port}`, redis.ok ? 'answers PING (with the configured password)' : `no: ${redis.error}`);
-const mariadb = serviceUserWorks(defaultMariadb());
-row(`MariaDB :${infra.mysql.port}`, mariadb.ok ? `user ${infra.mysql.user} logs in and uses ${infra.mysql.database}` : `no: ${mariadb.error}`);
+let profile;
+try {
+  profile = loadProfile();
+} catch (error) {
+  console.error(`\n✖ ${error.message}`);
+  process.exit(1);
+}
+console.log(`\nProfile ${profile.name} (STAYCAR_PROFILE; others: ${listProfiles().filter((p) => p !== profile.name).join(', ')})`);
+row('components', path.relative(ROOT, profile.dir));
+row('what', profile.description);
+row('state · broker · view', `${profile.stateStore} · ${profile.broker} · ${profile.viewDb}`);
+try {
+  const running = JSON.parse(fs.readFileSync(path.join(ROOT, '.data', 'run', 'profile.json'), 'utf8'));
+  if (running.profile !== profile.name) row('⚠ running system', `was started on profile ${running.profile} (${running.startedAt}): stop it before starting on ${profile.name}`);
+  else row('running system', `started on it at ${running.startedAt}`);
+} catch {
+  /* nothing started from this checkout */
+}
+
+console.log('\nInfrastructure (the stores of this profile)');
+for (const name of profile.stores) {
+  const check = await storeOf(name).check();
+  row(`${storeOf(name).label}${name === profile.broker ? ' (broker)' : ''}`, `${check.ok ? '✔' : '✖'} ${check.detail}`);
+}
 row(`Dapr Sentry :${sentry.port}`, (await answers(`http://127.0.0.1:${sentry.healthzPort}/healthz`)) === '200' ? 'healthy (mTLS between sidecars)' : 'no answer (sidecars cannot start without it)');
 
 console.log('\nServices (app port · sidecar HTTP · gRPC · metrics)');

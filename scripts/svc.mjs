@@ -1,24 +1,24 @@
 #!/usr/bin/env node
 // `npm run svc:stop -- <app-id|all>` / `npm run svc:start -- <app-id>`: stop or start one service
-// with its sidecar while the rest keep running (fault drills, the resilience tests); `redis` stops
-// or starts Redis (pub/sub) the way the set-up runs it, `mariadb` the state store's database.
+// with its sidecar while the rest keep running (fault drills, the resilience tests); a store's name
+// (redis, mariadb, postgres, rabbitmq, kafka: scripts/lib/stores.mjs) stops or starts that store the
+// way the set-up runs it.
 import { startSentry } from './lib/sentry.mjs';
 import { findApp, loadApps, runningApps, startApp, stopAll, stopApp, waitReady, waitResolvable } from './lib/system.mjs';
-import { ensureMariadb, stopServer as stopMariadb } from './lib/mariadb.mjs';
-import { startRedis, stopRedis } from './lib/redis.mjs';
+import { STORES } from './lib/stores.mjs';
 
 const [action, appId] = process.argv.slice(2);
 const ids = loadApps().map((a) => a.appID);
 if (!['start', 'stop'].includes(action) || !appId) {
-  console.error(`usage: npm run svc:stop -- <${ids.join('|')}|redis|mariadb|all>  ·  npm run svc:start -- <app-id|redis|mariadb>`);
+  const stores = Object.keys(STORES).join('|');
+  console.error(`usage: npm run svc:stop -- <${ids.join('|')}|${stores}|all>  ·  npm run svc:start -- <app-id|${stores}>`);
   process.exit(2);
 }
 try {
-  if (appId === 'redis') {
-    // Infrastructure drill: the sidecars reconnect on their own (pub/sub, outbox).
-    console.log(action === 'stop' ? await stopRedis() : await startRedis());
-  } else if (appId === 'mariadb') {
-    console.log(action === 'stop' ? ((await stopMariadb()) ? 'MariaDB stopped' : 'MariaDB was not running') : await ensureMariadb());
+  if (STORES[appId]) {
+    // Infrastructure drill (redis, mariadb, postgres, rabbitmq, kafka): the sidecars reconnect on
+    // their own (state, pub/sub, outbox); a store comes back on the data it was running on.
+    console.log(await STORES[appId][action]());
   } else if (action === 'stop') {
     if (appId === 'all') await stopAll();
     else if (!(await stopApp(findApp(appId).appID))) console.log(`${appId} was not running`);

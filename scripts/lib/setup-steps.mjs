@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import ora from 'ora';
 import { ensureDaprBinary, ensureDaprd } from './daprd-build.mjs';
-import { ensureMariadb } from './mariadb.mjs';
 import { DAPR_BIN, DAPR_HOME, ROOT, dataDir } from './paths.mjs';
-import { startRedis } from './redis.mjs';
+import { loadProfile } from './profiles.mjs';
+import { storeOf } from './stores.mjs';
 import { ensureSecrets } from './secrets.mjs';
 
 const versions = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8'));
@@ -55,7 +55,7 @@ function run(cmd, args, options = {}) {
   });
 }
 
-function aptInstall(packages) {
+export function aptInstall(packages) {
   return async (progress) => {
     const missing = packages.filter((p) => spawnSync('dpkg', ['-s', p], { stdio: 'ignore' }).status !== 0);
     if (missing.length === 0) return `Debian packages present (${packages.join(', ')})`;
@@ -134,10 +134,15 @@ async function daprHome() {
   return `${DAPR_HOME} ready`;
 }
 
-export async function runSetup() {
-  await step('Debian packages', aptInstall(versions.aptPackages));
-  await step('Redis', () => startRedis());
-  await step('MariaDB', () => ensureMariadb());
+/**
+ * Only what the profile (STAYCAR_PROFILE, components/<name>.profile.json) needs: the base Debian
+ * packages plus its stores' packages, then each of its stores started, provisioned and proved.
+ */
+export async function runSetup(profile = loadProfile()) {
+  console.log(`profile ${profile.name}: ${profile.description}`);
+  const packages = [...new Set([...versions.aptPackages, ...profile.stores.flatMap((name) => storeOf(name).apt)])];
+  await step('Debian packages', aptInstall(packages));
+  for (const name of profile.stores) await step(storeOf(name).label, () => storeOf(name).ensure());
   await step('Dapr runtime', daprRuntime);
   await step('Dapr Sentry', daprSentry);
   await step('Dapr CLI', daprCli);

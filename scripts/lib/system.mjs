@@ -10,14 +10,18 @@ import { parse, parseAllDocuments } from 'yaml';
 import { tokensFor } from './app-tokens.mjs';
 import { isAlive } from './processes.mjs';
 import { DAPR_BIN, ROOT, dataDir } from './paths.mjs';
+import { loadProfile, profileResourcesPath } from './profiles.mjs';
 import { sentryAddress, startSentry, stopSentry, trustAnchors } from './sentry.mjs';
 
 export const RUN_FILE = path.join(ROOT, 'dapr.yaml');
 const runDir = () => dataDir('run');
 const logDir = () => dataDir('logs');
 
-/** The apps of dapr.yaml with `common` folded in and paths made absolute. */
-export function loadApps(runFile = RUN_FILE) {
+/**
+ * The apps of dapr.yaml with `common` folded in and paths made absolute; components/default is
+ * replaced by the folder of the profile STAYCAR_PROFILE names (scripts/lib/profiles.mjs).
+ */
+export function loadApps(runFile = RUN_FILE, profile = loadProfile()) {
   const doc = parse(fs.readFileSync(runFile, 'utf8'));
   const base = path.dirname(runFile);
   const common = doc.common ?? {};
@@ -26,7 +30,7 @@ export function loadApps(runFile = RUN_FILE) {
     return {
       ...merged,
       appDirPath: path.resolve(base, app.appDirPath),
-      resourcesPaths: (merged.resourcesPaths ?? []).map((p) => path.resolve(base, p)),
+      resourcesPaths: (merged.resourcesPaths ?? []).map((p) => profileResourcesPath(path.resolve(base, p), profile)),
       configFilePath: merged.configFilePath ? path.resolve(base, merged.configFilePath) : undefined,
     };
   });
@@ -195,6 +199,7 @@ export async function stopApp(appId, { graceMs = 12_000 } = {}) {
 export async function stopAll(options) {
   await Promise.all(loadApps().map((app) => stopApp(app.appID, options)));
   await stopSentry();
+  fs.rmSync(path.join(runDir(), 'profile.json'), { force: true });
 }
 
 async function answers(url, timeoutMs = 1000, headers = {}) {
@@ -316,6 +321,8 @@ export async function startAll({ onLine, timeoutMs = 90_000 } = {}) {
     );
   }
   await startSentry();
+  // Which profile the running system was started on (npm run doctor, the bench's report).
+  fs.writeFileSync(path.join(runDir(), 'profile.json'), `${JSON.stringify({ profile: loadProfile().name, startedAt: new Date().toISOString() })}\n`);
   const first = firstStoreApp(apps);
   if (first) {
     startApp(first, { onLine });

@@ -3,7 +3,8 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { api, eventually, newUsers, stay, unique, type User } from '../support/api';
 import { messageTypes, roomView, statuses } from '../support/view';
-import { drained, findOnStream, publishCloudEvent, publishData } from '../support/events';
+import { findOnStream, publishCloudEvent, publishData } from '../support/events';
+import { brokerDrained, onRedisStreams, PROFILE } from '../support/profile';
 
 // Real CloudEvents through a real sidecar and Redis Streams → the real message and viewpage
 // services (with their sidecars, MariaDB) → read back through the gateway.
@@ -94,13 +95,17 @@ async function fixture() {
 }
 
 describe('messages and the view follow real events', () => {
-  it('when a sidecar publishes with metadata cloudevent.type, then that is the CloudEvent type on the topic', async () => {
-    const marker = unique('type-check');
-    await publishData('ViewTypeCheck', { marker, version: 1 }, marker);
-    const event = await eventually(() => findOnStream(redis, marker), 15_000, 200);
-    expect(event.type).toBe('ViewTypeCheck');
-    expect(event.id).toBe(marker);
-  });
+  // Reads the Redis stream's own records; on another broker the consumers' routing by type shows it.
+  (onRedisStreams ? it : it.skip)(
+    `when a sidecar publishes with metadata cloudevent.type, then that is the CloudEvent type on the topic${onRedisStreams ? '' : ` (Redis Streams only; profile ${PROFILE.name})`}`,
+    async () => {
+      const marker = unique('type-check');
+      await publishData('ViewTypeCheck', { marker, version: 1 }, marker);
+      const event = await eventually(() => findOnStream(redis, marker), 15_000, 200);
+      expect(event.type).toBe('ViewTypeCheck');
+      expect(event.id).toBe(marker);
+    },
+  );
 
   it('when a reservation is confirmed and then cancelled, then one message per type and the view rows follow each step', async () => {
     const f = await fixture();
@@ -202,7 +207,7 @@ describe('messages and the view follow real events', () => {
         carStatus: 'released',
       });
     });
-    await eventually(() => drained(redis, CONSUMERS), 30_000, 300);
+    await eventually(() => brokerDrained(CONSUMERS), 30_000, 300);
     const view = await roomView(host, f.roomId);
     expect(view.reservations).toHaveLength(1);
     expect(view.activeReservations).toBe(0);
@@ -218,7 +223,7 @@ describe('messages and the view follow real events', () => {
 
     // The whole sequence once more, same ids: nothing changes.
     for (const [type, data] of late) await publishCloudEvent(type, data);
-    await eventually(() => drained(redis, CONSUMERS), 30_000, 300);
+    await eventually(() => brokerDrained(CONSUMERS), 30_000, 300);
     expect(await messageTypes(f.guest, f.reservationId)).toEqual(types);
     expect(statuses((await roomView(host, f.roomId)).latestReservation)).toEqual({
       status: 'cancelled',

@@ -3,6 +3,11 @@
 import { adminSql, ensureMariadb, stopServer } from '../../scripts/lib/mariadb.mjs';
 import { ensureDaprBinary, ensureDaprd } from '../../scripts/lib/daprd-build.mjs';
 import { startRedis, stopRedis } from '../../scripts/lib/redis.mjs';
+import { ensurePostgres, stopPostgres } from '../../scripts/lib/postgres.mjs';
+import { ensureRabbitmq, stopRabbitmq } from '../../scripts/lib/rabbitmq.mjs';
+import { ensureKafka, stopKafka } from '../../scripts/lib/kafka.mjs';
+import { aptInstall } from '../../scripts/lib/setup-steps.mjs';
+import { storeOf } from '../../scripts/lib/stores.mjs';
 import { supervise } from '../../scripts/lib/supervisor.mjs';
 
 /**
@@ -50,6 +55,14 @@ const commands = {
   daprd: () => ensureDaprd({ binDir: args.binDir }),
   sentry: () => ensureDaprBinary({ name: 'sentry', binDir: args.binDir }),
   supervise: () => superviseStandIns(args),
+  // The set-up's package step for one store's Debian packages (what a profile that needs it runs).
+  'store-packages': () => aptInstall(storeOf(args.store).apt)(() => {}),
+  'postgres-ensure': () => ensurePostgres(args.instance),
+  'postgres-stop': () => stopPostgres(args.instance),
+  'rabbitmq-ensure': () => ensureRabbitmq(args.instance),
+  'rabbitmq-stop': () => stopRabbitmq(args.instance),
+  'kafka-ensure': () => ensureKafka(args.instance, { mavenRepo: args.mavenRepo }),
+  'kafka-stop': () => stopKafka(args.instance),
 };
 try {
   if (!commands[command]) throw new Error(`unknown command ${command}`);

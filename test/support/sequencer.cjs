@@ -2,7 +2,7 @@
 // system never run right after a restart (mDNS re-resolution, cold caches on 2 cores).
 const Sequencer = require('@jest/test-sequencer').default;
 
-const DISRUPTIVE = /(resilience|crash)\.test\.ts$/;
+const DISRUPTIVE = /(resilience|crash|drill)\.test\.ts$/;
 
 class StaycarSequencer extends Sequencer {
   sort(tests) {

@@ -4,12 +4,17 @@
 // in two runs in a row counts as failed — a flake is a bug to find, not to retry. Jest prints its
 // own summary on stderr, so these lines go there too, after it; a copy lands in
 // test-output/summary.txt for .ci/run. The previous run's retried tests are remembered per
-// machine (~/.cache/staycar/retried-tests.json, STAYCAR_CACHE_DIR to move it).
+// machine (~/.cache/staycar/retried-tests.json, STAYCAR_CACHE_DIR to move it), per component
+// profile (retried-tests-<profile>.json for the others: a run on another profile is not the
+// same test's next run). scripts/test.mjs, which runs one Jest run per profile in CI, points
+// STAYCAR_SUMMARY_FILE at a file per profile and adds their lines up.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const historyFile = () => path.join(process.env.STAYCAR_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'staycar'), 'retried-tests.json');
+const profile = () => process.env.STAYCAR_PROFILE || 'default';
+const historyFile = () =>
+  path.join(process.env.STAYCAR_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'staycar'), profile() === 'default' ? 'retried-tests.json' : `retried-tests-${profile()}.json`);
 
 function readHistory() {
   try {
@@ -48,9 +53,9 @@ class SummaryReporter {
   onRunComplete(_contexts, results) {
     const { lines, retried } = summarize(results, readHistory());
     writeHistory(retried);
-    const dir = path.join(__dirname, '..', '..', 'test-output');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'summary.txt'), `${lines.join('\n')}\n`);
+    const file = process.env.STAYCAR_SUMMARY_FILE ?? path.join(__dirname, '..', '..', 'test-output', 'summary.txt');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
     process.stderr.write(`\n${lines.join('\n')}\n`);
   }
 }

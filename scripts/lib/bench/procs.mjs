@@ -115,8 +115,18 @@ export function systemProcesses(apps, runDir) {
       if (byPort.has(app.daprHTTPPort)) procs.push({ pid: byPort.get(app.daprHTTPPort), label: `${app.appID}.daprd`, group: 'sidecars' });
     }
   }
-  for (const { pid, comm } of pidsByComm(['redis-server', 'mariadbd', 'mysqld', 'sentry'])) {
-    procs.push({ pid, label: comm === 'mysqld' ? 'mariadbd' : comm, group: comm === 'sentry' ? 'sidecars' : 'stores' });
+  // The stores of every profile (components/*.profile.json): PostgreSQL's server and its backends
+  // (one process per connection), RabbitMQ's Erlang VM (beam.smp) and epmd, Kafka's JVM (its pid
+  // file: `java` alone would also match other Java programs).
+  const labels = { mysqld: 'mariadbd', 'beam.smp': 'rabbitmq', epmd: 'rabbitmq' };
+  for (const { pid, comm } of pidsByComm(['redis-server', 'mariadbd', 'mysqld', 'sentry', 'postgres', 'beam.smp', 'epmd'])) {
+    procs.push({ pid, label: labels[comm] ?? comm, group: comm === 'sentry' ? 'sidecars' : 'stores' });
+  }
+  try {
+    const kafkaPid = Number(fs.readFileSync(path.join(runDir, '..', 'kafka', 'kafka.pid'), 'utf8'));
+    if (isAlive(kafkaPid)) procs.push({ pid: kafkaPid, label: 'kafka', group: 'stores' });
+  } catch {
+    /* no Kafka on this profile */
   }
   return { procs, source };
 }

@@ -70,7 +70,7 @@ export function writeReport(dir, report) {
 
 function markdown(report) {
   const out = [
-    `# staycar benchmark — ${report.startedAt}`,
+    `# staycar benchmark — ${report.startedAt}${report.profile ? ` — profile ${report.profile}` : ''}`,
     '',
     `Target ${report.baseUrl}; ${report.machine.cpus} CPUs (${report.machine.model}), load average at start ${report.machine.loadAverage.join(' / ')}; node ${report.machine.node}.`,
     `System processes measured (${report.processes.source}): ${report.processes.list.map((p) => `${p.label} (${p.pid})`).join(', ')}.`,

@@ -1,6 +1,8 @@
 /**
  * The subset of kustomize that deploy/ uses, rendered in TypeScript so `npm test` needs no
- * kustomize binary: `resources` (files and directories with a kustomization), `namespace`,
+ * kustomize binary: `resources` (files and directories with a kustomization), `components`
+ * (directories with a `kind: Component` kustomization: its resources are added, then its patches
+ * applied, after the including kustomization's resources and before its own patches), `namespace`,
  * `patches` (strategic merge patches from files, matched by kind + name) and `images`.
  * Anything else in a kustomization.yaml is an error here, so deploy/ cannot drift into features
  * this renderer would silently ignore. Where kubectl is installed, the test compares this output
@@ -19,7 +21,7 @@ export interface K8sObject extends JsonObject {
   metadata: JsonObject & { name: string; namespace?: string };
 }
 
-const SUPPORTED_FIELDS = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'patches', 'images']);
+const SUPPORTED_FIELDS = new Set(['apiVersion', 'kind', 'resources', 'components', 'namespace', 'patches', 'images']);
 
 /** Kinds without a namespace (the ones that could appear here). */
 const CLUSTER_SCOPED = new Set([
@@ -187,23 +189,16 @@ function stringList(value: Json | undefined, what: string): string[] {
   return value;
 }
 
-/** Renders the kustomization in `dir` (like `kustomize build dir`), objects in resource order. */
-export function renderKustomization(dir: string): K8sObject[] {
-  const k = readKustomization(dir);
-  const objects: K8sObject[] = [];
-  for (const resource of stringList(k.resources, `${dir} resources`)) {
-    const target = path.resolve(dir, resource);
-    if (!fs.existsSync(target)) throw new KustomizeError(`${dir}: resource ${resource} does not exist`);
-    objects.push(...(fs.statSync(target).isDirectory() ? renderKustomization(target) : readObjects(target)));
-  }
-
+function checkUnique(objects: K8sObject[], dir: string): void {
   const seen = new Set<string>();
   for (const o of objects) {
     const id = objectId(o);
     if (seen.has(id)) throw new KustomizeError(`${dir}: ${id} is defined twice`);
     seen.add(id);
   }
+}
 
+function applyPatches(objects: K8sObject[], k: JsonObject, dir: string): void {
   const patches = k.patches ?? [];
   if (!Array.isArray(patches)) throw new KustomizeError(`${dir}: patches must be a list`);
   for (const entry of patches) {
@@ -222,6 +217,32 @@ export function renderKustomization(dir: string): K8sObject[] {
       objects[index] = merged as K8sObject;
     }
   }
+}
+
+/** Renders the kustomization in `dir` (like `kustomize build dir`), objects in resource order. */
+export function renderKustomization(dir: string): K8sObject[] {
+  const k = readKustomization(dir);
+  const objects: K8sObject[] = [];
+  for (const resource of stringList(k.resources, `${dir} resources`)) {
+    const target = path.resolve(dir, resource);
+    if (!fs.existsSync(target)) throw new KustomizeError(`${dir}: resource ${resource} does not exist`);
+    objects.push(...(fs.statSync(target).isDirectory() ? renderKustomization(target) : readObjects(target)));
+  }
+
+  for (const component of stringList(k.components, `${dir} components`)) {
+    const cdir = path.resolve(dir, component);
+    const ck = readKustomization(cdir);
+    if (ck.kind !== 'Component' || ck.apiVersion !== 'kustomize.config.k8s.io/v1alpha1') {
+      throw new KustomizeError(`${cdir}: a component's kustomization.yaml must be kind Component of kustomize.config.k8s.io/v1alpha1`);
+    }
+    for (const key of ['namespace', 'images', 'components'])
+      if (ck[key] !== undefined) throw new KustomizeError(`${cdir}: "${key}" in a component is outside the rendered subset`);
+    for (const resource of stringList(ck.resources, `${cdir} resources`)) objects.push(...readObjects(path.resolve(cdir, resource)));
+    checkUnique(objects, cdir);
+    applyPatches(objects, ck, cdir);
+  }
+  checkUnique(objects, dir);
+  applyPatches(objects, k, dir);
 
   if (k.namespace !== undefined) {
     if (typeof k.namespace !== 'string') throw new KustomizeError(`${dir}: namespace must be a string`);

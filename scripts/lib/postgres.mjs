@@ -1,0 +1,137 @@
+// One PostgreSQL instance for the postgres-rabbitmq profile: initialise an empty data directory
+// (initdb), start it on loopback, provision the service user and database, and prove the result by
+// logging in as that user over TCP. The server runs as the `postgres` system user (it refuses
+// root), with its data in the checkout's .data/postgres. Used by the set-up, by
+// `npm run svc:* -- postgres` for drills, and by test/setup for a throwaway instance.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { dataDir } from './paths.mjs';
+
+export class PostgresError extends Error {}
+
+const int = (name, fallback) => Number(process.env[name] ?? fallback);
+
+/** The instance the components use (components/postgres-rabbitmq): port and user from env. */
+export function defaultPostgres() {
+  return {
+    port: int('PG_PORT', 5432),
+    database: process.env.PG_DATABASE ?? 'staycar',
+    user: process.env.PG_USER ?? 'staycar',
+    password: process.env.PG_PASSWORD ?? 'staycar',
+    datadir: path.join(dataDir('postgres'), 'data'),
+    socketDir: dataDir('postgres'),
+    logFile: path.join(dataDir('logs'), 'postgres.log'),
+  };
+}
+
+const quiet = { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: 60_000 };
+const asText = (r) => `${r.stderr ?? ''}${r.stdout ?? ''}`.trim() || (r.error?.message ?? `exit ${r.status}`);
+
+/** The newest PostgreSQL server binaries Debian installed (/usr/lib/postgresql/<major>/bin). */
+export function binDir() {
+  const base = '/usr/lib/postgresql';
+  const majors = fs.existsSync(base) ? fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb'))) : [];
+  if (majors.length === 0) throw new PostgresError('PostgreSQL server binaries are missing (/usr/lib/postgresql/*/bin/initdb): install the Debian package postgresql');
+  return path.join(base, majors.sort((a, b) => Number(b) - Number(a))[0], 'bin');
+}
+
+/** Runs a server binary as the postgres user (the server refuses root). */
+function asPostgres(binary, args, options = {}) {
+  const command = path.join(binDir(), binary);
+  if (process.getuid?.() === 0) return spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { ...quiet, ...options });
+  return spawnSync(command, args, { ...quiet, ...options });
+}
+
+/** psql over TCP as the service user: `{ ok }` or `{ ok: false, error }`. */
+export function serviceUserWorks(instance) {
+  const result = spawnSync(
+    'psql',
+    ['-h', '127.0.0.1', '-p', String(instance.port), '-U', instance.user, '-d', instance.database, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', 'CREATE TEMPORARY TABLE staycar_probe (i int); INSERT INTO staycar_probe VALUES (1); SELECT i FROM staycar_probe'],
+    { ...quiet, env: { ...process.env, PGPASSWORD: instance.password, PGCONNECT_TIMEOUT: '3' } },
+  );
+  return result.status === 0 && result.stdout.trim().split('\n').at(-1) === '1' ? { ok: true } : { ok: false, error: asText(result) };
+}
+
+/** Something answers on the instance's port (whoever may log in). */
+export function serverAnswers(instance) {
+  const result = spawnSync(path.join(binDir(), 'pg_isready'), ['-h', '127.0.0.1', '-p', String(instance.port), '-t', '2'], quiet);
+  return result.status === 0;
+}
+
+/** SQL as the superuser over the instance's own socket (peer login as postgres). */
+function adminSql(instance, sql, database = 'postgres') {
+  const result = asPostgres('psql', ['-h', instance.socketDir, '-p', String(instance.port), '-d', database, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1'], { input: sql });
+  if (result.status !== 0) throw new PostgresError(`psql as postgres through ${instance.socketDir} failed: ${asText(result)}`);
+  return result.stdout.trim();
+}
+
+const literal = (v) => `'${String(v).replace(/'/g, "''")}'`;
+const ident = (v) => `"${String(v).replace(/"/g, '""')}"`;
+
+/** An empty data directory gets a cluster: superuser postgres (peer on the socket), scram over TCP. */
+export function initialiseDatadir(instance) {
+  if (fs.existsSync(path.join(instance.datadir, 'PG_VERSION'))) return false;
+  fs.mkdirSync(instance.datadir, { recursive: true });
+  if (process.getuid?.() === 0) spawnSync('chown', ['-R', 'postgres:postgres', instance.socketDir, instance.datadir]);
+  fs.chmodSync(instance.datadir, 0o700);
+  const result = asPostgres('initdb', ['-D', instance.datadir, '-U', 'postgres', '--auth-local=peer', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8']);
+  if (result.status !== 0) throw new PostgresError(`initdb failed for ${instance.datadir}: ${asText(result)}`);
+  return true;
+}
+
+/** Starts the instance unless something answers on its port; waits until it accepts connections. */
+export function startServer(instance) {
+  if (serverAnswers(instance)) return false;
+  initialiseDatadir(instance);
+  fs.mkdirSync(path.dirname(instance.logFile), { recursive: true });
+  if (process.getuid?.() === 0) {
+    fs.closeSync(fs.openSync(instance.logFile, 'a'));
+    spawnSync('chown', ['postgres:postgres', instance.logFile, instance.socketDir]);
+  }
+  const options = [
+    `-p ${instance.port}`,
+    `-k ${instance.socketDir}`,
+    '-c listen_addresses=127.0.0.1',
+    '-c max_connections=300',
+    // Local run on a busy 2-core machine, as MariaDB's innodb_flush_log_at_trx_commit=2: a crash of
+    // the server loses nothing, a crash of the machine may lose the last moments. Production: on.
+    '-c synchronous_commit=off',
+  ].join(' ');
+  const result = asPostgres('pg_ctl', ['-D', instance.datadir, '-l', instance.logFile, '-o', options, '-w', '-t', '60', 'start'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (result.status !== 0 || !serverAnswers(instance)) throw new PostgresError(`PostgreSQL did not start on :${instance.port}: ${asText(result)}; see ${instance.logFile}`);
+  return true;
+}
+
+/** Makes the role (with its password) and its database exist, whatever was there; proves it. */
+export function provision(instance) {
+  if (serviceUserWorks(instance).ok) return 'already provisioned';
+  adminSql(
+    instance,
+    `DO $$ BEGIN
+       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${literal(instance.user)}) THEN CREATE ROLE ${ident(instance.user)} LOGIN; END IF;
+     END $$;
+     ALTER ROLE ${ident(instance.user)} LOGIN PASSWORD ${literal(instance.password)};\n`,
+  );
+  const exists = adminSql(instance, `SELECT 1 FROM pg_database WHERE datname = ${literal(instance.database)};\n`);
+  if (exists !== '1') adminSql(instance, `CREATE DATABASE ${ident(instance.database)} OWNER ${ident(instance.user)};\n`);
+  adminSql(instance, `ALTER DATABASE ${ident(instance.database)} OWNER TO ${ident(instance.user)}; GRANT ALL ON SCHEMA public TO ${ident(instance.user)};\n`, instance.database);
+  const check = serviceUserWorks(instance);
+  if (!check.ok) throw new PostgresError(`user ${instance.user} still cannot use database ${instance.database} after provisioning: ${check.error}`);
+  return 'provisioned';
+}
+
+/** Start (if needed), provision, prove: the PostgreSQL step of the set-up. */
+export async function ensurePostgres(instance = defaultPostgres()) {
+  const started = startServer(instance);
+  const provisioned = provision(instance);
+  return `PostgreSQL ${started ? 'started' : 'answers'} on :${instance.port} (data in ${instance.datadir}); user ${instance.user} logs in and uses database ${instance.database} (${provisioned})`;
+}
+
+/** Stops the instance (fast shutdown: clients disconnected, everything committed kept). */
+export async function stopPostgres(instance = defaultPostgres()) {
+  if (!serverAnswers(instance)) return `PostgreSQL was not running on :${instance.port}`;
+  const result = asPostgres('pg_ctl', ['-D', instance.datadir, '-m', 'fast', '-w', '-t', '60', 'stop']);
+  if (result.status !== 0) throw new PostgresError(`PostgreSQL on :${instance.port} did not stop: ${asText(result)}`);
+  return `PostgreSQL stopped on :${instance.port}`;
+}
