@@ -16,6 +16,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { cpuSeconds, pidsListeningOn } from '../lib/bench/procs.mjs';
 import { ROOT } from '../lib/paths.mjs';
 import { loadApps } from '../lib/system.mjs';
@@ -30,14 +32,16 @@ const { values: cli } = parseArgs({
     baseline: { type: 'string' },
     'sdk-from': { type: 'string' },
     json: { type: 'string' },
+    worker: { type: 'string' },
+    port: { type: 'string' },
   },
 });
 const calls = Number(cli.calls);
 const concurrency = Number(cli.concurrency);
 const app = loadApps().find((a) => a.appID === cli.app);
 if (!app) throw new Error(`no app "${cli.app}" in dapr.yaml`);
-const port = app.daprHTTPPort;
-const [daprdPid] = [...pidsListeningOn([port]).keys()];
+const port = Number(cli.port ?? app.daprHTTPPort);
+const daprdPid = pidsListeningOn([port]).get(port);
 if (!daprdPid) throw new Error(`nothing listens on ${port} (${cli.app}'s sidecar): start the system first`);
 const tokens = JSON.parse(fs.readFileSync(path.join(process.env.STAYCAR_DATA_DIR ?? path.join(ROOT, '.data'), 'secrets', 'app-tokens.json'), 'utf8'));
 const token = tokens[cli.app]?.daprApiToken;
@@ -147,8 +151,23 @@ const makers = {
   sdk: async () => withRetry(await sdkClient()),
 };
 const modes = cli.modes.split(',').filter(Boolean);
+if (!cli.worker) {
+  // Each mode and round in a process of its own: one client's garbage is not collected on another's clock.
+  const results = {};
+  let retries = 0;
+  for (let round = 0; round < Number(cli.rounds); round++) {
+    for (const mode of modes) {
+      const args = process.argv.slice(2).concat(['--worker', mode]);
+      const out = JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...args], { encoding: 'utf8' }).trim().split('\n').pop());
+      retries += out.retries;
+      for (const [op, cell] of Object.entries(out.cells)) ((results[mode] ??= {})[op] ??= []).push(cell);
+    }
+  }
+  report(results, retries);
+  process.exit(0);
+}
 const clients = {};
-for (const mode of modes) clients[mode] = await makers[mode]();
+clients[cli.worker] = await makers[cli.worker]();
 
 // The key every read reads (an hour's TTL), then a warm-up of every client.
 await fetch(`http://127.0.0.1:${port}/v1.0/state/${store}`, {
@@ -156,7 +175,7 @@ await fetch(`http://127.0.0.1:${port}/v1.0/state/${store}`, {
   headers: { 'dapr-api-token': token, 'content-type': 'application/json' },
   body: JSON.stringify([{ key: readKey, value, metadata: { ttlInSeconds: '3600' } }]),
 });
-for (const mode of modes) for (let i = 0; i < 200; i++) await clients[mode].get();
+for (let i = 0; i < 200; i++) await clients[cli.worker].get();
 
 async function run(fn, parallel) {
   let next = 0;
@@ -169,33 +188,35 @@ async function run(fn, parallel) {
   await Promise.all(Array.from({ length: parallel }, worker));
 }
 
-const results = {}; // mode → op → [{client, daprd, wall}]
-for (let round = 0; round < Number(cli.rounds); round++) {
+const cells = {}; // op → {client, daprd, wall}
+for (const mode of modes.filter((m) => m === cli.worker)) {
+  for (const [op, parallel] of [['get seq', 1], ['get x' + concurrency, concurrency], ['save seq', 1], ['save x' + concurrency, concurrency]]) {
+    const fn = op.startsWith('get') ? clients[mode].get : clients[mode].save;
+    const node0 = process.cpuUsage();
+    const daprd0 = cpuSeconds(daprdPid);
+    const t0 = performance.now();
+    await run(fn, parallel);
+    const wall = performance.now() - t0;
+    const node = process.cpuUsage(node0);
+    const daprd = (cpuSeconds(daprdPid) - daprd0) * 1000;
+    cells[op] = { client: (node.user + node.system) / 1000 / calls, daprd: daprd / calls, wall: wall / calls };
+  }
+  await clients[mode].close();
+}
+console.log(JSON.stringify({ cells, retries: transientRetries }));
+process.exit(0);
+
+function report(results, retries) {
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(`${calls} calls per cell, ${cli.rounds} rounds (a process per mode and round), medians · client = the client process's CPU-ms per call, daprd = ${cli.app}'s sidecar CPU-ms per call`);
+  const table = {};
   for (const mode of modes) {
-    for (const [op, parallel] of [['get seq', 1], ['get x' + concurrency, concurrency], ['save seq', 1], ['save x' + concurrency, concurrency]]) {
-      const fn = op.startsWith('get') ? clients[mode].get : clients[mode].save;
-      const node0 = process.cpuUsage();
-      const daprd0 = cpuSeconds(daprdPid);
-      const t0 = performance.now();
-      await run(fn, parallel);
-      const wall = performance.now() - t0;
-      const node = process.cpuUsage(node0);
-      const daprd = (cpuSeconds(daprdPid) - daprd0) * 1000;
-      ((results[mode] ??= {})[op] ??= []).push({ client: (node.user + node.system) / 1000 / calls, daprd: daprd / calls, wall: wall / calls });
+    for (const [op, list] of Object.entries(results[mode])) {
+      const row = { client: median(list.map((c) => c.client)), daprd: median(list.map((c) => c.daprd)), wall: median(list.map((c) => c.wall)) };
+      (table[mode] ??= {})[op] = row;
+      console.log(`${mode.padEnd(8)} ${op.padEnd(10)} client ${row.client.toFixed(3)} ms · daprd ${row.daprd.toFixed(3)} ms · wall ${row.wall.toFixed(3)} ms`);
     }
   }
+  console.log(`transient store errors retried by the hand-made clients: ${retries}`);
+  if (cli.json) fs.writeFileSync(cli.json, JSON.stringify(table, null, 2));
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`${calls} calls per cell, ${cli.rounds} rounds, medians · client = this process's CPU-ms per call, daprd = ${cli.app}'s sidecar CPU-ms per call`);
-const table = {};
-for (const mode of modes) {
-  for (const [op, cells] of Object.entries(results[mode])) {
-    const row = { client: median(cells.map((c) => c.client)), daprd: median(cells.map((c) => c.daprd)), wall: median(cells.map((c) => c.wall)) };
-    (table[mode] ??= {})[op] = row;
-    console.log(`${mode.padEnd(8)} ${op.padEnd(10)} client ${row.client.toFixed(3)} ms · daprd ${row.daprd.toFixed(3)} ms · wall ${row.wall.toFixed(3)} ms`);
-  }
-}
-console.log(`transient store errors retried by the hand-made clients: ${transientRetries}`);
-if (cli.json) fs.writeFileSync(cli.json, JSON.stringify(table, null, 2));
-for (const mode of modes) await clients[mode].close();
-process.exit(0);

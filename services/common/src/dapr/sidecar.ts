@@ -49,7 +49,7 @@ const keyPath = (key: string): string => encodeURI(key);
 
 /**
  * The only door to Dapr: one per process, speaking the sidecar's HTTP API over one keep-alive
- * connection pool (`DaprHttp`; `@dapr/dapr` cost about three times the client CPU per call and
+ * connection pool (`DaprHttp`; `@dapr/dapr` cost ≈ 1.5 times the client CPU per call and
  * ~30 MB of RSS, README "Measured"), turning every answer into a typed result or error. Every write
  * is first-write-wins: a save with an ETag fails if the key moved on, a save without one fails if
  * the key exists.
