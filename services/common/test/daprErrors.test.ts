@@ -1,9 +1,14 @@
-import { isUnavailable, unpackSdkError } from '../src';
+import { answerFailure, isUnavailable } from '../src';
 
-describe('unpacking the JS SDK errors', () => {
-  it('when the SDK throws its JSON string, then status and the callee body come out parsed', () => {
-    const error = new Error(JSON.stringify({ error: 'Conflict', error_msg: '{"error":{"code":"ROOM_UNAVAILABLE"}}', status: 409 }));
-    expect(unpackSdkError(error)).toMatchObject({ status: 409, body: { error: { code: 'ROOM_UNAVAILABLE' } } });
+describe("reading the sidecar's error answers", () => {
+  it('when the answer is JSON, then status and the callee body come out parsed, and raw summarises it', () => {
+    const failure = answerFailure(409, 'Conflict', '{"error":{"code":"ROOM_UNAVAILABLE"}}');
+    expect(failure).toMatchObject({ status: 409, body: { error: { code: 'ROOM_UNAVAILABLE' } } });
+    expect(JSON.parse(failure.raw)).toEqual({ error: 'Conflict', error_msg: '{"error":{"code":"ROOM_UNAVAILABLE"}}', status: 409 });
+  });
+
+  it('when the answer is not JSON, then the body is its text', () => {
+    expect(answerFailure(502, 'Bad Gateway', 'upstream gone')).toMatchObject({ status: 502, body: 'upstream gone' });
   });
 
   it('when Dapr reports an open breaker or a deadline, then it counts as unavailable', () => {

@@ -25,29 +25,19 @@ export class DependencyUnavailableError extends DaprError {
   override name = 'DependencyUnavailableError';
 }
 
-interface SdkHttpError {
-  error?: string;
-  error_msg?: string;
-  status?: number;
-}
-
-/** The JS SDK throws (or returns) `Error(JSON.stringify({error, error_msg, status}))`; unpack it. */
-export function unpackSdkError(error: unknown): { status?: number; body: unknown; raw: string } {
-  const raw = error instanceof Error ? error.message : String(error);
+/**
+ * A sidecar's non-2xx answer as `{status, body, raw}`: `body` parsed when JSON, `raw` the one-line
+ * summary the error messages carry (`{"error":<reason>,"error_msg":<body>,"status":<status>}`, the
+ * shape `@dapr/dapr` used to throw, so log lines and messages read as before).
+ */
+export function answerFailure(status: number, statusText: string, text: string): { status: number; body: unknown; raw: string } {
+  let body: unknown = text;
   try {
-    const parsed = JSON.parse(raw) as SdkHttpError;
-    let body: unknown = parsed.error_msg;
-    if (typeof parsed.error_msg === 'string') {
-      try {
-        body = JSON.parse(parsed.error_msg);
-      } catch {
-        body = parsed.error_msg;
-      }
-    }
-    return { status: parsed.status, body, raw };
+    body = JSON.parse(text) as unknown;
   } catch {
-    return { status: undefined, body: raw, raw };
+    // Dapr's own errors are JSON; a callee may answer anything.
   }
+  return { status, body, raw: JSON.stringify({ error: statusText, error_msg: text, status }) };
 }
 
 const UNAVAILABLE_PATTERNS = [
