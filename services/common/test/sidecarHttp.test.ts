@@ -95,6 +95,19 @@ describe('how Sidecar reads what it did not expect', () => {
     expect(error).not.toBeInstanceOf(DependencyUnavailableError);
   });
 
+  it('when a store without a bulk read of its own fails one key (Redis restarting), then the read fails: never "not found"', async () => {
+    answers.push({ status: 200, body: '[{"key":"room:1","error":"dial tcp 127.0.0.1:6379: connect: connection refused"}]' });
+    await expect(sidecar.getState('room:1')).rejects.toBeInstanceOf(DependencyUnavailableError);
+  });
+
+  it('when PostgreSQL refuses a create-only write ("no item was updated", a 500), then it is an EtagConflictError', async () => {
+    answers.push({
+      status: 500,
+      body: '{"errorCode":"ERR_STATE_SAVE","message":"failed saving state in state store statestore: no item was updated"}',
+    });
+    await expect(sidecar.saveState({ key: 'k', value: 1 })).rejects.toBeInstanceOf(EtagConflictError);
+  });
+
   it('when the store fails with a transient MariaDB error, then the write is sent again and succeeds', async () => {
     answers.push({
       status: 500,
