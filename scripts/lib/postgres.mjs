@@ -19,6 +19,13 @@ export function defaultPostgres() {
     database: process.env.PG_DATABASE ?? 'staycar',
     user: process.env.PG_USER ?? 'staycar',
     password: process.env.PG_PASSWORD ?? 'staycar',
+    // viewpage's read model (profiles whose "viewDb" is "postgres"): its own database and a user
+    // that owns it and nothing else (postgresViewDbUrl below: the VIEW_DB_URL the launcher gives it).
+    view: {
+      database: process.env.PG_VIEW_DATABASE ?? 'staycar_view',
+      user: process.env.PG_VIEW_USER ?? 'staycar_view',
+      password: process.env.PG_VIEW_PASSWORD ?? 'staycar',
+    },
     datadir: path.join(dataDir('postgres'), 'data'),
     socketDir: dataDir('postgres'),
     logFile: path.join(dataDir('logs'), 'postgres.log'),
@@ -43,12 +50,18 @@ function asPostgres(binary, args, options = {}) {
   return spawnSync(command, args, { ...quiet, ...options });
 }
 
-/** psql over TCP as the service user: `{ ok }` or `{ ok: false, error }`. */
-export function serviceUserWorks(instance) {
+/** viewpage's VIEW_DB_URL for the instance's view database (postgres://, the password URL-encoded). */
+export function postgresViewDbUrl(instance = defaultPostgres()) {
+  const { user, password, database } = instance.view;
+  return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${instance.port}/${encodeURIComponent(database)}`;
+}
+
+/** psql over TCP as the service user (or `login`: the view's): `{ ok }` or `{ ok: false, error }`. */
+export function serviceUserWorks(instance, login = instance) {
   const result = spawnSync(
     'psql',
-    ['-h', '127.0.0.1', '-p', String(instance.port), '-U', instance.user, '-d', instance.database, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', 'CREATE TEMPORARY TABLE staycar_probe (i int); INSERT INTO staycar_probe VALUES (1); SELECT i FROM staycar_probe'],
-    { ...quiet, env: { ...process.env, PGPASSWORD: instance.password, PGCONNECT_TIMEOUT: '3' } },
+    ['-h', '127.0.0.1', '-p', String(instance.port), '-U', login.user, '-d', login.database, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', 'CREATE TEMPORARY TABLE staycar_probe (i int); INSERT INTO staycar_probe VALUES (1); SELECT i FROM staycar_probe'],
+    { ...quiet, env: { ...process.env, PGPASSWORD: login.password, PGCONNECT_TIMEOUT: '3' } },
   );
   return result.status === 0 && result.stdout.trim().split('\n').at(-1) === '1' ? { ok: true } : { ok: false, error: asText(result) };
 }
@@ -105,27 +118,34 @@ export function startServer(instance) {
 
 /** Makes the role (with its password) and its database exist, whatever was there; proves it. */
 export function provision(instance) {
-  if (serviceUserWorks(instance).ok) return 'already provisioned';
+  const logins = [instance, ...(instance.view ? [instance.view] : [])];
+  if (logins.every((login) => serviceUserWorks(instance, login).ok)) return 'already provisioned';
+  for (const login of logins) provisionLogin(instance, login);
+  return 'provisioned';
+}
+
+/** One role with its password, owning its own database (the public schema its own too); proven by logging in. */
+function provisionLogin(instance, login) {
   adminSql(
     instance,
     `DO $$ BEGIN
-       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${literal(instance.user)}) THEN CREATE ROLE ${ident(instance.user)} LOGIN; END IF;
+       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = ${literal(login.user)}) THEN CREATE ROLE ${ident(login.user)} LOGIN; END IF;
      END $$;
-     ALTER ROLE ${ident(instance.user)} LOGIN PASSWORD ${literal(instance.password)};\n`,
+     ALTER ROLE ${ident(login.user)} LOGIN PASSWORD ${literal(login.password)};\n`,
   );
-  const exists = adminSql(instance, `SELECT 1 FROM pg_database WHERE datname = ${literal(instance.database)};\n`);
-  if (exists !== '1') adminSql(instance, `CREATE DATABASE ${ident(instance.database)} OWNER ${ident(instance.user)};\n`);
-  adminSql(instance, `ALTER DATABASE ${ident(instance.database)} OWNER TO ${ident(instance.user)}; GRANT ALL ON SCHEMA public TO ${ident(instance.user)};\n`, instance.database);
-  const check = serviceUserWorks(instance);
-  if (!check.ok) throw new PostgresError(`user ${instance.user} still cannot use database ${instance.database} after provisioning: ${check.error}`);
-  return 'provisioned';
+  const exists = adminSql(instance, `SELECT 1 FROM pg_database WHERE datname = ${literal(login.database)};\n`);
+  if (exists !== '1') adminSql(instance, `CREATE DATABASE ${ident(login.database)} OWNER ${ident(login.user)};\n`);
+  adminSql(instance, `ALTER DATABASE ${ident(login.database)} OWNER TO ${ident(login.user)}; GRANT ALL ON SCHEMA public TO ${ident(login.user)};\n`, login.database);
+  const check = serviceUserWorks(instance, login);
+  if (!check.ok) throw new PostgresError(`user ${login.user} still cannot use database ${login.database} after provisioning: ${check.error}`);
 }
 
 /** Start (if needed), provision, prove: the PostgreSQL step of the set-up. */
 export async function ensurePostgres(instance = defaultPostgres()) {
   const started = startServer(instance);
   const provisioned = provision(instance);
-  return `PostgreSQL ${started ? 'started' : 'answers'} on :${instance.port} (data in ${instance.datadir}); user ${instance.user} logs in and uses database ${instance.database} (${provisioned})`;
+  const view = instance.view ? `; view user ${instance.view.user} logs in and uses database ${instance.view.database}` : '';
+  return `PostgreSQL ${started ? 'started' : 'answers'} on :${instance.port} (data in ${instance.datadir}); user ${instance.user} logs in and uses database ${instance.database}${view} (${provisioned})`;
 }
 
 /** Stops the instance (fast shutdown: clients disconnected, everything committed kept). */

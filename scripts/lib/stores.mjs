@@ -44,7 +44,11 @@ export const STORES = {
       const m = await postgres();
       const instance = m.defaultPostgres();
       const r = m.serviceUserWorks(instance);
-      return { ok: r.ok, detail: r.ok ? `:${instance.port} user ${instance.user} logs in and uses ${instance.database}` : `:${instance.port} no: ${r.error}` };
+      if (!r.ok) return { ok: false, detail: `:${instance.port} no: ${r.error}` };
+      // The view's user too (its database is viewpage's on a profile with "viewDb": "postgres").
+      const v = m.serviceUserWorks(instance, instance.view);
+      if (!v.ok) return { ok: false, detail: `:${instance.port} view user ${instance.view.user}: no: ${v.error}` };
+      return { ok: true, detail: `:${instance.port} user ${instance.user} logs in and uses ${instance.database}; view user ${instance.view.user} uses ${instance.view.database}` };
     },
   },
   rabbitmq: {

@@ -10,6 +10,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { tokensFor } from './app-tokens.mjs';
 import { isAlive } from './processes.mjs';
 import { DAPR_BIN, ROOT, dataDir } from './paths.mjs';
+import { postgresViewDbUrl } from './postgres.mjs';
 import { loadProfile, profileResourcesPath } from './profiles.mjs';
 import { sentryAddress, startSentry, stopSentry, trustAnchors } from './sentry.mjs';
 
@@ -18,15 +19,27 @@ const runDir = () => dataDir('run');
 const logDir = () => dataDir('logs');
 
 /**
+ * An app's environment on the profile: a VIEW_DB_URL (viewpage's read model, dapr.yaml names
+ * MariaDB) points at the profile's view database — on `"viewDb": "postgres"` the PostgreSQL
+ * database the set-up provisions for it (scripts/lib/postgres.mjs).
+ */
+function profileEnv(env, profile) {
+  if (env.VIEW_DB_URL === undefined || profile.viewDb === 'mariadb') return env;
+  if (profile.viewDb === 'postgres') return { ...env, VIEW_DB_URL: postgresViewDbUrl() };
+  throw new Error(`components/${profile.name}.profile.json: "viewDb": "${profile.viewDb}" is not known (mariadb, postgres)`);
+}
+
+/**
  * The apps of dapr.yaml with `common` folded in and paths made absolute; components/default is
- * replaced by the folder of the profile STAYCAR_PROFILE names (scripts/lib/profiles.mjs).
+ * replaced by the folder of the profile STAYCAR_PROFILE names (scripts/lib/profiles.mjs), and the
+ * view database is the profile's (profileEnv).
  */
 export function loadApps(runFile = RUN_FILE, profile = loadProfile()) {
   const doc = parse(fs.readFileSync(runFile, 'utf8'));
   const base = path.dirname(runFile);
   const common = doc.common ?? {};
   return doc.apps.map((app) => {
-    const merged = { ...common, ...app, env: { ...(common.env ?? {}), ...(app.env ?? {}) } };
+    const merged = { ...common, ...app, env: profileEnv({ ...(common.env ?? {}), ...(app.env ?? {}) }, profile) };
     return {
       ...merged,
       appDirPath: path.resolve(base, app.appDirPath),

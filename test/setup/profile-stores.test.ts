@@ -67,9 +67,11 @@ describe('set-up from nothing: PostgreSQL (postgres-rabbitmq profile)', () => {
     datadir: path.join(dir, 'data'),
     socketDir: dir,
     logFile: path.join(dir, 'postgres.log'),
+    // viewpage's read model on a profile with "viewDb": "postgres": its own user and database.
+    view: { database: 'staycar_fresh_view', user: 'staycar_fresh_view', password: `pw-${randomBytes(6).toString('hex')}` },
   };
-  /** What the sidecar does: log in over TCP with the password and use the database. */
-  const serviceUser = (sql: string) =>
+  /** What the sidecar (or, with `login`, viewpage) does: log in over TCP with the password and use the database. */
+  const serviceUser = (sql: string, login: { user: string; database: string; password: string } = instance) =>
     run(
       'psql',
       [
@@ -78,9 +80,9 @@ describe('set-up from nothing: PostgreSQL (postgres-rabbitmq profile)', () => {
         '-p',
         String(instance.port),
         '-U',
-        instance.user,
+        login.user,
         '-d',
-        instance.database,
+        login.database,
         '-X',
         '-A',
         '-t',
@@ -89,7 +91,7 @@ describe('set-up from nothing: PostgreSQL (postgres-rabbitmq profile)', () => {
         '-c',
         sql,
       ],
-      { PGPASSWORD: instance.password },
+      { PGPASSWORD: login.password },
     );
   afterAll(async () => {
     await setupStep('postgres-stop', { instance });
@@ -99,13 +101,21 @@ describe('set-up from nothing: PostgreSQL (postgres-rabbitmq profile)', () => {
   it('when the data directory is empty and no server runs, then the set-up initialises, starts and provisions it, and the service user creates tables', async () => {
     expect(await setupStep('postgres-ensure', { instance })).toMatchObject({
       ok: true,
-      result: expect.stringMatching(/started.*provisioned/),
+      result: expect.stringMatching(/started.*view user staycar_fresh_view logs in and uses database staycar_fresh_view \(provisioned\)/),
     });
     expect(fs.existsSync(path.join(instance.datadir, 'PG_VERSION'))).toBe(true);
     const created = await serviceUser('CREATE TABLE probe (id int PRIMARY KEY); INSERT INTO probe VALUES (1); SELECT id FROM probe');
     expect(created).toMatchObject({ code: 0 });
     expect(created.out.trim().split('\n').at(-1)).toBe('1');
     expect(await serviceUser('SELECT 1')).toMatchObject({ code: 0 });
+    // The view's user makes its tables in its own database and cannot read the state's.
+    const viewCreated = await serviceUser(
+      'CREATE TABLE view_probe (id int PRIMARY KEY); INSERT INTO view_probe VALUES (2); SELECT id FROM view_probe',
+      instance.view,
+    );
+    expect(viewCreated).toMatchObject({ code: 0 });
+    expect(viewCreated.out.trim().split('\n').at(-1)).toBe('2');
+    expect((await serviceUser('SELECT id FROM probe', { ...instance.view, database: instance.database })).out).toMatch(/permission denied/);
     expect(await setupStep('postgres-ensure', { instance })).toMatchObject({
       ok: true,
       result: expect.stringMatching(/answers.*already provisioned/),

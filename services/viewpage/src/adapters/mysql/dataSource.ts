@@ -2,26 +2,46 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { CarEntity, ReservationEntity, RoomEntity } from './entities';
 import { CreateView1764000000000 } from './migrations/1764000000000-CreateView';
+import { CreateViewPg1764000000000 } from './migrations/postgres/1764000000000-CreateViewPg';
 
 /**
- * The migrations, oldest first. TypeORM records each by its class name (`CreateView1764000000000`)
- * in `view_migrations`: a name or timestamp never changes once released, or databases run it again.
+ * The migrations of each dialect, oldest first. TypeORM records each by its class name
+ * (`CreateView1764000000000`) in `view_migrations`: a name or timestamp never changes once
+ * released, or databases run it again. PostgreSQL has its own set (its SQL differs).
  */
-const MIGRATIONS = [CreateView1764000000000];
+const MIGRATIONS = {
+  mysql: [CreateView1764000000000],
+  postgres: [CreateViewPg1764000000000],
+};
 
-/** mysql://user:pass@host:port/db → a TypeORM DataSource (migrations, never synchronize). */
+export type ViewDialect = keyof typeof MIGRATIONS;
+
+/** The dialect a VIEW_DB_URL names by its scheme: mysql:// (MySQL, MariaDB) or postgres:// / postgresql://. */
+export function dialectOf(url: string): ViewDialect {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === 'mysql') return 'mysql';
+  if (scheme === 'postgres' || scheme === 'postgresql') return 'postgres';
+  throw new Error(
+    `VIEW_DB_URL: unknown scheme ${scheme === undefined ? '(none)' : `"${scheme}"`}; expected mysql://, postgres:// or postgresql://`,
+  );
+}
+
+/**
+ * mysql://user:pass@host:port/db (driver mysql2) or postgres://user:pass@host:port/db (driver pg)
+ * → a TypeORM DataSource (migrations, never synchronize).
+ */
 export function createDataSource(url: string): DataSource {
-  return new DataSource({
-    type: 'mysql',
+  const common = {
     url,
     entities: [RoomEntity, CarEntity, ReservationEntity],
-    migrations: MIGRATIONS,
     migrationsTableName: 'view_migrations',
     synchronize: false,
     logging: false,
-    charset: 'utf8mb4',
-    extra: { connectionLimit: 10 },
-  });
+  };
+  if (dialectOf(url) === 'postgres') {
+    return new DataSource({ ...common, type: 'postgres', migrations: MIGRATIONS.postgres, extra: { max: 10 } });
+  }
+  return new DataSource({ ...common, type: 'mysql', migrations: MIGRATIONS.mysql, charset: 'utf8mb4', extra: { connectionLimit: 10 } });
 }
 
 /** Connects, trying once a second until `withinMs` has passed (the database may still be starting); then throws. */

@@ -1,9 +1,13 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { Car, Room } from '../../domain/projection';
 
-/** A snapshot kept as JSON text (null until the first snapshot arrived). */
+/**
+ * A snapshot kept as JSON text (null until the first snapshot arrived). The tables are made by
+ * the migrations (MySQL: `longtext`, PostgreSQL: `text`); the types here are the ones both of
+ * TypeORM's drivers know and convert no differently (`text`, `double precision`).
+ */
 const JSON_COLUMN = {
-  type: 'longtext',
+  type: 'text',
   nullable: true,
   transformer: {
     to: (v: unknown) => (v == null ? null : JSON.stringify(v)),
@@ -26,7 +30,7 @@ export class RoomEntity {
   @Column({ type: 'boolean' }) deleted!: boolean;
   @Column({ type: 'boolean' }) listed!: boolean;
   @Column({ type: 'int' }) reviewCount!: number;
-  @Column({ type: 'double', nullable: true }) averageRating!: number | null;
+  @Column({ type: 'double precision', nullable: true }) averageRating!: number | null;
   @Column({ type: 'int' }) reviewVersion!: number;
   @Column({ type: 'varchar', length: 40 }) updatedAt!: string;
 }

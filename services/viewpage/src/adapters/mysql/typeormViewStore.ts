@@ -4,8 +4,32 @@ import { isListed, type CarRow, type ReservationRow, type RoomRow } from '../../
 import type { Reducer, UpdatedAfter, ViewStore } from '../../ports';
 import { CarEntity, ReservationEntity, RoomEntity } from './entities';
 
-/** MariaDB's answers to two transactions racing on one row (the first insert of a row, lock order). */
-const RACED = new Set(['ER_LOCK_DEADLOCK', 'ER_DUP_ENTRY', 'ER_LOCK_WAIT_TIMEOUT']);
+/**
+ * The database's answers to two transactions racing on one row (the first insert of a row, lock
+ * order): MariaDB's error codes, PostgreSQL's SQLSTATEs (unique_violation, deadlock_detected,
+ * lock_not_available, serialization_failure).
+ */
+const RACED = new Set(['ER_LOCK_DEADLOCK', 'ER_DUP_ENTRY', 'ER_LOCK_WAIT_TIMEOUT', '23505', '40P01', '55P03', '40001']);
+
+/**
+ * The store's few raw statements in each dialect (placeholders `?` / `$n`, a list as `IN (?)` /
+ * `= ANY($1)`, PostgreSQL's case-keeping quoted column names). Everything else is TypeORM's.
+ */
+const SQL = {
+  mysql: {
+    touchRoom: 'UPDATE view_room SET updatedAt = GREATEST(updatedAt, ?) WHERE roomId = ?',
+    activeCounts: "SELECT roomId, COUNT(*) AS n FROM view_reservation WHERE roomId IN (?) AND status = 'confirmed' GROUP BY roomId",
+    latest: `SELECT * FROM (SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v.roomId ORDER BY v.createdAt DESC, v.reservationId DESC) AS rn
+         FROM view_reservation v WHERE v.roomId IN (?) AND v.status IS NOT NULL) t WHERE t.rn = 1`,
+  },
+  postgres: {
+    touchRoom: 'UPDATE view_room SET "updatedAt" = GREATEST("updatedAt", $1) WHERE "roomId" = $2',
+    activeCounts: `SELECT "roomId", COUNT(*) AS n FROM view_reservation WHERE "roomId" = ANY($1) AND status = 'confirmed' GROUP BY "roomId"`,
+    latest: `SELECT * FROM (SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v."roomId" ORDER BY v."createdAt" DESC, v."reservationId" DESC) AS rn
+         FROM view_reservation v WHERE v."roomId" = ANY($1) AND v.status IS NOT NULL) t WHERE t.rn = 1`,
+  },
+};
+
 const MAX_ATTEMPTS = 8;
 
 const codeOf = (error: unknown): string | undefined =>
@@ -44,16 +68,20 @@ const carRow = (e: CarEntity): CarRow => ({
 const reservationRow = (e: ReservationEntity): ReservationRow => ({ ...e });
 
 /**
- * The read model in MariaDB through TypeORM. Updates run in a transaction around a
- * `SELECT … FOR UPDATE` of the row, so concurrent deliveries for one aggregate serialize; a race
+ * The read model in MariaDB or PostgreSQL (the DataSource's type) through TypeORM. Updates run in
+ * a transaction around a `SELECT … FOR UPDATE` of the row, so concurrent deliveries for one aggregate serialize; a race
  * on a row that does not exist yet (duplicate key or deadlock) is retried through `retryOnConflict`
  * (after MAX_ATTEMPTS races: TRY_LATER, and the delivery is redelivered).
  */
 export class TypeormViewStore implements ViewStore {
+  private readonly sql: (typeof SQL)[keyof typeof SQL];
+
   constructor(
     private readonly db: DataSource,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.sql = db.options.type === 'postgres' ? SQL.postgres : SQL.mysql;
+  }
 
   private update<E extends ObjectLiteral, Row>(
     target: EntityTarget<E>,
@@ -108,14 +136,14 @@ export class TypeormViewStore implements ViewStore {
       async (em, row) => {
         // The room's row moves up the "most recently updated" list with its reservations.
         if (row.roomId) {
-          await em.query('UPDATE view_room SET updatedAt = GREATEST(updatedAt, ?) WHERE roomId = ?', [row.updatedAt, row.roomId]);
+          await em.query(this.sql.touchRoom, [row.updatedAt, row.roomId]);
         }
       },
     );
   }
 
   async roomsByUpdated(query: { city?: string; hostId?: string; limit: number; after?: UpdatedAfter }): Promise<RoomRow[]> {
-    const qb = this.db.getRepository(RoomEntity).createQueryBuilder('r').where('r.listed = 1');
+    const qb = this.db.getRepository(RoomEntity).createQueryBuilder('r').where('r.listed = :listed', { listed: true });
     if (query.city !== undefined) qb.andWhere('r.city = :city', { city: query.city });
     // A host's rooms are few: the view_room_host index finds them, the sort is over those alone.
     if (query.hostId !== undefined) qb.andWhere('r.hostId = :hostId', { hostId: query.hostId });
@@ -127,7 +155,7 @@ export class TypeormViewStore implements ViewStore {
   }
 
   async roomsById(query: { city?: string; hostId?: string; limit: number; after?: string }): Promise<RoomRow[]> {
-    const qb = this.db.getRepository(RoomEntity).createQueryBuilder('r').where('r.listed = 1');
+    const qb = this.db.getRepository(RoomEntity).createQueryBuilder('r').where('r.listed = :listed', { listed: true });
     if (query.city !== undefined) qb.andWhere('r.city = :city', { city: query.city });
     if (query.hostId !== undefined) qb.andWhere('r.hostId = :hostId', { hostId: query.hostId });
     if (query.after !== undefined) qb.andWhere('r.roomId > :after', { after: query.after });
@@ -140,7 +168,7 @@ export class TypeormViewStore implements ViewStore {
   }
 
   async carsById(query: { city?: string; limit: number; after?: string }): Promise<CarRow[]> {
-    const qb = this.db.getRepository(CarEntity).createQueryBuilder('c').where('c.listed = 1');
+    const qb = this.db.getRepository(CarEntity).createQueryBuilder('c').where('c.listed = :listed', { listed: true });
     if (query.city !== undefined) qb.andWhere('c.city = :city', { city: query.city });
     if (query.after !== undefined) qb.andWhere('c.carId > :after', { after: query.after });
     return (await qb.orderBy('c.carId', 'ASC').limit(query.limit).getMany()).map(carRow);
@@ -149,15 +177,8 @@ export class TypeormViewStore implements ViewStore {
   async reservationStats(roomIds: string[]): Promise<Map<string, { active: number; latest: ReservationRow | undefined }>> {
     const stats = new Map<string, { active: number; latest: ReservationRow | undefined }>();
     if (roomIds.length === 0) return stats;
-    const counts = await this.db.query<Array<{ roomId: string; n: number | string }>>(
-      "SELECT roomId, COUNT(*) AS n FROM view_reservation WHERE roomId IN (?) AND status = 'confirmed' GROUP BY roomId",
-      [roomIds],
-    );
-    const latest = await this.db.query<Array<ReservationEntity & { rn: unknown }>>(
-      `SELECT * FROM (SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v.roomId ORDER BY v.createdAt DESC, v.reservationId DESC) AS rn
-         FROM view_reservation v WHERE v.roomId IN (?) AND v.status IS NOT NULL) t WHERE t.rn = 1`,
-      [roomIds],
-    );
+    const counts = await this.db.query<Array<{ roomId: string; n: number | string }>>(this.sql.activeCounts, [roomIds]);
+    const latest = await this.db.query<Array<ReservationEntity & { rn: unknown }>>(this.sql.latest, [roomIds]);
     for (const id of roomIds) stats.set(id, { active: 0, latest: undefined });
     for (const c of counts) stats.get(c.roomId)!.active = Number(c.n);
     for (const { rn: _rn, ...row } of latest) stats.get(row.roomId!)!.latest = reservationRow(row);
