@@ -72,10 +72,32 @@ export function serverAnswers(instance) {
   return result.status === 0;
 }
 
-/** SQL as the superuser over the instance's own socket (peer login as postgres). */
+/**
+ * The socket directory of the server listening on the instance's port: the instance's own, or —
+ * when a server started from another checkout answers there (one PostgreSQL per machine) — the
+ * `-k` directory of that running postmaster, read from /proc.
+ */
+function socketDirOf(instance) {
+  if (fs.existsSync(path.join(instance.socketDir, `.s.PGSQL.${instance.port}`))) return instance.socketDir;
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let argv;
+    try {
+      argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (!argv[0]?.endsWith('/postgres') || argv[argv.indexOf('-p') + 1] !== String(instance.port)) continue;
+    const dir = argv[argv.indexOf('-k') + 1];
+    if (argv.includes('-k') && dir && fs.existsSync(path.join(dir, `.s.PGSQL.${instance.port}`))) return dir;
+  }
+  return instance.socketDir;
+}
+
+/** SQL as the superuser over the server's socket (peer login as postgres). */
 function adminSql(instance, sql, database = 'postgres') {
-  const result = asPostgres('psql', ['-h', instance.socketDir, '-p', String(instance.port), '-d', database, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1'], { input: sql });
-  if (result.status !== 0) throw new PostgresError(`psql as postgres through ${instance.socketDir} failed: ${asText(result)}`);
+  const socketDir = socketDirOf(instance);
+  const result = asPostgres('psql', ['-h', socketDir, '-p', String(instance.port), '-d', database, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1'], { input: sql });
+  if (result.status !== 0) throw new PostgresError(`psql as postgres through ${socketDir} failed: ${asText(result)}`);
   return result.stdout.trim();
 }
 
