@@ -301,7 +301,7 @@ for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
   const result = { name: scenario.name, title: scenario.title, mode: 'closed-loop', rate: options.rate ?? null };
   report.scenarios.push(result);
   try {
-    if (capped && cli.rate === 'auto') throw new Error('--rate auto is for the gateway scenarios (sidecar-overhead runs at its capped rate, --rate N)');
+    if (capped && cli.rate === 'auto') console.log(`  --rate auto is for the gateway scenarios: ${scenario.name} runs at its own capped rate (${options.rate}/s)`);
     let openRate = !capped && typeof cli.rate === 'number' ? cli.rate : undefined;
     if (!capped && cli.rate === 'auto') {
       const auto = await probeMaximum(scenario, ctx, options);
