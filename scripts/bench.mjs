@@ -4,8 +4,12 @@
 // bearer token), and reports, per scenario, throughput, p50/p95/p99 latency,
 // non-2xx answers by status, and CPU seconds per 1,000 requests used by every process of the
 // system (each app, each daprd, redis-server, mariadbd). Reports go to test-output/bench/.
-//   npm run bench -- [--scenario NAME[,NAME…]] [--duration S] [--connections N] [--rate N]
-//                    [--base-url URL] [--rooms N] [--out DIR] [--list] [--profile NAME]
+//   npm run bench -- [--scenario NAME[,NAME…]] [--duration S] [--connections N] [--rate N|auto]
+//                    [--max-in-flight N] [--base-url URL] [--rooms N] [--out DIR] [--list] [--profile NAME]
+// Without --rate a scenario runs closed-loop (its connections send as fast as answers come: the
+// maximum); with --rate it runs open-loop at that fixed arrival rate (scripts/lib/bench/open-loop.mjs),
+// and --rate auto (= --at-half-max) first measures the closed-loop maximum, then runs open-loop at
+// half of it. The report also gives the RSS of every process at rest before the load and at its end.
 // With --profile the bench runs the set-up for that component profile, starts the system on it
 // itself (one system per machine: it waits for /tmp/staycar-e2e.lock like a test run), measures,
 // and stops it again; the report names the profile (docs/profiles.md, README "Profiles side by side").
@@ -19,7 +23,8 @@ import { health } from './lib/bench/api.mjs';
 import { drive } from './lib/bench/drive.mjs';
 import { waitDrained } from './lib/bench/events.mjs';
 import { waitDrainedOnBroker } from './lib/bench/broker-drain.mjs';
-import { cpuUsed, snapshot, systemProcesses } from './lib/bench/procs.mjs';
+import { openLoop } from './lib/bench/open-loop.mjs';
+import { cpuUsed, rssOf, snapshot, systemProcesses } from './lib/bench/procs.mjs';
 import { scenarioLines, writeReport } from './lib/bench/report.mjs';
 import { SCENARIOS, SCENARIO_NAMES } from './lib/bench/scenarios.mjs';
 import { round } from './lib/bench/stats.mjs';
@@ -35,7 +40,18 @@ const USAGE = `usage: npm run bench -- [options]
   --connections N     concurrent connections (default per scenario: register 100, reserve 50, …);
                       the scenario signs up one user per connection (at least 20, at most 200)
                       and sends each request as the next of them, with its token
-  --rate N            cap on requests/s over all connections (default none; sidecar-overhead 1000)
+  --rate N|auto       open loop: start N requests/s on schedule, whether or not earlier ones have
+                      answered (like k6's constant-arrival-rate), and report latency from the scheduled
+                      start, the achieved rate, dropped and late starts. auto: first measure the
+                      scenario's closed-loop maximum (--probe-duration s, --connections), then run open
+                      loop at --fraction (0.5) of it. Default: closed loop (as fast as the answers come).
+                      sidecar-overhead keeps its own meaning: autocannon's cap over its connections
+                      (default 1000), a closed loop with a cap
+  --at-half-max       the same as --rate auto
+  --max-in-flight N   open loop: at most N requests in flight (default 500); an arrival that finds
+                      them all busy is dropped and counted (reported as "max in-flight hit")
+  --probe-duration S  --rate auto: seconds of the closed-loop run that finds the maximum (default 10)
+  --fraction F        --rate auto: the share of the maximum to run at (default 0.5)
   --base-url URL      the gateway (default http://localhost:<gateway port of dapr.yaml>)
   --rooms N           rooms (and cars) the scenario creates first (reserve/lag 200, contend 5, browse 50)
   --target-app ID     sidecar-overhead: the app whose /healthz is called (default room)
@@ -58,6 +74,10 @@ try {
       duration: { type: 'string' },
       connections: { type: 'string' },
       rate: { type: 'string' },
+      'at-half-max': { type: 'boolean', default: false },
+      'max-in-flight': { type: 'string', default: '500' },
+      'probe-duration': { type: 'string', default: '10' },
+      fraction: { type: 'string', default: '0.5' },
       'base-url': { type: 'string' },
       rooms: { type: 'string' },
       'target-app': { type: 'string', default: 'room' },
@@ -102,11 +122,19 @@ if (unknown.length > 0) {
 const cli = {
   duration: positive('duration', args.duration),
   connections: positive('connections', args.connections),
-  rate: positive('rate', args.rate),
+  rate: args['at-half-max'] || args.rate === 'auto' ? 'auto' : positive('rate', args.rate),
+  maxInFlight: positive('max-in-flight', args['max-in-flight']),
+  probeDuration: positive('probe-duration', args['probe-duration']),
+  fraction: Number(args.fraction),
   rooms: positive('rooms', args.rooms),
   drainTimeout: positive('drain-timeout', args['drain-timeout']),
   baseline: args.baseline === '0' ? 0 : positive('baseline', args.baseline),
 };
+
+if (!(cli.fraction > 0 && cli.fraction <= 1)) {
+  console.error(`--fraction must be in (0, 1], got "${args.fraction}"\n\n${USAGE}`);
+  process.exit(2);
+}
 
 /** Adds the CPU above the idle baseline (seconds and per 1,000 requests). */
 function withNet(used, idle, seconds, operations) {
@@ -193,27 +221,99 @@ const report = {
   scenarios: [],
 };
 
+/** Waits until the events of a scenario that writes are drained (every consumer group of our apps). */
+async function drainEvents() {
+  const appIds = apps.map((a) => a.appID);
+  return profile.broker === 'redis'
+    ? await waitDrained({ port: infra.redis.port, topic: args.topic, appIds, timeoutMs: cli.drainTimeout * 1000 })
+    : await waitDrainedOnBroker({ broker: profile.broker, topic: args.topic, appIds, timeoutMs: cli.drainTimeout * 1000 });
+}
+
+/** Closed loop (autocannon, as fast as the answers come, or capped with `rate`) or open loop at `openRate`. */
+async function runLoad(load, seriesOf, options, openRate) {
+  if (openRate) {
+    return openLoop(load, { rate: openRate, duration: options.duration, maxInFlight: cli.maxInFlight });
+  }
+  const autocannonOptions = { ...load, connections: options.connections, duration: options.duration };
+  if (options.rate) autocannonOptions.overallRate = options.rate;
+  return { mode: 'closed-loop', ...(await drive(autocannonOptions, { seriesOf })) };
+}
+
+/**
+ * --rate auto: the scenario's closed-loop maximum, on data of its own (a second prepare, so the
+ * open-loop run's checks — contend's one winner per stay — see only its own requests); its events
+ * are drained before the open-loop run starts.
+ */
+async function probeMaximum(scenario, ctx, options) {
+  const state = await scenario.prepare(ctx);
+  const { seriesOf, ...load } = scenario.load(state, ctx);
+  const probeOptions = { ...options, duration: cli.probeDuration, rate: undefined };
+  console.log(`  measuring the closed-loop maximum: ${probeOptions.duration} s, ${probeOptions.connections} connections …`);
+  const run = await runLoad(load, seriesOf, probeOptions);
+  const { checks } = await scenario.verify(state, ctx, run);
+  const drain = scenario.events ? await drainEvents() : undefined;
+  const max = run.all.perSecond;
+  const rate = round(max * cli.fraction, 1);
+  console.log(`  closed-loop maximum ${max}/s (p50 ${run.all.latencyMs.p50} · p99 ${run.all.latencyMs.p99} ms) → open loop at ${rate}/s`);
+  return {
+    rate,
+    probe: {
+      seconds: run.seconds,
+      connections: run.connections,
+      maxPerSecond: max,
+      fraction: cli.fraction,
+      latencyMs: run.all.latencyMs,
+      statuses: run.all.statuses,
+      errors: run.errors,
+      timeouts: run.timeouts,
+      checks,
+      drained: drain ? drain.ok : undefined,
+    },
+  };
+}
+
+/** Issue 15's "p99 at 50 % of max rate" targets, for a --rate auto run at half the maximum. */
+const P99_AT_HALF_MAX_MS = { register: 50, reserve: 150, browse: 30 };
+function halfMaxTarget(name, auto, run) {
+  const want = P99_AT_HALF_MAX_MS[name];
+  if (!auto || auto.fraction !== 0.5 || want === undefined) return [];
+  const got = run.all.latencyMs.p99;
+  return [{ name: 'p99 at 50 % of the closed-loop maximum, ms', want: `≤ ${want}`, got, met: got !== null && got <= want && run.openLoop.dropped === 0 }];
+}
+
 let failed = false;
 for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
   // Listed again per scenario: PostgreSQL starts a backend process per new connection.
   procs = systemProcesses(apps, dataDir('run')).procs;
+  // sidecar-overhead calls two URLs over its connections at autocannon's capped rate: --rate keeps
+  // that meaning there (closed loop with a cap).
+  const capped = scenario.name === 'sidecar-overhead';
   const options = {
     connections: cli.connections ?? scenario.defaults.connections,
     duration: cli.duration ?? scenario.defaults.duration ?? 30,
-    rate: cli.rate ?? scenario.defaults.rate,
+    rate: capped ? (typeof cli.rate === 'number' ? cli.rate : scenario.defaults.rate) : undefined,
     rooms: cli.rooms ?? scenario.defaults.rooms,
     targetApp: args['target-app'],
     viaApp: args['via-app'],
   };
   const ctx = { baseUrl, apps, options };
   console.log(`\n▶ ${scenario.name}: ${scenario.title}`);
-  const result = { name: scenario.name, title: scenario.title, rate: options.rate ?? null };
+  const result = { name: scenario.name, title: scenario.title, mode: 'closed-loop', rate: options.rate ?? null };
   report.scenarios.push(result);
   try {
+    if (capped && cli.rate === 'auto') console.log(`  --rate auto is for the gateway scenarios: ${scenario.name} runs at its own capped rate (${options.rate}/s)`);
+    let openRate = !capped && typeof cli.rate === 'number' ? cli.rate : undefined;
+    if (!capped && cli.rate === 'auto') {
+      const auto = await probeMaximum(scenario, ctx, options);
+      result.auto = auto.probe;
+      openRate = auto.rate;
+      if (!auto.probe.checks.every((c) => c.ok)) failed = true;
+      if (!(openRate > 0)) throw new Error(`the closed-loop maximum was ${auto.probe.maxPerSecond}/s: nothing to run open loop at`);
+    }
+    if (openRate) Object.assign(result, { mode: 'open-loop', rate: openRate, maxInFlight: cli.maxInFlight });
+
     const state = await scenario.prepare(ctx);
     const { seriesOf, ...load } = scenario.load(state, ctx);
-    const autocannonOptions = { ...load, connections: options.connections, duration: options.duration };
-    if (options.rate) autocannonOptions.overallRate = options.rate;
 
     let idle;
     if (cli.baseline > 0) {
@@ -223,24 +323,23 @@ for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
       idle = cpuUsed(procs, b0, snapshot(procs), 0, (Date.now() - t0) / 1000);
     }
 
+    const rssAtRest = rssOf(procs);
     const cpu0 = snapshot(procs);
     const self0 = process.cpuUsage();
-    const run = await drive(autocannonOptions, { seriesOf });
+    const run = await runLoad(load, seriesOf, options, openRate);
     const cpu1 = snapshot(procs);
+    const rssEndOfLoad = rssOf(procs);
     const self = process.cpuUsage(self0);
 
     const { checks, extra } = await scenario.verify(state, ctx, run);
     let drain;
     let cpu2;
     if (scenario.events) {
-      const appIds = apps.map((a) => a.appID);
-      drain =
-        profile.broker === 'redis'
-          ? await waitDrained({ port: infra.redis.port, topic: args.topic, appIds, timeoutMs: cli.drainTimeout * 1000 })
-          : await waitDrainedOnBroker({ broker: profile.broker, topic: args.topic, appIds, timeoutMs: cli.drainTimeout * 1000 });
+      drain = await drainEvents();
       cpu2 = snapshot(procs);
       checks.push({ name: `every consumer group of ${args.topic} drained (lag 0, pending 0)`, ok: drain.ok, detail: `${drain.error ? `${drain.error}; ` : ''}after ${(drain.waitedMs / 1000).toFixed(1)} s` });
     }
+    if (result.auto) for (const c of result.auto.checks) checks.push({ ...c, name: `probe of the maximum: ${c.name}` });
     const statuses = [scenario.primary.status].flat();
     const primaryCount = statuses.reduce((n, s) => n + (run.all.statuses[s] ?? 0), 0);
     Object.assign(result, {
@@ -249,14 +348,19 @@ for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
       primary: { label: scenario.primary.label, count: primaryCount, perSecond: round(primaryCount / run.exactSeconds, 1) },
       cpu: {
         idle,
-        load: withNet(cpuUsed(procs, cpu0, cpu1, run.all.responses), idle, run.exactSeconds, run.all.responses),
+        load: withNet(cpuUsed(procs, cpu0, cpu1, run.all.responses), idle, run.openLoop?.secondsUntilLastAnswer ?? run.exactSeconds, run.all.responses),
         untilDrained: cpu2 ? cpuUsed(procs, cpu0, cpu2, run.all.responses) : undefined,
         loadGeneratorSeconds: round((self.user + self.system) / 1e6),
       },
+      rss: { atRest: rssAtRest, endOfLoad: rssEndOfLoad },
       drain,
       checks,
       extra,
-      targets: scenario.targets(run, extra),
+      // Throughput targets are closed-loop figures: an open loop runs at the rate it was asked.
+      targets: scenario
+        .targets(run, extra)
+        .map((t) => (run.openLoop && t.name.endsWith('/s') ? { ...t, want: `${t.want} (closed loop only)`, met: null } : t))
+        .concat(halfMaxTarget(scenario.name, result.auto, run)),
     });
     if (!checks.every((c) => c.ok)) failed = true;
   } catch (error) {

@@ -162,3 +162,38 @@ export function cpuUsed(procs, before, after, operations, seconds) {
     perProcess,
   };
 }
+
+/** Resident set size of one process in bytes (VmRSS of /proc/<pid>/status), or undefined when it is gone. */
+export function rssBytes(pid) {
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const mib = (bytes) => Number((bytes / 1048576).toFixed(1));
+
+/**
+ * RSS of every process now, in MiB: per process (labels that occur more than once, e.g.
+ * PostgreSQL's backends, are summed), per group and in all. Resident pages shared between
+ * processes count in each (RSS, not PSS).
+ */
+export function rssOf(procs) {
+  const perProcess = {};
+  const perGroup = {};
+  let total = 0;
+  let counted = 0;
+  for (const p of procs) {
+    const bytes = rssBytes(p.pid);
+    if (bytes === undefined) continue;
+    counted++;
+    perProcess[p.label] = (perProcess[p.label] ?? 0) + bytes;
+    perGroup[p.group] = (perGroup[p.group] ?? 0) + bytes;
+    total += bytes;
+  }
+  for (const k of Object.keys(perProcess)) perProcess[k] = mib(perProcess[k]);
+  for (const k of Object.keys(perGroup)) perGroup[k] = mib(perGroup[k]);
+  return { at: new Date().toISOString(), processes: counted, totalMiB: mib(total), perGroup, perProcess };
+}
