@@ -14,6 +14,14 @@ export class DaprdBuildError extends Error {}
 const versions = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8'));
 const MODULE = path.join(ROOT, 'tools', 'daprd');
 const PATCHES = path.join(MODULE, 'patches');
+/**
+ * daprd's Go build tags: only the components this system uses (issue 15 lever 7), registered by
+ * patches/…/cmd/daprd/components/zz_staycar.go, instead of `stablecomponents` (every stable
+ * component linked in). Part of the recipe hash, so changing them rebuilds.
+ */
+export const DAPRD_TAGS = ['staycarcomponents'];
+/** The file that registers daprd's components (test/setup/daprd-components.test.ts reads it). */
+export const DAPRD_REGISTRATIONS = path.join(PATCHES, `github.com/dapr/dapr@v${versions.dapr}`, 'cmd', 'daprd', 'components', 'zz_staycar.go');
 /** What a cold build takes on this project's 2-core machines (README "Other figures"). */
 export const EXPECTED_BUILD = 'about 4–5 minutes on 2 cores, plus the module download the first time';
 
@@ -52,9 +60,10 @@ const filesUnder = (dir) =>
     ? fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath ?? e.path, e.name)).sort()
     : [];
 
-/** Hash of what the build depends on: tools/daprd/go.mod, go.sum and every file of patches/. */
+/** Hash of what the build depends on: tools/daprd/go.mod, go.sum, every file of patches/ and daprd's build tags. */
 export function sourceHash() {
   const hash = createHash('sha256');
+  hash.update(`tags=${DAPRD_TAGS.join(',')}`);
   for (const file of [path.join(MODULE, 'go.mod'), path.join(MODULE, 'go.sum'), ...filesUnder(PATCHES)]) {
     hash.update(path.relative(MODULE, file)).update(fs.readFileSync(file));
   }
@@ -141,7 +150,7 @@ async function buildInto(name, target, { version, progress, everyMs }) {
   const ldflags = `-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=${version} -X github.com/dapr/kit/logger.DaprVersion=${version}`;
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const tmp = `${target}.tmp-${process.pid}`;
-  const tags = name === 'daprd' ? ['-tags', 'stablecomponents'] : [];
+  const tags = name === 'daprd' ? ['-tags', DAPRD_TAGS.join(',')] : [];
   await goBuild(name, ['build', '-modfile', modfile, ...tags, '-trimpath', '-ldflags', ldflags, '-o', tmp, `github.com/dapr/dapr/cmd/${name}`], { env, progress, everyMs });
   const built = versionOf(name, tmp, version);
   if (built !== version) throw new DaprdBuildError(`the built ${name} reports "${built}", expected ${version}`);
