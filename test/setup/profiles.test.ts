@@ -41,10 +41,18 @@ describe('component profiles', () => {
       const defaults = esm(`import { loadApps } from './scripts/lib/system.mjs'; console.log(JSON.stringify(loadApps()));`, {
         STAYCAR_PROFILE: 'default',
       });
+      const viewOnPostgres =
+        JSON.parse(fs.readFileSync(path.join(ROOT, 'components', `${profile}.profile.json`), 'utf8')).viewDb === 'postgres';
       for (const [i, app] of apps.entries()) {
         expect(app.resourcesPaths).toEqual([path.join(ROOT, 'components', profile), path.join(ROOT, 'resiliency')]);
-        // The services' environment, ports and commands are the same on every profile.
-        expect({ ...app, resourcesPaths: [] }).toEqual({ ...defaults[i], resourcesPaths: [] });
+        // The services' environment, ports and commands are the same on every profile — but for the
+        // view's database on a profile that keeps the view in PostgreSQL (viewpage's VIEW_DB_URL only).
+        const env = { ...app.env };
+        if (viewOnPostgres && app.appID === 'viewpage') {
+          expect(env.VIEW_DB_URL).toMatch(/^postgres:\/\/staycar_view:[^@]+@127\.0\.0\.1:\d+\/staycar_view$/);
+          env.VIEW_DB_URL = defaults[i].env.VIEW_DB_URL;
+        }
+        expect({ ...app, env, resourcesPaths: [] }).toEqual({ ...defaults[i], resourcesPaths: [] });
       }
     },
   );
