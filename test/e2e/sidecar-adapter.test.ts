@@ -1,35 +1,9 @@
-import Redis from 'ioredis';
-import pino from 'pino';
-import { EtagConflictError, Sidecar, writeWithEvent } from '@staycar/common';
+import { EtagConflictError, writeWithEvent } from '@staycar/common';
 import { eventually, unique } from '../support/api';
-import { StreamReader } from '../support/events';
-import { sidecarToken } from '../support/sidecars';
+import { roomSidecarWithStream } from '../support/roomSidecar';
 
 // The Dapr adapter against a real daprd (room's sidecar), real MariaDB state and Redis Streams.
-const sidecar = Sidecar.create(
-  {
-    daprHost: '127.0.0.1',
-    daprHttpPort: 3501,
-    stateStore: 'statestore',
-    pubsub: 'pubsub',
-    eventsTopic: 'staycar-events',
-    daprApiToken: sidecarToken('room'),
-  },
-  pino({ level: 'silent' }),
-);
-const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true });
-
-const stream = new StreamReader(redis);
-
-beforeAll(async () => {
-  await sidecar.waitUntilReachable();
-  await redis.connect();
-  await stream.begin();
-});
-afterAll(async () => {
-  await sidecar.stop();
-  redis.disconnect();
-});
+const { sidecar, stream, redis } = roomSidecarWithStream();
 
 describe('state through the sidecar is first-write-wins', () => {
   it('when a key is saved without an ETag and it already exists, then the save is refused', async () => {
