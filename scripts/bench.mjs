@@ -20,6 +20,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { health } from './lib/bench/api.mjs';
+import { countsBetween, scrape } from './lib/bench/dapr-metrics.mjs';
 import { drive } from './lib/bench/drive.mjs';
 import { waitDrained } from './lib/bench/events.mjs';
 import { waitDrainedOnBroker } from './lib/bench/broker-drain.mjs';
@@ -324,6 +325,7 @@ for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
     }
 
     const rssAtRest = rssOf(procs);
+    const counters0 = await scrape(apps);
     const cpu0 = snapshot(procs);
     const self0 = process.cpuUsage();
     const run = await runLoad(load, seriesOf, options, openRate);
@@ -342,6 +344,8 @@ for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
     if (result.auto) for (const c of result.auto.checks) checks.push({ ...c, name: `probe of the maximum: ${c.name}` });
     const statuses = [scenario.primary.status].flat();
     const primaryCount = statuses.reduce((n, s) => n + (run.all.statuses[s] ?? 0), 0);
+    // After the drain: the events' deliveries and their state operations belong to the scenario.
+    const dapr = countsBetween(counters0, await scrape(apps), primaryCount);
     Object.assign(result, {
       options,
       load: run,
@@ -353,6 +357,7 @@ for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
         loadGeneratorSeconds: round((self.user + self.system) / 1e6),
       },
       rss: { atRest: rssAtRest, endOfLoad: rssEndOfLoad },
+      dapr,
       drain,
       checks,
       extra,

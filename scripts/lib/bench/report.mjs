@@ -53,6 +53,13 @@ export function scenarioLines(r) {
     lines.push(`  RSS of the ${r.rss.atRest.processes} processes: at rest before the load ${rss(r.rss.atRest)} → at the end of the load ${rss(r.rss.endOfLoad)}`);
     lines.push(`    at the end, largest: ${Object.entries(r.rss.endOfLoad.perProcess).sort((x, y) => y[1] - x[1]).slice(0, 8).map(([p, v]) => `${p} ${v}`).join(', ')}`);
   }
+  if (r.dapr) {
+    const d = r.dapr;
+    const per = (o) => Object.entries(o).map(([k, v]) => `${k} ${typeof v === 'number' ? v : Object.entries(v).map(([t, n]) => `${t}:${n}`).join('+')}`).join(', ');
+    lines.push(`  sidecars counted per ${r.primary.label.replace(/\/s$/, '')} (${d.operations}): ${d.deliveriesPerOperation} event deliveries to apps (+ ${d.outboxInternalPerOperation} outbox-internal), ${d.stateOpsPerOperation} state operations${d.failedStateOps ? ` (${d.failedStateOps} failed in all)` : ''}`);
+    lines.push(`    deliveries: ${per(d.deliveries) || 'none'} · published: ${per(d.publishes) || 'none'}`);
+    lines.push(`    state operations per ${r.primary.label.replace(/\/s$/, '')} by app: ${per(d.stateOpsPerOperationByApp) || 'none'}${d.missing.length ? ` · ⚠ no metrics from ${d.missing.join(', ')}` : ''}`);
+  }
   if (r.extra?.viewLagMs) {
     const v = r.extra.viewLagMs;
     lines.push(`  view lag (201 → in GET /roomviews/{id}), ${v.count} samples, poll ${v.pollIntervalMs} ms: p50 ${ms(v.p50)} · p90 ${ms(v.p90)} · p99 ${ms(v.p99)} · max ${ms(v.max)}`);
