@@ -548,6 +548,14 @@ func (r *rabbitMQ) subscribeForever(ctx context.Context, req pubsub.SubscribeReq
 			if len(consumerTag) > maxConsumerTagLen {
 				consumerTag = consumerTag[len(consumerTag)-maxConsumerTagLen:]
 			}
+			// staycar patch: Consume under channelMutex, like every other call on the shared
+			// channel. Upstream called it unlocked, so it raced the other subscriptions'
+			// QueueDeclare/Consume and the publisher's calls on the same channel: amqp091 pairs
+			// replies with whichever call waits, one call failed with "unexpected command
+			// received" (503) while the broker had registered its consumer, and the messages the
+			// broker then delivered to that consumer (up to prefetchCount) stayed unacknowledged,
+			// read by nobody, until the connection next closed.
+			r.channelMutex.Lock()
 			msgs, err = channel.Consume(
 				q.Name,
 				consumerTag,        // unique consumerID per subscription attempt
@@ -557,6 +565,7 @@ func (r *rabbitMQ) subscribeForever(ctx context.Context, req pubsub.SubscribeReq
 				false,              // noWait
 				nil,
 			)
+			r.channelMutex.Unlock()
 			if err != nil {
 				errFuncName = "channel.Consume"
 				break
@@ -574,9 +583,11 @@ func (r *rabbitMQ) subscribeForever(ctx context.Context, req pubsub.SubscribeReq
 			// Always cancel the consumer server-side so RabbitMQ can
 			// release the registration. noWait=true avoids blocking if
 			// the channel is already closing.
+			r.channelMutex.Lock() // staycar patch: see Consume above
 			if cancelErr := channel.Cancel(consumerTag, true); cancelErr != nil {
 				r.logger.Debugf("%s failed to cancel consumer %s: %v", logMessagePrefix, consumerTag, cancelErr)
 			}
+			r.channelMutex.Unlock()
 			if err != nil {
 				errFuncName = "listenMessages"
 				break
