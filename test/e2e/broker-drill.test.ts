@@ -158,11 +158,35 @@ function sagasOf(guestId: string): string[] {
     .map((line) => (JSON.parse(line) as { reservationId: string }).reservationId);
 }
 
+/**
+ * The sidecars' log lines written since `since` that say a pub/sub client got another call's reply
+ * on its channel (amqp091's "unexpected command received"): the RabbitMQ component then leaves a
+ * consumer registered at the broker that nobody reads, and the messages it is given wait,
+ * unacknowledged, until the next reconnect (tools/daprd/patches/README.md).
+ */
+function crossedRepliesSince(since: Date): string[] {
+  const dir = path.join(DATA, 'logs');
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.daprd.log'))
+    .flatMap((f) =>
+      fs
+        .readFileSync(path.join(dir, f), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('unexpected command received') && new Date(/time="([^"]+)"/.exec(line)?.[1] ?? 0) >= since)
+        .map((line) => `${f}: ${line.slice(0, 200)}`),
+    );
+}
+
 describe(`broker restart on profile ${PROFILE.name}`, () => {
   it(`when ${PROFILE.broker} restarts during a burst of reservations, then every confirmed one has its events exactly once after recovery, and every refused one left nothing behind`, async () => {
+    const since = new Date();
     await burstAcrossRestart(PROFILE.broker, { downMs: 2_000 });
     const restart = figures[`${PROFILE.broker}Restart`] as { lost: number; duplicated: number };
     expect([restart.lost, restart.duplicated]).toEqual([0, 0]);
+    // Caught up this time is not enough: a subscriber whose channel crossed its replies holds
+    // messages back until some later reconnect (seen in every run before the daprd patch).
+    expect(crossedRepliesSince(since)).toEqual([]);
   });
 });
 
