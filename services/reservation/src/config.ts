@@ -19,8 +19,8 @@ export function loadConfig() {
     sagaSweepIntervalMs: envInt('SAGA_SWEEP_INTERVAL_MS', 30_000, { min: 1_000 }),
     /** The sweep compensates in-flight sagas older than this: far beyond a live saga's ~15 s budget. */
     sagaStaleAfterMs: envInt('SAGA_STALE_AFTER_MS', 60_000, { min: 1_000 }),
-    /** In-flight saga ids are indexed in this many state keys (fewer ETag races under parallel load). */
-    sagaIndexShards: envInt('SAGA_INDEX_SHARDS', 64, { min: 1, max: 256 }),
+    /** Keys that hold in-flight sagas (`saga-slot:<n>`): the most sagas in flight at once, all replicas together. */
+    sagaSlots: envInt('SAGA_SLOTS', 1024, { min: 16, max: 4096 }),
     /** Test only: sleep this long after the holds, before payment, so a test can kill the process mid-saga. */
     sagaPauseAfterHoldMs: envInt('SAGA_PAUSE_AFTER_HOLD_MS', 0, { min: 0, max: 600_000 }),
     /** Test only: sleep this long after the payment was approved, before the reservation is stored. */

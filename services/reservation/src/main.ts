@@ -9,7 +9,6 @@ import { reservationFailures } from './adapters/failures';
 import { DaprCarCalendar, DaprPaymentGateway, DaprRoomCalendar } from './adapters/invocation';
 import { StateGuestIndex, StateIdempotencyStore, StateReservationRepository, StateSagaLog } from './adapters/store';
 import { pausesAsked, withSagaPauses } from './adapters/testPauses';
-import type { PaymentGateway, SagaLog } from './ports';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -17,12 +16,9 @@ async function main(): Promise<void> {
   const sidecar = Sidecar.create(config, logger);
   const state = failuresAsTryLater(sidecar, reservationFailures(config.retryAfterSeconds, logger));
   const callee = (appId: string) => ({ sidecar, appId, retryAfterSeconds: config.retryAfterSeconds, logger });
-  const saga: { sagas: SagaLog; payments: PaymentGateway } = {
-    sagas: new StateSagaLog(state, config.sagaIndexShards),
-    payments: new DaprPaymentGateway(callee(config.paymentAppId)),
-  };
+  const paymentGateway = new DaprPaymentGateway(callee(config.paymentAppId));
   // Test only: the e2e crash tests pause the saga (SAGA_PAUSE_AFTER_*_MS) to kill the process mid-way.
-  const { sagas, payments } = pausesAsked(config) ? withSagaPauses(saga, config, logger) : saga;
+  const payments = pausesAsked(config) ? withSagaPauses(paymentGateway, config, logger) : paymentGateway;
   const deps = reservationDeps({
     rooms: new DaprRoomCalendar(callee(config.roomAppId)),
     cars: new DaprCarCalendar(callee(config.rentcarAppId)),
@@ -30,7 +26,7 @@ async function main(): Promise<void> {
     reservations: new StateReservationRepository(state),
     guests: new StateGuestIndex(state),
     idempotency: new StateIdempotencyStore(state, config.idempotencyTtlSeconds),
-    sagas,
+    sagas: new StateSagaLog(state, config.sagaSlots),
     logger,
     settings: config,
     newId: randomUUID,

@@ -92,17 +92,31 @@ export interface IdempotencyStore {
   /** Insert-if-absent: true when this call created the record, false when one already existed. */
   create(key: string, record: IdempotencyRecord): Promise<boolean>;
   get(key: string): Promise<IdempotencyRecord | undefined>;
-  /** Replaces the pending record with the first request's outcome. */
+  /** Replaces the pending record with the first request's refusal (a success is answered by its reservation). */
   complete(key: string, record: IdempotencyRecord & { outcome: Outcome }): Promise<void>;
   remove(key: string): Promise<void>;
 }
 
+/** Where an in-flight record is stored: made by `SagaLog.begin` or `list`, taken by `end` (opaque to the use cases). */
+export interface InFlightMark {
+  readonly key: string;
+  /** Known when the record was read (recovery): its removal is then guarded by it. */
+  readonly etag?: string;
+  /** A record of the index kept before the slots: the index shard that lists it. */
+  readonly legacyShard?: number;
+}
+
+/** A saga's in-flight record and where it is stored. */
+export interface InFlight {
+  record: SagaRecord;
+  mark: InFlightMark;
+}
+
 export interface SagaLog {
-  /** Stores the record and indexes its id (before anything is held). */
-  begin(record: SagaRecord): Promise<void>;
-  update(record: SagaRecord): Promise<void>;
-  /** Drops the record and its index entry. */
-  end(reservationId: string): Promise<void>;
-  /** Every in-flight record, through the index (no scan). */
-  list(): Promise<SagaRecord[]>;
+  /** Stores the record where recovery finds it (before anything is held): one create-only write. */
+  begin(record: SagaRecord): Promise<InFlight>;
+  /** Drops the record: the saga's reservation is stored, or what it did is undone. */
+  end(inFlight: InFlight): Promise<void>;
+  /** Every in-flight record (a bounded set of keys read at once: no index to keep, no scan). */
+  list(): Promise<InFlight[]>;
 }

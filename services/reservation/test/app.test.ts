@@ -2,6 +2,7 @@ import request from 'supertest';
 import { addDays, todayUtc } from '@staycar/common';
 import { as, asOperator } from '../../common/test/support/identity';
 import { startRecovery } from '../src/app/recover';
+import { keys, sagaSlotOf as slotOf } from '../src/adapters/store';
 import { world } from './fakes';
 
 /** Stays lie within the booking horizon (today..+500 days): days counted from today (UTC). */
@@ -53,13 +54,8 @@ describe('POST /reservations: the saga', () => {
     ]);
     expect(await w.guests.ids('guest-1')).toEqual(['res-1']);
     expect((await w.inFlight()).length).toBe(0);
-    expect(w.sagaHistory[0]).toMatchObject({
-      reservationId: 'res-1',
-      step: 'holding',
-      paymentRequested: false,
-      holds: { roomId: 'room-1', carId: null },
-    });
-    expect(w.sagaHistory[1]).toMatchObject({ step: 'paying', paymentRequested: true });
+    // One in-flight record, written once before the hold (never updated).
+    expect(w.sagaHistory).toEqual([expect.objectContaining({ reservationId: 'res-1', holds: { roomId: 'room-1', carId: null } })]);
   });
 
   it('when a car comes along, then room → car → payment and amount adds nights × pricePerDay', async () => {
@@ -253,6 +249,17 @@ describe('POST /reservations: failures leave nothing behind', () => {
 });
 
 describe('Idempotency-Key', () => {
+  it('when the reservation was cancelled since, then the same key still answers the first answer (201, confirmed), nothing charged again', async () => {
+    const w = world();
+    const first = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k-cancel').send(body());
+    expect(first.status).toBe(201);
+    expect((await request(w.app).post(`/reservations/${first.body.id}/cancel`).set(GUEST).send({})).body.status).toBe('cancelled');
+    const again = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k-cancel').send(body());
+    expect([again.status, again.headers.location]).toEqual([201, `/reservations/${first.body.id}`]);
+    expect(again.body).toEqual(first.body);
+    expect(names(w.calls).filter((n) => n === 'payment.approve')).toHaveLength(1);
+  });
+
   it('when the same key and body come again, then the first answer again with one charge', async () => {
     const w = world();
     const first = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k1').send(body());
@@ -303,7 +310,7 @@ describe('Idempotency-Key', () => {
     const sagasSeenAtKeyCreation: string[][] = [];
     const create = w.idempotency.create.bind(w.idempotency);
     w.idempotency.create = async (key, record) => {
-      sagasSeenAtKeyCreation.push((await w.sagas.list()).filter((s) => s.idempotencyKey === key).map((s) => s.reservationId));
+      sagasSeenAtKeyCreation.push((await w.sagas.list()).filter((s) => s.record.idempotencyKey === key).map((s) => s.record.reservationId));
       return create(key, record);
     };
     const first = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k-order').send(body());
@@ -572,9 +579,7 @@ describe('start-up recovery', () => {
     await w.sagas.begin({
       reservationId: 'res-x',
       guestId: 'g',
-      step: 'paying',
       holds: { roomId: 'room-1', carId: 'car-1' },
-      paymentRequested: true,
       idempotencyKey: 'key-x',
       startedAt: old,
     });
@@ -589,19 +594,20 @@ describe('start-up recovery', () => {
     expect(await w.idempotency.get('key-x')).toBeUndefined();
   });
 
-  it('when an interrupted saga had not asked for payment, then only its holds are released', async () => {
+  it('when an interrupted saga had not asked for payment, then its hold is released and a refund asked anyway (harmless: payment has none)', async () => {
     const w = world();
     await w.sagas.begin({
       reservationId: 'res-y',
       guestId: 'g',
-      step: 'holding',
       holds: { roomId: 'room-1', carId: null },
-      paymentRequested: false,
       idempotencyKey: null,
       startedAt: old,
     });
     await w.recover(new Date());
-    expect(w.calls).toEqual([['room.release', 'room-1', 'res-y']]);
+    expect(w.calls.sort()).toEqual([
+      ['payment.refund', 'res-y'],
+      ['room.release', 'room-1', 'res-y'],
+    ]);
   });
 
   it('when the reservation of an in-flight record was stored, then nothing is undone: it is indexed and the record dropped', async () => {
@@ -610,9 +616,7 @@ describe('start-up recovery', () => {
     await w.sagas.begin({
       reservationId: 'res-1',
       guestId: 'guest-2',
-      step: 'paying',
       holds: { roomId: 'room-1', carId: null },
-      paymentRequested: true,
       idempotencyKey: null,
       startedAt: old,
     });
@@ -628,9 +632,7 @@ describe('start-up recovery', () => {
     await w.sagas.begin({
       reservationId: 'res-z',
       guestId: 'g',
-      step: 'holding',
       holds: { roomId: 'room-1', carId: null },
-      paymentRequested: false,
       idempotencyKey: null,
       startedAt: new Date(now.getTime() - 1000).toISOString(),
     });
@@ -686,5 +688,51 @@ describe('start-up recovery', () => {
     expect(await w.recover(new Date(Date.now() + 1000), 0)).toEqual({ recovered: 0, finished: 0, young: 0 });
     expect((await pending).status).toBe(201);
     expect(w.calls.filter(([name]) => name === 'room.release')).toEqual([]);
+  });
+});
+
+describe('in-flight records in slots', () => {
+  const record = (reservationId: string) => ({
+    reservationId,
+    guestId: 'g',
+    holds: { roomId: 'room-1', carId: null },
+    idempotencyKey: null,
+    startedAt: '2020-01-01T00:00:00.000Z',
+  });
+
+  it('when the slot a saga picks is taken, then it takes another, and recovery finds both in one bulk read', async () => {
+    const w = world({ sagaSlots: 16 });
+    const first = await w.sagas.begin(record('res-a'));
+    // Another saga whose first pick is that slot: with 16 slots, some id hashes there.
+    const clash = Array.from({ length: 500 }, (_, i) => `res-${i}`).find(
+      (id) => id !== 'res-a' && keys.sagaSlot(slotOf(id, 0, 16)) === first.mark.key,
+    )!;
+    const second = await w.sagas.begin(record(clash));
+    expect(second.mark.key).not.toBe(first.mark.key);
+    const reads = w.state.calls.getMany;
+    expect((await w.sagas.list()).map((s) => s.record.reservationId).sort()).toEqual(['res-a', clash].sort());
+    expect(w.state.calls.getMany - reads).toBe(1);
+  });
+
+  it('when every slot a saga tries is taken, then 503 TRY_LATER and nothing was held', async () => {
+    const w = world({ sagaSlots: 16 });
+    for (let slot = 0; slot < 16; slot++) await w.state.saveState({ key: keys.sagaSlot(slot), value: record(`other-${slot}`) });
+    const res = await request(w.app).post('/reservations').set(GUEST).send(body());
+    expect(res.status).toBe(503);
+    expect(w.calls).toEqual([]);
+  });
+
+  it('when a saga of the index kept before the slots was interrupted, then recovery undoes it and empties that index', async () => {
+    const w = world();
+    await w.state.saveState({ key: keys.legacySaga('res-old'), value: { ...record('res-old'), step: 'paying', paymentRequested: true } });
+    await w.state.saveState({ key: keys.legacySagaIndex(7), value: { ids: ['res-old'] } });
+    expect(await w.recover(new Date())).toEqual({ recovered: 1, finished: 0, young: 0 });
+    expect(w.calls.sort()).toEqual([
+      ['payment.refund', 'res-old'],
+      ['room.release', 'room-1', 'res-old'],
+    ]);
+    expect(w.state.peek(keys.legacySagaIndex(7))).toEqual({ ids: [] });
+    expect(w.keysOf('saga:')).toEqual([]);
+    expect(await w.inFlight()).toEqual([]);
   });
 });

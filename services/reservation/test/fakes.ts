@@ -95,7 +95,7 @@ export class FakePayments implements PaymentGateway {
   }
 }
 
-export type WorldSettings = ReservationSettings & SagaPauses & { sagaRecoveryMinAgeMs: number };
+export type WorldSettings = ReservationSettings & SagaPauses & { sagaRecoveryMinAgeMs: number; sagaSlots: number };
 
 export const SETTINGS: WorldSettings = {
   retryAfterSeconds: 2,
@@ -103,6 +103,7 @@ export const SETTINGS: WorldSettings = {
   sagaPauseAfterHoldMs: 0,
   sagaPauseAfterPaymentMs: 0,
   sagaRecoveryMinAgeMs: 5000,
+  sagaSlots: 64,
 };
 
 /** `clock` fixes the service's clock (for the booking horizon); recovery tests need the real one (the default). */
@@ -117,12 +118,11 @@ export function world(overrides: Partial<WorldSettings> = {}, clock?: () => Date
   const reservations = new StateReservationRepository(state);
   const guests = new StateGuestIndex(state);
   const idempotency = new StateIdempotencyStore(state, 86_400);
-  const sagas = new StateSagaLog(state, 4);
-  /** Every state an in-flight record went through, in order. */
+  const sagas = new StateSagaLog(state, settings.sagaSlots);
+  /** Every in-flight record written, in order. */
   const sagaHistory: SagaRecord[] = [];
-  const [begin, update] = [sagas.begin.bind(sagas), sagas.update.bind(sagas)];
+  const begin = sagas.begin.bind(sagas);
   sagas.begin = (record) => (sagaHistory.push(record), begin(record));
-  sagas.update = (record) => (sagaHistory.push(record), update(record));
   const slept: number[] = [];
   const sleep = async (ms: number) => {
     slept.push(ms);
@@ -131,16 +131,15 @@ export function world(overrides: Partial<WorldSettings> = {}, clock?: () => Date
   let n = 0;
   rooms.rooms.set('room-1', { pricePerNight: 100_000, currency: 'KRW', name: 'Hanok', city: 'Seoul' });
   cars.cars.set('car-1', { pricePerDay: 30_000 });
-  const saga = { sagas, payments } as { sagas: StateSagaLog; payments: PaymentGateway };
-  const paused = pausesAsked(settings) ? withSagaPauses(saga, settings, logger, sleep) : saga;
+  const paused: PaymentGateway = pausesAsked(settings) ? withSagaPauses(payments, settings, logger, sleep) : payments;
   const deps = reservationDeps({
     rooms,
     cars,
-    payments: paused.payments,
+    payments: paused,
     reservations,
     guests,
     idempotency,
-    sagas: paused.sagas,
+    sagas,
     logger,
     settings,
     newId: () => `res-${++n}`,
@@ -171,6 +170,6 @@ export function world(overrides: Partial<WorldSettings> = {}, clock?: () => Date
     /** The state keys under a prefix (`reservation:`, `idempotency:`, …). */
     keysOf: (prefix: string) => state.keys().filter((key) => key.startsWith(prefix)),
     /** The ids of the sagas in flight. */
-    inFlight: async () => (await sagas.list()).map((s) => s.reservationId),
+    inFlight: async () => (await sagas.list()).map((s) => s.record.reservationId),
   };
 }

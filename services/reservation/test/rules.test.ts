@@ -2,10 +2,10 @@ import pino from 'pino';
 import { DomainError, tryLater } from '@staycar/common';
 import { MemoryStatePort } from '@staycar/common/testing';
 import { keyReused, outcomeOf, replayed, replayStep, type IdempotencyRecord } from '../src/domain/idempotency';
-import { doneByRecord, recoveryDue, sagaBegun, sagaPaying } from '../src/domain/saga';
+import { doneByRecord, recoveryDue, sagaBegun } from '../src/domain/saga';
 import { keys, StateIdempotencyStore } from '../src/adapters/store';
 import { withSagaPauses } from '../src/adapters/testPauses';
-import type { Reservation } from '../src/domain/reservation';
+import { asFirstAnswered, cancelled, confirmed, type Reservation } from '../src/domain/reservation';
 
 const reservation = { id: 'res-1', guestId: 'g', status: 'confirmed' } as Reservation;
 const pending: IdempotencyRecord = { fingerprint: 'f', reservationId: 'res-1', state: 'pending', createdAt: 'T' };
@@ -49,17 +49,38 @@ describe('idempotency rules', () => {
   });
 });
 
+describe('the first answer of a reservation', () => {
+  it('when a reservation was cancelled since, then its first answer is still the confirmed one, as it was answered', () => {
+    const made = confirmed({
+      id: 'res-1',
+      guestId: 'g',
+      roomId: 'room-1',
+      carId: null,
+      checkIn: '2030-01-01',
+      checkOut: '2030-01-02',
+      nights: 1,
+      amount: 10,
+      currency: 'KRW',
+      paymentId: 'p',
+      roomName: 'n',
+      city: 'c',
+      now: '2029-01-01T00:00:00.000Z',
+    });
+    expect(asFirstAnswered(made.reservation)).toEqual(made.reservation);
+    const later = cancelled(made, '2029-02-01T00:00:00.000Z').next.reservation;
+    expect(later).toMatchObject({ status: 'cancelled', cancelledAt: '2029-02-01T00:00:00.000Z' });
+    expect(asFirstAnswered(later)).toEqual(made.reservation);
+  });
+});
+
 describe('saga rules', () => {
   const request = { guestId: 'g', roomId: 'room-1', checkIn: '2030-01-01', checkOut: '2030-01-02', carId: 'car-1' };
   const begun = sagaBegun(request, 'res-1', null, '2030-01-01T00:00:00.000Z');
 
-  it('when a saga is interrupted, then everything its record names may have been done', () => {
-    expect(doneByRecord(begun)).toEqual({ room: true, car: true, payment: false });
-    expect(doneByRecord(sagaPaying({ ...begun, holds: { roomId: 'room-1', carId: null } }))).toEqual({
-      room: true,
-      car: false,
-      payment: true,
-    });
+  it('when a saga is interrupted, then everything its record names may have been done, the payment included', () => {
+    // The record is never updated: a refund of a payment never asked for is harmless (payment: "none", a tombstone).
+    expect(doneByRecord(begun)).toEqual({ room: true, car: true, payment: true });
+    expect(doneByRecord({ ...begun, holds: { roomId: 'room-1', carId: null } })).toEqual({ room: true, car: false, payment: true });
   });
 
   it('when recovery looks at a record, then newer than the cut-off is skipped, younger than the age waits, the rest is due', () => {
@@ -69,29 +90,22 @@ describe('saga rules', () => {
     expect(recoveryDue(begun, new Date(started + 1), 1000, new Date(started + 1000))).toBe('due');
   });
 
-  it('when test pauses are asked, then the saga sleeps before it marks itself paying and after the payment is approved, nowhere else', async () => {
+  it('when test pauses are asked, then the saga sleeps before the payment is asked for and after it was approved, nowhere else', async () => {
     const order: string[] = [];
-    const sagas = {
-      begin: async () => void order.push('begin'),
-      update: async () => void order.push('update'),
-      end: async () => undefined,
-      list: async () => [],
-    };
     const payments = {
       approve: async () => (order.push('approve'), { id: 'p', reservationId: 'res-1', status: 'approved' }),
-      refund: async () => undefined,
+      refund: async () => void order.push('refund'),
     };
     const paused = withSagaPauses(
-      { sagas, payments },
+      payments,
       { sagaPauseAfterHoldMs: 5, sagaPauseAfterPaymentMs: 7 },
       pino({ level: 'silent' }),
       async (ms) => {
         order.push(`sleep ${ms}`);
       },
     );
-    await paused.sagas.begin(begun);
-    await paused.sagas.update(sagaPaying(begun));
-    await paused.payments.approve({ reservationId: 'res-1', guestId: 'g', amount: 1, currency: 'KRW' });
-    expect(order).toEqual(['begin', 'sleep 5', 'update', 'approve', 'sleep 7']);
+    await paused.approve({ reservationId: 'res-1', guestId: 'g', amount: 1, currency: 'KRW' });
+    await paused.refund('res-1');
+    expect(order).toEqual(['sleep 5', 'approve', 'sleep 7', 'refund']);
   });
 });

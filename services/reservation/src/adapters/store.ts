@@ -5,25 +5,32 @@ import {
   keep,
   kindOfStatus,
   put,
+  retryOnConflict,
   STATUS_OF_KIND,
   type Change,
   type DomainEvent,
   type ErrorBody,
   type StatePort,
+  type Versioned,
 } from '@staycar/common';
 import type { IdempotencyRecord, Outcome } from '../domain/idempotency';
 import type { Reservation, StoredReservation } from '../domain/reservation';
 import type { SagaRecord } from '../domain/saga';
-import type { GuestIndex, IdempotencyStore, ReservationRepository, SagaLog } from '../ports';
+import type { GuestIndex, IdempotencyStore, InFlight, ReservationRepository, SagaLog } from '../ports';
 
 /** State keys (Dapr prefixes them with the app id). */
 export const keys = {
   reservation: (id: string) => `reservation:${id}`,
   guest: (guestId: string) => `guest-reservations:${guestId}`,
   idempotency: (key: string) => `idempotency:${createHash('sha256').update(key).digest('hex')}`,
-  saga: (id: string) => `saga:${id}`,
-  sagaIndex: (shard: number) => `saga-inflight:${shard}`,
+  sagaSlot: (slot: number) => `saga-slot:${slot}`,
+  /** Before the slots: `saga:<id>` records indexed in `saga-inflight:<shard>` (read, never written, by recovery). */
+  legacySaga: (id: string) => `saga:${id}`,
+  legacySagaIndex: (shard: number) => `saga-inflight:${shard}`,
 };
+
+/** The shards the index before the slots had by default (SAGA_INDEX_SHARDS). */
+export const LEGACY_SAGA_SHARDS = 64;
 
 interface IdList {
   ids: string[];
@@ -140,45 +147,66 @@ export class StateIdempotencyStore implements IdempotencyStore {
   }
 }
 
+/** The slot a saga tries on its `attempt`-th try (0, 1, …): spread by a hash, the same on every replica. */
+export const sagaSlotOf = (reservationId: string, attempt: number, slots: number): number =>
+  createHash('sha256').update(`${reservationId}:${attempt}`).digest().readUInt32BE(0) % slots;
+
 /**
- * In-flight sagas: `saga:<reservationId>` → SagaRecord, and their ids in `saga-inflight:<shard>`
- * (a few shards, so parallel sagas rarely race on one index key). Recovery reads the shards, not a scan.
+ * In-flight sagas in a fixed set of keys, `saga-slot:0..slots-1`: a saga takes a free one with one
+ * create-only write (its record is the value) and frees it when it ends, so beginning and ending a
+ * saga is one write each and recovery finds every record with one bulk read of all slots — no
+ * index to keep in step, no scan (which MySQL, Redis and PostgreSQL v2 state stores cannot do).
+ * The slot is picked by a hash of the reservation id and the attempt; a taken one (another saga's)
+ * is a lost create-only race: the next attempt picks another. With `slots` far above the sagas in
+ * flight (default 1024 vs. ~50), a saga rarely needs a second try; when all tries hit taken slots,
+ * the saga is refused with TRY_LATER before anything was held.
  */
 export class StateSagaLog implements SagaLog {
   constructor(
     private readonly state: StatePort,
-    private readonly shards: number,
+    private readonly slots: number,
+    private readonly attempts = 8,
   ) {}
 
-  private shardOf(id: string): number {
-    return createHash('sha256').update(id).digest().readUInt32BE(0) % this.shards;
+  async begin(record: SagaRecord): Promise<InFlight> {
+    let attempt = 0;
+    return retryOnConflict(
+      async () => {
+        const key = keys.sagaSlot(sagaSlotOf(record.reservationId, attempt++, this.slots));
+        await this.state.saveState({ key, value: record });
+        return { record, mark: { key } };
+      },
+      { attempts: this.attempts, baseDelayMs: 2, maxDelayMs: 20 },
+    );
   }
 
-  /** Record first, then index: an indexed id always has its record (a crash in between held nothing). */
-  async begin(record: SagaRecord): Promise<void> {
-    const id = record.reservationId;
-    await this.state.saveState({ key: keys.saga(id), value: record });
-    await addTo(this.state, keys.sagaIndex(this.shardOf(id)), id);
+  async end({ mark }: InFlight): Promise<void> {
+    if (mark.legacyShard !== undefined) {
+      await takeFrom(this.state, keys.legacySagaIndex(mark.legacyShard), mark.key.slice('saga:'.length));
+    }
+    await this.state.deleteState(mark.key, mark.etag);
   }
 
-  update(record: SagaRecord): Promise<void> {
-    return changeState<SagaRecord, void>(this.state, keys.saga(record.reservationId), () => put(record, undefined));
-  }
-
-  /** Index first, then record (the reverse of begin). */
-  async end(reservationId: string): Promise<void> {
-    await takeFrom(this.state, keys.sagaIndex(this.shardOf(reservationId)), reservationId);
-    await this.state.deleteState(keys.saga(reservationId));
-  }
-
-  async list(): Promise<SagaRecord[]> {
-    const shardKeys = Array.from({ length: this.shards }, (_, i) => keys.sagaIndex(i));
-    const indexes = await this.state.getStates<IdList>(shardKeys);
-    const ids = [...indexes.values()].flatMap((item) => item.value.ids);
-    const records = await this.state.getStates<SagaRecord>(ids.map(keys.saga));
-    return ids.flatMap((id) => {
-      const record = records.get(keys.saga(id));
-      return record ? [record.value] : [];
+  /** One bulk read of every slot (and of the old index's shards, empty once no old saga is left). */
+  async list(): Promise<InFlight[]> {
+    const slotKeys = Array.from({ length: this.slots }, (_, i) => keys.sagaSlot(i));
+    const legacyKeys = Array.from({ length: LEGACY_SAGA_SHARDS }, (_, i) => keys.legacySagaIndex(i));
+    const found = await this.state.getStates<SagaRecord | IdList>([...slotKeys, ...legacyKeys]);
+    const inFlight = slotKeys.flatMap((key) => {
+      const item = found.get(key) as Versioned<SagaRecord> | undefined;
+      return item ? [{ record: item.value, mark: { key, etag: item.etag } }] : [];
     });
+    const legacy = legacyKeys.flatMap((key, shard) =>
+      ((found.get(key)?.value as IdList | undefined)?.ids ?? []).map((id) => ({ id, shard })),
+    );
+    if (legacy.length === 0) return inFlight;
+    const records = await this.state.getStates<SagaRecord>(legacy.map(({ id }) => keys.legacySaga(id)));
+    return [
+      ...inFlight,
+      ...legacy.flatMap(({ id, shard }) => {
+        const item = records.get(keys.legacySaga(id));
+        return item ? [{ record: item.value, mark: { key: keys.legacySaga(id), etag: item.etag, legacyShard: shard } }] : [];
+      }),
+    ];
   }
 }

@@ -1,7 +1,8 @@
 import { assertOwnerActs, keep, notFound, put, type Caller } from '@staycar/common';
 import type { ReservationDeps } from './deps';
 import { cancelled, reservationEvent, type Reservation } from '../domain/reservation';
-import type { Done, SagaRecord } from '../domain/saga';
+import type { Done } from '../domain/saga';
+import type { InFlight } from '../ports';
 
 export const NO_RESERVATION = 'No such reservation.';
 export const noReservation = () => notFound('NOT_FOUND', NO_RESERVATION);
@@ -26,10 +27,10 @@ export function cancelReservation({ reservations, clock }: ReservationDeps, id: 
  */
 export async function compensate(
   { rooms, cars, payments, sagas, logger }: ReservationDeps,
-  record: SagaRecord,
+  inFlight: InFlight,
   done: Done,
 ): Promise<boolean> {
-  const { reservationId, holds } = record;
+  const { reservationId, holds } = inFlight.record;
   const undo: Promise<void>[] = [];
   if (done.payment) undo.push(payments.refund(reservationId));
   if (done.car && holds.carId !== null) undo.push(cars.release(holds.carId, reservationId));
@@ -40,6 +41,6 @@ export async function compensate(
     logger.warn({ reservationId, errors: failed.map((f) => String(f.reason)) }, 'compensation incomplete; the recovery sweep retries it');
     return false;
   }
-  await sagas.end(reservationId).catch((error: unknown) => logger.warn({ err: error, reservationId }, 'could not remove the saga record'));
+  await sagas.end(inFlight).catch((error: unknown) => logger.warn({ err: error, reservationId }, 'could not remove the saga record'));
   return true;
 }

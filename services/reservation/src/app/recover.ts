@@ -19,21 +19,22 @@ export interface Recovered {
  */
 export async function recoverSagas(deps: ReservationDeps, startedBefore: Date, minAgeMs: number): Promise<Recovered> {
   const { sagas, reservations, idempotency, running, logger, clock } = deps;
-  const records = await sagas.list();
+  const inFlight = await sagas.list();
   const now = clock();
   const result: Recovered = { recovered: 0, finished: 0, young: 0 };
-  for (const record of records) {
+  for (const saga of inFlight) {
+    const { record } = saga;
     const due = running.has(record.reservationId) ? 'skip' : recoveryDue(record, startedBefore, minAgeMs, now);
     if (due === 'young') result.young++;
     if (due !== 'due') continue;
     try {
       if (await reservations.get(record.reservationId)) {
         await deps.guests.add(record.guestId, record.reservationId);
-        await sagas.end(record.reservationId);
+        await sagas.end(saga);
         result.finished++;
         continue;
       }
-      const undone = await compensate(deps, record, doneByRecord(record));
+      const undone = await compensate(deps, saga, doneByRecord(record));
       if (undone && record.idempotencyKey !== null) {
         const idem = await idempotency.get(record.idempotencyKey);
         if (idem?.reservationId === record.reservationId && idem.state === 'pending') await idempotency.remove(record.idempotencyKey);

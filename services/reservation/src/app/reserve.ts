@@ -10,9 +10,9 @@ import {
   replayStep,
   type IdempotencyRecord,
 } from '../domain/idempotency';
-import { amountOf, confirmed, reservationEvent, type Reservation } from '../domain/reservation';
-import { nothingDone, sagaBegun, sagaPaying, type Done, type ReservationRequest, type SagaRecord } from '../domain/saga';
-import type { CarHold } from '../ports';
+import { amountOf, asFirstAnswered, confirmed, reservationEvent, type Reservation } from '../domain/reservation';
+import { nothingDone, sagaBegun, type Done, type ReservationRequest, type SagaRecord } from '../domain/saga';
+import type { CarHold, InFlight } from '../ports';
 
 /** A reservation made now, or the one a repeated Idempotency-Key made before. */
 export interface Reserved {
@@ -25,6 +25,11 @@ export interface Reserved {
  * booking horizon are refused before anything is recorded. An Idempotency-Key is scoped to the
  * guest who sent it. Refusals are DomainErrors of the callee's kind (nothing stands); a failure is
  * TRY_LATER after compensation.
+ *
+ * State writes of a confirmed saga: the in-flight record (one create-only write), the key's record
+ * (one more, with a key), the reservation with its event (one transaction), the guest's list (read
+ * + write), the in-flight record dropped. A success leaves the key's record pending: the stored
+ * reservation is its answer (`replay`), so it is not written a second time.
  */
 export async function reserve(deps: ReservationDeps, request: ReservationRequest, clientKey?: string): Promise<Reserved> {
   const { idempotency, sagas, running, logger, clock } = deps;
@@ -41,15 +46,20 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
   // The in-flight record comes first: a crash right after the pending key record is then undone
   // by recovery, which also forgets that key record. The other way round, a key record whose
   // saga never began stayed pending for its whole TTL, and every retry with the key was a 503.
-  const saga = sagaBegun(request, reservationId, key, now);
+  running.add(reservationId);
+  let inFlight: InFlight;
+  try {
+    inFlight = await sagas.begin(sagaBegun(request, reservationId, key, now));
+  } catch (error) {
+    running.delete(reservationId);
+    throw error;
+  }
   const dropSaga = () => {
     running.delete(reservationId);
-    return sagas.end(reservationId).catch(warnOnFailure(logger, 'could not remove the saga record; recovery will', { reservationId }));
+    return sagas.end(inFlight).catch(warnOnFailure(logger, 'could not remove the saga record; recovery will', { reservationId }));
   };
-  running.add(reservationId);
   let created: boolean;
   try {
-    await sagas.begin(saga);
     created = await idempotency.create(key, record);
   } catch (error) {
     await dropSaga();
@@ -62,7 +72,7 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
 
   let reservation: Reservation;
   try {
-    reservation = await attempt(deps, request, saga, { begun: true });
+    reservation = await attempt(deps, request, inFlight);
   } catch (error) {
     const outcome = outcomeOf({ error });
     if (outcome) {
@@ -75,9 +85,6 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
     }
     throw error;
   }
-  await idempotency
-    .complete(key, { ...record, state: 'done', outcome: { reservation } })
-    .catch(warnOnFailure(logger, 'could not store the idempotent answer', { reservationId }));
   return { reservation, replayed: false };
 }
 
@@ -96,9 +103,9 @@ async function replay(deps: ReservationDeps, key: string, fingerprint: string): 
         // The first attempt failed and removed the record (a retry runs the saga again).
         throw tryLater('The first request with this Idempotency-Key failed; try again shortly.', settings.retryAfterSeconds);
       case 'pending': {
-        // Its answer may not have been stored although the reservation stands: answer from it.
+        // A first request that succeeded leaves its record pending: its reservation is the answer.
         const stored = await reservations.get(step.reservationId).catch(() => undefined);
-        if (stored) return stored.reservation;
+        if (stored) return asFirstAnswered(stored.reservation);
       }
     }
     if (clock().getTime() >= deadline) {
@@ -108,18 +115,13 @@ async function replay(deps: ReservationDeps, key: string, fingerprint: string): 
   }
 }
 
-/** One run of the saga. `begun`: the in-flight record is already stored (and this saga marked running). */
-async function attempt(
-  deps: ReservationDeps,
-  request: ReservationRequest,
-  record: SagaRecord,
-  { begun = false } = {},
-): Promise<Reservation> {
-  const { reservationId } = record;
+/** One run of the saga: with the in-flight record given (already stored, the saga marked running), or it is stored first. */
+async function attempt(deps: ReservationDeps, request: ReservationRequest, begin: SagaRecord | InFlight): Promise<Reservation> {
+  const reservationId = 'mark' in begin ? begin.record.reservationId : begin.reservationId;
   deps.running.add(reservationId);
   try {
-    if (!begun) await deps.sagas.begin(record); // fails → TRY_LATER, nothing was held
-    return await runSaga(deps, request, record);
+    const inFlight = 'mark' in begin ? begin : await deps.sagas.begin(begin); // fails → TRY_LATER, nothing was held
+    return await runSaga(deps, request, inFlight);
   } finally {
     deps.running.delete(reservationId);
   }
@@ -140,14 +142,13 @@ async function step<T>(done: Done, which: keyof Done, run: () => Promise<T>): Pr
   }
 }
 
-async function runSaga(deps: ReservationDeps, request: ReservationRequest, begun: SagaRecord): Promise<Reservation> {
-  const { rooms, cars, payments, reservations, sagas, logger, clock } = deps;
+async function runSaga(deps: ReservationDeps, request: ReservationRequest, inFlight: InFlight): Promise<Reservation> {
+  const { rooms, cars, payments, reservations, logger, clock } = deps;
   const {
     reservationId,
     holds: { carId },
-  } = begun;
+  } = inFlight.record;
   const nights = nightsOf(request);
-  let record = begun;
   logger.info({ reservationId, guestId: request.guestId, roomId: request.roomId, carId }, 'saga started');
 
   const done = nothingDone();
@@ -158,8 +159,6 @@ async function runSaga(deps: ReservationDeps, request: ReservationRequest, begun
     if (carId !== null) carHold = await step(done, 'car', () => cars.hold(carId, holdRequest));
 
     const amount = amountOf(nights, roomHold.pricePerNight, carHold?.pricePerDay);
-    record = sagaPaying(record);
-    await sagas.update(record);
     const payment = await step(done, 'payment', () =>
       payments.approve({
         reservationId,
@@ -192,21 +191,22 @@ async function runSaga(deps: ReservationDeps, request: ReservationRequest, begun
       // The outcome of a failed commit can be unknown: if it stands, the saga succeeded.
       if (!(await reservations.get(reservationId).catch(() => undefined))) throw error;
     }
-    await finish(deps, request.guestId, reservationId);
+    await finish(deps, inFlight);
     logger.info({ reservationId, amount }, 'reservation confirmed');
     return stored.reservation;
   } catch (error) {
     logger.info({ reservationId, err: error instanceof Error ? error.message : String(error) }, 'saga failed; compensating');
-    await compensate(deps, record, done);
+    await compensate(deps, inFlight, done);
     throw error;
   }
 }
 
-/** After the confirmed reservation is stored: index it for its guest, then drop the in-flight record. */
-async function finish({ guests, sagas, logger }: ReservationDeps, guestId: string, reservationId: string): Promise<void> {
+/** After the confirmed reservation is stored: list it for its guest, then drop the in-flight record. */
+async function finish({ guests, sagas, logger }: ReservationDeps, inFlight: InFlight): Promise<void> {
+  const { reservationId, guestId } = inFlight.record;
   try {
     await guests.add(guestId, reservationId);
-    await sagas.end(reservationId);
+    await sagas.end(inFlight);
   } catch (error) {
     // The reservation stands; recovery finishes the index and removes the record.
     logger.warn({ err: error, reservationId }, 'could not finish the saga bookkeeping; recovery will');

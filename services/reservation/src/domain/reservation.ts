@@ -55,6 +55,16 @@ export function confirmed(input: ConfirmInput): StoredReservation {
   };
 }
 
+/**
+ * The reservation as its POST first answered it (the answer an Idempotency-Key replays): a
+ * reservation is created confirmed with updatedAt = createdAt, and cancelling is its only change,
+ * so the first answer is what it was before any cancel.
+ */
+export function asFirstAnswered(reservation: Reservation): Reservation {
+  const { cancelledAt: _cancelledAt, ...rest } = reservation;
+  return { ...rest, status: 'confirmed', updatedAt: reservation.createdAt };
+}
+
 /** confirmed → cancelled; cancelling a cancelled reservation changes nothing (returns it as is). */
 export function cancelled(stored: StoredReservation, now: string): { next: StoredReservation; changed: boolean } {
   if (stored.reservation.status === 'cancelled') return { next: stored, changed: false };

@@ -1,16 +1,16 @@
 /**
  * Pure rules of the reservation saga: what an in-flight record says, and what must be undone when a
  * saga fails or is found interrupted. The order of a saga: in-flight record → room hold → car hold →
- * payment → confirmed reservation + event.
+ * payment → confirmed reservation + event. The record is written once, before anything is held, and
+ * never updated: an interrupted saga is undone as if every step it names had been done (releasing a
+ * hold that is not there and refunding a payment that was never asked for are both harmless).
  */
 
 /** A saga in flight: what it may have held or charged, so a crash can be compensated. */
 export interface SagaRecord {
   reservationId: string;
   guestId: string;
-  step: 'holding' | 'paying';
   holds: { roomId: string; carId: string | null };
-  paymentRequested: boolean;
   idempotencyKey: string | null;
   startedAt: string;
 }
@@ -30,16 +30,11 @@ export function sagaBegun(request: ReservationRequest, reservationId: string, id
   return {
     reservationId,
     guestId: request.guestId,
-    step: 'holding',
     holds: { roomId: request.roomId, carId: request.carId ?? null },
-    paymentRequested: false,
     idempotencyKey,
     startedAt: now,
   };
 }
-
-/** holding → paying: written before the payment is asked for, so recovery knows to refund. */
-export const sagaPaying = (record: SagaRecord): SagaRecord => ({ ...record, step: 'paying', paymentRequested: true });
 
 /** What was (or may have been) done and must be undone on failure. */
 export interface Done {
@@ -50,11 +45,15 @@ export interface Done {
 
 export const nothingDone = (): Done => ({ room: false, car: false, payment: false });
 
-/** An interrupted saga may have done everything its record names. */
+/**
+ * An interrupted saga may have done everything its record names. The payment is always refunded:
+ * payment answers "none" for a reservation it never charged and leaves a tombstone that refuses a
+ * late approve, so this costs recovery one call instead of costing every saga a write of its step.
+ */
 export const doneByRecord = (record: SagaRecord): Done => ({
   room: true,
   car: record.holds.carId !== null,
-  payment: record.paymentRequested,
+  payment: true,
 });
 
 /**
