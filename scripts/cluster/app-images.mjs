@@ -21,7 +21,9 @@ import path from 'node:path';
 import { ROOT } from '../lib/paths.mjs';
 import { cacheRoot, place } from './lib/gobuild.mjs';
 import { CLUSTER } from './lib/layout.mjs';
+import { debsOf } from './lib/debian.mjs';
 import { writeOciArchive } from './lib/oci.mjs';
+import { STORE_IMAGES, storeImage } from './store-images.mjs';
 
 export const APP_SERVICES = ['gateway', 'identity', 'room', 'rentcar', 'reservation', 'payment', 'message', 'viewpage'];
 export const APP_IMAGE_TAG = 'dev';
@@ -59,43 +61,12 @@ function filesUnder(dir, skip = () => false) {
   return out;
 }
 
-/** The versions of a package worth trying: the one installed here (what node runs on now), then apt's candidate. */
-function versionsOf(pkg) {
-  const installed = spawnSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8' }).stdout?.trim();
-  const candidate = /Candidate: (\S+)/.exec(spawnSync('apt-cache', ['policy', pkg], { encoding: 'utf8' }).stdout ?? '')?.[1];
-  return [...new Set([installed, candidate].filter((v) => v && v !== '(none)'))];
-}
-
-/**
- * The .deb of a package: one already in the cache (so the base stays the same once made), else
- * `apt-get download` of the installed version, else of apt's candidate.
- */
-function debOf(pkg) {
-  const dir = path.join(cacheRoot(), 'debs');
-  fs.mkdirSync(dir, { recursive: true });
-  const find = (version) => {
-    const prefix = `${pkg}_${version.replace(/^\d+:/, '').replaceAll(':', '%3a')}_`;
-    return fs.readdirSync(dir).find((f) => f.startsWith(prefix) && f.endsWith('.deb'));
-  };
-  const versions = versionsOf(pkg);
-  if (versions.length === 0) throw new ImageError(`no version of Debian package ${pkg} is known to apt here (apt-get update first?)`);
-  for (const version of versions) if (find(version)) return path.join(dir, find(version));
-  const errors = [];
-  for (const version of versions) {
-    log(`apt-get download ${pkg}=${version}`);
-    const r = spawnSync('apt-get', ['download', `${pkg}=${version}`], { cwd: dir, encoding: 'utf8' });
-    if (r.status === 0 && find(version)) return path.join(dir, find(version));
-    errors.push(`${version}: ${r.stderr.trim() || r.stdout.trim()}`);
-  }
-  throw new ImageError(`apt-get download ${pkg} failed (apt-get update first?): ${errors.join('; ')}`);
-}
-
 /** Layer 1: the Debian base with Node. Answers its folder (cached, never changed once made). */
 function baseLayer() {
   const version = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
   const [major, minor] = version.slice(1).split('.').map(Number);
   if (major < 20 || (major === 20 && minor < 19)) throw new ImageError(`${NODE} is ${version}; the services need Node ≥ 20.19`);
-  const debs = BASE_PACKAGES.map((pkg) => debOf(pkg));
+  const { debs } = debsOf(BASE_PACKAGES, log);
   const hash = sha256(JSON.stringify({ RECIPE, debs: debs.map((d) => [path.basename(d), fileHash(d)]), node: fileHash(NODE) })).slice(0, 16);
   const dir = path.join(cacheRoot(), 'images', `app-base-${hash}`);
   if (fs.existsSync(path.join(dir, '.done'))) {
@@ -217,15 +188,27 @@ export async function buildAppImages({ services = APP_SERVICES, importInto = fs.
   return results;
 }
 
+/** The stores' images (store-images.mjs), archived and imported like the apps'. */
+export async function buildStoreImages({ importInto = fs.existsSync(CLUSTER.containerdSock) } = {}) {
+  for (const image of STORE_IMAGES) {
+    const result = storeImage(image, log);
+    place(result.file, path.join(CLUSTER.images, `${image.file}.tar`));
+    if (result.action === 'cached') log(`${image.name}: cached ${path.basename(result.file)}`);
+    if (importInto) {
+      importImage(result.file, image.name);
+      log(`${image.name}: imported into the cluster's containerd`);
+    }
+  }
+}
+
 async function main() {
   const args = process.argv.slice(2);
   const services = args.filter((a) => !a.startsWith('--'));
   const unknown = services.filter((s) => !APP_SERVICES.includes(s));
   if (unknown.length > 0) throw new ImageError(`unknown service(s) ${unknown.join(', ')}; known: ${APP_SERVICES.join(', ')}`);
-  const results = await buildAppImages({
-    services: services.length > 0 ? services : APP_SERVICES,
-    ...(args.includes('--no-import') ? { importInto: false } : {}),
-  });
+  const importOption = args.includes('--no-import') ? { importInto: false } : {};
+  const results = await buildAppImages({ services: services.length > 0 ? services : APP_SERVICES, ...importOption });
+  if (services.length === 0) await buildStoreImages(importOption);
   const built = results.filter((r) => r.action === 'built').length;
   log(`done: ${built} built, ${results.length - built} cached; archives in ${CLUSTER.images}`);
 }
