@@ -83,6 +83,11 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
       slowTestThreshold: 30,
     },
+    // The public API on the local Kubernetes cluster (test/k8s), only when scripts/cluster/test-k8s.mjs
+    // has deployed it and set GATEWAY_URL and STAYCAR_K8S=1; never part of a plain `jest` run.
+    ...(process.env.STAYCAR_K8S === '1'
+      ? [{ displayName: 'k8s', rootDir: __dirname, testMatch: ['<rootDir>/test/k8s/**/*.test.ts'], transform, moduleNameMapper, testEnvironment: 'node' }]
+      : []),
     {
       // The k6 scripts of loadtest/ and the bench's scenarios against a stand-in (no system, no load).
       displayName: 'loadtest',

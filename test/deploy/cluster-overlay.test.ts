@@ -49,7 +49,10 @@ const withKubectl = spawnSync('kubectl', ['kustomize', '--help'], { encoding: 'u
 
 describe('deploy/overlays/cluster (production on the local single-node cluster)', () => {
   withKubectl('when built by kubectl kustomize, then it equals what the test renders', () => {
-    const out = execFileSync('kubectl', ['kustomize', path.join(ROOT, 'deploy', 'overlays', 'cluster')], { encoding: 'utf8', timeout: 60_000 });
+    const out = execFileSync('kubectl', ['kustomize', path.join(ROOT, 'deploy', 'overlays', 'cluster')], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'staycar-kustomize-')), 'out.yaml');
     fs.writeFileSync(file, out);
     expect(Object.fromEntries(byId(cluster))).toEqual(Object.fromEntries(byId(readObjects(file))));
@@ -71,9 +74,13 @@ describe('deploy/overlays/cluster (production on the local single-node cluster)'
   });
 
   it('when rendered, then its objects are exactly production’s plus the in-cluster stores’, all in namespace staycar', () => {
-    const expected = [...production.map(objectId), ...stores.map((o) => objectId({ ...o, metadata: { ...o.metadata, namespace: 'staycar' } }))];
+    const expected = [
+      ...production.map(objectId),
+      ...stores.map((o) => objectId({ ...o, metadata: { ...o.metadata, namespace: 'staycar' } })),
+    ];
     expect(cluster.map(objectId).sort()).toEqual([...new Set(expected)].sort());
-    for (const o of cluster.filter((x) => x.kind !== 'Namespace')) expect([objectId(o), o.metadata.namespace]).toEqual([objectId(o), 'staycar']);
+    for (const o of cluster.filter((x) => x.kind !== 'Namespace'))
+      expect([objectId(o), o.metadata.namespace]).toEqual([objectId(o), 'staycar']);
   });
 
   it('when compared with production, then only image names, sizes, HPA bounds, the gateway Service type, the rate-limit Redis address and the stores’ egress policies differ', () => {
@@ -100,7 +107,10 @@ describe('deploy/overlays/cluster (production on the local single-node cluster)'
     for (const app of APPS) {
       const deployment = cluster.find((o) => o.kind === 'Deployment' && o.metadata.name === app);
       const containers = get(deployment?.spec, 'template', 'spec', 'containers');
-      expect([app, Array.isArray(containers) && isObject(containers[0]) ? containers[0].image : undefined]).toEqual([app, `staycar.local/${app}:dev`]);
+      expect([app, Array.isArray(containers) && isObject(containers[0]) ? containers[0].image : undefined]).toEqual([
+        app,
+        `staycar.local/${app}:dev`,
+      ]);
       expect([app, get(deployment?.spec, 'template', 'metadata', 'annotations', 'dapr.io/sidecar-image')]).toEqual([
         app,
         'staycar.local/daprd:1.18.2-staycar',
