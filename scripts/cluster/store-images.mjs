@@ -35,7 +35,7 @@ quote() { local q="'" v=\${1//\\\\/\\\\\\\\}; printf '%s' "$q\${v//$q/\\\\$q}$q"
 if [ ! -d "$datadir/mysql" ]; then
   : "\${MARIADB_ROOT_PASSWORD:?is needed to initialise the database}"
   echo "entrypoint: initialising $datadir"
-  mariadb-install-db --datadir="$datadir" --skip-test-db --skip-name-resolve --auth-root-authentication-method=normal >/dev/null
+  mariadb-install-db --datadir="$datadir" --skip-test-db --skip-name-resolve --force --auth-root-authentication-method=normal >/dev/null
   mariadbd --datadir="$datadir" --skip-networking --socket=/run/mysqld/init.sock &
   pid=$!
   for _ in $(seq 1 120); do mariadb --socket=/run/mysqld/init.sock -uroot -e 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.5; done
