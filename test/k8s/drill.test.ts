@@ -99,6 +99,12 @@ describe('drills on Kubernetes', () => {
       await patch(city);
       await kubectl(['rollout', 'restart', 'deployment/message']);
       await kubectl(['rollout', 'status', 'deployment/message', '--timeout=600s']);
+      // The old pod may still be draining (preStop, graceful shutdown): wait until it is gone.
+      await eventually(
+        async () => expect((await getJson(['pods', '-l', 'app.kubernetes.io/name=message'])).items).toHaveLength(1),
+        120_000,
+        1_000,
+      );
       const rolloutSeconds = Math.round((Date.now() - started) / 1000);
       const [guest] = guests;
       const roomId = await newRoom();
@@ -178,18 +184,22 @@ describe('drills on Kubernetes', () => {
     const mtls = JSON.parse(
       await kubectl(['-n', 'dapr-system', 'get', 'configuration', 'daprsystem', '-o', 'jsonpath={.spec.mtls}']).catch(() => '{}'),
     ) as { enabled?: boolean };
-    const call = `fetch('http://127.0.0.1:3500/v1.0/invoke/payment/method/internal/payments/approve', { method: 'POST',
-      headers: { 'dapr-api-token': process.env.DAPR_API_TOKEN, 'content-type': 'application/json' }, body: '{}' })
-      .then(async (r) => console.log(r.status + ' ' + (await r.text()).slice(0, 200)))`;
-    const fromRoom = await inPod('room', call);
-    const fromReservation = await inPod('reservation', call);
+    const call = (path: string) =>
+      `fetch('http://127.0.0.1:3500/v1.0/invoke/payment/method${path}', { headers: { 'dapr-api-token': process.env.DAPR_API_TOKEN } })
+        .then(async (r) => console.log(r.status + ' ' + (await r.text()).slice(0, 300)))`;
+    const internal = '/internal/payments/by-reservation/res-k8s-drill';
+    const fromRoom = await inPod('room', call(internal));
+    const fromGateway = await inPod('gateway', call(internal));
+    const fromReservation = await inPod('reservation', call(internal));
     const [roomPod] = await readyPods('room');
     const sidecarLog = await kubectl(['logs', roomPod, '-c', 'daprd']);
     const mtlsLine = sidecarLog.split('\n').find((l) => /mTLS enabled/i.test(l)) ?? '';
-    report('e-mtls-acl', { mtls, fromRoom, fromReservation, sidecarSays: mtlsLine.slice(0, 160) });
+    report('e-mtls-acl', { mtls, fromRoom, fromGateway, fromReservation, sidecarSays: mtlsLine.slice(0, 160) });
     expect(mtls.enabled).toBe(true);
     expect(mtlsLine).not.toBe('');
-    expect(fromRoom).toMatch(/^403 .*ERR_PERMISSION_DENIED/);
-    expect(fromReservation).not.toMatch(/^403/);
+    // The callee's sidecar names the caller by the SPIFFE id of its mTLS certificate.
+    expect(fromRoom).toMatch(/^403 .*access control policy has denied access to id: spiffe:\/\/public\/ns\/staycar\/room/);
+    expect(fromGateway).toMatch(/^403 /);
+    expect(fromReservation).not.toMatch(/^403|access control policy/);
   });
 });
