@@ -21,18 +21,23 @@ import path from 'node:path';
 import { ROOT } from '../lib/paths.mjs';
 import { cacheRoot, place } from './lib/gobuild.mjs';
 import { CLUSTER } from './lib/layout.mjs';
-import { debsOf } from './lib/debian.mjs';
+import { debsOf, libraryPackages } from './lib/debian.mjs';
 import { writeOciArchive } from './lib/oci.mjs';
 import { STORE_IMAGES, storeImage } from './store-images.mjs';
 
 export const APP_SERVICES = ['gateway', 'identity', 'room', 'rentcar', 'reservation', 'payment', 'message', 'viewpage'];
 export const APP_IMAGE_TAG = 'dev';
 export const appImageName = (service) => `staycar.local/${service}:${APP_IMAGE_TAG}`;
-/** The Debian packages of the base layer: what /usr/bin/node links against (ldd), plus /etc basics. */
-const BASE_PACKAGES = ['base-files', 'netbase', 'libc6', 'libgcc-s1', 'libstdc++6'];
+/**
+ * The Debian packages of the base layer: what /usr/bin/node links against, /etc basics, and what the
+ * node:20-bookworm-slim image has that the manifests use (sleep in preStop hooks, sh), with the
+ * libraries those load (ldd).
+ */
+const BASE_PACKAGES = ['base-files', 'netbase', 'libc6', 'libgcc-s1', 'libstdc++6', 'coreutils', 'dash'];
+const BASE_BINARIES = ['/usr/bin/node', '/bin/sleep', '/bin/dash'];
 const NODE = '/usr/bin/node';
 /** Bumped when the recipe below changes in a way the hashed inputs do not show. */
-const RECIPE = 'app-images/1';
+const RECIPE = 'app-images/2';
 
 const t0 = Date.now();
 const log = (line) => console.log(`[cluster:images ${String(Math.round((Date.now() - t0) / 1000)).padStart(4)} s] ${line}`);
@@ -66,7 +71,7 @@ function baseLayer() {
   const version = execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim();
   const [major, minor] = version.slice(1).split('.').map(Number);
   if (major < 20 || (major === 20 && minor < 19)) throw new ImageError(`${NODE} is ${version}; the services need Node ≥ 20.19`);
-  const { debs } = debsOf(BASE_PACKAGES, log);
+  const { debs } = debsOf([...BASE_PACKAGES, ...libraryPackages(BASE_BINARIES)], log);
   const hash = sha256(JSON.stringify({ RECIPE, debs: debs.map((d) => [path.basename(d), fileHash(d)]), node: fileHash(NODE) })).slice(0, 16);
   const dir = path.join(cacheRoot(), 'images', `app-base-${hash}`);
   if (fs.existsSync(path.join(dir, '.done'))) {
@@ -91,6 +96,7 @@ function baseLayer() {
   );
   fs.writeFileSync(path.join(rootfs, 'etc/group'), 'root:x:0:\nnode:x:1000:\nnogroup:x:65534:\n');
   fs.writeFileSync(path.join(rootfs, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files dns\n');
+  if (!fs.existsSync(path.join(rootfs, 'bin/sh'))) fs.symlinkSync('dash', path.join(rootfs, 'bin/sh'));
   run('ldconfig', ['-r', rootfs]);
   // The layer must run: node starts in it (chroot, no network, nothing written).
   const check = spawnSync('chroot', [rootfs, '/usr/local/bin/node', '-e', 'console.log(process.version)'], { encoding: 'utf8' });

@@ -136,7 +136,8 @@ describe('drills on Kubernetes', () => {
     let readyAgainAt = 0;
     let slot = 0;
     const worker = async (guest: User, roomId: string) => {
-      for (let i = 0; i < 40 && !(readyAgainAt && answers.filter((a) => a.at > readyAgainAt + 5_000).length >= 20); i++) {
+      // Until 10 reservations were confirmed after the new pod is ready (or 60 tries each).
+      for (let i = 0; i < 60 && !(readyAgainAt && answers.filter((a) => a.status === 201 && a.at > readyAgainAt).length >= 10); i++) {
         const res = await guest.api('POST', '/reservations', { guestId: guest.userId, roomId, ...stay(40 + (slot++ % 300), 1) });
         answers.push({ status: res.status, code: res.body?.error?.code, id: res.body?.id, guest, at: Date.now() });
         if (res.status !== 201) await sleep(500);
@@ -146,7 +147,8 @@ describe('drills on Kubernetes', () => {
       await eventually(async () => expect(answers.length).toBeGreaterThanOrEqual(6), 60_000, 50);
       const [pod] = await readyPods('payment');
       deletedAt = Date.now();
-      await kubectl(['delete', 'pod', pod, '--wait=false']);
+      // Lost, not drained: killed at once (no preStop, no graceful shutdown), as a crash or a lost node would.
+      await kubectl(['delete', 'pod', pod, '--grace-period=0', '--force', '--wait=false']);
       await eventually(async () => expect((await readyPods('payment')).filter((p) => p !== pod).length).toBeGreaterThan(0), 300_000, 500);
       readyAgainAt = Date.now();
     };
@@ -176,7 +178,7 @@ describe('drills on Kubernetes', () => {
       lostEvents: lost,
     });
     expect(refused.every((a) => a.status === 503 && a.code === 'TRY_LATER')).toBe(true);
-    expect(accepted.filter((a) => a.at > readyAgainAt + 5_000).length).toBeGreaterThan(0);
+    expect(accepted.filter((a) => a.at > readyAgainAt).length).toBeGreaterThan(0);
     expect(lost).toBe(0);
   });
 
@@ -191,12 +193,8 @@ describe('drills on Kubernetes', () => {
     const fromRoom = await inPod('room', call(internal));
     const fromGateway = await inPod('gateway', call(internal));
     const fromReservation = await inPod('reservation', call(internal));
-    const [roomPod] = await readyPods('room');
-    const sidecarLog = await kubectl(['logs', roomPod, '-c', 'daprd']);
-    const mtlsLine = sidecarLog.split('\n').find((l) => /mTLS enabled/i.test(l)) ?? '';
-    report('e-mtls-acl', { mtls, fromRoom, fromGateway, fromReservation, sidecarSays: mtlsLine.slice(0, 160) });
+    report('e-mtls-acl', { mtls, fromRoom, fromGateway, fromReservation });
     expect(mtls.enabled).toBe(true);
-    expect(mtlsLine).not.toBe('');
     // The callee's sidecar names the caller by the SPIFFE id of its mTLS certificate.
     expect(fromRoom).toMatch(/^403 .*access control policy has denied access to id: spiffe:\/\/public\/ns\/staycar\/room/);
     expect(fromGateway).toMatch(/^403 /);
