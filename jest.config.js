@@ -2,6 +2,9 @@
 // instances (setup), the deploy/ manifests check (no cluster), the k6 scripts and the bench
 // against a stand-in (loadtest), and e2e tests against the real system, which
 // test/support/global-setup.mjs starts once per run (real daprd sidecars, Redis, MariaDB).
+// The local cluster's containerd keeps unpacked images (package.json files of the services among
+// them) under .data/cluster: never part of Jest's module map.
+const modulePathIgnorePatterns = ['<rootDir>/.data/'];
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] };
 const moduleNameMapper = {
   '^@staycar/common$': '<rootDir>/services/common/src/index.ts',
@@ -41,6 +44,7 @@ module.exports = {
       testMatch: ['<rootDir>/services/*/test/**/*.test.ts'],
       transform,
       moduleNameMapper,
+      modulePathIgnorePatterns,
       testEnvironment: 'node',
     },
     {
@@ -50,6 +54,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/lint/**/*.test.ts'],
       transform,
       moduleNameMapper,
+      modulePathIgnorePatterns,
       testEnvironment: 'node',
     },
     {
@@ -59,6 +64,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/setup/**/*.test.ts'],
       transform,
       moduleNameMapper,
+      modulePathIgnorePatterns,
       testEnvironment: 'node',
     },
     {
@@ -68,6 +74,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/deploy/**/*.test.ts'],
       transform,
       moduleNameMapper,
+      modulePathIgnorePatterns,
       testEnvironment: 'node',
     },
     {
@@ -77,12 +84,18 @@ module.exports = {
       testPathIgnorePatterns: ['/node_modules/', ...(profile === 'default' ? ['<rootDir>/test/e2e/broker-drill.test.ts'] : [])],
       transform,
       moduleNameMapper,
+      modulePathIgnorePatterns,
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       setupFilesAfterEnv: ['<rootDir>/test/support/e2e-retry.ts'],
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
       slowTestThreshold: 30,
     },
+    // The public API on the local Kubernetes cluster (test/k8s), only when scripts/cluster/test-k8s.mjs
+    // has deployed it and set GATEWAY_URL and STAYCAR_K8S=1; never part of a plain `jest` run.
+    ...(process.env.STAYCAR_K8S === '1'
+      ? [{ displayName: 'k8s', rootDir: __dirname, testMatch: ['<rootDir>/test/k8s/**/*.test.ts'], transform, moduleNameMapper, modulePathIgnorePatterns, testEnvironment: 'node' }]
+      : []),
     {
       // The k6 scripts of loadtest/ and the bench's scenarios against a stand-in (no system, no load).
       displayName: 'loadtest',
@@ -90,6 +103,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/loadtest/**/*.test.ts'],
       transform,
       moduleNameMapper,
+      modulePathIgnorePatterns,
       testEnvironment: 'node',
     },
   ],

@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './lib/paths.mjs';
+import { k8sSkipReason, runK8s } from './lib/k8s-ci.mjs';
 import { DEFAULT_PROFILE, listProfiles, loadProfile } from './lib/profiles.mjs';
 
 const OUT = path.join(ROOT, 'test-output');
@@ -70,6 +71,20 @@ for (const [i, name] of profiles.entries()) {
   results.push({ name, ...readSummary(env.STAYCAR_SUMMARY_FILE), notes: skippedSuites.map(([suite, why]) => `${suite} not run in CI — ${why}`) });
 }
 
+// CI: the local Kubernetes cluster's tests (npm run test:k8s) when its binaries are cached here.
+let k8sLine = null;
+if (process.env.CI === 'true' || process.env.STAYCAR_TEST_K8S === '1') {
+  const why = k8sSkipReason();
+  if (why) k8sLine = `k8s: skipped — ${why}`;
+  else {
+    console.log('\n=== Kubernetes: npm run cluster:up, npm run test:k8s, npm run cluster:down ===');
+    const k8s = runK8s();
+    results.push({ name: 'k8s', passed: k8s.passed, failed: k8s.failed, retried: [], extra: [] });
+    k8sLine = `k8s: ${k8s.passed} passed, ${k8s.failed} failed${k8s.note ? ` (${k8s.note})` : ''}`;
+    if (k8s.failed > 0) status = 1;
+  }
+}
+
 const retried = results.flatMap((r) => r.retried.map((t) => (profiles.length > 1 ? `[${r.name}] ${t}` : t)));
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
@@ -78,9 +93,10 @@ const lines = [
   ...results.flatMap((r) => r.extra),
   // One line per profile when there are several, or when a suite was left out (its reason).
   ...results
-    .filter((r) => profiles.length > 1 || r.notes?.length)
+    .filter((r) => r.name !== 'k8s' && (profiles.length > 1 || r.notes?.length))
     .map((r) => `profile ${r.name}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${r.notes?.length ? ` (${r.notes.join('; ')})` : ''}`),
   ...notRun,
+  ...(k8sLine ? [k8sLine] : []),
   `retried: ${retried.length > 0 ? retried.join('; ') : 'none'}`,
   `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`,
 ];

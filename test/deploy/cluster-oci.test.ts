@@ -89,4 +89,44 @@ describe('OCI archives for the local cluster (scripts/cluster/lib/oci.mjs)', () 
     const second = writeArchive(path.join(dir, 'rootfs'), path.join(dir, 'c.tar'));
     expect(second).toBe(first);
   });
+
+  test('when two folders are packed as layers, then the manifest lists both, bottom first, and a shared bottom layer has the same digest in both images', () => {
+    const app = path.join(dir, 'app');
+    fs.mkdirSync(path.join(app, 'app'), { recursive: true });
+    fs.writeFileSync(path.join(app, 'app', 'main.js'), 'console.log(1)\n');
+    const layered = (out: string): { layers: Descriptor[]; diffIds: string[] } => {
+      execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const { writeOciArchive } = await import('./scripts/cluster/lib/oci.mjs');
+           writeOciArchive({ layers: ${JSON.stringify([path.join(dir, 'rootfs'), app])}, name: 'staycar.local/app:v1', config: { Cmd: ['node'] }, out: ${JSON.stringify(out)} });`,
+        ],
+        { cwd: ROOT },
+      );
+      const unpacked = `${out}.d`;
+      fs.mkdirSync(unpacked);
+      execFileSync('tar', ['-xf', out, '-C', unpacked]);
+      const read = (d: string) => JSON.parse(fs.readFileSync(path.join(unpacked, 'blobs', 'sha256', d.replace('sha256:', '')), 'utf8'));
+      const index = JSON.parse(fs.readFileSync(path.join(unpacked, 'index.json'), 'utf8')) as { manifests: Descriptor[] };
+      const manifest = read(index.manifests[0].digest) as { config: Descriptor; layers: Descriptor[] };
+      return { layers: manifest.layers, diffIds: (read(manifest.config.digest) as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids };
+    };
+    const image = layered(path.join(dir, 'layered.tar'));
+    expect(image.layers).toHaveLength(2);
+    expect(image.diffIds).toEqual(image.layers.map((l) => l.digest));
+    const single = writeArchive(path.join(dir, 'rootfs'), path.join(dir, 'single.tar'));
+    expect(single).toMatch(/^sha256:/);
+    const alone = path.join(dir, 'single.d');
+    fs.mkdirSync(alone);
+    execFileSync('tar', ['-xf', path.join(dir, 'single.tar'), '-C', alone]);
+    const index = JSON.parse(fs.readFileSync(path.join(alone, 'index.json'), 'utf8')) as { manifests: Descriptor[] };
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(alone, 'blobs', 'sha256', index.manifests[0].digest.replace('sha256:', '')), 'utf8'),
+    ) as {
+      layers: Descriptor[];
+    };
+    expect(image.layers[0].digest).toBe(manifest.layers[0].digest);
+  });
 });

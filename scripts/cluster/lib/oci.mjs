@@ -39,22 +39,23 @@ function tarOf(dir, out) {
 /**
  * Writes `<out>` (an OCI image-layout tar) of `rootfs` named `name` (e.g. registry.k8s.io/pause:3.10.2)
  * with the image config `config` (Entrypoint, Cmd, Env, User, WorkingDir, ExposedPorts).
+ * `layers` (folders, bottom first) instead of `rootfs` makes one layer per folder: images that
+ * share a bottom folder share its blob, which containerd then stores once.
  * Answers the manifest's digest.
  */
-export function writeOciArchive({ rootfs, name, config, out }) {
+export function writeOciArchive({ rootfs, layers: layerDirs = [rootfs], name, config, out }) {
   const work = `${out}.d-${process.pid}`;
   fs.rmSync(work, { recursive: true, force: true });
   const layout = path.join(work, 'layout');
   fs.mkdirSync(layout, { recursive: true });
   try {
-    const layerTar = tarOf(rootfs, path.join(work, 'layer.tar'));
-    const layer = writeBlob(layout, layerTar);
+    const layers = layerDirs.map((dir, i) => writeBlob(layout, tarOf(dir, path.join(work, `layer-${i}.tar`))));
     const imageConfig = {
       created: '1970-01-01T00:00:00Z',
       architecture: 'amd64',
       os: 'linux',
       config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], ...config },
-      rootfs: { type: 'layers', diff_ids: [layer.digest] },
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
       history: [{ created: '1970-01-01T00:00:00Z', created_by: 'staycar scripts/cluster/lib/oci.mjs' }],
     };
     const configBlob = writeBlob(layout, Buffer.from(JSON.stringify(imageConfig)));
@@ -62,7 +63,7 @@ export function writeOciArchive({ rootfs, name, config, out }) {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...configBlob },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+      layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...l })),
     };
     const manifestBlob = writeBlob(layout, Buffer.from(JSON.stringify(manifest)));
     const tag = name.slice(name.lastIndexOf(':') + 1);
