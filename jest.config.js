@@ -19,7 +19,7 @@ const moduleNameMapper = {
 // In CI a profile's spec may leave out a suite that cannot pass without a change under services/
 // ("ciSkip": {suite: reason}; scripts/test.mjs prints the reason beside the profile's counts).
 const profile = process.env.STAYCAR_PROFILE || 'default';
-const PROFILE_SUITES = ['foundation', 'saga', 'delete-race', 'view', 'view-flow', 'view-store-contract', 'broker-drill'];
+const PROFILE_SUITES = ['foundation', 'saga', 'delete-race', 'view', 'view-flow', 'view-store-contract', 'message-store', 'broker-drill'];
 const specFile = require('node:path').join(__dirname, 'components', `${profile}.profile.json`);
 const ciSkip = process.env.CI === 'true' && require('node:fs').existsSync(specFile) ? Object.keys(require(specFile).ciSkip ?? {}) : [];
 const e2eMatch =

@@ -1,4 +1,4 @@
-import type { StoredMessage } from '../../src/domain/messages';
+import { messageId, type StoredMessage } from '../../src/domain/messages';
 import type { MessageStore } from '../../src/ports';
 
 /**
@@ -13,7 +13,7 @@ export function messageStoreContract(fresh: () => Promise<MessageStore>, unique:
     recipientId: string,
     extra: Partial<StoredMessage> = {},
   ): StoredMessage => ({
-    id: `msg_${reservationId}_${type}`.slice(0, 40),
+    id: messageId(reservationId, type),
     reservationId,
     recipientId,
     type,
