@@ -17,12 +17,12 @@ const moduleNameMapper = {
 // resilience.test.ts's Redis drill). On another profile, the suites of issue 16 that every profile
 // must pass: the saga, idempotency races, cancel/compensation (saga, delete-race), messages and the
 // view (view, view-flow, and the ViewStore contract on the profile's view database:
-// view-store-contract), health through Dapr (foundation) and the broker-restart drill; the others
+// view-store-contract; message's MessageStore contract there too: message-store), health through Dapr (foundation) and the broker-restart drill; the others
 // read Redis Streams or MariaDB directly or stop them (STAYCAR_E2E_ALL=1 runs them anyway).
 // In CI a profile's spec may leave out a suite that cannot pass without a change under services/
 // ("ciSkip": {suite: reason}; scripts/test.mjs prints the reason beside the profile's counts).
 const profile = process.env.STAYCAR_PROFILE || 'default';
-const PROFILE_SUITES = ['foundation', 'saga', 'delete-race', 'view', 'view-flow', 'view-store-contract', 'broker-drill'];
+const PROFILE_SUITES = ['foundation', 'saga', 'delete-race', 'view', 'view-flow', 'view-store-contract', 'message-store', 'broker-drill'];
 const specFile = require('node:path').join(__dirname, 'components', `${profile}.profile.json`);
 const ciSkip = process.env.CI === 'true' && require('node:fs').existsSync(specFile) ? Object.keys(require(specFile).ciSkip ?? {}) : [];
 const e2eMatch =

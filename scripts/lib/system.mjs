@@ -18,14 +18,19 @@ export const RUN_FILE = path.join(ROOT, 'dapr.yaml');
 const runDir = () => dataDir('run');
 const logDir = () => dataDir('logs');
 
+/** The database URLs of dapr.yaml that name the profile's view database server (MariaDB in dapr.yaml). */
+const VIEW_DB_URLS = ['VIEW_DB_URL', 'MESSAGE_DB_URL'];
+
 /**
- * An app's environment on the profile: a VIEW_DB_URL (viewpage's read model, dapr.yaml names
- * MariaDB) points at the profile's view database — on `"viewDb": "postgres"` the PostgreSQL
- * database the set-up provisions for it (scripts/lib/postgres.mjs).
+ * An app's environment on the profile: a VIEW_DB_URL (viewpage's read model) or MESSAGE_DB_URL
+ * (message's table), which dapr.yaml points at MariaDB, points at the profile's view database —
+ * on `"viewDb": "postgres"` the PostgreSQL database the set-up provisions for it
+ * (scripts/lib/postgres.mjs).
  */
 function profileEnv(env, profile) {
-  if (env.VIEW_DB_URL === undefined || profile.viewDb === 'mariadb') return env;
-  if (profile.viewDb === 'postgres') return { ...env, VIEW_DB_URL: postgresViewDbUrl() };
+  const named = VIEW_DB_URLS.filter((name) => env[name] !== undefined);
+  if (named.length === 0 || profile.viewDb === 'mariadb') return env;
+  if (profile.viewDb === 'postgres') return { ...env, ...Object.fromEntries(named.map((name) => [name, postgresViewDbUrl()])) };
   throw new Error(`components/${profile.name}.profile.json: "viewDb": "${profile.viewDb}" is not known (mariadb, postgres)`);
 }
 

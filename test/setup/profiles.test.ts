@@ -46,11 +46,13 @@ describe('component profiles', () => {
       for (const [i, app] of apps.entries()) {
         expect(app.resourcesPaths).toEqual([path.join(ROOT, 'components', profile), path.join(ROOT, 'resiliency')]);
         // The services' environment, ports and commands are the same on every profile — but for the
-        // view's database on a profile that keeps the view in PostgreSQL (viewpage's VIEW_DB_URL only).
+        // view's database on a profile that keeps the view in PostgreSQL (viewpage's VIEW_DB_URL and
+        // message's MESSAGE_DB_URL, whose table lives on the same database server).
         const env = { ...app.env };
-        if (viewOnPostgres && app.appID === 'viewpage') {
-          expect(env.VIEW_DB_URL).toMatch(/^postgres:\/\/staycar_view:[^@]+@127\.0\.0\.1:\d+\/staycar_view$/);
-          env.VIEW_DB_URL = defaults[i].env.VIEW_DB_URL;
+        const dbUrl = { viewpage: 'VIEW_DB_URL', message: 'MESSAGE_DB_URL' }[String(app.appID)];
+        if (viewOnPostgres && dbUrl !== undefined) {
+          expect(env[dbUrl]).toMatch(/^postgres:\/\/staycar_view:[^@]+@127\.0\.0\.1:\d+\/staycar_view$/);
+          env[dbUrl] = defaults[i].env[dbUrl];
         }
         expect({ ...app, env, resourcesPaths: [] }).toEqual({ ...defaults[i], resourcesPaths: [] });
       }

@@ -1,5 +1,7 @@
-import { createLogger, runMain, runService, Sidecar, stateStoreAnswers } from '@staycar/common';
+import { createLogger, runMain, runService, Sidecar } from '@staycar/common';
 import { DaprMessageBinding } from './adapters/daprMessageBinding';
+import { connectWithin, createDataSource, migrate } from './adapters/typeorm/dataSource';
+import { TypeormMessageStore } from './adapters/typeorm/typeormMessageStore';
 import { messageUseCases } from './app';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
@@ -7,9 +9,17 @@ import { createApp } from './http/app';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.appId, config.logLevel);
+  const db = createDataSource(config.messageDbUrl);
+  await connectWithin(db, 60_000).catch((error: unknown) => {
+    logger.fatal({ err: error }, 'cannot reach the message database (MESSAGE_DB_URL); start MariaDB (`npm run setup`) and try again');
+    process.exit(1);
+  });
+  logger.info({ migrations: await migrate(db) }, 'message database ready');
+
   const sidecar = Sidecar.create(config, logger);
+  const store = new TypeormMessageStore(db);
   const messages = messageUseCases({
-    state: sidecar,
+    store,
     binding: new DaprMessageBinding(sidecar, config.messageBinding),
     cityName: config.cityName,
     logger,
@@ -20,7 +30,7 @@ async function main(): Promise<void> {
     logger,
     messages,
     sidecarHealthy: () => sidecar.isHealthy(),
-    storeHealthy: stateStoreAnswers(sidecar),
+    databaseHealthy: () => store.isHealthy(),
   });
   let stopRetries: (() => void) | undefined;
   await runService({
@@ -32,9 +42,9 @@ async function main(): Promise<void> {
       stopRetries = messages.retries.start(config.retryIntervalMs);
       return Promise.resolve();
     },
-    onStop: () => {
+    onStop: async () => {
       stopRetries?.();
-      return Promise.resolve();
+      await db.destroy();
     },
   });
 }

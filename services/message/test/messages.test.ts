@@ -1,19 +1,13 @@
 import pino from 'pino';
 import request from 'supertest';
-import { MemoryStatePort } from '@staycar/common/testing';
 import { messageUseCases } from '../src/app';
-import { afterAttempt, deliveryOf } from '../src/domain/delivery';
-import {
-  composeMessage,
-  messageKey,
-  messageText,
-  UNDELIVERED_INDEX_KEY,
-  type Message,
-  type MessageEventData,
-} from '../src/domain/messages';
+import { afterAttempt, firstDelivery } from '../src/domain/delivery';
+import { composeMessage, messageId, messageText, type Message, type MessageEventData } from '../src/domain/messages';
 import { createApp } from '../src/http/app';
 import type { MessageBinding } from '../src/ports';
 import { as, asOperator } from '../../common/test/support/identity';
+import { MemoryMessageStore } from './support/memoryMessageStore';
+import { messageStoreContract } from './support/messageStoreContract';
 
 const logger = pino({ level: 'silent' });
 const confirmed: MessageEventData = {
@@ -28,21 +22,23 @@ const confirmed: MessageEventData = {
   currency: 'KRW',
 };
 
-/** The output binding: records what it took; `failing` makes it refuse. */
+/** The output binding: records what it took; `failing` makes it refuse, `onSend` runs after it took one. */
 class RecordingBinding implements MessageBinding {
   readonly sent: Message[] = [];
   failing = false;
+  onSend?: () => void;
 
   async send(message: Message): Promise<void> {
     if (this.failing) throw new Error('binding down');
     this.sent.push(message);
+    this.onSend?.();
   }
 }
 
 function setup() {
-  const store = new MemoryStatePort();
+  const store = new MemoryMessageStore();
   const outbox = new RecordingBinding();
-  const useCases = messageUseCases({ state: store, binding: outbox, cityName: 'Seoul', logger, clock: () => new Date() });
+  const useCases = messageUseCases({ store, binding: outbox, cityName: 'Seoul', logger, clock: () => new Date() });
   const messages = {
     record: useCases.record,
     list: useCases.list,
@@ -53,8 +49,9 @@ function setup() {
     logger,
     messages,
     sidecarHealthy: async () => true,
+    databaseHealthy: () => store.isHealthy(),
   });
-  return { store, outbox, messages, app };
+  return { store, outbox, messages, app, retries: useCases.retries };
 }
 
 const deliver = (app: ReturnType<typeof setup>['app'], type: string, data: unknown, id = `${type}-1`) =>
@@ -88,26 +85,24 @@ describe('message text (pure)', () => {
 describe('delivery state machine (pure)', () => {
   const now = new Date('2030-01-01T00:00:00Z');
 
-  it('when a made message is sent, then it is sent with deliveredAt; when it fails, then it is undelivered', () => {
-    expect(afterAttempt({ delivery: 'made' }, 'sent', now)).toEqual({ delivery: 'sent', deliveredAt: now.toISOString() });
-    expect(afterAttempt({ delivery: 'made' }, 'failed', now)).toEqual({ delivery: 'undelivered' });
+  it('when a new message is tried, then it is stored sent with deliveredAt, or undelivered when the binding refused', () => {
+    expect(firstDelivery('sent', now)).toEqual({ delivery: 'sent', deliveredAt: now.toISOString() });
+    expect(firstDelivery('failed', now)).toEqual({ delivery: 'undelivered' });
   });
 
-  it('when an undelivered message is sent, then it is sent; failing again changes nothing', () => {
+  it('when an undelivered message is sent, then it is sent; failing again or a sent one changes nothing', () => {
     expect(afterAttempt({ delivery: 'undelivered' }, 'sent', now)).toEqual({ delivery: 'sent', deliveredAt: now.toISOString() });
     expect(afterAttempt({ delivery: 'undelivered' }, 'failed', now)).toBeUndefined();
-  });
-
-  it('when a message is sent already, then no attempt changes it', () => {
     expect(afterAttempt({ delivery: 'sent', deliveredAt: 'T' }, 'sent', now)).toBeUndefined();
-    expect(afterAttempt({ delivery: 'sent', deliveredAt: 'T' }, 'failed', now)).toBeUndefined();
   });
+});
 
-  it('when a message was stored before the state was kept, then delivered: true is sent and false is undelivered', () => {
-    expect(deliveryOf({ delivered: true })).toBe('sent');
-    expect(deliveryOf({ delivered: false })).toBe('undelivered');
-    expect(deliveryOf({ delivery: 'made' })).toBe('made');
-  });
+describe('the message store contract, in memory (the same runs on the real databases: test/e2e/message-store.test.ts)', () => {
+  let n = 0;
+  messageStoreContract(
+    async () => new MemoryMessageStore(),
+    (prefix) => `${prefix}-${++n}`,
+  );
 });
 
 describe('recording messages', () => {
@@ -116,7 +111,7 @@ describe('recording messages', () => {
     await messages.record('ReservationConfirmed', confirmed);
     await messages.record('ReservationConfirmed', confirmed);
     await messages.record('ReservationConfirmed', confirmed);
-    const page = await messages.list({ reservationId: 'r-1', limit: 50, offset: 0 });
+    const page = await messages.list({ reservationId: 'r-1', limit: 50 });
     expect(page.items).toHaveLength(1);
     expect(outbox.sent).toHaveLength(1);
   });
@@ -128,22 +123,23 @@ describe('recording messages', () => {
     await messages.record('ReservationConfirmed', confirmed);
     await messages.record('PaymentApproved', confirmed);
     await messages.record('PaymentRefunded', confirmed);
-    const byReservation = await messages.list({ reservationId: 'r-1', limit: 50, offset: 0 });
+    const byReservation = await messages.list({ reservationId: 'r-1', limit: 50 });
     expect(byReservation.items.map((m) => m.type).sort()).toEqual(
       ['PaymentApproved', 'PaymentRefunded', 'ReservationCancelled', 'ReservationConfirmed'].sort(),
     );
-    const byGuest = await messages.list({ recipientId: 'guest-1', limit: 50, offset: 0 });
+    const byGuest = await messages.list({ recipientId: 'guest-1', limit: 50 });
     expect(byGuest.items).toHaveLength(4);
   });
 
-  it('when concurrent deliveries race, then there is still exactly one message per type and the index holds each once', async () => {
-    const { messages, store } = setup();
+  it('when concurrent deliveries race, then there is still exactly one message per type', async () => {
+    const { messages, outbox, store } = setup();
     await Promise.all([
       ...Array.from({ length: 5 }, () => messages.record('ReservationConfirmed', confirmed)),
       ...Array.from({ length: 5 }, () => messages.record('PaymentApproved', confirmed)),
     ]);
-    const index = (await store.getState<{ keys: string[] }>('messages-by-reservation:r-1'))!.value;
-    expect(index.keys.sort()).toEqual([messageKey('r-1', 'PaymentApproved'), messageKey('r-1', 'ReservationConfirmed')].sort());
+    expect((await store.ofReservation('r-1')).map((m) => m.type).sort()).toEqual(['PaymentApproved', 'ReservationConfirmed']);
+    // At least once towards the binding (racing deliveries each try it); one file per message id.
+    expect(new Set(outbox.sent.map((m) => m.id)).size).toBe(2);
   });
 
   it('when the binding fails, then the message is kept undelivered and a later retry delivers it', async () => {
@@ -151,40 +147,31 @@ describe('recording messages', () => {
     outbox.failing = true;
     const stored = await messages.record('ReservationConfirmed', confirmed);
     expect(stored.delivery).toBe('undelivered');
-    expect((await messages.list({ reservationId: 'r-1', limit: 50, offset: 0 })).items).toHaveLength(1);
-    expect((await store.getState<{ keys: string[] }>(UNDELIVERED_INDEX_KEY))!.value.keys).toHaveLength(1);
+    expect((await messages.list({ reservationId: 'r-1', limit: 50 })).items).toHaveLength(1);
     expect(await messages.retryUndelivered()).toBe(1);
 
     outbox.failing = false;
     expect(await messages.retryUndelivered()).toBe(0);
     expect(outbox.sent.map((m) => m.id)).toEqual([stored.id]);
-    const after = await store.getState<{ delivery: string }>(messageKey('r-1', 'ReservationConfirmed'));
-    expect(after!.value.delivery).toBe('sent');
-    expect((await store.getState<{ keys: string[] }>(UNDELIVERED_INDEX_KEY))!.value.keys).toHaveLength(0);
-  });
-
-  it('when the undelivered index holds a message that was sent meanwhile, then the sweep drops it from the index without sending it again', async () => {
-    const { messages, outbox, store } = setup();
-    const stored = await messages.record('ReservationConfirmed', confirmed);
-    expect(stored.delivery).toBe('sent');
-    await messages.retryUndelivered(); // the sweep the event started
-    // As after a race or a crash between a failure's two writes: listed, but sent.
-    await store.saveState({ key: UNDELIVERED_INDEX_KEY, value: { keys: [messageKey('r-1', 'ReservationConfirmed')] } });
+    expect(store.peek(stored.id)).toMatchObject({ delivery: 'sent', deliveredAt: expect.any(String) });
+    expect(await store.undelivered(10)).toEqual([]);
     expect(await messages.retryUndelivered()).toBe(0);
     expect(outbox.sent).toHaveLength(1);
-    expect(store.peek<{ keys: string[] }>(UNDELIVERED_INDEX_KEY)).toEqual({ keys: [] });
   });
 
-  it('when writes of a delivery lose ETag races, then they are decided again and the message ends sent and off the index', async () => {
-    const { messages, outbox, store } = setup();
+  it('when the binding fails, then the retry sweep the event started delivers it once the binding takes it again (no event needed)', async () => {
+    const { messages, outbox, store, retries } = setup();
     outbox.failing = true;
-    await messages.record('PaymentApproved', confirmed);
-    await messages.retryUndelivered();
+    const stored = await messages.record('PaymentApproved', confirmed);
     outbox.failing = false;
-    store.conflictsToInject = 3;
-    expect(await messages.retryUndelivered()).toBe(0);
-    expect(store.peek<{ delivery: string }>(messageKey('r-1', 'PaymentApproved'))?.delivery).toBe('sent');
-    expect(store.peek<{ keys: string[] }>(UNDELIVERED_INDEX_KEY)).toEqual({ keys: [] });
+    const stop = retries.start(100);
+    try {
+      for (let i = 0; i < 50 && store.peek(stored.id)?.delivery !== 'sent'; i++) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      stop();
+    }
+    expect(store.peek(stored.id)?.delivery).toBe('sent');
+    expect(outbox.sent.map((m) => m.id)).toEqual([stored.id]);
   });
 
   it('when a redelivered event finds an undelivered message, then it delivers it', async () => {
@@ -196,6 +183,72 @@ describe('recording messages', () => {
     expect(again.delivery).toBe('sent');
     // At least once towards the binding; the file is named by the message id, so still one file.
     expect(new Set(outbox.sent.map((m) => m.id)).size).toBe(1);
+  });
+
+  it('when the process dies between the binding call and the write, then the redelivered event makes the one message and delivers it', async () => {
+    const { messages, outbox, store } = setup();
+    // The "crash": the binding took the message, then the database refuses the write (the handler fails,
+    // so the event is not acknowledged and comes again).
+    outbox.onSend = () => {
+      store.failing = true;
+    };
+    await expect(messages.record('ReservationConfirmed', confirmed)).rejects.toThrow(/database down/);
+    expect(outbox.sent).toHaveLength(1);
+    outbox.onSend = undefined;
+    store.failing = false;
+    expect(await store.ofReservation('r-1')).toEqual([]);
+
+    const again = await messages.record('ReservationConfirmed', confirmed);
+    expect(again.delivery).toBe('sent');
+    expect(await store.ofReservation('r-1')).toHaveLength(1);
+    expect(new Set(outbox.sent.map((m) => m.id))).toEqual(new Set([messageId('r-1', 'ReservationConfirmed')]));
+  });
+
+  it('when the database is down, then the event fails (to be redelivered) and nothing is stored', async () => {
+    const { app, store } = setup();
+    store.failing = true;
+    const res = await deliver(app, 'PaymentApproved', confirmed);
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    store.failing = false;
+    expect(await store.ofReservation('r-1')).toEqual([]);
+  });
+});
+
+describe('what a message costs in store operations', () => {
+  it('when each event of a reservation with a car arrives once, then each message costs 2 operations (one read, one create-only write) and no state call', async () => {
+    const { messages, store, retries } = setup();
+    await retries.retryNow(); // the sweep at start finds no backlog
+    const costs: Record<string, number> = {};
+    for (const [type, data] of [
+      ['ReservationConfirmed', confirmed],
+      ['PaymentApproved', { reservationId: 'r-1', guestId: 'guest-1', amount: 200000 }],
+      ['RentcarReserved', { reservationId: 'r-1', guestId: 'guest-1', carId: 'car-7' }],
+      ['ReservationCancelled', confirmed],
+      ['PaymentRefunded', { reservationId: 'r-1', guestId: 'guest-1', amount: 200000 }],
+      ['RentcarReleased', { reservationId: 'r-1', guestId: 'guest-1', carId: 'car-7' }],
+    ] as const) {
+      const before = store.operations;
+      await messages.record(type, data);
+      costs[type] = store.operations - before;
+    }
+    expect(costs).toEqual({
+      ReservationConfirmed: 2,
+      PaymentApproved: 2,
+      RentcarReserved: 2,
+      ReservationCancelled: 2,
+      PaymentRefunded: 2,
+      RentcarReleased: 2,
+    });
+    expect(store.calls).toMatchObject({ ofReservation: 6, create: 6, markSent: 0 });
+  });
+
+  it('when an event comes again for a message that is sent, then it costs one read and nothing is written or sent', async () => {
+    const { messages, store, outbox } = setup();
+    await messages.record('PaymentApproved', confirmed);
+    const before = { ...store.calls };
+    await messages.record('PaymentApproved', confirmed);
+    expect([store.calls.ofReservation - before.ofReservation, store.calls.create - before.create, store.calls.markSent]).toEqual([1, 0, 0]);
+    expect(outbox.sent).toHaveLength(1);
   });
 });
 
@@ -257,7 +310,7 @@ describe('HTTP: GET /messages and the subscriptions', () => {
     const { app, store } = setup();
     const res = await deliver(app, 'PaymentApproved', { reservationId: 'r-2' });
     expect(res.body).toEqual({ status: 'DROP' });
-    expect(store.keys()).toEqual([]);
+    expect(store.operations).toBe(0);
   });
 
   it('when limit is over 100 or the cursor is foreign, then 400', async () => {

@@ -15,5 +15,5 @@ export interface MessageUseCases {
 
 export function messageUseCases(deps: MessageDeps & { cityName: string }): MessageUseCases {
   const retries = undeliveredRetries(deps);
-  return { record: recordMessage(deps, retries), list: listMessages(deps.state), retries };
+  return { record: recordMessage(deps, retries), list: listMessages(deps.store), retries };
 }

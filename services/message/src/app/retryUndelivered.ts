@@ -1,14 +1,15 @@
-import { deliveryOf, type DeliveryState } from '../domain/delivery';
-import { UNDELIVERED_INDEX_KEY, type StoredMessage } from '../domain/messages';
+import type { DeliveryState } from '../domain/delivery';
 import type { MessageDeps } from './deps';
-import { recordAttempt, tryBinding } from './deliver';
-import { indexKeys, removeFromIndex } from './indexes';
+import { tryBinding } from './deliver';
+
+/** How many undelivered messages one sweep tries (oldest first); a full batch means another sweep soon. */
+export const SWEEP_BATCH = 100;
 
 export interface UndeliveredRetries {
   /**
-   * Goes through the undelivered index once; answers how many are still undelivered (-1: the
-   * index could not be worked through, tried again later). Never runs twice at once: a call
-   * while a sweep runs answers that sweep's result.
+   * Tries the oldest undelivered messages once; answers how many of them are still undelivered
+   * (-1: the store could not be read, tried again later). Never runs twice at once: a call while
+   * a sweep runs answers that sweep's result.
    */
   retryNow(): Promise<number>;
   /** After an event was handled: a message left undelivered means a backlog; any backlog is retried now. */
@@ -18,9 +19,9 @@ export interface UndeliveredRetries {
 }
 
 /**
- * The retry sweep of messages the output binding refused. It remembers whether a backlog may exist
- * (`maybe` after start and after a failed delivery, `none` once a sweep found the index empty), so
- * an event only costs a read of the undelivered index while there may be something on it.
+ * The retry sweep of messages the output binding refused (stored `undelivered`). It remembers
+ * whether a backlog may exist (`maybe` after start and after a failed delivery, `none` once a
+ * sweep found nothing undelivered), so an event costs a query only while there may be a backlog.
  */
 export function undeliveredRetries(deps: MessageDeps): UndeliveredRetries {
   let backlog: 'maybe' | 'none' = 'maybe';
@@ -28,23 +29,15 @@ export function undeliveredRetries(deps: MessageDeps): UndeliveredRetries {
 
   async function sweep(): Promise<number> {
     try {
-      const keys = await indexKeys(deps.state, UNDELIVERED_INDEX_KEY);
-      if (keys.length === 0) {
+      const batch = await deps.store.undelivered(SWEEP_BATCH);
+      if (batch.length === 0) {
         backlog = 'none';
         return 0;
       }
-      const messages = await deps.state.getStates<StoredMessage>(keys);
       let left = 0;
-      for (const key of keys) {
-        const found = messages.get(key);
-        if (found && deliveryOf(found.value) !== 'sent') {
-          if ((await tryBinding(deps, found.value)) === 'failed') {
-            left++;
-            continue;
-          }
-          await recordAttempt(deps, key, 'sent');
-        }
-        await removeFromIndex(deps.state, UNDELIVERED_INDEX_KEY, key);
+      for (const message of batch) {
+        if ((await tryBinding(deps, message)) === 'failed') left++;
+        else await deps.store.markSent(message.id, deps.clock().toISOString());
       }
       if (left > 0) deps.logger.warn({ undelivered: left }, 'messages still undelivered; will retry');
       return left;

@@ -23,8 +23,12 @@ export interface Message {
   createdAt: string;
 }
 
-/** What is stored: the message plus where its delivery to the output binding stands (domain/delivery.ts). */
-export type StoredMessage = Message & Delivery;
+/**
+ * What is stored: the message, where its delivery to the output binding stands (domain/delivery.ts)
+ * and, on a Reservation* message, the stay its event told (so later texts of the reservation can
+ * name it).
+ */
+export type StoredMessage = Message & Delivery & { stay?: StayContext };
 
 const Id = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.:@-]+$' });
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
@@ -50,11 +54,6 @@ export const MessageEventData = Type.Object({
 export type MessageEventData = Static<typeof MessageEventData>;
 
 /** Deterministic per (reservation, type): a redelivered event finds the message it already made. */
-export const messageKey = (reservationId: string, type: MessageEventType): string => `message:${reservationId}:${type}`;
-export const reservationIndexKey = (reservationId: string): string => `messages-by-reservation:${reservationId}`;
-export const recipientIndexKey = (recipientId: string): string => `messages-by-recipient:${recipientId}`;
-export const UNDELIVERED_INDEX_KEY = 'messages-undelivered';
-export const contextKey = (reservationId: string): string => `reservation-context:${reservationId}`;
 export const messageId = (reservationId: string, type: MessageEventType): string =>
   `msg_${createHash('sha256').update(`${reservationId}\u0000${type}`).digest('hex').slice(0, 24)}`;
 
@@ -93,8 +92,8 @@ export function messageText(type: MessageEventType, data: MessageEventData, city
   }
 }
 
-/** Builds the message an event makes (createdAt = when this consumer first saw it). Pure. */
-export function composeMessage(type: MessageEventType, data: MessageEventData, cityName: string, now: Date): StoredMessage {
+/** The message an event makes, not delivered yet (createdAt = when this consumer first saw it). Pure. */
+export function composeMessage(type: MessageEventType, data: MessageEventData, cityName: string, now: Date): Message {
   return {
     id: messageId(data.reservationId, type),
     reservationId: data.reservationId,
@@ -102,12 +101,11 @@ export function composeMessage(type: MessageEventType, data: MessageEventData, c
     type,
     text: messageText(type, data, cityName),
     createdAt: now.toISOString(),
-    delivery: 'made',
   };
 }
 
 /** The public part of a stored message. */
-export const toPublic = ({ id, reservationId, recipientId, type, text, createdAt }: StoredMessage): Message => ({
+export const toPublic = ({ id, reservationId, recipientId, type, text, createdAt }: Message): Message => ({
   id,
   reservationId,
   recipientId,
@@ -115,17 +113,6 @@ export const toPublic = ({ id, reservationId, recipientId, type, text, createdAt
   text,
   createdAt,
 });
-
-/** A small ordered set of keys kept in one state entry (appends are idempotent). */
-export interface KeyIndex {
-  keys: string[];
-}
-
-export const withKey = (index: KeyIndex | undefined, key: string): KeyIndex | undefined =>
-  index?.keys.includes(key) ? undefined : { keys: [...(index?.keys ?? []), key] };
-
-export const withoutKey = (index: KeyIndex | undefined, key: string): KeyIndex | undefined =>
-  index?.keys.includes(key) ? { keys: index.keys.filter((k) => k !== key) } : undefined;
 
 /** What a Reservation* event tells about the stay, kept so later texts (payment, car) can name it too. */
 export type StayContext = Pick<MessageEventData, 'roomId' | 'roomName' | 'city' | 'checkIn' | 'checkOut' | 'amount' | 'currency'>;
@@ -145,3 +132,10 @@ export function withStayContext(data: MessageEventData, known: StayContext): Mes
   }
   return filled;
 }
+
+/**
+ * The stay a reservation's stored messages know: that of its first Reservation* message (the first
+ * such event wins, as it always did), or nothing yet. `messages` oldest first.
+ */
+export const knownStay = (messages: readonly StoredMessage[]): StayContext | undefined =>
+  messages.find((m) => carriesStay(m.type) && m.stay !== undefined)?.stay;

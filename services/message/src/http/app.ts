@@ -2,7 +2,6 @@ import type { Express } from 'express';
 import {
   createHttpApp,
   mountSubscriptions,
-  offsetCursor,
   parseEventData,
   parseQuery,
   readinessChecks,
@@ -11,17 +10,19 @@ import {
   type Caller,
   type DeliveredEvent,
   type Logger,
-  type ReadinessDeps,
 } from '@staycar/common';
 import type { MessageScope, MessageUseCases } from '../app';
 import type { Config } from '../config';
 import { carriesStay, MESSAGE_EVENT_TYPES, MessageEventData, type MessageEventType } from '../domain/messages';
-import { MessagesQuery } from './schemas';
+import { messageCursor, MessagesQuery } from './schemas';
 
-export interface AppDeps extends ReadinessDeps {
+export interface AppDeps {
   config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
   logger: Logger;
   messages: Pick<MessageUseCases, 'record' | 'list'>;
+  sidecarHealthy: () => Promise<boolean>;
+  /** The message database answers (GET /readyz). */
+  databaseHealthy?: () => Promise<boolean>;
 }
 
 /** Reservation events carry the reservation as a whole: its `id` stands in when `reservationId` is missing. */
@@ -52,14 +53,14 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger, messages } = deps;
   return createHttpApp({
     logger,
-    readiness: readinessChecks(deps),
+    readiness: readinessChecks({ sidecarHealthy: deps.sidecarHealthy, storeHealthy: deps.databaseHealthy }, 'database'),
     routes: (app) => {
       app.get('/messages', async (req, res) => {
         const caller = requireCaller(req);
         const query = parseQuery(MessagesQuery, req.query);
-        const offset = query.cursor === undefined ? 0 : offsetCursor.decode(query.cursor).offset;
-        const page = await messages.list({ ...scopeOf(caller, query), limit: query.limit, offset });
-        res.json({ items: page.items, nextCursor: page.nextOffset === null ? null : offsetCursor.encode({ offset: page.nextOffset }) });
+        const after = query.cursor === undefined ? undefined : messageCursor.decode(query.cursor).after;
+        const page = await messages.list({ ...scopeOf(caller, query), limit: query.limit, after });
+        res.json({ items: page.items, nextCursor: page.next === null ? null : messageCursor.encode({ after: page.next }) });
       });
 
       // Idempotent handlers: one message per (reservationId, type), whatever the delivery count or order.

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { ClientId, PageQuery, Strict } from '@staycar/common';
+import { ClientId, cursorCodec, PageQuery, Strict } from '@staycar/common';
 
 export const MessagesQuery = Strict({
   reservationId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_.:@-]+$' })),
@@ -7,3 +7,8 @@ export const MessagesQuery = Strict({
   ...PageQuery,
 });
 export type MessagesQuery = Static<typeof MessagesQuery>;
+
+/** A list's position: after the message at this position of the store's order (keyset, not an offset). */
+export const messageCursor = cursorCodec(
+  Type.Object({ after: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false }),
+);
