@@ -257,6 +257,31 @@ export const SCENARIOS = [
     targets: (run) => [target('reads/s', '≥ 2000', run.all.perSecond, run.all.perSecond >= 2000)],
   },
   {
+    // GET /roomviews alone (issue 15, lever 6): every request a full 200 answer, the read path's
+    // worst case (a client that revalidates with If-None-Match gets 304s: `roomviews-revalidate`).
+    name: 'roomviews',
+    title: "hosts read their view (GET /roomviews?limit=20), full answers",
+    defaults: { connections: 50, rooms: 50 },
+    events: false,
+    async prepare(ctx) {
+      const run = runId();
+      const hosts = await usersOf(ctx, run, 'host', usersFor(ctx.options.connections));
+      await createRooms(ctx.baseUrl, run, ctx.options.rooms ?? 50, hosts);
+      return { next: inTurn(hosts) };
+    },
+    load(state, ctx) {
+      return {
+        url: ctx.baseUrl,
+        requests: [{ method: 'GET', path: '/roomviews?limit=20', setupRequest: (req) => ({ ...req, headers: { ...req.headers, ...bearer(state.next()) } }) }],
+      };
+    },
+    primary: { label: 'reads/s', status: 200 },
+    async verify(_state, _ctx, run) {
+      return { checks: [noUnexpected(run, [200])] };
+    },
+    targets: (run) => [target('reads/s', '≥ 1500', run.all.perSecond, run.all.perSecond >= 1500)],
+  },
+  {
     name: 'lag',
     title: 'reserve load while sampling the time from a 201 to the reservation in GET /roomviews/{roomId}',
     defaults: { connections: 50, rooms: 200 },
