@@ -85,8 +85,11 @@ function operation(route: AllowedRoute, op: Operation): Record<string, Json> {
   if (op.success.status !== 204) success.content = { 'application/json': { schema: { type: 'object' } } };
   if (op.conditional) {
     success.headers = {
-      ETag: { description: "A validator of this answer for this caller (it differs between callers).", schema: { type: 'string' } },
-      'Cache-Control': { description: '`private, no-cache`: no shared cache keeps it; a client asks again each time.', schema: { type: 'string' } },
+      ETag: { description: 'A validator of this answer for this caller (it differs between callers).', schema: { type: 'string' } },
+      'Cache-Control': {
+        description: '`private, no-cache`: no shared cache keeps it; a client asks again each time.',
+        schema: { type: 'string' },
+      },
     };
     responses['304'] = { description: 'Not modified: the answer the client holds (its If-None-Match) is still this caller’s answer.' };
   }
@@ -98,7 +101,7 @@ function operation(route: AllowedRoute, op: Operation): Record<string, Json> {
     operationId: `${route.method.toLowerCase()}${templated(route.path)
       .split('/')
       .map((part) => part.replace(/[{}.]/g, ''))
-      .map((part) => (part ? part[0]!.toUpperCase() + part.slice(1) : ''))
+      .map((part) => (part ? part[0].toUpperCase() + part.slice(1) : ''))
       .join('')}`,
     summary: op.summary,
     tags: [op.tag],
@@ -131,7 +134,7 @@ export function openApiDocument(routes: readonly AllowedRoute[] = ALLOWED_ROUTES
   const paths: Record<string, Record<string, Json>> = {};
   const schemas: Record<string, Json> = { ErrorBody: plain(ErrorBodySchema), ClientId: plain(ClientId) };
   for (const route of routes) {
-    const op = operations[key(route)]!;
+    const op = operations[key(route)];
     (paths[templated(route.path)] ??= {})[route.method.toLowerCase()] = operation(route, op);
     if (op.body) schemas[op.body.name] = plain(op.body.schema);
   }
@@ -151,7 +154,9 @@ export function openApiDocument(routes: readonly AllowedRoute[] = ALLOWED_ROUTES
     components: {
       schemas,
       headers: { RetryAfter: { description: 'Seconds to wait before trying again.', schema: { type: 'integer', minimum: 0 } } },
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The accessToken of POST /auth/token.' } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The accessToken of POST /auth/token.' },
+      },
     },
   };
 }

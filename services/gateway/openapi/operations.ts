@@ -38,7 +38,11 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'POST /auth/signup': {
     summary: 'Sign up',
     tag: 'identity',
-    body: { name: 'SignupBody', schema: SignupBody, example: { username: 'host.kim', password: 'correct horse battery', displayName: 'Kim' } },
+    body: {
+      name: 'SignupBody',
+      schema: SignupBody,
+      example: { username: 'host.kim', password: 'correct horse battery', displayName: 'Kim' },
+    },
     success: { status: 201, description: 'The new user: `{userId, username, displayName}`.' },
     errors: [409],
   },
@@ -57,7 +61,11 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'POST /rooms': {
     summary: 'Register a room',
     tag: 'rooms',
-    body: { name: 'CreateRoomBody', schema: CreateRoomBody, example: { name: 'Hanok by the river', city: 'Seoul', pricePerNight: 85000, capacity: 2 } },
+    body: {
+      name: 'CreateRoomBody',
+      schema: CreateRoomBody,
+      example: { name: 'Hanok by the river', city: 'Seoul', pricePerNight: 85000, capacity: 2 },
+    },
     success: { status: 201, description: 'The Room.' },
     errors: [403],
   },
@@ -91,7 +99,11 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
   'POST /rooms/:id/reviews': {
     summary: 'Review a confirmed stay',
     tag: 'rooms',
-    body: { name: 'CreateReviewBody', schema: CreateReviewBody, example: { reservationId: 'res_1', rating: 5, comment: 'Quiet and clean.' } },
+    body: {
+      name: 'CreateReviewBody',
+      schema: CreateReviewBody,
+      example: { reservationId: 'res_1', rating: 5, comment: 'Quiet and clean.' },
+    },
     success: { status: 201, description: 'The Review.' },
     errors: [403, NOT_FOUND, 409],
   },
@@ -144,7 +156,13 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     body: {
       name: 'CreateReservationBody',
       schema: CreateReservationBody,
-      example: { roomId: 'room_1', checkIn: '2031-05-01', checkOut: '2031-05-03', carId: 'car_1', payment: { method: 'card', token: 'tok_visa' } },
+      example: {
+        roomId: 'room_1',
+        checkIn: '2031-05-01',
+        checkOut: '2031-05-03',
+        carId: 'car_1',
+        payment: { method: 'card', token: 'tok_visa' },
+      },
     },
     success: { status: 201, description: 'The Reservation, `status: "confirmed"`.' },
     errors: [402, 403, NOT_FOUND, 409, 422],
