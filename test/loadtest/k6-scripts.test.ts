@@ -80,8 +80,8 @@ describe('the k6 scripts in loadtest/', () => {
     const bench = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'bench.mjs'), '--list'], { encoding: 'utf8' });
     expect(bench.status).toBe(0);
     const names = (JSON.parse(bench.stdout) as string[]).sort();
-    expect(scripts.map((f) => f.replace(/\.js$/, ''))).toEqual(names);
-    expect(names).toEqual(['browse', 'contend', 'lag', 'register', 'reserve', 'sidecar-overhead']);
+    expect(scripts.map((f) => f.replace(/\.js$/, '')).sort()).toEqual(names);
+    expect(names).toEqual(['browse', 'contend', 'lag', 'register', 'reserve', 'roomviews', 'roomviews-revalidate', 'sidecar-overhead']);
   });
 
   it.each(scripts)('when %s runs with the k6 stand-ins, then setup, every scenario and teardown complete', (file) => {
