@@ -9,8 +9,12 @@ const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.tes
 const moduleNameMapper = {
   '^@staycar/common$': '<rootDir>/services/common/src/index.ts',
   '^@staycar/common/testing$': '<rootDir>/services/common/testing/index.ts',
+  // The OpenAPI document's builder (services/gateway/openapi) imports services' schemas by package: their sources here.
+  '^@staycar/(gateway|identity|room|rentcar|reservation|payment|message|viewpage)/dist/(.*)$': '<rootDir>/services/$1/src/$2',
   // The real jose, loaded outside Jest's registry (it is ES modules only; see the file).
   '^jose$': '<rootDir>/services/common/testing/nativeJose.cjs',
+  // ES modules only too: the real validator, through Node's require (the file says why).
+  '^@seriousme/openapi-schema-validator$': '<rootDir>/services/gateway/test/support/openApiValidator.cjs',
 };
 // The component profile of the system the e2e project starts (STAYCAR_PROFILE,
 // scripts/lib/profiles.mjs). On `default` every e2e suite runs except broker-drill (there it is

@@ -276,6 +276,33 @@ describe('messages and the view follow real events', () => {
     expect((await host.api('GET', `/roomviews?city=${encodeURIComponent(f.city)}`)).body.items).toEqual([]);
   });
 
+  it('when a host revalidates their view with its ETag, then 304 through the gateway until an event changes it; another caller never gets that 304', async () => {
+    const f = await fixture();
+    const route = `/roomviews?city=${encodeURIComponent(f.city)}`;
+    await publishData('RoomRegistered', { ...f.room, version: 1, occurredAt: now() });
+    const first = await eventually(async () => {
+      const res = await host.api('GET', route);
+      expect(res.body.items.map((v: { roomId: string }) => v.roomId)).toEqual([f.roomId]);
+      return res;
+    });
+    const tag = first.headers.get('etag')!;
+    expect(tag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    expect(first.headers.get('cache-control')).toBe('private, no-cache');
+    const again = await host.api('GET', route, undefined, { 'If-None-Match': tag });
+    expect([again.status, again.body, again.headers.get('etag')]).toEqual([304, undefined, tag]);
+    // The same question with the same tag from another user: their own (empty) answer, in full.
+    const other = await guest.api('GET', route, undefined, { 'If-None-Match': tag });
+    expect([other.status, other.body]).toEqual([200, { items: [], nextCursor: null }]);
+    await publishData('ReservationConfirmed', f.reservation('confirmed', 1));
+    const changed = await eventually(async () => {
+      const res = await host.api('GET', route, undefined, { 'If-None-Match': tag });
+      expect(res.status).toBe(200);
+      return res;
+    });
+    expect(changed.headers.get('etag')).not.toBe(tag);
+    expect(changed.body.items[0]).toMatchObject({ roomId: f.roomId, latestReservation: { reservationId: f.reservationId } });
+  });
+
   it('when the list parameters are wrong, then 400 in the API error shape', async () => {
     // (`GET /messages` without a query is the caller's own list since API.md v2; an unknown parameter is 400.)
     for (const route of [

@@ -12,7 +12,7 @@ const RUNNER = path.join(__dirname, 'bench-stub', 'run-scenario.mjs');
 const CONNECTIONS = 10;
 const REQUESTS = 200;
 /** The scenarios that go through the gateway (sidecar-overhead calls one app's /healthz directly). */
-const SCENARIOS = ['register', 'reserve', 'reserve-room', 'contend', 'browse', 'lag'];
+const SCENARIOS = ['register', 'reserve', 'reserve-room', 'contend', 'browse', 'roomviews', 'roomviews-revalidate', 'lag'];
 
 interface Call {
   phase: 'prepare' | 'load' | 'verify';

@@ -273,6 +273,80 @@ export const SCENARIOS = [
     targets: (run) => [target('reads/s', '≥ 2000', run.all.perSecond, run.all.perSecond >= 2000)],
   },
   {
+    // GET /roomviews alone (issue 15, lever 6): every request a full 200 answer, the read path's
+    // worst case (a client that revalidates with If-None-Match gets 304s: `roomviews-revalidate`).
+    name: 'roomviews',
+    title: "hosts read their view (GET /roomviews?limit=20), full answers",
+    defaults: { connections: 50, rooms: 50 },
+    events: false,
+    async prepare(ctx) {
+      const run = runId();
+      const hosts = await usersOf(ctx, run, 'host', usersFor(ctx.options.connections));
+      await createRooms(ctx.baseUrl, run, ctx.options.rooms ?? 50, hosts);
+      return { next: inTurn(hosts) };
+    },
+    load(state, ctx) {
+      return {
+        url: ctx.baseUrl,
+        requests: [{ method: 'GET', path: '/roomviews?limit=20', setupRequest: (req) => ({ ...req, headers: { ...req.headers, ...bearer(state.next()) } }) }],
+      };
+    },
+    primary: { label: 'reads/s', status: 200 },
+    async verify(_state, _ctx, run) {
+      return { checks: [noUnexpected(run, [200])] };
+    },
+    targets: (run) => [target('reads/s', '≥ 1500', run.all.perSecond, run.all.perSecond >= 1500)],
+  },
+  {
+    // What a polling client (the dashboard, every 2 s) costs when nothing changed: each host asks
+    // GET /roomviews with the ETag of the answer it holds, and gets 304 without a body.
+    name: 'roomviews-revalidate',
+    title: 'hosts revalidate their view (GET /roomviews?limit=20 with If-None-Match: 304)',
+    defaults: { connections: 50, rooms: 50 },
+    events: false,
+    async prepare(ctx) {
+      const run = runId();
+      const hosts = await usersOf(ctx, run, 'host', usersFor(ctx.options.connections));
+      await createRooms(ctx.baseUrl, run, ctx.options.rooms ?? 50, hosts);
+      // The view is built from events: wait until each host's answer stops changing, then keep its ETag.
+      const tags = new Map();
+      for (let round = 0; round < 20; round++) {
+        let changed = 0;
+        for (const host of hosts) {
+          const res = await fetch(`${ctx.baseUrl}/roomviews?limit=20`, { headers: bearer(host) });
+          await res.arrayBuffer();
+          const tag = res.headers.get('etag');
+          if (tag !== tags.get(host)) changed++;
+          tags.set(host, tag);
+        }
+        if (round > 0 && changed === 0) break;
+        await sleep(500);
+      }
+      return { next: inTurn(hosts), tags };
+    },
+    load(state, ctx) {
+      return {
+        url: ctx.baseUrl,
+        requests: [
+          {
+            method: 'GET',
+            path: '/roomviews?limit=20',
+            setupRequest: (req) => {
+              const host = state.next();
+              const tag = state.tags.get(host);
+              return { ...req, headers: { ...req.headers, ...bearer(host), ...(tag ? { 'if-none-match': tag } : {}) } };
+            },
+          },
+        ],
+      };
+    },
+    primary: { label: 'revalidations/s', status: 304 },
+    async verify(_state, _ctx, run) {
+      return { checks: [noUnexpected(run, [304])] };
+    },
+    targets: (run) => [target('revalidations/s', '≥ 1500', run.all.perSecond, run.all.perSecond >= 1500)],
+  },
+  {
     name: 'lag',
     title: 'reserve load while sampling the time from a 201 to the reservation in GET /roomviews/{roomId}',
     defaults: { connections: 50, rooms: 200 },

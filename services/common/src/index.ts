@@ -19,6 +19,7 @@ export * from './state/failuresAsTryLater';
 export * from './dateRange';
 export * from './dapr/transient';
 export * from './http/outcome';
+export * from './http/errorBody';
 export * from './bookable/calendar';
 export type {
   Calendar as StayCalendar,

@@ -98,6 +98,8 @@ export function loadConfig() {
       jwksCacheMaxAgeMs: envInt('AUTH_JWKS_CACHE_MAX_AGE_SECONDS', 600, { min: 1, max: 86_400 }) * 1000,
       /** While a refetch fails, the last keys fetched stay in use up to this age (0: never). */
       jwksStaleIfErrorMs: envInt('AUTH_JWKS_STALE_IF_ERROR_SECONDS', 3600, { max: 7 * 86_400 }) * 1000,
+      /** A verified token is reused this long without checking its signature again (0: every request). */
+      tokenCacheMs: envInt('AUTH_TOKEN_CACHE_SECONDS', 60, { max: 300 }) * 1000,
       /** Usernames (`preferred_username`) forwarded as operators (API.md "Operators"). */
       adminUsernames: new Set(list('ADMIN_USERNAMES', '')),
     },

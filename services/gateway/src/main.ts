@@ -3,8 +3,12 @@ import { connectRedis, RedisRateCounter } from './adapters/redisRateCounter';
 import { DaprServiceInvoker } from './adapters/serviceInvoker';
 import { createRemoteKeySet } from './adapters/remoteKeySet';
 import { JoseTokenVerifier } from './adapters/joseTokenVerifier';
+import { CachedTokenVerifier } from './adapters/cachedTokenVerifier';
 import { loadConfig } from './config';
 import { createGatewayApp } from './http/app';
+
+/** About 10,000 × a 0.5 KB token: a few MB at most. */
+const TOKEN_CACHE_ENTRIES = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -23,7 +27,10 @@ async function main(): Promise<void> {
     staleIfErrorMs: config.auth.jwksStaleIfErrorMs,
     logger,
   });
-  const tokenVerifier = new JoseTokenVerifier(keys, config.auth);
+  const tokenVerifier = new CachedTokenVerifier(new JoseTokenVerifier(keys, config.auth), {
+    maxAgeMs: config.auth.tokenCacheMs,
+    maxEntries: TOKEN_CACHE_ENTRIES,
+  });
 
   const redis = connectRedis({ ...config.redis, commandTimeoutMs: config.rateLimit.redisTimeoutMs }, logger);
   const rateCounter = new RedisRateCounter(redis);

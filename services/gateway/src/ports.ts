@@ -37,6 +37,8 @@ export interface VerifiedToken {
   subject: string;
   /** `preferred_username`, when the issuer sends one (operators are named by it). */
   username?: string;
+  /** `exp`, in seconds since the epoch (a verified answer may be reused until then at the latest). */
+  expiresAt?: number;
 }
 
 /** Checks a bearer token; rejects with InvalidTokenError (401) or KeySetUnavailableError (503). */

@@ -123,3 +123,23 @@ describe('load shedding', () => {
     expect((await reserve()).status).toBe(201);
   });
 });
+
+describe('conditional reads through the gateway', () => {
+  it('when a client sends If-None-Match and the service answers 304, then the tag goes to the service and the 304 comes back bodiless with ETag and Cache-Control', async () => {
+    const tag = '"v1"';
+    const invoker = new RecordingInvoker((call) =>
+      call.headers['if-none-match'] === tag
+        ? { status: 304, headers: { etag: tag, 'cache-control': 'private, no-cache', vary: 'Authorization' }, body: Buffer.alloc(0) }
+        : json(200, { items: [], nextCursor: null }, { etag: tag, 'cache-control': 'private, no-cache', vary: 'Authorization' }),
+    );
+    const { app } = testGateway({ issuer, invoker });
+    const first = await request(app).get('/roomviews').set('Authorization', bearer);
+    expect(first.status).toBe(200);
+    expect(first.headers).toMatchObject({ etag: tag, 'cache-control': 'private, no-cache', vary: 'Authorization' });
+    const again = await request(app).get('/roomviews').set('Authorization', bearer).set('If-None-Match', tag);
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+    expect(again.headers.etag).toBe(tag);
+    expect(invoker.calls.map((c) => c.headers['if-none-match'])).toEqual([undefined, tag]);
+  });
+});

@@ -51,7 +51,11 @@ describe('the issuer key set, fetched', () => {
   it('when the keys are served, then tokens verify, and the fetch carries the headers given (dapr-api-token)', async () => {
     const { fetch, seen } = scriptedFetch(issuer.jwks);
     const verifier = verifierWith(fetch, { headers: { 'dapr-api-token': 'sidecar-token' } });
-    await expect(verifier.verify(await issuer.token({ sub: 'u-1' }))).resolves.toEqual({ subject: 'u-1', username: 'alice' });
+    await expect(verifier.verify(await issuer.token({ sub: 'u-1' }))).resolves.toEqual({
+      subject: 'u-1',
+      username: 'alice',
+      expiresAt: expect.any(Number),
+    });
     await verifier.verify(await issuer.token());
     expect(seen).toHaveLength(1);
     expect(seen[0].get('dapr-api-token')).toBe('sidecar-token');

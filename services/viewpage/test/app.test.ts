@@ -245,3 +245,48 @@ describe('ownership (API.md v2: the view shows a host their own rooms)', () => {
     expect(asked).toEqual([]);
   });
 });
+
+describe('conditional reads of the view (ETag, If-None-Match → 304)', () => {
+  const emptyHosts = () => {
+    const { app } = setup();
+    return app;
+  };
+
+  it('when a host asks again with the ETag of their answer, then 304 without a body; after a change, 200 with a new ETag', async () => {
+    const { app, publish } = setup();
+    await publish('RoomRegistered', roomData('room-e'));
+    const first = await request(app).get('/roomviews').set(HOST);
+    expect(first.status).toBe(200);
+    expect(first.headers['cache-control']).toBe('private, no-cache');
+    expect(first.headers.vary).toBe('Authorization');
+    const tag = first.headers.etag;
+    expect(tag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    const same = await request(app).get('/roomviews').set(HOST).set('If-None-Match', tag);
+    expect([same.status, same.text, same.headers.etag]).toEqual([304, '', tag]);
+    await publish('ReservationConfirmed', reservationData('r-e', 'room-e'));
+    const changed = await request(app).get('/roomviews').set(HOST).set('If-None-Match', tag);
+    expect(changed.status).toBe(200);
+    expect(changed.headers.etag).not.toBe(tag);
+    expect(changed.body.items[0]).toMatchObject({ roomId: 'room-e', activeReservations: 1 });
+  });
+
+  it('when another caller sends the ETag of a host’s answer, then they get their own full answer, never a 304 (even when the bodies are equal)', async () => {
+    const app = emptyHosts();
+    const host1 = await request(app).get('/roomviews').set(as('host-1'));
+    const host2 = await request(app).get('/roomviews').set(as('host-2')).set('If-None-Match', host1.headers.etag);
+    expect(host2.body).toEqual(host1.body);
+    expect(host2.status).toBe(200);
+    expect(host2.headers.etag).not.toBe(host1.headers.etag);
+    const operator = await request(app).get('/roomviews').set(asOperator()).set('If-None-Match', host1.headers.etag);
+    expect(operator.status).toBe(200);
+    expect(operator.headers.etag).not.toBe(host1.headers.etag);
+  });
+
+  it('when a room view is asked again with its ETag (W/ or in a list), then 304; by another host, 404 whatever the tag', async () => {
+    const { app, publish } = setup();
+    await publish('RoomRegistered', roomData('room-f'));
+    const tag = (await request(app).get('/roomviews/room-f').set(HOST)).headers.etag;
+    expect((await request(app).get('/roomviews/room-f').set(HOST).set('If-None-Match', `"x", W/${tag}`)).status).toBe(304);
+    expect((await request(app).get('/roomviews/room-f').set(as('host-2')).set('If-None-Match', tag)).status).toBe(404);
+  });
+});

@@ -5,7 +5,10 @@ describe('the view database chosen by the scheme of VIEW_DB_URL', () => {
     const db = createDataSource('mysql://u:p@127.0.0.1:3306/d');
     expect(dialectOf('mysql://u:p@127.0.0.1:3306/d')).toBe('mysql');
     expect(db.options.type).toBe('mysql');
-    expect((db.options.migrations as Array<{ name: string }>).map((m) => m.name)).toEqual(['CreateView1764000000000']);
+    expect((db.options.migrations as Array<{ name: string }>).map((m) => m.name)).toEqual([
+      'CreateView1764000000000',
+      'RoomViewsByHost1780000000000',
+    ]);
     expect(db.options.migrationsTableName).toBe('view_migrations');
   });
 
@@ -15,7 +18,10 @@ describe('the view database chosen by the scheme of VIEW_DB_URL', () => {
       const db = createDataSource(url);
       expect(dialectOf(url)).toBe('postgres');
       expect(db.options.type).toBe('postgres');
-      expect((db.options.migrations as Array<{ name: string }>).map((m) => m.name)).toEqual(['CreateViewPg1764000000000']);
+      expect((db.options.migrations as Array<{ name: string }>).map((m) => m.name)).toEqual([
+        'CreateViewPg1764000000000',
+        'RoomViewsByHostPg1780000000000',
+      ]);
       expect(db.options.migrationsTableName).toBe('view_migrations');
     },
   );

@@ -5,6 +5,7 @@
 // left out or the caller's own (else 403), stays from today (UTC) to 500 days ahead, first-write-wins
 // per room/car and night, reservations and views seen only by their guest/host, the view shows every
 // reservation at once. No network: it replaces the system, never talks to it.
+import { createHash } from 'node:crypto';
 
 const DAY_MS = 86_400_000;
 const HORIZON_DAYS = 500;
@@ -175,7 +176,15 @@ export function createStaycar({ routes = routesFromEnv() } = {}) {
         return { ...error(400, 'MALFORMED_JSON', 'not JSON'), headers: {} };
       }
     }
-    return { headers: {}, ...handle(route, params, method, searchParams, input, caller) };
+    return conditional(method, pathname, headers, caller, { headers: {}, ...handle(route, params, method, searchParams, input, caller) });
+  }
+
+  /** The view answers with an ETag of the caller's answer and 304 to a matching If-None-Match, as viewpage does. */
+  function conditional(method, pathname, headers, caller, out) {
+    if (method !== 'GET' || !pathname.startsWith('/roomviews') || out.status !== 200) return out;
+    const tag = `"${createHash('sha256').update(`${caller}\0${JSON.stringify(out.body)}`).digest('base64url').slice(0, 32)}"`;
+    if (headerOf(headers, 'if-none-match') === tag) return { status: 304, body: undefined, headers: { ETag: tag } };
+    return { ...out, headers: { ...out.headers, ETag: tag, 'Cache-Control': 'private, no-cache' } };
   }
 
   return { answer };

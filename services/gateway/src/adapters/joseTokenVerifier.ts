@@ -45,6 +45,10 @@ export class JoseTokenVerifier implements TokenVerifier {
     // Services read the user id with the same rule (common/identity.ts); one they would drop is refused here.
     if (typeof payload.sub !== 'string' || !isPathId(payload.sub)) throw new InvalidTokenError('sub is not a valid user id');
     const username = payload.preferred_username;
-    return { subject: payload.sub, ...(typeof username === 'string' ? { username } : {}) };
+    return {
+      subject: payload.sub,
+      ...(typeof username === 'string' ? { username } : {}),
+      ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}),
+    };
   }
 }

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { ForwardedRequest, ForwardedResponse, ServiceInvoker } from '../ports';
 
-/** Headers a service may send back to the client. */
-const RESPONSE_HEADERS = ['content-type', 'retry-after', 'location'];
+/** Headers a service may send back to the client (the caching ones for conditional reads: 304). */
+const RESPONSE_HEADERS = ['content-type', 'retry-after', 'location', 'etag', 'cache-control', 'vary'];
 
 /**
  * Dapr service invocation over the sidecar's HTTP API. The gateway uses it directly rather than the

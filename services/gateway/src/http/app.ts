@@ -7,6 +7,7 @@ import type { GatewayConfig, ServiceName } from '../config';
 import type { RateCounter, ServiceInvoker } from '../ports';
 import { RateLimiter } from '../app/rateLimiter';
 import { allowListHandler, refuseInvalidCredentials } from './allowListHandler';
+import { apiDocsRoutes } from './apiDocs';
 import { behindEdge } from './edge';
 import { contextHeaders } from './forwarding/forwardedHeaders';
 import { RateLimits } from './rateLimits';
@@ -19,7 +20,13 @@ export interface GatewayDeps {
   rateCounter: RateCounter;
   sidecarHealthy: () => Promise<boolean>;
   publicDir?: string;
+  /** The OpenAPI document served at /openapi.json (default: public/openapi.json). */
+  openApiFile?: string;
 }
+
+const PUBLIC_DIR = path.join(__dirname, '..', '..', 'public');
+/** swagger-ui-dist's files, from the gateway's own node_modules. */
+const RENDERER_DIR = path.dirname(require.resolve('swagger-ui-dist/package.json'));
 
 const RATE_WINDOW_MS = 60_000;
 
@@ -42,9 +49,18 @@ export function createGatewayApp(deps: GatewayDeps): Express {
       res.json({ status: states.every(Boolean) ? 'ok' : 'degraded', services });
     },
     rawRoutes: (app) => {
+      const publicDir = deps.publicDir ?? PUBLIC_DIR;
       app.use(allowListHandler({ config, logger, invoker, authenticator, rateLimits }));
+      app.use(
+        apiDocsRoutes({
+          authenticator,
+          rateLimits,
+          documentFile: deps.openApiFile ?? path.join(PUBLIC_DIR, 'openapi.json'),
+          rendererDir: RENDERER_DIR,
+        }),
+      );
       app.use(refuseInvalidCredentials(authenticator));
-      app.use(express.static(deps.publicDir ?? path.join(__dirname, '..', '..', 'public'), { index: 'index.html', maxAge: '1m' }));
+      app.use(express.static(publicDir, { index: 'index.html', maxAge: '1m' }));
     },
     routes: () => undefined,
   });

@@ -12,6 +12,7 @@ import {
 import type { Config } from '../config';
 import type { ViewEvent } from '../domain/events';
 import { noSuchRoomView, type Page, type ViewReader } from '../app/read';
+import { sendPrivateJson, viewScope } from './conditional';
 import { idCursor, updatedCursor } from './cursors';
 import { toViewEvent, VIEW_EVENT_TYPES } from './events';
 import { CarsQuery, RoomsQuery, RoomViewsQuery } from './schemas';
@@ -45,12 +46,12 @@ export function createApp(deps: AppDeps): Express {
         const q = parseQuery(RoomViewsQuery, req.query);
         const after = q.cursor === undefined ? undefined : updatedCursor.decode(q.cursor);
         const page = await reader.roomViews({ city: q.city, hostId: caller.operator ? undefined : caller.userId, limit: q.limit, after });
-        res.json(answer(page, updatedCursor));
+        sendPrivateJson(req, res, viewScope(caller), answer(page, updatedCursor));
       });
 
       app.get('/roomviews/:roomId', async (req, res) => {
         const caller = requireCaller(req);
-        res.json(await reader.roomView(pathId(req, 'roomId', noSuchRoomView), caller));
+        sendPrivateJson(req, res, viewScope(caller), await reader.roomView(pathId(req, 'roomId', noSuchRoomView), caller));
       });
 
       app.get('/rooms', async (req, res) => {

@@ -6,9 +6,10 @@ import { validTraceHeaders } from './traceContext';
 /**
  * Client headers a service may see. Everything else stays at the gateway: `authorization` (the
  * gateway consumed it; Basic `dapr-app-id:x` would even re-route the call inside daprd), `dapr-*`,
- * `cookie`, hop-by-hop headers, and any `x-staycar-*` the client made up.
+ * `cookie`, hop-by-hop headers, and any `x-staycar-*` the client made up. `if-none-match` lets a
+ * service answer 304 to a client that already holds its answer (viewpage's /roomviews).
  */
-const CLIENT_HEADERS = ['content-type', 'accept', 'idempotency-key'] as const;
+const CLIENT_HEADERS = ['content-type', 'accept', 'idempotency-key', 'if-none-match'] as const;
 
 /**
  * The request headers sent to a service: the allow-listed client headers, the request id and trace

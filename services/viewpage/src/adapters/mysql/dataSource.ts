@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { CarEntity, ReservationEntity, RoomEntity } from './entities';
 import { CreateView1764000000000 } from './migrations/1764000000000-CreateView';
 import { CreateViewPg1764000000000 } from './migrations/postgres/1764000000000-CreateViewPg';
+import { RoomViewsByHost1780000000000 } from './migrations/1780000000000-RoomViewsByHost';
+import { RoomViewsByHostPg1780000000000 } from './migrations/postgres/1780000000000-RoomViewsByHostPg';
 
 /**
  * The migrations of each dialect, oldest first. TypeORM records each by its class name
@@ -10,8 +12,8 @@ import { CreateViewPg1764000000000 } from './migrations/postgres/1764000000000-C
  * released, or databases run it again. PostgreSQL has its own set (its SQL differs).
  */
 const MIGRATIONS = {
-  mysql: [CreateView1764000000000],
-  postgres: [CreateViewPg1764000000000],
+  mysql: [CreateView1764000000000, RoomViewsByHost1780000000000],
+  postgres: [CreateViewPg1764000000000, RoomViewsByHostPg1780000000000],
 };
 
 export type ViewDialect = keyof typeof MIGRATIONS;

@@ -18,14 +18,14 @@ const RACED = new Set(['ER_LOCK_DEADLOCK', 'ER_DUP_ENTRY', 'ER_LOCK_WAIT_TIMEOUT
 const SQL = {
   mysql: {
     touchRoom: 'UPDATE view_room SET updatedAt = GREATEST(updatedAt, ?) WHERE roomId = ?',
-    activeCounts: "SELECT roomId, COUNT(*) AS n FROM view_reservation WHERE roomId IN (?) AND status = 'confirmed' GROUP BY roomId",
-    latest: `SELECT * FROM (SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v.roomId ORDER BY v.createdAt DESC, v.reservationId DESC) AS rn
+    latest: `SELECT * FROM (SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v.roomId ORDER BY v.createdAt DESC, v.reservationId DESC) AS rn,
+         SUM(CASE WHEN v.status = 'confirmed' THEN 1 ELSE 0 END) OVER (PARTITION BY v.roomId) AS active
          FROM view_reservation v WHERE v.roomId IN (?) AND v.status IS NOT NULL) t WHERE t.rn = 1`,
   },
   postgres: {
     touchRoom: 'UPDATE view_room SET "updatedAt" = GREATEST("updatedAt", $1) WHERE "roomId" = $2',
-    activeCounts: `SELECT "roomId", COUNT(*) AS n FROM view_reservation WHERE "roomId" = ANY($1) AND status = 'confirmed' GROUP BY "roomId"`,
-    latest: `SELECT * FROM (SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v."roomId" ORDER BY v."createdAt" DESC, v."reservationId" DESC) AS rn
+    latest: `SELECT * FROM (SELECT v.*, ROW_NUMBER() OVER (PARTITION BY v."roomId" ORDER BY v."createdAt" DESC, v."reservationId" DESC) AS rn,
+         SUM(CASE WHEN v.status = 'confirmed' THEN 1 ELSE 0 END) OVER (PARTITION BY v."roomId") AS active
          FROM view_reservation v WHERE v."roomId" = ANY($1) AND v.status IS NOT NULL) t WHERE t.rn = 1`,
   },
 };
@@ -177,11 +177,10 @@ export class TypeormViewStore implements ViewStore {
   async reservationStats(roomIds: string[]): Promise<Map<string, { active: number; latest: ReservationRow | undefined }>> {
     const stats = new Map<string, { active: number; latest: ReservationRow | undefined }>();
     if (roomIds.length === 0) return stats;
-    const counts = await this.db.query<Array<{ roomId: string; n: number | string }>>(this.sql.activeCounts, [roomIds]);
-    const latest = await this.db.query<Array<ReservationEntity & { rn: unknown }>>(this.sql.latest, [roomIds]);
+    // One round trip: each room's newest reservation row carries the room's count of confirmed ones.
+    const latest = await this.db.query<Array<ReservationEntity & { rn: unknown; active: number | string }>>(this.sql.latest, [roomIds]);
     for (const id of roomIds) stats.set(id, { active: 0, latest: undefined });
-    for (const c of counts) stats.get(c.roomId)!.active = Number(c.n);
-    for (const { rn: _rn, ...row } of latest) stats.get(row.roomId!)!.latest = reservationRow(row);
+    for (const { rn: _rn, active, ...row } of latest) stats.set(row.roomId!, { active: Number(active), latest: reservationRow(row) });
     return stats;
   }
 
