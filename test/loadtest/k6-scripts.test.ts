@@ -81,7 +81,17 @@ describe('the k6 scripts in loadtest/', () => {
     expect(bench.status).toBe(0);
     const names = (JSON.parse(bench.stdout) as string[]).sort();
     expect(scripts.map((f) => f.replace(/\.js$/, '')).sort()).toEqual(names);
-    expect(names).toEqual(['browse', 'contend', 'lag', 'register', 'reserve', 'reserve-room', 'roomviews', 'roomviews-revalidate', 'sidecar-overhead']);
+    expect(names).toEqual([
+      'browse',
+      'contend',
+      'lag',
+      'register',
+      'reserve',
+      'reserve-room',
+      'roomviews',
+      'roomviews-revalidate',
+      'sidecar-overhead',
+    ]);
   });
 
   it.each(scripts)('when %s runs with the k6 stand-ins, then setup, every scenario and teardown complete', (file) => {
