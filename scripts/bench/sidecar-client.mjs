@@ -46,7 +46,7 @@ if (!daprdPid) throw new Error(`nothing listens on ${port} (${cli.app}'s sidecar
 const tokens = JSON.parse(fs.readFileSync(path.join(process.env.STAYCAR_DATA_DIR ?? path.join(ROOT, '.data'), 'secrets', 'app-tokens.json'), 'utf8'));
 const token = tokens[cli.app]?.daprApiToken;
 const store = process.env.STATE_STORE ?? 'statestore';
-const config = { daprHost: '127.0.0.1', daprHttpPort: port, stateStore: store, pubsub: 'pubsub', eventsTopic: 'staycar-events', daprApiToken: token };
+const config = { daprHost: '127.0.0.1', daprHttpPort: port, stateStore: store, pubsub: 'pubsub', daprApiToken: token };
 const silent = { debug() {}, info() {}, warn() {}, error() {}, fatal() {}, trace() {}, child() { return silent; } };
 const value = { text: 'x'.repeat(200), n: 1 };
 const readKey = `bench-client-${process.pid}`;

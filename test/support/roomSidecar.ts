@@ -14,9 +14,8 @@ export function roomSidecarWithStream(): { sidecar: Sidecar; stream: StreamReade
     {
       daprHost: '127.0.0.1',
       daprHttpPort: 3501,
-      stateStore: 'statestore',
+      stateStore: 'room-store',
       pubsub: 'pubsub',
-      eventsTopic: 'staycar-events',
       daprApiToken: sidecarToken('room'),
     },
     pino({ level: 'silent' }),

@@ -94,7 +94,7 @@ describe('subscriptions served from our own routes', () => {
   const seen: string[] = [];
   const app = appWith((a) =>
     mountSubscriptions(a, {
-      config: { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'events-dead' },
+      config: { pubsub: 'pubsub', eventsTopics: ['events'], deadLetterTopic: 'events-dead' },
       logger,
       handlers: {
         Good: async (event) => void seen.push(event.id),

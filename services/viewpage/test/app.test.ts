@@ -1,7 +1,7 @@
 import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../src/http/app';
-import { projectEvent } from '../src/app/project';
+import { projectBatch, projectEvent } from '../src/app/project';
 import { ViewReader } from '../src/app/read';
 import { MemoryViewStore } from './memoryViewStore';
 import { as, asOperator } from '../../common/test/support/identity';
@@ -13,10 +13,11 @@ function setup() {
   const store = new MemoryViewStore();
   let clock = Date.UTC(2030, 0, 1);
   const app = createApp({
-    config: { pubsub: 'pubsub', eventsTopic: 'topic', deadLetterTopic: 'dead' },
+    config: { pubsub: 'pubsub', eventsTopics: ['topic'], deadLetterTopic: 'dead' },
     logger,
     reader: new ViewReader(store),
     project: (event) => projectEvent(store, event, new Date(clock++)),
+    projectBatch: (events) => projectBatch(store, events, new Date(clock++)),
     sidecarHealthy: async () => true,
     databaseHealthy: () => store.isHealthy(),
   });

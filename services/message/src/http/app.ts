@@ -19,7 +19,7 @@ import { carriesStay, MESSAGE_EVENT_TYPES, MessageEventData, type MessageEventTy
 import { MessagesQuery } from './schemas';
 
 export interface AppDeps extends ReadinessDeps {
-  config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
+  config: Pick<Config, 'pubsub' | 'eventsTopics' | 'deadLetterTopic' | 'bulk'>;
   logger: Logger;
   messages: Pick<MessageUseCases, 'record' | 'list'>;
 }
