@@ -45,7 +45,7 @@ const daprdPid = pidsListeningOn([port]).get(port);
 if (!daprdPid) throw new Error(`nothing listens on ${port} (${cli.app}'s sidecar): start the system first`);
 const tokens = JSON.parse(fs.readFileSync(path.join(process.env.STAYCAR_DATA_DIR ?? path.join(ROOT, '.data'), 'secrets', 'app-tokens.json'), 'utf8'));
 const token = tokens[cli.app]?.daprApiToken;
-const store = process.env.STATE_STORE ?? 'statestore';
+const store = process.env.STATE_STORE ?? `${cli.app}-store`;
 const config = { daprHost: '127.0.0.1', daprHttpPort: port, stateStore: store, pubsub: 'pubsub', daprApiToken: token };
 const silent = { debug() {}, info() {}, warn() {}, error() {}, fatal() {}, trace() {}, child() { return silent; } };
 const value = { text: 'x'.repeat(200), n: 1 };
