@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import pino from 'pino';
 import { Sidecar } from '@staycar/common';
-import { StreamReader } from './events';
+import { FAMILY_TOPICS, StreamReader } from './events';
 import { sidecarToken } from './sidecars';
 
 /**
@@ -21,7 +21,7 @@ export function roomSidecarWithStream(): { sidecar: Sidecar; stream: StreamReade
     pino({ level: 'silent' }),
   );
   const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), password: process.env.REDIS_PASSWORD, lazyConnect: true });
-  const stream = new StreamReader(redis);
+  const stream = new StreamReader(redis, FAMILY_TOPICS.room);
   beforeAll(async () => {
     await sidecar.waitUntilReachable();
     await redis.connect();

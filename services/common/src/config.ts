@@ -63,7 +63,10 @@ export function loadBaseConfig(appId: string, defaultPort: number): BaseConfig {
     pubsub: envString('PUBSUB', 'pubsub'),
     eventsTopics: envList('EVENTS_TOPICS'),
     deadLetterTopic: envString('DEAD_LETTER_TOPIC', `deadletter-${appIdValue}`),
-    bulk: bulkMax > 0 ? { maxMessagesCount: bulkMax, maxAwaitDurationMs: envInt('BULK_MAX_AWAIT_MS', 100, { min: 1, max: 60_000 }) } : undefined,
+    bulk:
+      bulkMax > 0
+        ? { maxMessagesCount: bulkMax, maxAwaitDurationMs: envInt('BULK_MAX_AWAIT_MS', 100, { min: 1, max: 60_000 }) }
+        : undefined,
     logLevel: envString('LOG_LEVEL', 'info'),
   };
 }

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import request from 'supertest';
+import { BULK_ROUTE } from '@staycar/common';
 import { createApp } from '../src/http/app';
 import { projectBatch, projectEvent } from '../src/app/project';
 import { ViewReader } from '../src/app/read';
@@ -244,5 +245,58 @@ describe('ownership (API.md v2: the view shows a host their own rooms)', () => {
       expect([id, res.status, res.body.error.code]).toEqual([id, 404, 'NOT_FOUND']);
     }
     expect(asked).toEqual([]);
+  });
+});
+
+describe('viewpage in bulk (one transaction per batch)', () => {
+  function bulkSetup() {
+    const store = new MemoryViewStore();
+    const transactions: number[] = [];
+    const app = createApp({
+      config: {
+        pubsub: 'pubsub',
+        eventsTopics: ['room-events'],
+        deadLetterTopic: 'dead',
+        bulk: { maxMessagesCount: 32, maxAwaitDurationMs: 100 },
+      },
+      logger,
+      reader: new ViewReader(store),
+      project: (event) => projectEvent(store, event),
+      projectBatch: async (events) => {
+        transactions.push(events.length);
+        return projectBatch(store, events);
+      },
+      sidecarHealthy: async () => true,
+      databaseHealthy: () => store.isHealthy(),
+    });
+    const deliver = (events: { type: string; data: object }[]) =>
+      request(app)
+        .post(BULK_ROUTE)
+        .send({ entries: events.map((e, i) => ({ entryId: `e${i}`, event: { id: `id-${i}`, ...e } })) });
+    return { store, transactions, deliver };
+  }
+
+  it('when a batch of good events arrives, then all of them are folded in one transaction', async () => {
+    const { store, transactions, deliver } = bulkSetup();
+    const res = await deliver([
+      { type: 'RoomRegistered', data: roomData('b-1') },
+      { type: 'RoomRegistered', data: roomData('b-2') },
+      { type: 'RoomModified', data: roomData('b-1', 'Busan', { version: 2 }) },
+    ]);
+    expect(res.body.statuses.map((s: { status: string }) => s.status)).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS']);
+    expect(transactions).toEqual([3]);
+    expect(store.rooms.get('b-1')?.room?.city).toBe('Busan');
+    expect(store.rooms.has('b-2')).toBe(true);
+  });
+
+  it('when one event of a batch is unusable, then only it is DROPped (dead-lettered) and every other one is applied', async () => {
+    const { store, deliver } = bulkSetup();
+    const res = await deliver([
+      { type: 'RoomRegistered', data: roomData('p-1') },
+      { type: 'RoomRegistered', data: { roomId: 'p-bad', pricePerNight: -1 } },
+      { type: 'RoomRegistered', data: roomData('p-2') },
+    ]);
+    expect(res.body.statuses.map((s: { status: string }) => s.status)).toEqual(['SUCCESS', 'DROP', 'SUCCESS']);
+    expect([...store.rooms.keys()].sort()).toEqual(['p-1', 'p-2']);
   });
 });

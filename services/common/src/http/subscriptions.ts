@@ -63,7 +63,7 @@ const isPoison = (error: unknown): boolean =>
 function toDelivered(body: unknown, fallbackType = ''): DeliveredEvent {
   const event = (typeof body === 'object' && body !== null ? body : {}) as Partial<Record<keyof DeliveredEvent, unknown>>;
   return {
-    id: String(event.id ?? ''),
+    id: typeof event.id === 'string' || typeof event.id === 'number' ? String(event.id) : '',
     type: typeof event.type === 'string' ? event.type : fallbackType,
     data: event.data,
     traceparent: typeof event.traceparent === 'string' ? event.traceparent : undefined,
