@@ -167,7 +167,7 @@ describe('batched consumers (Dapr bulk subscribe)', () => {
       headers: { ...asSidecarOf('room'), 'content-type': 'application/json' },
       body: JSON.stringify(events.map((event, i) => ({ entryId: String(i), event, contentType: 'application/cloudevents+json' }))),
     });
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(204);
   }
 
   const deadLettered = async (app: string, marker: string): Promise<boolean> => {
