@@ -22,7 +22,12 @@ const deadLetterOf = (app: string) => `deadletter-${app}`;
 
 type Deliveries = Record<string, Record<string, number>>;
 
-/** Events delivered so far per app and topic (one-by-one deliveries plus the events of bulk deliveries). */
+/**
+ * Events delivered so far per app and topic: one-by-one deliveries, plus `bulk_event_count` for the
+ * bulk consumers. That metric is a Count view over recordings of (batch, status), not a sum of
+ * entries (pkg/diagnostics/component_monitoring.go): it equals the events only while each batch
+ * holds one event per status — true below, where each topic carries one event of the reservation.
+ */
 async function deliveries(): Promise<Deliveries> {
   const out: Deliveries = {};
   for (const app of APPS.filter((a) => CONSUMERS.includes(a.appID))) {
@@ -180,7 +185,6 @@ describe('batched consumers (Dapr bulk subscribe)', () => {
     const good = Array.from({ length: 8 }, () => unique('batch-room'));
     const poison = unique('batch-poison');
     const callsBefore = (await bulkCalls('viewpage'))[FAMILY_TOPICS.room] ?? 0;
-    const eventsBefore = (await deliveries()).viewpage[FAMILY_TOPICS.room] ?? 0;
 
     await publishTogether([
       ...good.slice(0, 4).map((id) => roomEvent(id, city)),
@@ -200,12 +204,10 @@ describe('batched consumers (Dapr bulk subscribe)', () => {
       await eventually(async () => expect(await deadLettered('viewpage', poison)).toBe(true), 30_000);
       for (const id of good) expect(await deadLettered('viewpage', id)).toBe(false);
     }
-    // Batched: fewer app calls than events (9 events published together).
+    // Batched: the 9 events published together reached viewpage in fewer bulk calls than events.
     const calls = ((await bulkCalls('viewpage'))[FAMILY_TOPICS.room] ?? 0) - callsBefore;
-    const events = ((await deliveries()).viewpage[FAMILY_TOPICS.room] ?? 0) - eventsBefore;
-    expect(events).toBeGreaterThanOrEqual(9);
     expect(calls).toBeGreaterThan(0);
-    expect(calls).toBeLessThan(events);
+    expect(calls).toBeLessThan(9);
   });
 
   it('when message and viewpage are delivered an event they can never use, then each dead-letters it and goes on with the next', async () => {
