@@ -327,8 +327,7 @@ for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
     }
 
     const rssAtRest = rssOf(procs);
-    const deliveryReading = () => readDeliveries(apps, profile.broker === 'redis' ? { redisPort: infra.redis.port, topics } : {});
-    const deliveries0 = scenario.events ? await deliveryReading() : undefined;
+    const deliveries0 = scenario.events ? await readDeliveries(apps) : undefined;
     const cpu0 = snapshot(procs);
     const self0 = process.cpuUsage();
     const run = await runLoad(load, seriesOf, options, openRate);
@@ -343,7 +342,7 @@ for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
     if (scenario.events) {
       drain = await drainEvents();
       cpu2 = snapshot(procs);
-      drain.deliveries = deliveriesBetween(deliveries0, await deliveryReading(), primaryCountOf(run));
+      drain.deliveries = deliveriesBetween(deliveries0, await readDeliveries(apps), primaryCountOf(run));
       checks.push({ name: `every consumer group of ${topics.join(', ')} drained (lag 0, pending 0)`, ok: drain.ok, detail: `${drain.error ? `${drain.error}; ` : ''}after ${(drain.waitedMs / 1000).toFixed(1)} s` });
     }
     if (result.auto) for (const c of result.auto.checks) checks.push({ ...c, name: `probe of the maximum: ${c.name}` });

@@ -1,12 +1,12 @@
-// Event deliveries per app and topic. App calls from each sidecar's Prometheus metrics (its metrics
-// port in dapr.yaml): `dapr_component_pubsub_ingress_count` counts deliveries of one event per call,
-// `dapr_component_pubsub_ingress_bulk_count` bulk calls. Events delivered: on Redis Streams the
-// consumer group's `entries-read` (XINFO GROUPS: what the app's sidecar read from the stream),
-// exact also for bulk consumers; elsewhere the metrics' count, where a bulk call's events are
-// `dapr_component_pubsub_ingress_bulk_event_count` — a Count view over (batch, status) recordings
-// in Dapr 1.18.2 (pkg/diagnostics/component_monitoring.go), not a sum of entries: an undercount.
-// A scenario's figure is the difference of two readings.
-import Redis from 'ioredis';
+// Event deliveries per app and topic, read from each sidecar's Prometheus metrics (its metrics
+// port in dapr.yaml): `dapr_component_pubsub_ingress_count` counts deliveries one event per call,
+// `dapr_component_pubsub_ingress_bulk_event_count` the events of bulk deliveries and
+// `dapr_component_pubsub_ingress_bulk_count` those bulk calls. A scenario's figure is the
+// difference of two readings: events delivered (consumed or not) and app calls made per request.
+// Calls are exact. Events of bulk consumers are not: in Dapr 1.18.2 `bulk_event_count` is a Count
+// view over (batch, status) recordings (pkg/diagnostics/component_monitoring.go), not a sum of
+// entries, so it undercounts a batch of many events. (Redis's `entries-read` per consumer group
+// was tried and is no better: after a restart from the AOF it jumps.)
 
 const SINGLE = 'dapr_component_pubsub_ingress_count';
 const BULK_EVENTS = 'dapr_component_pubsub_ingress_bulk_event_count';
@@ -24,35 +24,8 @@ function samples(text, name) {
   return out;
 }
 
-const pairs = (flat) => {
-  const out = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]] = flat[i + 1];
-  return out;
-};
-
-/** Redis Streams: entries read per consumer group (= app id) of each topic. */
-async function entriesRead(port, topics) {
-  const redis = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 1 });
-  const read = {};
-  try {
-    await redis.connect();
-    for (const topic of topics) {
-      if (!(await redis.exists(topic))) continue;
-      for (const g of (await redis.call('XINFO', 'GROUPS', topic)).map(pairs)) {
-        ((read[g.name] ??= {})[topic] = Number(g['entries-read'] ?? 0));
-      }
-    }
-  } finally {
-    redis.disconnect();
-  }
-  return read;
-}
-
-/**
- * One reading: `{ [app]: { [topic]: { events, calls } } }` for every app of dapr.yaml with a
- * metrics port; `redisPort` (Redis Streams profiles) makes `events` exact for bulk consumers.
- */
-export async function readDeliveries(apps, { redisPort, topics = [] } = {}, host = '127.0.0.1') {
+/** One reading: `{ [app]: { [topic]: { events, calls } } }` for every app of dapr.yaml with a metrics port. */
+export async function readDeliveries(apps, host = '127.0.0.1') {
   const reading = {};
   await Promise.all(
     apps
@@ -65,21 +38,17 @@ export async function readDeliveries(apps, { redisPort, topics = [] } = {}, host
         } catch {
           return;
         }
-        const at = (topic) => ((reading[app.appID] ??= {})[topic] ??= { events: 0, calls: 0 });
+        const topics = {};
+        const at = (topic) => (topics[topic] ??= { events: 0, calls: 0 });
         for (const s of samples(text, SINGLE)) {
           at(s.labels.topic).events += s.value;
           at(s.labels.topic).calls += s.value;
         }
         for (const s of samples(text, BULK_EVENTS)) at(s.labels.topic).events += s.value;
         for (const s of samples(text, BULK_CALLS)) at(s.labels.topic).calls += s.value;
+        reading[app.appID] = topics;
       }),
   );
-  if (redisPort) {
-    const read = await entriesRead(redisPort, topics);
-    for (const [app, byTopic] of Object.entries(reading)) {
-      for (const [topic, d] of Object.entries(byTopic)) if (read[app]?.[topic] !== undefined) d.events = read[app][topic];
-    }
-  }
   return reading;
 }
 
