@@ -4,7 +4,7 @@
 // Users (setup): the saga's hosts and guests as in `reserve`, plus a sampler guest who books the
 // sampler's own rooms and the sampler host who owns them (a room's view is shown to its host only).
 // The Redis Streams consumer lag of the topic is not reachable from stock k6: check it afterwards
-// with `redis-cli XINFO GROUPS staycar-events` (lag 0 and pending 0 for every group), or run
+// with `redis-cli XINFO GROUPS <topic>` for each family topic (lag 0 and pending 0 for every group), or run
 // `npm run bench -- --scenario lag`, which does both.
 //   k6 run loadtest/lag.js                           (BASE_URL, VUS=50, DURATION=60s, ROOMS=200, SAMPLE_ROOMS=20, USERS)
 import { check } from 'k6';

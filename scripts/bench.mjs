@@ -24,6 +24,7 @@ import { countsBetween, scrape } from './lib/bench/dapr-metrics.mjs';
 import { drive } from './lib/bench/drive.mjs';
 import { waitDrained } from './lib/bench/events.mjs';
 import { waitDrainedOnBroker } from './lib/bench/broker-drain.mjs';
+import { consumedTopics, deliveriesBetween, readDeliveries } from './lib/bench/deliveries.mjs';
 import { openLoop } from './lib/bench/open-loop.mjs';
 import { cpuUsed, rssOf, snapshot, systemProcesses } from './lib/bench/procs.mjs';
 import { scenarioLines, writeReport } from './lib/bench/report.mjs';
@@ -57,7 +58,8 @@ const USAGE = `usage: npm run bench -- [options]
   --rooms N           rooms (and cars) the scenario creates first (reserve/lag 200, contend 5, browse 50)
   --target-app ID     sidecar-overhead: the app whose /healthz is called (default room)
   --via-app ID        sidecar-overhead: whose sidecar invokes it (default gateway)
-  --topic NAME        events topic whose consumer groups must drain (default $EVENTS_TOPIC or staycar-events)
+  --topics A,B        events topics whose consumer groups must drain (default: every EVENTS_TOPICS of
+                      dapr.yaml's apps, else $EVENTS_TOPIC or staycar-events)
   --drain-timeout S   how long to wait for our apps' consumer groups to drain (default 120; it also
                       gives up once the backlog has not shrunk for 20 s)
   --baseline S        idle seconds measured before each scenario, to tell the system's own idle CPU
@@ -83,7 +85,7 @@ try {
       rooms: { type: 'string' },
       'target-app': { type: 'string', default: 'room' },
       'via-app': { type: 'string', default: 'gateway' },
-      topic: { type: 'string', default: process.env.EVENTS_TOPIC ?? 'staycar-events' },
+      topics: { type: 'string' },
       'drain-timeout': { type: 'string', default: '120' },
       baseline: { type: 'string', default: '3' },
       out: { type: 'string', default: path.join(ROOT, 'test-output', 'bench') },
@@ -153,6 +155,7 @@ try {
   process.exit(2);
 }
 const apps = loadApps();
+const topics = args.topics ? args.topics.split(',') : consumedTopics(apps, process.env.EVENTS_TOPIC ?? 'staycar-events');
 const gateway = apps.find((a) => a.appID === 'gateway') ?? apps[0];
 const baseUrl = (args['base-url'] ?? `http://localhost:${gateway.appPort}`).replace(/\/+$/, '');
 
@@ -226,8 +229,8 @@ const report = {
 async function drainEvents() {
   const appIds = apps.map((a) => a.appID);
   return profile.broker === 'redis'
-    ? await waitDrained({ port: infra.redis.port, topic: args.topic, appIds, timeoutMs: cli.drainTimeout * 1000 })
-    : await waitDrainedOnBroker({ broker: profile.broker, topic: args.topic, appIds, timeoutMs: cli.drainTimeout * 1000 });
+    ? await waitDrained({ port: infra.redis.port, topics, appIds, timeoutMs: cli.drainTimeout * 1000 })
+    : await waitDrainedOnBroker({ broker: profile.broker, topics, appIds, timeoutMs: cli.drainTimeout * 1000 });
 }
 
 /** Closed loop (autocannon, as fast as the answers come, or capped with `rate`) or open loop at `openRate`. */
@@ -326,6 +329,7 @@ for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
 
     const rssAtRest = rssOf(procs);
     const counters0 = await scrape(apps);
+    const deliveries0 = scenario.events ? await readDeliveries(apps) : undefined;
     const cpu0 = snapshot(procs);
     const self0 = process.cpuUsage();
     const run = await runLoad(load, seriesOf, options, openRate);
@@ -334,16 +338,17 @@ for (const scenario of SCENARIOS.filter((s) => wanted.includes(s.name))) {
     const self = process.cpuUsage(self0);
 
     const { checks, extra } = await scenario.verify(state, ctx, run);
+    const primaryCountOf = (r) => [scenario.primary.status].flat().reduce((n, st) => n + (r.all.statuses[st] ?? 0), 0);
     let drain;
     let cpu2;
     if (scenario.events) {
       drain = await drainEvents();
       cpu2 = snapshot(procs);
-      checks.push({ name: `every consumer group of ${args.topic} drained (lag 0, pending 0)`, ok: drain.ok, detail: `${drain.error ? `${drain.error}; ` : ''}after ${(drain.waitedMs / 1000).toFixed(1)} s` });
+      drain.deliveries = deliveriesBetween(deliveries0, await readDeliveries(apps), primaryCountOf(run));
+      checks.push({ name: `every consumer group of ${topics.join(', ')} drained (lag 0, pending 0)`, ok: drain.ok, detail: `${drain.error ? `${drain.error}; ` : ''}after ${(drain.waitedMs / 1000).toFixed(1)} s` });
     }
     if (result.auto) for (const c of result.auto.checks) checks.push({ ...c, name: `probe of the maximum: ${c.name}` });
-    const statuses = [scenario.primary.status].flat();
-    const primaryCount = statuses.reduce((n, s) => n + (run.all.statuses[s] ?? 0), 0);
+    const primaryCount = primaryCountOf(run);
     // After the drain: the events' deliveries and their state operations belong to the scenario.
     const dapr = countsBetween(counters0, await scrape(apps), primaryCount);
     Object.assign(result, {

@@ -47,7 +47,7 @@ function envReadBy(appId: string): Set<string> {
       if (entry.isDirectory()) walk(full);
       else if (entry.name.endsWith('.ts')) {
         const source = fs.readFileSync(full, 'utf8');
-        for (const m of source.matchAll(/\benv(?:String|Int|Bool)\(\s*'([A-Z0-9_]+)'/g)) names.add(m[1]);
+        for (const m of source.matchAll(/\benv(?:String|Int|Bool|List)\(\s*'([A-Z0-9_]+)'/g)) names.add(m[1]);
         // The gateway's optional('NAME') (services/gateway/src/config.ts): REDIS_PASSWORD, DAPR_API_TOKEN.
         for (const m of source.matchAll(/\boptional\(\s*'([A-Z0-9_]+)'/g)) names.add(m[1]);
         for (const m of source.matchAll(/process\.env\.([A-Z0-9_]+)/g)) names.add(m[1]);
@@ -540,7 +540,7 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         const known = new Set([...envReadBy(appId), ...Object.keys(daprRun.common.env ?? {}), ...Object.keys(app.env ?? {})]);
         const names = objects(container.env).map((e) => String(e.name));
         expect(names.filter((n) => !known.has(n))).toEqual([]);
-        for (const required of ['APP_PORT', 'LOG_LEVEL', 'EVENTS_TOPIC', 'STATE_STORE', 'PUBSUB', ...Object.keys(app.env ?? {})]) {
+        for (const required of ['APP_PORT', 'LOG_LEVEL', 'PUBSUB', ...Object.keys(app.env ?? {})]) {
           expect(names).toContain(required);
         }
         // Values that differ between environments come from the ConfigMap / a Secret, not literals.
@@ -568,16 +568,55 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       },
     );
 
-    it('when the services name Dapr components and a topic through the ConfigMap, then those components exist and the topic is the outbox topic', () => {
-      const config = find(all, 'ConfigMap', 'staycar-config');
-      const data = (config?.data ?? {}) as Record<string, string>;
-      const component = (name: string) => find(all, 'Component', name);
-      expect(String(get(component(data.STATE_STORE), 'spec', 'type'))).toMatch(/^state\./);
-      expect(String(get(component(data.PUBSUB), 'spec', 'type'))).toMatch(/^pubsub\./);
-      const meta = objects(get(component(data.STATE_STORE), 'spec', 'metadata'));
-      expect(meta.find((m) => m.name === 'outboxPublishTopic')?.value).toBe(data.EVENTS_TOPIC);
-      expect(meta.find((m) => m.name === 'outboxPublishPubsub')?.value).toBe(data.PUBSUB);
-      expect(component(String(meta.find((m) => m.name === 'outboxPubsub')?.value))).toBeDefined();
+    it('when each service names its own state store and its topics through the ConfigMap, then the store is its alone, its outbox publishes where it may, and it may read every topic it names', () => {
+      const data = (find(all, 'ConfigMap', 'staycar-config')?.data ?? {}) as Record<string, string>;
+      const settings = (c: K8sObject | undefined) =>
+        Object.fromEntries(objects(get(c, 'spec', 'metadata')).map((m) => [String(m.name), m.value as string | undefined]));
+      const pubsub = find(all, 'Component', data.PUBSUB);
+      expect(String(get(pubsub, 'spec', 'type'))).toMatch(/^pubsub\./);
+      const scoped = (scope: string, appId: string): string[] | undefined =>
+        String(settings(pubsub)[scope] ?? '')
+          .split(';')
+          .map((entry) => entry.split('='))
+          .find(([app]) => app === appId)?.[1]
+          ?.split(',');
+      const published = new Set<string>();
+      const read = new Set<string>();
+      const users = get(pubsub, 'scopes') as string[];
+      for (const appId of APP_IDS.filter((a) => users.includes(a))) {
+        const env = objects(workload(all, appId).container.env);
+        const fromConfig = (name: string): string | undefined => {
+          const key = get(
+            env.find((e) => e.name === name),
+            'valueFrom',
+            'configMapKeyRef',
+            'key',
+          );
+          return key === undefined ? undefined : data[String(key)];
+        };
+        const storeName = fromConfig('STATE_STORE');
+        if (storeName !== undefined) {
+          const store = find(all, 'Component', storeName);
+          expect([appId, String(get(store, 'spec', 'type'))]).toEqual([appId, expect.stringMatching(/^state\./)]);
+          expect([appId, get(store, 'scopes')]).toEqual([appId, [appId]]);
+          const outbox = settings(store);
+          if (outbox.outboxPublishTopic !== undefined) {
+            expect([appId, outbox.outboxPublishPubsub]).toEqual([appId, data.PUBSUB]);
+            expect(find(all, 'Component', String(outbox.outboxPubsub))).toBeDefined();
+            expect([appId, scoped('publishingScopes', appId)]).toEqual([appId, expect.arrayContaining([outbox.outboxPublishTopic])]);
+            published.add(outbox.outboxPublishTopic);
+          }
+        }
+        const topics = (fromConfig('EVENTS_TOPICS') ?? '').split(',').filter((t) => t !== '');
+        // Exactly the topics it reads (and its dead-letter topic): any other would be delivered to it for nothing.
+        expect([appId, [...(scoped('subscriptionScopes', appId) ?? ['(unrestricted)'])].sort()]).toEqual([
+          appId,
+          [...topics, ...(topics.length > 0 ? [`deadletter-${appId}`] : [''])].sort(),
+        ]);
+        topics.forEach((t) => read.add(t));
+      }
+      // Every topic read is one some outbox publishes to, and every family's topic has a reader.
+      expect([...read].sort()).toEqual([...published].sort());
     });
 
     it('when identity names its user store and secret store through the ConfigMap, then they exist, are its own, and the user store has no outbox', () => {
@@ -765,7 +804,7 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         ['GET', '/auth/jwks.json'],
       ];
       const subscriptions = [
-        ['POST', '/events/staycar-events'],
+        ['POST', '/events/_bulk'],
         ['GET', '/dapr/subscribe'],
       ];
       for (const caller of APP_IDS) {

@@ -6,10 +6,9 @@ import { publishData, StreamReader } from '../support/events';
 // Rooms and rental cars through the gateway, against the real system (daprd, MariaDB, Redis).
 // Internal hold routes are not in the gateway's allow-list: they are called through a sidecar by
 // Dapr service invocation, as `reservation` does.
-const TOPIC = 'staycar-events';
 const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true });
 
-const stream = new StreamReader(redis, TOPIC);
+const stream = new StreamReader(redis);
 
 /** The host of every room and car here, and a guest for the holds (real users, signed up once). */
 let host: User;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import { eventually, newUser, newUsers, stay, type User } from '../support/api';
-import { TOPIC as EVENTS_TOPIC } from '../support/events';
+import { TOPICS as EVENTS_TOPICS } from '../support/events';
 import {
   DATA_DIR,
   drillFigures,
@@ -241,7 +241,8 @@ describe('fault isolation with real processes', () => {
     const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true, maxRetriesPerRequest: null });
     const eventsInStream = async () => {
       await redis.connect();
-      const length = await redis.xlen(EVENTS_TOPIC);
+      let length = 0;
+      for (const topic of EVENTS_TOPICS) length += await redis.xlen(topic);
       redis.disconnect();
       return length;
     };

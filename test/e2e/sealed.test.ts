@@ -49,10 +49,10 @@ describe('the sealed inside', () => {
 
   it('when a sidecar’s API is called without its Dapr API token (or with another app’s), then 401: no state, no publish, no invoke', async () => {
     for (const app of ['room', 'payment', 'reservation'] as const) {
-      expect((await call(`${sidecar(app)}/v1.0/state/statestore/anything`)).status).toBe(401);
+      expect((await call(`${sidecar(app)}/v1.0/state/${app}-store/anything`)).status).toBe(401);
       expect(
         (
-          await call(`${sidecar(app)}/v1.0/publish/pubsub/staycar-events`, {
+          await call(`${sidecar(app)}/v1.0/publish/pubsub/${app}-events`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
             body: '{}',
@@ -61,7 +61,7 @@ describe('the sealed inside', () => {
       ).toBe(401);
       expect((await call(`${sidecar(app)}/v1.0/invoke/payment/method/healthz`)).status).toBe(401);
     }
-    expect((await call(`${sidecar('payment')}/v1.0/state/statestore/anything`, { headers: asSidecarOf('room') })).status).toBe(401);
+    expect((await call(`${sidecar('payment')}/v1.0/state/payment-store/anything`, { headers: asSidecarOf('room') })).status).toBe(401);
     expect((await call(`${sidecar('gateway')}/v1.0/healthz`)).status).toBe(204);
   });
 
@@ -93,7 +93,7 @@ describe('the sealed inside', () => {
       ['gateway', 'message'],
       ['room', 'viewpage'],
     ] as const) {
-      const res = await call(`${sidecar(from)}/v1.0/invoke/${to}/method/events/staycar-events`, {
+      const res = await call(`${sidecar(from)}/v1.0/invoke/${to}/method/events/_bulk`, {
         method: 'POST',
         headers: { ...asSidecarOf(from), 'content-type': 'application/json' },
         body: JSON.stringify({ type: 'ReservationCancelled', data: {} }),
@@ -109,9 +109,13 @@ describe('the sealed inside', () => {
         headers: { ...asSidecarOf(app), 'content-type': 'application/json' },
         body: '{"probe":true}',
       });
-    expect((await publish('message', 'staycar-events')).status).toBe(403);
-    expect((await publish('viewpage', 'staycar-events')).status).toBe(403);
-    expect((await publish('room', 'staycar-events-deadletter-payment')).status).toBe(403);
+    expect((await publish('message', 'reservation-events')).status).toBe(403);
+    expect((await publish('viewpage', 'room-events')).status).toBe(403);
+    expect((await publish('room', 'deadletter-payment')).status).toBe(403);
+    // A producer publishes its own family only (its outbox's topic): payment cannot forge a reservation event.
+    expect((await publish('payment', 'reservation-events')).status).toBe(403);
+    expect((await publish('reservation', 'payment-events')).status).toBe(403);
+    expect((await publish('room', 'rentcar-events')).status).toBe(403);
   });
 
   it('when the listening sockets are listed, then every app, sidecar and metrics port is on loopback only', () => {

@@ -1,5 +1,6 @@
 import { EtagConflictError, writeWithEvent } from '@staycar/common';
 import { eventually, unique } from '../support/api';
+import { FAMILY_TOPICS } from '../support/events';
 import { roomSidecarWithStream } from '../support/roomSidecar';
 
 // The Dapr adapter against a real daprd (room's sidecar), real MariaDB state and Redis Streams.
@@ -58,7 +59,7 @@ describe('the transactional outbox', () => {
     // A failed transaction leaves exactly such a message. Unpatched 1.18.2 retried the state lookup in a
     // tight loop after its 10 s back-off (ExponentialBackOff without Stop), never acknowledging the message
     // and burning a core (tools/daprd/patches/README.md). Patched, outboxDiscardWhenMissingState applies.
-    const internalTopic = 'defaultroomstaycar-eventsoutbox';
+    const internalTopic = `defaultroom${FAMILY_TOPICS.room}outbox`;
     const probeId = unique('outbox-missing-state');
     const entryId = (await redis.xadd(
       internalTopic,

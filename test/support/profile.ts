@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
-import { TOPIC, drained } from './events';
+import { CONSUMER_TOPICS, drained } from './events';
 
 // The component profile this run's system was started with (STAYCAR_PROFILE,
 // components/<name>.profile.json, scripts/lib/profiles.mjs) and what the tests need to know of its broker: whether
@@ -25,8 +25,12 @@ export const onRedisStreams = PROFILE.broker === 'redis';
 const run = async (file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> =>
   (await promisify(execFile)(file, args, { env, timeout: 60_000, maxBuffer: 16 << 20 })).stdout;
 
+/** Each consumer with each topic it reads (dapr.yaml's EVENTS_TOPICS). */
+const readers = (consumers: string[]): [string, string][] =>
+  consumers.flatMap((c) => (CONSUMER_TOPICS[c] ?? []).map((t) => [c, t] as [string, string]));
+
 /** RabbitMQ: every consumer's queue (<app>-<topic>) has nothing ready and nothing unacknowledged. */
-async function rabbitmqDrained(consumers: string[], topic: string): Promise<void> {
+async function rabbitmqDrained(consumers: string[]): Promise<void> {
   const node = process.env.RABBITMQ_NODE ?? 'staycar@localhost';
   const out = await run('/usr/lib/rabbitmq/bin/rabbitmqctl', [
     '-q',
@@ -44,15 +48,15 @@ async function rabbitmqDrained(consumers: string[], topic: string): Promise<void
       .filter((f) => f.length === 3)
       .map(([name, ready, unacked]) => [name, { ready: Number(ready), unacked: Number(unacked) }]),
   );
-  for (const consumer of consumers) {
+  for (const [consumer, topic] of readers(consumers)) {
     const q = queues.get(`${consumer}-${topic}`);
     if (!q) throw new Error(`no queue ${consumer}-${topic}`);
     if (q.ready !== 0 || q.unacked !== 0) throw new Error(`${consumer}-${topic}: ${q.ready} ready, ${q.unacked} unacknowledged`);
   }
 }
 
-/** Kafka: every consumer group's committed offsets on the topic are at the end of each partition. */
-async function kafkaDrained(consumers: string[], topic: string): Promise<void> {
+/** Kafka: every consumer group's committed offsets on its topics are at the end of each partition. */
+async function kafkaDrained(consumers: string[]): Promise<void> {
   const versions = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8')) as { kafka: string };
   const libs = path.join(process.env.STAYCAR_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'staycar'), 'kafka', versions.kafka, 'libs');
   const port = process.env.KAFKA_PORT ?? '19092';
@@ -65,7 +69,7 @@ async function kafkaDrained(consumers: string[], topic: string): Promise<void> {
     '--describe',
     ...consumers.flatMap((c) => ['--group', c]),
   ]);
-  for (const consumer of consumers) {
+  for (const [consumer, topic] of readers(consumers)) {
     const rows = out
       .split('\n')
       .map((l) => l.trim().split(/\s+/))
@@ -77,8 +81,8 @@ async function kafkaDrained(consumers: string[], topic: string): Promise<void> {
   }
 }
 
-/** Throws until each consumer has read everything on the topic and acknowledged it, on this profile's broker. */
-export async function brokerDrained(consumers: string[], topic: string = TOPIC): Promise<void> {
+/** Throws until each consumer has read everything on the topics it reads and acknowledged it, on this profile's broker. */
+export async function brokerDrained(consumers: string[]): Promise<void> {
   switch (PROFILE.broker) {
     case 'redis': {
       const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), lazyConnect: true });
@@ -91,9 +95,9 @@ export async function brokerDrained(consumers: string[], topic: string = TOPIC):
       return;
     }
     case 'rabbitmq':
-      return rabbitmqDrained(consumers, topic);
+      return rabbitmqDrained(consumers);
     case 'kafka':
-      return kafkaDrained(consumers, topic);
+      return kafkaDrained(consumers);
     default:
       throw new Error(`no drained check for broker ${PROFILE.broker} (test/support/profile.ts)`);
   }

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import pino from 'pino';
 import { Sidecar } from '@staycar/common';
-import { StreamReader } from './events';
+import { FAMILY_TOPICS, StreamReader } from './events';
 import { sidecarToken } from './sidecars';
 
 /**
@@ -14,15 +14,14 @@ export function roomSidecarWithStream(): { sidecar: Sidecar; stream: StreamReade
     {
       daprHost: '127.0.0.1',
       daprHttpPort: 3501,
-      stateStore: 'statestore',
+      stateStore: 'room-store',
       pubsub: 'pubsub',
-      eventsTopic: 'staycar-events',
       daprApiToken: sidecarToken('room'),
     },
     pino({ level: 'silent' }),
   );
   const redis = new Redis({ port: Number(process.env.REDIS_PORT ?? 6379), password: process.env.REDIS_PASSWORD, lazyConnect: true });
-  const stream = new StreamReader(redis);
+  const stream = new StreamReader(redis, FAMILY_TOPICS.room);
   beforeAll(async () => {
     await sidecar.waitUntilReachable();
     await redis.connect();

@@ -1,6 +1,6 @@
 // "All events delivered" on the brokers of the other profiles (components/*.profile.json): the
 // consumer queues (RabbitMQ: <app>-<topic>) have nothing ready or unacknowledged, the consumer
-// groups (Kafka: one per app id) have lag 0 on the topic. The Redis Streams check is events.mjs.
+// groups (Kafka: one per app id) have lag 0 on each topic. The Redis Streams check is events.mjs.
 // Same contract as events.mjs's waitDrained: `{ ok, waitedMs, error?, groups }`.
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -37,7 +37,14 @@ async function kafkaBacklog(topic, consumers) {
   return result;
 }
 
-export async function waitDrainedOnBroker({ broker, topic, appIds, timeoutMs = 120_000, stallMs = 20_000 }) {
+/** Backlog per consumer and topic (`<app>@<topic>`), over every topic. */
+async function backlogOnTopics(backlogOf, topics, appIds) {
+  const groups = [];
+  for (const topic of topics) groups.push(...(await backlogOf(topic, appIds)).map((g) => ({ ...g, group: `${g.group}@${topic}` })));
+  return groups;
+}
+
+export async function waitDrainedOnBroker({ broker, topics, appIds, timeoutMs = 120_000, stallMs = 20_000 }) {
   const backlogOf = { rabbitmq: rabbitmqBacklog, kafka: kafkaBacklog }[broker];
   if (!backlogOf) return { ok: false, error: `no drain check for broker ${broker}`, waitedMs: 0 };
   const t0 = Date.now();
@@ -46,7 +53,7 @@ export async function waitDrainedOnBroker({ broker, topic, appIds, timeoutMs = 1
   for (;;) {
     let groups;
     try {
-      groups = await backlogOf(topic, appIds);
+      groups = await backlogOnTopics(backlogOf, topics, appIds);
     } catch (error) {
       return { ok: false, error: `${broker}: ${error.message}`, waitedMs: Date.now() - t0 };
     }

@@ -1,6 +1,6 @@
-// "All events delivered": the Redis Streams consumer groups of the events topic (Dapr's redis
-// pub/sub: one stream per topic, one consumer group per app id) have nothing left to read
-// (`lag` 0) and nothing read but unacknowledged (`pending` 0).
+// "All events delivered": the Redis Streams consumer groups of the events topics (Dapr's redis
+// pub/sub: one stream per topic — one topic per producing family —, one consumer group per app id)
+// have nothing left to read (`lag` 0) and nothing read but unacknowledged (`pending` 0).
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 
@@ -25,12 +25,26 @@ export async function consumerGroups(redis, topic) {
   return { stream: topic, length: Number(stream.length), lastId, groups };
 }
 
+/** Every topic's reading at once; each group named `<app>@<topic>`. */
+async function readTopics(redis, topics) {
+  const readings = [];
+  for (const topic of topics) {
+    const exists = await redis.exists(topic);
+    if (exists) readings.push(await consumerGroups(redis, topic));
+  }
+  return {
+    stream: topics.join(', '),
+    length: readings.reduce((n, r) => n + r.length, 0),
+    groups: readings.flatMap((r) => r.groups.map((g) => ({ ...g, app: g.group, group: `${g.group}@${r.stream}` }))),
+  };
+}
+
 /**
- * Waits until every group of one of `appIds` is drained (Dapr's consumer group is the app id;
- * groups of other consumers are listed as `ignored`). Gives up after `timeoutMs`, or once the
+ * Waits until every group of one of `appIds` on every topic is drained (Dapr's consumer group is
+ * the app id; groups of other consumers are listed as `ignored`). Gives up after `timeoutMs`, or once the
  * backlog (lag + pending) has not shrunk for `stallMs`. Returns the last reading and the wait.
  */
-export async function waitDrained({ host = '127.0.0.1', port, topic, appIds, timeoutMs = 120_000, stallMs = 20_000 }) {
+export async function waitDrained({ host = '127.0.0.1', port, topics, appIds, timeoutMs = 120_000, stallMs = 20_000 }) {
   const redis = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   const t0 = Date.now();
@@ -40,11 +54,11 @@ export async function waitDrained({ host = '127.0.0.1', port, topic, appIds, tim
     for (;;) {
       let reading;
       try {
-        reading = await consumerGroups(redis, topic);
+        reading = await readTopics(redis, topics);
       } catch (error) {
-        return { ok: false, error: `XINFO on ${topic}: ${error.message}`, waitedMs: Date.now() - t0 };
+        return { ok: false, error: `XINFO on ${topics.join(', ')}: ${error.message}`, waitedMs: Date.now() - t0 };
       }
-      const ignored = appIds ? reading.groups.filter((g) => !appIds.includes(g.group)).map((g) => g.group) : [];
+      const ignored = appIds ? reading.groups.filter((g) => !appIds.includes(g.app)).map((g) => g.group) : [];
       const groups = reading.groups.filter((g) => !ignored.includes(g.group));
       const ok = groups.length > 0 && groups.every((g) => g.drained);
       const backlog = groups.reduce((n, g) => n + (g.lag ?? 0) + g.pending, 0);

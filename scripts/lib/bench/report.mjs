@@ -75,6 +75,13 @@ export function scenarioLines(r) {
     const groups = (r.drain.groups ?? []).map((g) => `${g.group} lag ${g.lag} pending ${g.pending}`).join('; ');
     const ignored = r.drain.ignored?.length ? ` (not ours, ignored: ${r.drain.ignored.join(', ')})` : '';
     lines.push(`  consumer groups of ${r.drain.stream ?? 'the topic'}: ${r.drain.ok ? 'drained' : 'NOT drained'} after ${(r.drain.waitedMs / 1000).toFixed(1)} s${r.drain.error ? ` (${r.drain.error})` : ''}${groups ? ` — ${groups}` : ''}${ignored}`);
+    const d = r.drain.deliveries;
+    if (d) {
+      const parts = Object.entries(d.byAppTopic)
+        .map(([k, v]) => `${k} ${v.events}${v.calls !== v.events ? ` in ${v.calls} calls` : ''}`)
+        .join('; ');
+      lines.push(`  event deliveries (sidecar metrics): ${d.events} events in ${d.calls} app calls, per ${r.primary?.label ?? 'request'}: ${d.eventsPerRequest} events, ${d.callsPerRequest} calls — ${parts}`);
+    }
   }
   for (const check of r.checks) lines.push(`  ${check.ok ? '✔' : '✘'} ${check.name}: ${check.detail}`);
   for (const t of r.targets) lines.push(`  ${mark(t.met)} target ${t.name}: want ${t.want}, got ${ms(t.got)}`);

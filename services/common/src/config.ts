@@ -18,31 +18,55 @@ export function envInt(name: string, fallback: number, { min = 0, max = Number.M
   return value;
 }
 
+/** Dapr bulk subscribe: how many events one delivery may carry, and how long a partial batch waits. */
+export interface BulkSubscribeConfig {
+  maxMessagesCount: number;
+  maxAwaitDurationMs: number;
+}
+
 /** What every service reads: where it listens and which Dapr names it uses (names live in YAML, not code). */
 export interface BaseConfig {
   appId: string;
   port: number;
   daprHost: string;
   daprHttpPort: number;
+  /** This service's own state store component (its outbox publishes to its family's topic). */
   stateStore: string;
   pubsub: string;
-  eventsTopic: string;
+  /** The topics this service subscribes to: one per producing family whose events it consumes (none: it consumes nothing). */
+  eventsTopics: string[];
   deadLetterTopic: string;
+  /** Set when the service takes its events in batches (BULK_MAX_MESSAGES > 0). */
+  bulk?: BulkSubscribeConfig;
   logLevel: string;
 }
 
+/** A comma list (blanks and empty items dropped). */
+export function envList(name: string, fallback: string[] = []): string[] {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
 export function loadBaseConfig(appId: string, defaultPort: number): BaseConfig {
-  const eventsTopic = envString('EVENTS_TOPIC', 'staycar-events');
   const appIdValue = envString('APP_ID', appId);
+  const bulkMax = envInt('BULK_MAX_MESSAGES', 0, { max: 1000 });
   return {
     appId: appIdValue,
     port: envInt('APP_PORT', defaultPort, { min: 1, max: 65535 }),
     daprHost: envString('DAPR_HOST', '127.0.0.1'),
     daprHttpPort: envInt('DAPR_HTTP_PORT', 3500, { min: 1, max: 65535 }),
-    stateStore: envString('STATE_STORE', 'statestore'),
+    stateStore: envString('STATE_STORE', `${appIdValue}-store`),
     pubsub: envString('PUBSUB', 'pubsub'),
-    eventsTopic,
-    deadLetterTopic: envString('DEAD_LETTER_TOPIC', `${eventsTopic}-deadletter-${appIdValue}`),
+    eventsTopics: envList('EVENTS_TOPICS'),
+    deadLetterTopic: envString('DEAD_LETTER_TOPIC', `deadletter-${appIdValue}`),
+    bulk:
+      bulkMax > 0
+        ? { maxMessagesCount: bulkMax, maxAwaitDurationMs: envInt('BULK_MAX_AWAIT_MS', 100, { min: 1, max: 60_000 }) }
+        : undefined,
     logLevel: envString('LOG_LEVEL', 'info'),
   };
 }

@@ -3,6 +3,8 @@ import request from 'supertest';
 import pino from 'pino';
 import {
   ApiError,
+  BULK_ROUTE,
+  ConfigError,
   createHttpApp,
   mountSubscriptions,
   parseBody,
@@ -94,7 +96,7 @@ describe('subscriptions served from our own routes', () => {
   const seen: string[] = [];
   const app = appWith((a) =>
     mountSubscriptions(a, {
-      config: { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'events-dead' },
+      config: { pubsub: 'pubsub', eventsTopics: ['events'], deadLetterTopic: 'events-dead' },
       logger,
       handlers: {
         Good: async (event) => void seen.push(event.id),
@@ -222,5 +224,156 @@ describe('the app API token (only the app’s own sidecar may call it)', () => {
     } finally {
       delete process.env.APP_API_TOKEN;
     }
+  });
+});
+
+describe('subscriptions per family topic', () => {
+  it('when a service reads several topics, then one routed subscription per topic, each with the dead-letter topic, and the dead-letter topic itself', async () => {
+    const app = appWith((a) =>
+      mountSubscriptions(a, {
+        config: { pubsub: 'pubsub', eventsTopics: ['reservation-events', 'payment-events'], deadLetterTopic: 'deadletter-x' },
+        logger,
+        handlers: { ReservationCancelled: async () => undefined },
+      }),
+    );
+    const body = (await request(app).get('/dapr/subscribe')).body as { topic: string; deadLetterTopic?: string }[];
+    expect(body.map((s) => s.topic)).toEqual(['reservation-events', 'payment-events', 'deadletter-x']);
+    expect(body.slice(0, 2).every((s) => s.deadLetterTopic === 'deadletter-x')).toBe(true);
+  });
+
+  it('when a service consumes nothing, then it subscribes to nothing (not even a dead-letter topic)', async () => {
+    const app = appWith((a) =>
+      mountSubscriptions(a, { config: { pubsub: 'p', eventsTopics: [], deadLetterTopic: 'd' }, logger, handlers: {} }),
+    );
+    expect((await request(app).get('/dapr/subscribe')).body).toEqual([]);
+  });
+
+  it('when a service consumes events but names no topic, then it refuses to start with a message that says so', () => {
+    expect(() =>
+      appWith((a) =>
+        mountSubscriptions(a, {
+          config: { pubsub: 'p', eventsTopics: [], deadLetterTopic: 'd' },
+          logger,
+          handlers: { Good: async () => undefined },
+        }),
+      ),
+    ).toThrow(ConfigError);
+  });
+});
+
+describe('bulk subscriptions (Dapr bulk subscribe)', () => {
+  const bulk = { maxMessagesCount: 32, maxAwaitDurationMs: 100 };
+  const entry = (entryId: string, type: string, id = `ev-${entryId}`) => ({
+    entryId,
+    event: { id, type, data: {} },
+    contentType: 'application/cloudevents+json',
+  });
+
+  function bulkApp(batchHandler?: (events: { id: string }[]) => Promise<void>) {
+    const handled: string[] = [];
+    let flaky = true;
+    const app = appWith((a) =>
+      mountSubscriptions(a, {
+        config: { pubsub: 'pubsub', eventsTopics: ['events'], deadLetterTopic: 'dead', bulk },
+        logger,
+        handlers: {
+          Good: async (event) => void handled.push(event.id),
+          Flaky: async () => {
+            throw new Error('database down');
+          },
+          Poison: async () => {
+            throw new PoisonEventError('bad payload');
+          },
+          Flipping: async () => {
+            // Fails for a passing reason first, then is found unusable on the retry.
+            if (flaky) {
+              flaky = false;
+              throw new Error('timeout');
+            }
+            throw new PoisonEventError('bad payload');
+          },
+        },
+        batchHandler,
+      }),
+    );
+    const deliver = (entries: object[]) => request(app).post(BULK_ROUTE).send({ id: 'b', topic: 'events', pubsubname: 'pubsub', entries });
+    return { app, handled, deliver };
+  }
+
+  it('when Dapr asks, then each topic is one bulk subscription to one route, with its batch limits and the dead-letter topic', async () => {
+    const { app } = bulkApp();
+    const [first, deadLetter] = (await request(app).get('/dapr/subscribe')).body;
+    expect(first).toEqual({
+      pubsubname: 'pubsub',
+      topic: 'events',
+      route: BULK_ROUTE,
+      deadLetterTopic: 'dead',
+      bulkSubscribe: { enabled: true, ...bulk },
+    });
+    expect(deadLetter).toEqual({ pubsubname: 'pubsub', topic: 'dead', route: '/events/dead-letter' });
+  });
+
+  it('when a batch mixes good, unusable, failing and unconsumed events, then each entry gets its own status: only the unusable one is DROPped', async () => {
+    const { deliver, handled } = bulkApp();
+    const res = await deliver([
+      entry('1', 'Good'),
+      entry('2', 'Poison'),
+      entry('3', 'Flaky'),
+      entry('4', 'SomethingElse'),
+      entry('5', 'Good'),
+    ]);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      statuses: [
+        { entryId: '1', status: 'SUCCESS' },
+        { entryId: '2', status: 'DROP' },
+        { entryId: '3', status: 'RETRY' },
+        { entryId: '4', status: 'SUCCESS' },
+        { entryId: '5', status: 'SUCCESS' },
+      ],
+    });
+    expect(handled.sort()).toEqual(['ev-1', 'ev-5']);
+  });
+
+  it('when an event answered RETRY turns out unusable on a retry, then it stays RETRY (Dapr dead-letters it by position, wrong on a retried batch)', async () => {
+    const { deliver } = bulkApp();
+    expect((await deliver([entry('1', 'Good'), entry('2', 'Flipping', 'flip')])).body.statuses[1].status).toBe('RETRY');
+    expect((await deliver([entry('0', 'Flipping', 'flip')])).body.statuses).toEqual([{ entryId: '0', status: 'RETRY' }]);
+    // Another unusable event, never retried, is dropped at once.
+    expect((await deliver([entry('0', 'Poison', 'fresh')])).body.statuses).toEqual([{ entryId: '0', status: 'DROP' }]);
+  });
+
+  it('when a batch handler takes the batch, then it gets the consumed events at once and the single handlers are not called', async () => {
+    const batches: string[][] = [];
+    const { deliver, handled } = bulkApp(async (events) => void batches.push(events.map((e) => e.id)));
+    const res = await deliver([entry('1', 'Good'), entry('2', 'Other'), entry('3', 'Good')]);
+    expect(res.body.statuses.map((s: { status: string }) => s.status)).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS']);
+    expect(batches).toEqual([['ev-1', 'ev-3']]);
+    expect(handled).toEqual([]);
+  });
+
+  it('when the batch handler fails, then the events go through the single handlers one by one: one bad event fails only itself', async () => {
+    const { deliver, handled } = bulkApp(async () => {
+      throw new PoisonEventError('one of them is unusable');
+    });
+    const res = await deliver([entry('1', 'Good'), entry('2', 'Poison'), entry('3', 'Good')]);
+    expect(res.body.statuses.map((s: { status: string }) => s.status)).toEqual(['SUCCESS', 'DROP', 'SUCCESS']);
+    expect(handled.sort()).toEqual(['ev-1', 'ev-3']);
+  });
+
+  it('when a bulk delivery is larger than the 64 KiB body limit of other routes, then it is still read', async () => {
+    const { deliver } = bulkApp();
+    const big = Array.from({ length: 20 }, (_, i) => ({
+      ...entry(String(i), 'Good'),
+      event: { id: `big-${i}`, type: 'Good', data: { pad: 'x'.repeat(8000) } },
+    }));
+    const res = await deliver(big);
+    expect(res.status).toBe(200);
+    expect(res.body.statuses).toHaveLength(20);
+  });
+
+  it('when the body carries no entries, then nothing is answered for them (Dapr counts an unanswered entry as RETRY)', async () => {
+    const { deliver } = bulkApp();
+    expect((await deliver([{ event: { id: 'x', type: 'Good' } }])).body).toEqual({ statuses: [] });
   });
 });

@@ -47,7 +47,7 @@ beforeEach(() => {
   seen = [];
   answers = [];
   sidecar = Sidecar.create(
-    { daprHost: '127.0.0.1', daprHttpPort: port, stateStore: 'statestore', pubsub: 'pubsub', eventsTopic: 'events', daprApiToken: 'tok' },
+    { daprHost: '127.0.0.1', daprHttpPort: port, stateStore: 'statestore', pubsub: 'pubsub', daprApiToken: 'tok' },
     pino({ level: 'silent' }),
   );
 });

@@ -45,7 +45,7 @@ function setup() {
     retryUndelivered: () => useCases.retries.retryNow(),
   };
   const app = createApp({
-    config: { pubsub: 'pubsub', eventsTopic: 'topic', deadLetterTopic: 'dead' },
+    config: { pubsub: 'pubsub', eventsTopics: ['topic'], deadLetterTopic: 'dead' },
     logger,
     messages,
     sidecarHealthy: async () => true,

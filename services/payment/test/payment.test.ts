@@ -14,7 +14,7 @@ function setup() {
   const logger = pino({ level: 'silent' });
   const payments = paymentUseCases({ state: store, logger, clock: () => new Date(), declinedToken: 'tok_declined' });
   const app = createApp({
-    config: { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'dead' },
+    config: { pubsub: 'pubsub', eventsTopics: ['events'], deadLetterTopic: 'dead' },
     logger,
     payments,
     sidecarHealthy: async () => true,
@@ -226,7 +226,7 @@ describe('adapters', () => {
     const logger = pino({ level: 'silent' });
     const payments = paymentUseCases({ state: paymentStore(store), logger, clock: () => new Date(), declinedToken: 'tok_declined' });
     const app = createApp({
-      config: { pubsub: 'p', eventsTopic: 'e', deadLetterTopic: 'd' },
+      config: { pubsub: 'p', eventsTopics: ['e'], deadLetterTopic: 'd' },
       logger,
       payments,
       sidecarHealthy: async () => true,

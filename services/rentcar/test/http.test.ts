@@ -9,7 +9,7 @@ import { carKeys } from '../src/adapters/state';
 import { rentcarUseCases } from '../src/app';
 import { createApp } from '../src/http/app';
 
-const config = { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'events-dead' };
+const config = { pubsub: 'pubsub', eventsTopics: ['events'], deadLetterTopic: 'events-dead' };
 
 function setup(options: { holdTtlSeconds?: number; writeAttempts?: number } = {}) {
   const state = new MemoryState();

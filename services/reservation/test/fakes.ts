@@ -147,7 +147,7 @@ export function world(overrides: Partial<WorldSettings> = {}, clock?: () => Date
     sleep,
   });
   const app = createApp({
-    config: { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'dead' },
+    config: { pubsub: 'pubsub', eventsTopics: ['events'], deadLetterTopic: 'dead' },
     logger,
     reservations: reservationUseCases(deps),
     sidecarHealthy: async () => true,

@@ -9,7 +9,7 @@ import { roomKeys } from '../src/adapters/state';
 import { roomUseCases } from '../src/app';
 import { createApp } from '../src/http/app';
 
-const config = { pubsub: 'pubsub', eventsTopic: 'events', deadLetterTopic: 'events-dead' };
+const config = { pubsub: 'pubsub', eventsTopics: ['events'], deadLetterTopic: 'events-dead' };
 
 function setup(options: { holdTtlSeconds?: number; writeAttempts?: number } = {}) {
   const state = new MemoryState();

@@ -1,7 +1,7 @@
 import { createLogger, runService, Sidecar, runMain } from '@staycar/common';
 import { connectWithin, createDataSource, migrate } from './adapters/mysql/dataSource';
 import { TypeormViewStore } from './adapters/mysql/typeormViewStore';
-import { projectEvent } from './app/project';
+import { projectBatch, projectEvent } from './app/project';
 import { ViewReader } from './app/read';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     logger,
     reader: new ViewReader(store, config.listCacheMs),
     project: (event) => projectEvent(store, event),
+    projectBatch: (events) => projectBatch(store, events),
     sidecarHealthy: () => sidecar.isHealthy(),
     databaseHealthy: () => store.isHealthy(),
   });

@@ -9,15 +9,24 @@ export interface UpdatedAfter {
 export type Reducer<Row> = (row: Row | undefined) => Row | undefined;
 
 /**
- * The read model's storage (TypeORM over MariaDB in adapters/). Every `update*` reads the row,
- * applies the reducer and writes the result atomically (row lock), so concurrent deliveries of
- * events for the same aggregate never lose an update. A reservation that names a room also
- * moves that room's `updatedAt` forward.
+ * The read model's writes. Every `update*` reads the row, applies the reducer and writes the
+ * result atomically (row lock), so concurrent deliveries of events for the same aggregate never
+ * lose an update. A reservation that names a room also moves that room's `updatedAt` forward.
  */
-export interface ViewStore {
+export interface ViewWriter {
   updateRoom(roomId: string, reduce: Reducer<RoomRow>): Promise<boolean>;
   updateCar(carId: string, reduce: Reducer<CarRow>): Promise<boolean>;
   updateReservation(reservationId: string, reduce: Reducer<ReservationRow>): Promise<boolean>;
+}
+
+/** The read model's storage (TypeORM over MariaDB or PostgreSQL in adapters/). */
+export interface ViewStore extends ViewWriter {
+  /**
+   * Runs `work` with a writer whose updates commit together or not at all (one database
+   * transaction for a batch of events). A race on a row runs the whole work again; any other
+   * failure rolls every update of it back and is thrown.
+   */
+  inOneTransaction<T>(work: (writer: ViewWriter) => Promise<T>): Promise<T>;
 
   /** Listed rooms (snapshot present, not deleted), most recently updated first; only `hostId`'s when given. */
   roomsByUpdated(query: { city?: string; hostId?: string; limit: number; after?: UpdatedAfter }): Promise<RoomRow[]>;

@@ -1,17 +1,19 @@
 /**
- * Rebuilds the view from the event stream (the use case is app/rebuild.ts): reads every entry of
- * the Redis Stream behind the `staycar-events` topic from id 0 and folds it into the (fresh or
- * existing) view database with the same idempotent, order-tolerant reducers the service uses. Safe
+ * Rebuilds the view from the event streams (the use case is app/rebuild.ts): reads every entry of
+ * the Redis Streams behind the view's topics (one per producing family) from id 0 and folds it into
+ * the (fresh or existing) view database with the same idempotent, order-tolerant reducers the service uses. Safe
  * to run while the service runs (the reducers ignore what is already applied).
  *
  *   node services/viewpage/dist/rebuildMain.js [--fresh]
  *
- * Env: VIEW_DB_URL, REDIS_URL (default redis://127.0.0.1:6379), EVENTS_TOPIC (default staycar-events).
+ * Env: VIEW_DB_URL, REDIS_URL (default redis://127.0.0.1:6379), EVENTS_TOPICS (comma list; default
+ * the four family topics of dapr.yaml's viewpage; add `staycar-events` for events published before
+ * the topics were split per family).
  * --fresh drops the view's tables first; the migrations then make them again.
  * Limit: only what the stream still holds (the pubsub component caps it with maxLenApprox).
  */
 import Redis from 'ioredis';
-import { createLogger, envString, runMain } from '@staycar/common';
+import { createLogger, envList, envString, runMain } from '@staycar/common';
 import { createDataSource, dropView, migrate } from './adapters/mysql/dataSource';
 import { TypeormViewStore } from './adapters/mysql/typeormViewStore';
 import { RedisEventHistory } from './adapters/redisEventHistory';
@@ -21,7 +23,7 @@ import { isViewEventType, toViewEvent } from './http/events';
 
 async function main(): Promise<void> {
   const logger = createLogger('viewpage-rebuild');
-  const topic = envString('EVENTS_TOPIC', 'staycar-events');
+  const topics = envList('EVENTS_TOPICS', ['room-events', 'rentcar-events', 'reservation-events', 'payment-events']);
   const db = createDataSource(envString('VIEW_DB_URL', 'mysql://staycar:staycar@127.0.0.1:3306/staycar'));
   await db.initialize();
   const redis = new Redis(envString('REDIS_URL', 'redis://127.0.0.1:6379'));
@@ -30,7 +32,7 @@ async function main(): Promise<void> {
     await migrate(db);
     const store = new TypeormViewStore(db, logger);
     await rebuildView({
-      history: new RedisEventHistory(redis, topic),
+      history: new RedisEventHistory(redis, topics),
       consumes: isViewEventType,
       read: toViewEvent,
       project: (event) => projectEvent(store, event),

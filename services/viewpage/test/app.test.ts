@@ -1,7 +1,8 @@
 import pino from 'pino';
 import request from 'supertest';
+import { BULK_ROUTE } from '@staycar/common';
 import { createApp } from '../src/http/app';
-import { projectEvent } from '../src/app/project';
+import { projectBatch, projectEvent } from '../src/app/project';
 import { ViewReader } from '../src/app/read';
 import { MemoryViewStore } from './memoryViewStore';
 import { as, asOperator } from '../../common/test/support/identity';
@@ -13,10 +14,11 @@ function setup() {
   const store = new MemoryViewStore();
   let clock = Date.UTC(2030, 0, 1);
   const app = createApp({
-    config: { pubsub: 'pubsub', eventsTopic: 'topic', deadLetterTopic: 'dead' },
+    config: { pubsub: 'pubsub', eventsTopics: ['topic'], deadLetterTopic: 'dead' },
     logger,
     reader: new ViewReader(store),
     project: (event) => projectEvent(store, event, new Date(clock++)),
+    projectBatch: (events) => projectBatch(store, events, new Date(clock++)),
     sidecarHealthy: async () => true,
     databaseHealthy: () => store.isHealthy(),
   });
@@ -288,5 +290,58 @@ describe('conditional reads of the view (ETag, If-None-Match → 304)', () => {
     const tag = (await request(app).get('/roomviews/room-f').set(HOST)).headers.etag;
     expect((await request(app).get('/roomviews/room-f').set(HOST).set('If-None-Match', `"x", W/${tag}`)).status).toBe(304);
     expect((await request(app).get('/roomviews/room-f').set(as('host-2')).set('If-None-Match', tag)).status).toBe(404);
+  });
+});
+
+describe('viewpage in bulk (one transaction per batch)', () => {
+  function bulkSetup() {
+    const store = new MemoryViewStore();
+    const transactions: number[] = [];
+    const app = createApp({
+      config: {
+        pubsub: 'pubsub',
+        eventsTopics: ['room-events'],
+        deadLetterTopic: 'dead',
+        bulk: { maxMessagesCount: 32, maxAwaitDurationMs: 100 },
+      },
+      logger,
+      reader: new ViewReader(store),
+      project: (event) => projectEvent(store, event),
+      projectBatch: async (events) => {
+        transactions.push(events.length);
+        return projectBatch(store, events);
+      },
+      sidecarHealthy: async () => true,
+      databaseHealthy: () => store.isHealthy(),
+    });
+    const deliver = (events: { type: string; data: object }[]) =>
+      request(app)
+        .post(BULK_ROUTE)
+        .send({ entries: events.map((e, i) => ({ entryId: `e${i}`, event: { id: `id-${i}`, ...e } })) });
+    return { store, transactions, deliver };
+  }
+
+  it('when a batch of good events arrives, then all of them are folded in one transaction', async () => {
+    const { store, transactions, deliver } = bulkSetup();
+    const res = await deliver([
+      { type: 'RoomRegistered', data: roomData('b-1') },
+      { type: 'RoomRegistered', data: roomData('b-2') },
+      { type: 'RoomModified', data: roomData('b-1', 'Busan', { version: 2 }) },
+    ]);
+    expect(res.body.statuses.map((s: { status: string }) => s.status)).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS']);
+    expect(transactions).toEqual([3]);
+    expect(store.rooms.get('b-1')?.room?.city).toBe('Busan');
+    expect(store.rooms.has('b-2')).toBe(true);
+  });
+
+  it('when one event of a batch is unusable, then only it is DROPped (dead-lettered) and every other one is applied', async () => {
+    const { store, deliver } = bulkSetup();
+    const res = await deliver([
+      { type: 'RoomRegistered', data: roomData('p-1') },
+      { type: 'RoomRegistered', data: { roomId: 'p-bad', pricePerNight: -1 } },
+      { type: 'RoomRegistered', data: roomData('p-2') },
+    ]);
+    expect(res.body.statuses.map((s: { status: string }) => s.status)).toEqual(['SUCCESS', 'DROP', 'SUCCESS']);
+    expect([...store.rooms.keys()].sort()).toEqual(['p-1', 'p-2']);
   });
 });

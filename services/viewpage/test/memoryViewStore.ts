@@ -1,5 +1,5 @@
 import { isActive, isListed, type CarRow, type ReservationRow, type RoomRow } from '../src/domain/projection';
-import type { Reducer, UpdatedAfter, ViewStore } from '../src/ports';
+import type { Reducer, UpdatedAfter, ViewStore, ViewWriter } from '../src/ports';
 
 /**
  * Text order as the real store has it: the view's tables are utf8mb4_bin, so MariaDB compares and
@@ -26,6 +26,21 @@ export class MemoryViewStore implements ViewStore {
     const next = reduce(map.has(id) ? structuredClone(map.get(id)) : undefined);
     if (next !== undefined) map.set(id, structuredClone(next));
     return next;
+  }
+
+  /** All or nothing, as the database's transaction: a failure puts every row back as it was. */
+  async inOneTransaction<T>(work: (writer: ViewWriter) => Promise<T>): Promise<T> {
+    const before = structuredClone({ rooms: this.rooms, cars: this.cars, reservations: this.reservations });
+    try {
+      return await work(this);
+    } catch (error) {
+      for (const name of ['rooms', 'cars', 'reservations'] as const) {
+        const map = this[name] as Map<string, unknown>;
+        map.clear();
+        for (const [id, row] of before[name]) map.set(id, row);
+      }
+      throw error;
+    }
   }
 
   async updateRoom(roomId: string, reduce: Reducer<RoomRow>): Promise<boolean> {

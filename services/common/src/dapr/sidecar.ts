@@ -11,7 +11,6 @@ export interface SidecarConfig {
   daprHttpPort: number;
   stateStore: string;
   pubsub: string;
-  eventsTopic: string;
   /** The sidecar's API token; default env DAPR_API_TOKEN (what the launcher and Kubernetes set). */
   daprApiToken?: string;
 }

@@ -5,8 +5,11 @@ import { ApiError, DomainError, internal, malformedJson, notFound, payloadTooLar
 import { DaprError } from '../dapr/errors';
 import type { Logger } from '../logger';
 import { runWithContext, traceIdOf } from '../requestContext';
+import { BULK_ROUTE } from './subscriptions';
 
 export const BODY_LIMIT = '64kb';
+/** A bulk delivery from the sidecar carries up to BULK_MAX_MESSAGES events of up to 64 KiB each. */
+export const BULK_BODY_LIMIT = '16mb';
 
 export interface ReadinessCheck {
   name: string;
@@ -109,6 +112,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   }
 
   options.rawRoutes?.(app);
+  // Only past the app API token check above, i.e. only from the service's own sidecar.
+  app.use(BULK_ROUTE, express.json({ limit: BULK_BODY_LIMIT, type: ['application/json', 'application/*+json'], strict: false }));
   app.use(express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'], strict: false }));
   options.routes(app);
 

@@ -17,7 +17,7 @@ import { carriesStay, MESSAGE_EVENT_TYPES, MessageEventData, type MessageEventTy
 import { messageCursor, MessagesQuery } from './schemas';
 
 export interface AppDeps {
-  config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
+  config: Pick<Config, 'pubsub' | 'eventsTopics' | 'deadLetterTopic' | 'bulk'>;
   logger: Logger;
   messages: Pick<MessageUseCases, 'record' | 'list'>;
   sidecarHealthy: () => Promise<boolean>;

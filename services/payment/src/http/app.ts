@@ -18,7 +18,7 @@ import type { Config } from '../config';
 import { ApproveBody, CancelledEventData, ListPaymentsQuery } from './schemas';
 
 export interface AppDeps extends ReadinessDeps {
-  config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
+  config: Pick<Config, 'pubsub' | 'eventsTopics' | 'deadLetterTopic' | 'bulk'>;
   logger: Logger;
   payments: PaymentUseCases;
 }

@@ -15,7 +15,7 @@ import { carNotFound } from '../domain/car';
 import { CreateCarBody, PatchCarBody, ReservationEventData } from './schemas';
 
 export interface AppDeps extends RentcarUseCases, ReadinessDeps {
-  config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
+  config: Pick<Config, 'pubsub' | 'eventsTopics' | 'deadLetterTopic' | 'bulk'>;
   logger: Logger;
 }
 

@@ -19,7 +19,7 @@ import type { ReservationUseCases } from '../app';
 import { CancelBody, CreateReservationBody, ListReservationsQuery } from './schemas';
 
 export interface AppDeps extends ReadinessDeps {
-  config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
+  config: Pick<Config, 'pubsub' | 'eventsTopics' | 'deadLetterTopic' | 'bulk'>;
   logger: Logger;
   reservations: ReservationUseCases;
 }

@@ -19,7 +19,7 @@ import { roomNotFound } from '../domain/room';
 import { CreateReviewBody, CreateRoomBody, PatchRoomBody, ReservationEventData, reviewCursor, ReviewsQuery } from './schemas';
 
 export interface AppDeps extends RoomUseCases, ReadinessDeps {
-  config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
+  config: Pick<Config, 'pubsub' | 'eventsTopics' | 'deadLetterTopic' | 'bulk'>;
   logger: Logger;
 }
 

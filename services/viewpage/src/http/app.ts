@@ -10,7 +10,7 @@ import {
   type Logger,
 } from '@staycar/common';
 import type { Config } from '../config';
-import type { ViewEvent } from '../domain/events';
+import type { ViewEvent, ViewEventType } from '../domain/events';
 import { noSuchRoomView, type Page, type ViewReader } from '../app/read';
 import { sendPrivateJson, viewScope } from './conditional';
 import { idCursor, updatedCursor } from './cursors';
@@ -18,11 +18,13 @@ import { toViewEvent, VIEW_EVENT_TYPES } from './events';
 import { CarsQuery, RoomsQuery, RoomViewsQuery } from './schemas';
 
 export interface AppDeps {
-  config: Pick<Config, 'pubsub' | 'eventsTopic' | 'deadLetterTopic'>;
+  config: Pick<Config, 'pubsub' | 'eventsTopics' | 'deadLetterTopic' | 'bulk'>;
   logger: Logger;
   reader: ViewReader;
   /** Folds one event into the view (app/project.ts). */
   project: (event: ViewEvent) => Promise<unknown>;
+  /** Folds a batch of events into the view in one transaction, all or none (app/project.ts). */
+  projectBatch: (events: ViewEvent[]) => Promise<unknown>;
   sidecarHealthy: () => Promise<boolean>;
   databaseHealthy: () => Promise<boolean>;
 }
@@ -79,6 +81,11 @@ export function createApp(deps: AppDeps): Express {
         config,
         logger,
         handlers,
+        // A bulk delivery's events in one transaction; an unusable one (PoisonEventError) fails the
+        // batch, whose events then go through `handlers` one by one: only that one is dropped.
+        batchHandler: async (events) => {
+          await deps.projectBatch(events.map((event) => toViewEvent(event.type as ViewEventType, event.data)));
+        },
       });
     },
   });

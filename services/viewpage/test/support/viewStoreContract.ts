@@ -501,6 +501,45 @@ export function viewStoreContract(subject: () => ViewStore, uniqueId: (name: str
     });
   });
 
+  describe('a batch in one transaction (inOneTransaction)', () => {
+    it('when every update of a batch succeeds, then all of them are kept, and a later update of the batch sees an earlier one', async () => {
+      const store = subject();
+      const roomId = uniqueId('batch-room');
+      const reservationId = uniqueId('batch-res');
+      const seen = await store.inOneTransaction(async (writer) => {
+        await writer.updateRoom(roomId, () => roomRow(roomId, at(0)));
+        await writer.updateReservation(reservationId, () => reservation(reservationId, roomId, { updatedAt: at(5) }));
+        let found: RoomRow | undefined;
+        await writer.updateRoom(roomId, (row) => {
+          found = row;
+          return undefined;
+        });
+        return found;
+      });
+      expect(seen?.updatedAt).toBe(at(5));
+      expect((await store.room(roomId))?.updatedAt).toBe(at(5));
+      expect((await store.reservationsOf(roomId)).map((r) => r.reservationId)).toEqual([reservationId]);
+    });
+
+    it('when one update of a batch fails, then none of the batch is kept and the error is thrown', async () => {
+      const store = subject();
+      const roomId = uniqueId('batch-fail-room');
+      const carId = uniqueId('batch-fail-car');
+      await putRoom(store, roomRow(roomId, at(0), { name: 'Before' }));
+      await expect(
+        store.inOneTransaction(async (writer) => {
+          await writer.updateRoom(roomId, () => roomRow(roomId, at(1), { name: 'After' }));
+          await writer.updateCar(carId, () => carRow(carId));
+          await writer.updateRoom(roomId, () => {
+            throw new Error('unusable event');
+          });
+        }),
+      ).rejects.toThrow('unusable event');
+      expect((await store.room(roomId))?.room?.name).toBe('Before');
+      expect((await store.carsById({ city: 'c', limit: 1000 })).map((c) => c.carId)).not.toContain(carId);
+    });
+  });
+
   it('when the store is reachable, then it is healthy', async () => {
     expect(await subject().isHealthy()).toBe(true);
   });

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager, ObjectLiteral, EntityTarget } from 'typeorm';
 import { EtagConflictError, retryOnConflict, type Logger } from '@staycar/common';
 import { isListed, type CarRow, type ReservationRow, type RoomRow } from '../../domain/projection';
-import type { Reducer, UpdatedAfter, ViewStore } from '../../ports';
+import type { Reducer, UpdatedAfter, ViewStore, ViewWriter } from '../../ports';
 import { CarEntity, ReservationEntity, RoomEntity } from './entities';
 
 /**
@@ -69,7 +69,8 @@ const reservationRow = (e: ReservationEntity): ReservationRow => ({ ...e });
 
 /**
  * The read model in MariaDB or PostgreSQL (the DataSource's type) through TypeORM. Updates run in
- * a transaction around a `SELECT … FOR UPDATE` of the row, so concurrent deliveries for one aggregate serialize; a race
+ * a transaction around a `SELECT … FOR UPDATE` of the row (one transaction per update, or one for
+ * a whole batch: `inOneTransaction`), so concurrent deliveries for one aggregate serialize; a race
  * on a row that does not exist yet (duplicate key or deadlock) is retried through `retryOnConflict`
  * (after MAX_ATTEMPTS races: TRY_LATER, and the delivery is redelivered).
  */
@@ -83,7 +84,27 @@ export class TypeormViewStore implements ViewStore {
     this.sql = db.options.type === 'postgres' ? SQL.postgres : SQL.mysql;
   }
 
-  private update<E extends ObjectLiteral, Row>(
+  /** Runs `work` in a transaction; a race on a row (duplicate key, deadlock) runs it again. */
+  private inTransaction<T>(what: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return retryOnConflict(
+      async () => {
+        try {
+          return await this.db.transaction(work);
+        } catch (error) {
+          const code = codeOf(error);
+          if (!code || !RACED.has(code)) throw error;
+          this.logger.debug({ code, what }, 'view update raced; retrying');
+          // The same meaning as a lost ETag race: the transaction was rolled back, read and decide again.
+          throw new EtagConflictError(`view ${what} raced (${code})`);
+        }
+      },
+      { attempts: MAX_ATTEMPTS },
+    );
+  }
+
+  /** Within `em`'s transaction: lock the row, reduce it, write what the reducer answers. */
+  private async updateRow<E extends ObjectLiteral, Row>(
+    em: EntityManager,
     target: EntityTarget<E>,
     idColumn: string,
     id: string,
@@ -92,54 +113,52 @@ export class TypeormViewStore implements ViewStore {
     reduce: Reducer<Row>,
     after?: (em: EntityManager, row: Row) => Promise<void>,
   ): Promise<boolean> {
-    return retryOnConflict(
-      async () => {
-        try {
-          return await this.db.transaction(async (em) => {
-            const repository = em.getRepository(target);
-            const found = await repository.findOne({ where: { [idColumn]: id } as never, lock: { mode: 'pessimistic_write' } });
-            const next = reduce(found ? toRow(found) : undefined);
-            if (next === undefined) return false;
-            if (found) await repository.save(toEntity(next));
-            else await repository.insert(toEntity(next));
-            await after?.(em, next);
-            return true;
-          });
-        } catch (error) {
-          const code = codeOf(error);
-          if (!code || !RACED.has(code)) throw error;
-          this.logger.debug({ code, id }, 'view update raced; retrying');
-          // The same meaning as a lost ETag race: the transaction was rolled back, read and decide again.
-          throw new EtagConflictError(`view row ${id} raced (${code})`);
-        }
-      },
-      { attempts: MAX_ATTEMPTS },
-    );
+    const repository = em.getRepository(target);
+    const found = await repository.findOne({ where: { [idColumn]: id } as never, lock: { mode: 'pessimistic_write' } });
+    const next = reduce(found ? toRow(found) : undefined);
+    if (next === undefined) return false;
+    if (found) await repository.save(toEntity(next));
+    else await repository.insert(toEntity(next));
+    await after?.(em, next);
+    return true;
+  }
+
+  /** The three updates, each inside `em`'s transaction. */
+  private writerIn(em: EntityManager): ViewWriter {
+    return {
+      updateRoom: (roomId, reduce) => this.updateRow(em, RoomEntity, 'roomId', roomId, roomRow, roomEntity, reduce),
+      updateCar: (carId, reduce) => this.updateRow(em, CarEntity, 'carId', carId, carRow, carEntity, reduce),
+      updateReservation: (reservationId, reduce) =>
+        this.updateRow(
+          em,
+          ReservationEntity,
+          'reservationId',
+          reservationId,
+          reservationRow,
+          (row) => Object.assign(new ReservationEntity(), row),
+          reduce,
+          async (tx, row) => {
+            // The room's row moves up the "most recently updated" list with its reservations.
+            if (row.roomId) await tx.query(this.sql.touchRoom, [row.updatedAt, row.roomId]);
+          },
+        ),
+    };
+  }
+
+  inOneTransaction<T>(work: (writer: ViewWriter) => Promise<T>): Promise<T> {
+    return this.inTransaction('batch', (em) => work(this.writerIn(em)));
   }
 
   updateRoom(roomId: string, reduce: Reducer<RoomRow>): Promise<boolean> {
-    return this.update(RoomEntity, 'roomId', roomId, roomRow, roomEntity, reduce);
+    return this.inTransaction(`row ${roomId}`, (em) => this.writerIn(em).updateRoom(roomId, reduce));
   }
 
   updateCar(carId: string, reduce: Reducer<CarRow>): Promise<boolean> {
-    return this.update(CarEntity, 'carId', carId, carRow, carEntity, reduce);
+    return this.inTransaction(`row ${carId}`, (em) => this.writerIn(em).updateCar(carId, reduce));
   }
 
   updateReservation(reservationId: string, reduce: Reducer<ReservationRow>): Promise<boolean> {
-    return this.update(
-      ReservationEntity,
-      'reservationId',
-      reservationId,
-      reservationRow,
-      (row) => Object.assign(new ReservationEntity(), row),
-      reduce,
-      async (em, row) => {
-        // The room's row moves up the "most recently updated" list with its reservations.
-        if (row.roomId) {
-          await em.query(this.sql.touchRoom, [row.updatedAt, row.roomId]);
-        }
-      },
-    );
+    return this.inTransaction(`row ${reservationId}`, (em) => this.writerIn(em).updateReservation(reservationId, reduce));
   }
 
   async roomsByUpdated(query: { city?: string; hostId?: string; limit: number; after?: UpdatedAfter }): Promise<RoomRow[]> {
