@@ -45,9 +45,23 @@ describe('state calls per saga', () => {
     const w = world();
     const first = await callsOf(w, () => request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k').send(body()));
     expect(first).toEqual(calls(1, 3, 1, 1));
-    // The repeat begins a saga of its own (its in-flight record comes before the key, for crash safety), finds the key, drops it.
+    // The repeat begins a saga of its own (its in-flight record comes before the key, for crash safety), finds the key, drops it,
+    // and reads the guest's list (listed already: no write; after a crash before the listing it would write it).
     const repeat = await callsOf(w, () => request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k').send(body()));
-    expect(repeat).toEqual(calls(2, 2, 0, 1));
+    expect(repeat).toEqual(calls(3, 2, 0, 1));
+  });
+
+  it('when the first saga stopped between storing the reservation and listing it for its guest, then a repeat of its key lists it before answering 201', async () => {
+    const w = world();
+    const first = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k2').send(body());
+    expect(first.status).toBe(201);
+    // What a crash right after the reservation's transaction leaves: the guest's list without it.
+    await w.state.deleteState('guest-reservations:guest-1');
+    expect((await request(w.app).get('/reservations?guestId=guest-1').set(GUEST)).body.items).toEqual([]);
+    const repeat = await request(w.app).post('/reservations').set(GUEST).set('Idempotency-Key', 'k2').send(body());
+    expect([repeat.status, repeat.body.id]).toEqual([201, first.body.id]);
+    const listed = await request(w.app).get('/reservations?guestId=guest-1').set(GUEST);
+    expect(listed.body.items.map((r: { id: string }) => r.id)).toEqual([first.body.id]);
   });
 
   it('when the room is refused, then 2 calls (record written and dropped); with a key 2 more (key record and its refusal)', async () => {

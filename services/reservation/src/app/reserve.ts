@@ -90,7 +90,7 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
 
 /** A request whose key is known: the first outcome, a reuse for another body, or wait for the first to finish. */
 async function replay(deps: ReservationDeps, key: string, fingerprint: string): Promise<Reservation> {
-  const { idempotency, reservations, settings, clock, sleep } = deps;
+  const { idempotency, reservations, guests, settings, clock, sleep } = deps;
   const deadline = clock().getTime() + settings.idempotencyWaitMs;
   for (let pause = 50; ; pause = Math.min(pause * 2, 400)) {
     const step = replayStep(await idempotency.get(key), fingerprint);
@@ -105,7 +105,13 @@ async function replay(deps: ReservationDeps, key: string, fingerprint: string): 
       case 'pending': {
         // A first request that succeeded leaves its record pending: its reservation is the answer.
         const stored = await reservations.get(step.reservationId).catch(() => undefined);
-        if (stored) return asFirstAnswered(stored.reservation);
+        if (stored) {
+          // The first saga may have stopped (a crash) between storing the reservation and listing
+          // it for its guest; a 201 must not name a reservation GET /reservations lacks until the
+          // recovery sweep: list it now (a read when it is there already).
+          await guests.add(stored.reservation.guestId, stored.reservation.id);
+          return asFirstAnswered(stored.reservation);
+        }
       }
     }
     if (clock().getTime() >= deadline) {
