@@ -111,6 +111,12 @@ function ensureSecrets() {
     })
   )
     made.push('staycar-viewpage-db');
+  // message's table lives in the view's database, reached as the view's user (deploy/README.md).
+  if (!secretExists('staycar-message-db')) {
+    const viewUrl = must(['-n', NAMESPACE, 'get', 'secret', 'staycar-viewpage-db', '-o', 'jsonpath={.data.url}'], 'secret staycar-viewpage-db');
+    createSecret('staycar-message-db', { url: Buffer.from(viewUrl.trim(), 'base64').toString('utf8') });
+    made.push('staycar-message-db');
+  }
   for (const app of APP_SERVICES) {
     for (const token of ['dapr-api-token', 'app-api-token']) {
       if (createSecret(`staycar-${app}-${token}`, { token: randomBytes(24).toString('hex') })) made.push(`staycar-${app}-${token}`);
