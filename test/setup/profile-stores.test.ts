@@ -4,7 +4,7 @@
 // Kafka an empty install directory and an empty Maven repository, so the jars really come from
 // Maven Central — then checks the result the way the sidecars use it. The Debian packages
 // (postgresql, rabbitmq-server, Java, Maven) are the set-up's package step, as for MariaDB.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -22,10 +22,24 @@ async function setupStep(command: string, args: object): Promise<{ ok: boolean; 
   const { stdout } = await promisify(execFile)('node', [DRIVER, command, JSON.stringify(args)], { cwd: ROOT, timeout: 600_000 }).catch(
     (error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }),
   );
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
+  const step = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { ok: boolean; result?: unknown; error?: string };
+  // A failed step's own words in the assertion's diff (toMatchObject would show `ok` alone).
+  if (!step.ok) return { ...step, result: `failed: ${step.error ?? stdout}` };
+  return step;
 }
 
-const freePort = () => 20000 + Math.floor(Math.random() * 10000);
+/** A port nothing listens on now (`ss`), never handed out twice in this file: a random one could be taken (RabbitMQ's dist port is 25672). */
+const handedOut = new Set<number>();
+function freePort(): number {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 10000);
+    if (handedOut.has(port)) continue;
+    const listening = spawnSync('ss', ['-Htln', `sport = :${port}`], { encoding: 'utf8' }).stdout.trim();
+    if (listening !== '') continue;
+    handedOut.add(port);
+    return port;
+  }
+}
 const tmp = (prefix: string) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   fs.chmodSync(dir, 0o755); // the postgres user must reach its data directory below it
