@@ -249,8 +249,16 @@ describe('the dashboard (headless Chromium)', () => {
       expect(await page.locator(`article[data-room-id="${roomId}"]`).count()).toBe(0);
       await page.screenshot({ path: path.join(OUTPUT, 'dashboard-guest.png'), fullPage: true });
 
+      // Cancel asks first: what the cancel refunds now (flexible, two months ahead: all of it), then confirm.
       await mine.locator('button[data-action="cancel"]').click();
+      const confirmBox = page.locator('#cancel-confirm');
+      await confirmBox.waitFor();
+      expect(await confirmBox.innerText()).toContain('Cancelling now refunds 260,000 KRW (in full) (flexible policy).');
+      await page.screenshot({ path: path.join(OUTPUT, 'dashboard-cancel-confirm.png'), fullPage: true });
+      await confirmBox.locator('button[data-action="confirm-cancel"]').click();
       await mine.locator('[data-field="status"]').filter({ hasText: 'cancelled' }).waitFor();
+      await mine.locator('[data-field="refund"]').filter({ hasText: 'refund 260,000 KRW' }).waitFor();
+      expect(await confirmBox.isVisible()).toBe(false);
       for (let i = 0; (await page.locator('#messages li').count()) < 6; i++) {
         if (i > 50) throw new Error('the guest’s six messages did not show');
         await page.click('#messages-form button[type="submit"]');

@@ -185,7 +185,24 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     summary: 'Cancel a reservation',
     tag: 'reservations',
     body: { name: 'CancelBody', schema: CancelBody, example: {}, required: false },
-    success: { status: 200, description: 'The Reservation, `status: "cancelled"` (repeating answers the same).' },
+    success: {
+      status: 200,
+      description:
+        'The Reservation, `status: "cancelled"`, with `refundAmount`: what the cancel refunds by the reservation\'s ' +
+        '`cancellationPolicy` in its `timeZone` (repeating answers the same).',
+    },
+    errors: [403, NOT_FOUND],
+  },
+  'GET /reservations/:id/cancellation': {
+    summary: 'What a cancel would refund now (its guest only)',
+    tag: 'reservations',
+    success: {
+      status: 200,
+      description:
+        '`{reservationId, status, cancellationPolicy, timeZone, amount, currency, refundAmount, fullRefundUntil, schedule}`: ' +
+        '`refundAmount` is what a cancel now refunds (once cancelled, what it refunded); `fullRefundUntil` (ISO or null) ' +
+        'the instant until which it refunds everything; `schedule` `[{until, percent, refundAmount}]` the whole policy.',
+    },
     errors: [403, NOT_FOUND],
   },
 

@@ -1,8 +1,9 @@
 /**
  * Pure domain of a reservation: pricing, state transitions, event payloads. No I/O.
  * The stay rules (real days, ≤ 90 nights, the booking horizon) are @staycar/common's `stayProblems`,
- * the same that `GET /rooms/{id}/availability` applies.
+ * the same that `GET /rooms/{id}/availability` applies. The refund of a cancel: ./refund.ts.
  */
+import { cancellationTermsOf, type CancellationPolicy } from '@staycar/common';
 
 export type ReservationStatus = 'confirmed' | 'cancelled';
 
@@ -17,6 +18,11 @@ export interface Reservation {
   nights: number;
   amount: number;
   currency: string;
+  /** The room's cancellation terms when the reservation was made: they decide its refund. */
+  cancellationPolicy: CancellationPolicy;
+  timeZone: string;
+  /** What the cancel refunds (set when it is cancelled; ./refund.ts). */
+  refundAmount?: number;
   status: ReservationStatus;
   paymentId: string;
   createdAt: string;
@@ -61,17 +67,30 @@ export function confirmed(input: ConfirmInput): StoredReservation {
  * so the first answer is what it was before any cancel.
  */
 export function asFirstAnswered(reservation: Reservation): Reservation {
-  const { cancelledAt: _cancelledAt, ...rest } = reservation;
+  const { cancelledAt: _cancelledAt, refundAmount: _refundAmount, ...rest } = reservation;
   return { ...rest, status: 'confirmed', updatedAt: reservation.createdAt };
 }
 
-/** confirmed → cancelled; cancelling a cancelled reservation changes nothing (returns it as is). */
-export function cancelled(stored: StoredReservation, now: string): { next: StoredReservation; changed: boolean } {
+/**
+ * A reservation stored before issue 18 has no cancellation terms: it reads as the defaults
+ * (flexible, Asia/Seoul), as its room does.
+ */
+export function withCancellationTerms(stored: StoredReservation): StoredReservation {
+  const { reservation } = stored;
+  if (reservation.cancellationPolicy !== undefined && reservation.timeZone !== undefined) return stored;
+  return { ...stored, reservation: { ...reservation, ...cancellationTermsOf(reservation) } };
+}
+
+/**
+ * confirmed → cancelled, refunding `refundAmount` (./refund.ts, decided at this cancel); cancelling
+ * a cancelled reservation changes nothing (returns it as is, with the refund decided the first time).
+ */
+export function cancelled(stored: StoredReservation, now: string, refundAmount: number): { next: StoredReservation; changed: boolean } {
   if (stored.reservation.status === 'cancelled') return { next: stored, changed: false };
   return {
     next: {
       ...stored,
-      reservation: { ...stored.reservation, status: 'cancelled', cancelledAt: now, updatedAt: now },
+      reservation: { ...stored.reservation, status: 'cancelled', cancelledAt: now, updatedAt: now, refundAmount },
       version: stored.version + 1,
     },
     changed: true,
@@ -80,7 +99,10 @@ export function cancelled(stored: StoredReservation, now: string): { next: Store
 
 export const EVENT_TYPES = { confirmed: 'ReservationConfirmed', cancelled: 'ReservationCancelled' } as const;
 
-/** ReservationConfirmed / ReservationCancelled (docs/contracts.md): full Reservation + roomName, city. */
+/**
+ * ReservationConfirmed / ReservationCancelled (docs/contracts.md): full Reservation + roomName, city
+ * (so `cancellationPolicy`, `timeZone`, and on a cancel `refundAmount`).
+ */
 export function reservationEvent(stored: StoredReservation, now: string): { type: string; data: Record<string, unknown> } {
   const { reservation } = stored;
   return {

@@ -77,6 +77,12 @@ export function createApp(deps: AppDeps): Express {
         res.json(await reservations.cancel(id, caller));
       });
 
+      // What a cancel would refund now: the dashboard shows it before the guest confirms.
+      app.get('/reservations/:id/cancellation', async (req, res) => {
+        const caller = requireCaller(req);
+        res.json(await reservations.cancellation(reservationId(req), caller));
+      });
+
       // Nothing consumed yet: PaymentRefunded → refundedAt is optional in docs/contracts.md.
       mountSubscriptions(app, {
         config,

@@ -7,6 +7,7 @@ import {
   applyReviewCreated,
   applyRoomDeleted,
   applyRoomSnapshot,
+  refundStatusOf,
 } from '../domain/projection';
 import type { ViewEvent } from '../domain/events';
 import type { ViewStore, ViewWriter } from '../ports';
@@ -42,7 +43,7 @@ export function projectEvent(store: ViewWriter, event: ViewEvent, at: Date = new
     }
     case 'PaymentApproved':
     case 'PaymentRefunded': {
-      const status = event.type === 'PaymentApproved' ? 'approved' : 'refunded';
+      const status = event.type === 'PaymentApproved' ? 'approved' : refundStatusOf(event.data);
       return store.updateReservation(event.data.reservationId, (row) => applyPayment(row, status, event.data, now));
     }
   }

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Car, Room } from '../../domain/projection';
+import type { Car, PaymentStatus, Room } from '../../domain/projection';
 
 /**
  * A snapshot kept as JSON text (null until the first snapshot arrived). The tables are made by
@@ -58,7 +58,7 @@ export class ReservationEntity {
   @Column({ type: 'varchar', length: 10, nullable: true }) checkOut!: string | null;
   @Column({ type: 'varchar', length: 20, nullable: true }) status!: 'confirmed' | 'cancelled' | null;
   @Column({ type: 'int' }) reservationVersion!: number;
-  @Column({ type: 'varchar', length: 20, nullable: true }) paymentStatus!: 'approved' | 'refunded' | null;
+  @Column({ type: 'varchar', length: 20, nullable: true }) paymentStatus!: PaymentStatus | null;
   @Column({ type: 'int' }) paymentVersion!: number;
   @Column({ type: 'varchar', length: 20, nullable: true }) carStatus!: 'reserved' | 'released' | null;
   @Column({ type: 'varchar', length: 40, nullable: true }) createdAt!: string | null;
