@@ -25,7 +25,12 @@ async function newRoom(extra: Record<string, unknown> = {}): Promise<{ id: strin
 
 /** Reserves `nights` from `inDays` days after today (UTC) as the guest. */
 async function reserve(roomId: string, inDays: number, nights = 2, extra: Record<string, unknown> = {}) {
-  const res = await guest.api('POST', '/reservations', { roomId, checkIn: dayFromToday(inDays), checkOut: dayFromToday(inDays + nights), ...extra });
+  const res = await guest.api('POST', '/reservations', {
+    roomId,
+    checkIn: dayFromToday(inDays),
+    checkOut: dayFromToday(inDays + nights),
+    ...extra,
+  });
   expect(res.status).toBe(201);
   return res.body as { id: string; amount: number; cancellationPolicy: string; timeZone: string };
 }
@@ -103,7 +108,11 @@ describe('refunds by policy', () => {
         expect(texts.ReservationCancelled).toContain('Refund: 100,001 KRW of 200,002 KRW (moderate cancellation policy).');
         expect(texts.PaymentRefunded).toContain('partially refunded: 100,001 KRW back');
         const view = await roomView(host, room.id);
-        expect(view.latestReservation).toMatchObject({ reservationId: reservation.id, status: 'cancelled', paymentStatus: 'partially_refunded' });
+        expect(view.latestReservation).toMatchObject({
+          reservationId: reservation.id,
+          status: 'cancelled',
+          paymentStatus: 'partially_refunded',
+        });
       },
       30_000,
       500,
@@ -116,7 +125,11 @@ describe('refunds by policy', () => {
     const quote = await quoteOf(reservation.id);
     expect(Date.parse(quote.body.fullRefundUntil)).toBeGreaterThan(Date.now());
     await cancelAndExpect(reservation.id, PRICE);
-    await eventually(async () => expect(await paymentOf(reservation.id)).toMatchObject({ status: 'refunded', refundedAmount: PRICE }), 30_000, 500);
+    await eventually(
+      async () => expect(await paymentOf(reservation.id)).toMatchObject({ status: 'refunded', refundedAmount: PRICE }),
+      30_000,
+      500,
+    );
   });
 
   it('when strict stays are cancelled 10 and 3 days ahead, then half (rounded down) and nothing', async () => {

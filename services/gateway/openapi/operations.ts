@@ -64,9 +64,16 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     body: {
       name: 'CreateRoomBody',
       schema: CreateRoomBody,
-      example: { name: 'Hanok by the river', city: 'Seoul', pricePerNight: 85000, capacity: 2 },
+      example: {
+        name: 'Hanok by the river',
+        city: 'Seoul',
+        pricePerNight: 85000,
+        capacity: 2,
+        cancellationPolicy: 'moderate',
+        timeZone: 'Asia/Seoul',
+      },
     },
-    success: { status: 201, description: 'The Room.' },
+    success: { status: 201, description: 'The Room (`cancellationPolicy` left out: `flexible`; `timeZone`: `Asia/Seoul`).' },
     errors: [403],
   },
   'GET /rooms': {

@@ -174,7 +174,9 @@ describe('refunds', () => {
     const { app, store } = setup();
     await request(app).post('/internal/payments').send(approve());
     for (const id of ['e1', 'e2']) {
-      const res = await request(app).post('/events/ReservationCancelled').send(cancelledEvent({ refundAmount: 150_000 }, id));
+      const res = await request(app)
+        .post('/events/ReservationCancelled')
+        .send(cancelledEvent({ refundAmount: 150_000 }, id));
       expect(res.body).toEqual({ status: 'SUCCESS' });
     }
     // An event from old code (no refundAmount: all of it) about the same cancel changes nothing either.
@@ -199,7 +201,9 @@ describe('refunds', () => {
   it('when ReservationCancelled refunds 0 (non_refundable), then the payment stays approved with refundedAmount 0 and no event', async () => {
     const { app, store } = setup();
     await request(app).post('/internal/payments').send(approve());
-    const res = await request(app).post('/events/ReservationCancelled').send(cancelledEvent({ refundAmount: 0 }));
+    const res = await request(app)
+      .post('/events/ReservationCancelled')
+      .send(cancelledEvent({ refundAmount: 0 }));
     expect(res.body).toEqual({ status: 'SUCCESS' });
     expect(await paymentOf(app)).toMatchObject({ status: 'approved', refundedAmount: 0 });
     expect(store.published.map((e) => e.type)).toEqual(['PaymentApproved']);

@@ -15,7 +15,14 @@ const MODERATE_CUT_OFF = '2030-03-04T15:00:00.000Z';
 function setup(policy: 'flexible' | 'moderate' | 'strict' | 'non_refundable' = 'moderate', timeZone = 'Asia/Seoul') {
   let now = new Date('2030-01-01T00:00:00Z');
   const w = world({}, () => now);
-  w.rooms.rooms.set('room-1', { pricePerNight: 100_000, currency: 'KRW', name: 'Hanok', city: 'Seoul', cancellationPolicy: policy, timeZone });
+  w.rooms.rooms.set('room-1', {
+    pricePerNight: 100_000,
+    currency: 'KRW',
+    name: 'Hanok',
+    city: 'Seoul',
+    cancellationPolicy: policy,
+    timeZone,
+  });
   const setClock = (iso: string, deltaMs = 0) => {
     now = new Date(Date.parse(iso) + deltaMs);
   };
@@ -124,7 +131,11 @@ describe('GET /reservations/{id}/cancellation and the cancel', () => {
     const { id } = await reserve();
     const stored = w.state.peek(keys.reservation(id)) as { reservation: Record<string, unknown> };
     const { cancellationPolicy: _p, timeZone: _t, ...old } = stored.reservation;
-    await w.state.saveState({ key: keys.reservation(id), value: { ...stored, reservation: old }, etag: (await w.state.getState(keys.reservation(id)))!.etag });
+    await w.state.saveState({
+      key: keys.reservation(id),
+      value: { ...stored, reservation: old },
+      etag: (await w.state.getState(keys.reservation(id)))!.etag,
+    });
     expect((await request(w.app).get(`/reservations/${id}`).set(GUEST)).body).toMatchObject({
       cancellationPolicy: 'flexible',
       timeZone: 'Asia/Seoul',

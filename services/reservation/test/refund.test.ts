@@ -17,11 +17,14 @@ describe('the policies at their cut-offs (Asia/Seoul, UTC+9 all year: a day star
     ['flexible', '2030-03-08T15:00:00.000Z', 300_000, 150_000], // 00:00 of 03-09 in Seoul
     ['moderate', '2030-03-04T15:00:00.000Z', 300_000, 150_000], // 00:00 of 03-05
     ['strict', '2030-03-02T15:00:00.000Z', 150_000, 0], // 00:00 of 03-03
-  ] as const)('when a %s reservation is cancelled 1 ms before its cut-off %s, then %d; at the cut-off itself, then %d', (policy, cutOff, before, after) => {
-    expect(quoteRefund(basis(policy), at(cutOff, -MS)).refundAmount).toBe(before);
-    expect(quoteRefund(basis(policy), at(cutOff)).refundAmount).toBe(after);
-    expect(quoteRefund(basis(policy), at(cutOff, +MS)).refundAmount).toBe(after);
-  });
+  ] as const)(
+    'when a %s reservation is cancelled 1 ms before its cut-off %s, then %d; at the cut-off itself, then %d',
+    (policy, cutOff, before, after) => {
+      expect(quoteRefund(basis(policy), at(cutOff, -MS)).refundAmount).toBe(before);
+      expect(quoteRefund(basis(policy), at(cutOff)).refundAmount).toBe(after);
+      expect(quoteRefund(basis(policy), at(cutOff, +MS)).refundAmount).toBe(after);
+    },
+  );
 
   it('when a cut-off is named, then it is the first instant of the day N days before check-in in the room’s zone', () => {
     expect(quoteRefund(basis('flexible'), at('2030-01-01T00:00:00Z')).fullRefundUntil).toBe('2030-03-08T15:00:00.000Z');
@@ -39,7 +42,9 @@ describe('the policies at their cut-offs (Asia/Seoul, UTC+9 all year: a day star
       { until: '2030-03-02T15:00:00.000Z', percent: 50, refundAmount: 150_000 },
       { until: null, percent: 0, refundAmount: 0 },
     ]);
-    expect(quoteRefund(basis('non_refundable'), at('2030-01-01T00:00:00Z')).schedule).toEqual([{ until: null, percent: 0, refundAmount: 0 }]);
+    expect(quoteRefund(basis('non_refundable'), at('2030-01-01T00:00:00Z')).schedule).toEqual([
+      { until: null, percent: 0, refundAmount: 0 },
+    ]);
   });
 
   it('when a non_refundable reservation is cancelled, then nothing, a year ahead or on the day', () => {

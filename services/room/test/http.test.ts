@@ -305,7 +305,9 @@ describe('cancellation terms (issue 18)', () => {
     const { app, state } = setup();
     const room = await createRoom(app, { ...newRoom, cancellationPolicy: 'strict', timeZone: 'Pacific/Auckland' });
     expect(room).toMatchObject({ cancellationPolicy: 'strict', timeZone: 'Pacific/Auckland' });
-    expect(state.eventsOf('RoomRegistered')).toEqual([expect.objectContaining({ cancellationPolicy: 'strict', timeZone: 'Pacific/Auckland' })]);
+    expect(state.eventsOf('RoomRegistered')).toEqual([
+      expect.objectContaining({ cancellationPolicy: 'strict', timeZone: 'Pacific/Auckland' }),
+    ]);
     expect((await hold(app, room.id, 'res-1')).body).toMatchObject({ cancellationPolicy: 'strict', timeZone: 'Pacific/Auckland' });
   });
 
@@ -313,7 +315,10 @@ describe('cancellation terms (issue 18)', () => {
     const { app, state } = setup();
     const room = await createRoom(app);
     await hold(app, room.id, 'res-1');
-    const res = await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ cancellationPolicy: 'non_refundable', timeZone: 'America/Los_Angeles' });
+    const res = await request(app)
+      .patch(`/rooms/${room.id}`)
+      .set(HOST)
+      .send({ cancellationPolicy: 'non_refundable', timeZone: 'America/Los_Angeles' });
     expect(res.body).toMatchObject({ cancellationPolicy: 'non_refundable', timeZone: 'America/Los_Angeles', name: 'Sea view' });
     expect(state.eventsOf('RoomModified')).toEqual([
       expect.objectContaining({ cancellationPolicy: 'non_refundable', timeZone: 'America/Los_Angeles', version: 2 }),
@@ -337,20 +342,23 @@ describe('cancellation terms (issue 18)', () => {
     ['an offset instead of a zone name', { timeZone: '+09:00' }, 'timeZone'],
     ['an empty zone', { timeZone: '' }, 'timeZone'],
     ['a zone that is not a string', { timeZone: 9 }, 'timeZone'],
-  ])('when a room names %s, then 400 VALIDATION_FAILED on that field, on POST and PATCH, and nothing changes', async (_what, bad, field) => {
-    const { app, state } = setup();
-    const created = await request(app)
-      .post('/rooms')
-      .set(HOST)
-      .send({ ...newRoom, ...bad });
-    expect([created.status, created.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
-    expect(created.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
-    const room = await createRoom(app);
-    const patched = await request(app).patch(`/rooms/${room.id}`).set(HOST).send(bad);
-    expect([patched.status, patched.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
-    expect((await request(app).get(`/rooms/${room.id}`)).body).toEqual(room);
-    expect(state.eventsOf('RoomModified')).toEqual([]);
-  });
+  ])(
+    'when a room names %s, then 400 VALIDATION_FAILED on that field, on POST and PATCH, and nothing changes',
+    async (_what, bad, field) => {
+      const { app, state } = setup();
+      const created = await request(app)
+        .post('/rooms')
+        .set(HOST)
+        .send({ ...newRoom, ...bad });
+      expect([created.status, created.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expect(created.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+      const room = await createRoom(app);
+      const patched = await request(app).patch(`/rooms/${room.id}`).set(HOST).send(bad);
+      expect([patched.status, patched.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expect((await request(app).get(`/rooms/${room.id}`)).body).toEqual(room);
+      expect(state.eventsOf('RoomModified')).toEqual([]);
+    },
+  );
 
   it('when the zone is unknown, then the reason says what is expected', async () => {
     const { app } = setup();

@@ -90,7 +90,9 @@ describe('viewpage HTTP', () => {
       expect(refund.body.status).toBe('SUCCESS');
     }
     const res = await request(app).get('/roomviews/room-p').set(HOST);
-    const byId = Object.fromEntries(res.body.reservations.map((r: { reservationId: string; paymentStatus: string }) => [r.reservationId, r.paymentStatus]));
+    const byId = Object.fromEntries(
+      res.body.reservations.map((r: { reservationId: string; paymentStatus: string }) => [r.reservationId, r.paymentStatus]),
+    );
     expect(byId).toEqual({ 'r-part': 'partially_refunded', 'r-full': 'refunded', 'r-old': 'refunded' });
   });
 

@@ -64,21 +64,19 @@ export const shareOf = (amount: number, percent: number): number => Math.floor((
 
 export function quoteRefund(basis: RefundBasis, at: Date): RefundQuote {
   const rule = POLICY_RULES[basis.cancellationPolicy];
-  const schedule: RefundStep[] = [
-    ...rule.steps.map((step) => ({
-      until: startOfLocalDay(daysBefore(basis.checkIn, step.daysBefore), basis.timeZone).toISOString(),
-      percent: step.percent,
-      refundAmount: shareOf(basis.amount, step.percent),
-    })),
-    { until: null, percent: rule.after, refundAmount: shareOf(basis.amount, rule.after) },
-  ];
+  const cutOffs = rule.steps.map((step) => ({
+    until: startOfLocalDay(daysBefore(basis.checkIn, step.daysBefore), basis.timeZone).toISOString(),
+    percent: step.percent,
+    refundAmount: shareOf(basis.amount, step.percent),
+  }));
+  const after: RefundStep = { until: null, percent: rule.after, refundAmount: shareOf(basis.amount, rule.after) };
   const now = at.getTime();
-  const applies = schedule.find((step) => step.until === null || now < Date.parse(step.until)) ?? schedule[schedule.length - 1];
+  const applies = cutOffs.find((step) => now < Date.parse(step.until)) ?? after;
   return {
     refundAmount: applies.refundAmount,
     percent: applies.percent,
-    fullRefundUntil: schedule.find((step) => step.percent === 100)?.until ?? null,
-    schedule,
+    fullRefundUntil: cutOffs.find((step) => step.percent === 100)?.until ?? null,
+    schedule: [...cutOffs, after],
   };
 }
 

@@ -55,7 +55,8 @@ export const DEFAULT_CURRENCY = 'KRW';
 export const DEFAULT_CAPACITY = 1;
 
 /** A zone name as Intl spells it (the schema let only names Intl knows through). */
-const spelled = (timeZone: string | undefined): string | undefined => (timeZone === undefined ? undefined : (canonicalTimeZone(timeZone) ?? timeZone));
+const spelled = (timeZone: string | undefined): string | undefined =>
+  timeZone === undefined ? undefined : (canonicalTimeZone(timeZone) ?? timeZone);
 
 /** A room stored before issue 18 has no cancellation terms: it reads as the defaults (flexible, Asia/Seoul). */
 export const roomOf = (record: RoomRecord): Room => {

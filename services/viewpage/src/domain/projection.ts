@@ -247,7 +247,8 @@ export function applyReservation(
 }
 
 /** What a PaymentRefunded made of the payment: `partially_refunded` when it says so, else (a full refund, or an event from before issue 18) `refunded`. */
-export const refundStatusOf = (data: PaymentData): PaymentStatus => (data.status === 'partially_refunded' ? 'partially_refunded' : 'refunded');
+export const refundStatusOf = (data: PaymentData): PaymentStatus =>
+  data.status === 'partially_refunded' ? 'partially_refunded' : 'refunded';
 
 /** PaymentApproved / PaymentRefunded: approved → refunded or partially_refunded, never back. */
 export function applyPayment(
