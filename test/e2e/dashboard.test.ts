@@ -250,10 +250,18 @@ describe('the dashboard (headless Chromium)', () => {
       await page.screenshot({ path: path.join(OUTPUT, 'dashboard-guest.png'), fullPage: true });
 
       // Cancel asks first: what the cancel refunds now (flexible, two months ahead: all of it), then confirm.
-      await mine.locator('button[data-action="cancel"]').click();
+      // "Keep it" cancels nothing.
       const confirmBox = page.locator('#cancel-confirm');
+      await mine.locator('button[data-action="cancel"]').click();
       await confirmBox.waitFor();
-      expect(await confirmBox.innerText()).toContain('Cancelling now refunds 260,000 KRW (in full) (flexible policy).');
+      await confirmBox.locator('button[data-action="keep"]').click();
+      await page.locator('#status').filter({ hasText: 'Nothing was cancelled.' }).waitFor();
+      expect(await confirmBox.isVisible()).toBe(false);
+      await mine.locator('button[data-action="cancel"]').click();
+      await confirmBox.waitFor();
+      const asked = await confirmBox.innerText();
+      expect(asked).toContain('Cancelling now refunds all of it: 260,000 KRW (flexible policy).');
+      expect(asked).toMatch(/From .* \(Asia\/Seoul\) on, a cancel refunds 130,000 KRW\./);
       await page.screenshot({ path: path.join(OUTPUT, 'dashboard-cancel-confirm.png'), fullPage: true });
       await confirmBox.locator('button[data-action="confirm-cancel"]').click();
       await mine.locator('[data-field="status"]').filter({ hasText: 'cancelled' }).waitFor();

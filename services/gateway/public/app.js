@@ -349,20 +349,24 @@ function onSubmit(id, action) {
 const POLICY_NAMES = { flexible: 'flexible', moderate: 'moderate', strict: 'strict', non_refundable: 'non-refundable' };
 const when = (iso, timeZone) => `${new Date(iso).toLocaleString('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' })} (${timeZone})`;
 
-/** The sentence the guest confirms: what a cancel now refunds, by which policy, and until when it refunds everything. */
+/** The sentence the guest confirms: what a cancel now refunds, by which policy, and when that changes. */
 function refundText(quote) {
   const policy = `${POLICY_NAMES[quote.cancellationPolicy] || quote.cancellationPolicy} policy`;
   const refund =
     quote.refundAmount === 0
       ? 'Cancelling now refunds nothing'
       : quote.refundAmount >= quote.amount
-        ? `Cancelling now refunds ${money(quote.refundAmount, quote.currency)} (in full)`
+        ? `Cancelling now refunds all of it: ${money(quote.refundAmount, quote.currency)}`
         : `Cancelling now refunds ${money(quote.refundAmount, quote.currency)} of ${money(quote.amount, quote.currency)}`;
-  const until =
-    quote.fullRefundUntil && Date.parse(quote.fullRefundUntil) > Date.now()
-      ? ` A full refund holds until ${when(quote.fullRefundUntil, quote.timeZone)}.`
+  // The schedule's stretch that applies now, and what follows it (`until` null: the last one).
+  const at = quote.schedule.findIndex((step) => step.until === null || Date.parse(step.until) > Date.now());
+  const current = quote.schedule[at];
+  const next = quote.schedule[at + 1];
+  const change =
+    current && current.until && next
+      ? ` From ${when(current.until, quote.timeZone)} on, a cancel refunds ${next.refundAmount === 0 ? 'nothing' : money(next.refundAmount, quote.currency)}.`
       : '';
-  return `${refund} (${policy}).${until}`;
+  return `${refund} (${policy}).${change}`;
 }
 
 let pendingCancel = null; // the reservation id the confirm box is about
