@@ -91,42 +91,68 @@ export function daysBefore(day: string, n: number): string {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function dayFormatter(timeZone: string): Intl.DateTimeFormat {
+/** Intl's wall clock in `timeZone`, to the second (cached: a formatter costs far more than a format). */
+function wallClock(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-US', {
       timeZone,
       calendar: 'gregory',
       numberingSystem: 'latn',
+      hourCycle: 'h23',
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
     });
     formatters.set(timeZone, formatter);
   }
   return formatter;
 }
 
-/** The calendar day (YYYY-MM-DD) it is in `timeZone` at the instant `ms`. */
-export function localDay(ms: number, timeZone: string): string {
-  const parts = Object.fromEntries(
-    dayFormatter(timeZone)
+function wallParts(ms: number, timeZone: string): Record<string, string> {
+  return Object.fromEntries(
+    wallClock(timeZone)
       .formatToParts(ms)
       .map((part) => [part.type, part.value]),
   );
+}
+
+/** The calendar day (YYYY-MM-DD) it is in `timeZone` at the instant `ms`. */
+export function localDay(ms: number, timeZone: string): string {
+  const parts = wallParts(ms, timeZone);
   return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/** How far the wall clock in `timeZone` is ahead of UTC at the instant `ms` (whole seconds). */
+function offsetAt(ms: number, timeZone: string): number {
+  const p = wallParts(ms, timeZone);
+  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  return wall - (ms - (((ms % 1000) + 1000) % 1000));
 }
 
 /** Wider than any zone's offset from UTC (−12 h … +14 h), so the day starts inside it. */
 const SEARCH_MS = 26 * 3_600_000;
 
+/** True when `ms` is the first millisecond of `day` in `timeZone`. */
+const startsDay = (ms: number, day: string, timeZone: string): boolean =>
+  localDay(ms, timeZone) === day && localDay(ms - 1, timeZone) < day;
+
 /**
  * The first instant of `day` in `timeZone` (00:00 local, or the first instant after a DST gap
- * that skips it): the earliest millisecond whose local day is `day`, found by bisection between
- * instants that are surely the day before and surely that day or later.
+ * that skips it): the earliest millisecond whose local day is `day`. First by the zone's offset
+ * at local midnight (two tries, for an offset that changes between the guess and the answer),
+ * checked; where that is not it (midnight skipped), by bisection between an instant surely the
+ * day before and one surely that day or later.
  */
 export function startOfLocalDay(day: string, timeZone: string): Date {
   const midnightUtc = Date.parse(`${day}T00:00:00Z`);
+  const guess = midnightUtc - offsetAt(midnightUtc, timeZone);
+  for (const candidate of [guess, midnightUtc - offsetAt(guess, timeZone)]) {
+    if (startsDay(candidate, day, timeZone)) return new Date(candidate);
+  }
   let before = midnightUtc - SEARCH_MS; // local day < day
   let from = midnightUtc + SEARCH_MS; // local day ≥ day
   while (from - before > 1) {
