@@ -127,7 +127,10 @@ describe('search of free rooms through the gateway', () => {
         [rooms.d.id, 5],
         [rooms.b.id, 3],
         // Unrated: by id, descending.
-        ...[rooms.a.id, rooms.c.id].sort().reverse().map((id) => [id, null]),
+        ...[rooms.a.id, rooms.c.id]
+          .sort()
+          .reverse()
+          .map((id) => [id, null]),
       ]);
     });
   });
@@ -146,7 +149,11 @@ describe('search of free rooms through the gateway', () => {
         if (!cursor) break;
       }
       expect(seen).toEqual(all);
-      expect([...seen].sort()).toEqual(Object.values(rooms).map((r) => r.id).sort());
+      expect([...seen].sort()).toEqual(
+        Object.values(rooms)
+          .map((r) => r.id)
+          .sort(),
+      );
     }
   });
 
@@ -191,7 +198,9 @@ describe("search from an attacker's side", () => {
     expect(text).not.toContain(reservation.id);
     expect(Object.keys(res.body).sort()).toEqual(['items', 'nextCursor']);
     // What GET /rooms shows of a room is exactly the Room part of its hit.
-    const listed = (await api('GET', `/rooms?city=${encodeURIComponent(city)}`)).body.items.find((r: { id: string }) => r.id === rooms.a.id);
+    const listed = (await api('GET', `/rooms?city=${encodeURIComponent(city)}`)).body.items.find(
+      (r: { id: string }) => r.id === rooms.a.id,
+    );
     const hit = res.body.items.find((r: { id: string }) => r.id === rooms.a.id);
     expect(Object.fromEntries(Object.keys(listed as object).map((k) => [k, hit[k]]))).toEqual(listed);
   });

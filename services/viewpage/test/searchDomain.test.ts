@@ -76,7 +76,14 @@ describe('price, order and position', () => {
   it('when a stay has n nights, then the total is n × the price per night, in the hit with the room and its rating', () => {
     expect(totalPrice(85_000, 3)).toBe(255_000);
     expect(totalPrice(MAX_PRICE, 90)).toBe(9_000_000_000);
-    expect(toSearchHit(room('a', 50_000, 4.5), 2)).toMatchObject({ id: 'a', pricePerNight: 50_000, nights: 2, totalPrice: 100_000, averageRating: 4.5, reviewCount: 3 });
+    expect(toSearchHit(room('a', 50_000, 4.5), 2)).toMatchObject({
+      id: 'a',
+      pricePerNight: 50_000,
+      nights: 2,
+      totalPrice: 100_000,
+      averageRating: 4.5,
+      reviewCount: 3,
+    });
   });
 
   it('when sorted by price, then cheapest first, ties by id; by rating, best first, unrated last, ties by id descending', () => {
@@ -90,12 +97,14 @@ describe('price, order and position', () => {
     for (const sort of ['price', 'rating'] as const) {
       const ordered = [...rooms].sort(compareFor(sort));
       for (const [i, r] of ordered.entries()) {
-        expect(ordered.filter((x) => isAfter(positionOf(sort, r), x)).map((x) => x.roomId)).toEqual(ordered.slice(i + 1).map((x) => x.roomId));
+        expect(ordered.filter((x) => isAfter(positionOf(sort, r), x)).map((x) => x.roomId)).toEqual(
+          ordered.slice(i + 1).map((x) => x.roomId),
+        );
       }
     }
   });
 
-  it("when a position goes out as a cursor, then it comes back the same for its sort and is refused for the other or forged", () => {
+  it('when a position goes out as a cursor, then it comes back the same for its sort and is refused for the other or forged', () => {
     const position = { sort: 'rating' as const, key: 4.25, roomId: 'room-9' };
     expect(searchCursor.decode(searchCursor.encode(position), 'rating')).toEqual(position);
     expect(() => searchCursor.decode(searchCursor.encode(position), 'price')).toThrow(/query string is not valid/);
@@ -105,7 +114,11 @@ describe('price, order and position', () => {
 });
 
 describe('what a search may ask', () => {
-  const ask = (checkIn: string, checkOut: string, minPrice = 0, maxPrice = MAX_PRICE) => ({ stay: { checkIn, checkOut }, minPrice, maxPrice });
+  const ask = (checkIn: string, checkOut: string, minPrice = 0, maxPrice = MAX_PRICE) => ({
+    stay: { checkIn, checkOut },
+    minPrice,
+    maxPrice,
+  });
 
   it('when the stay is one a guest may book, then the search has its nights', () => {
     expect(assertSearch(ask('2031-01-10', '2031-01-12'), NOW)).toBe(2);
@@ -117,8 +130,12 @@ describe('what a search may ask', () => {
     expect(searchProblems(ask('2031-01-12', '2031-01-12'), NOW)).toEqual([{ field: 'checkOut', reason: 'must be after checkIn' }]);
     expect(searchProblems(ask('2031-01-12', '2031-06-12'), NOW)).toEqual([{ field: 'checkOut', reason: 'a stay is at most 90 nights' }]);
     expect(searchProblems(ask('2033-01-12', '2033-01-13'), NOW)).toEqual([{ field: 'checkIn', reason: 'must be at most 500 days ahead' }]);
-    expect(searchProblems(ask('2031-02-30', '2031-03-01'), NOW)).toEqual([{ field: 'checkIn', reason: 'must be a calendar day YYYY-MM-DD' }]);
-    expect(searchProblems(ask('2031-01-12', '2031-01-13', 500, 100), NOW)).toEqual([{ field: 'maxPrice', reason: 'must not be below minPrice' }]);
+    expect(searchProblems(ask('2031-02-30', '2031-03-01'), NOW)).toEqual([
+      { field: 'checkIn', reason: 'must be a calendar day YYYY-MM-DD' },
+    ]);
+    expect(searchProblems(ask('2031-01-12', '2031-01-13', 500, 100), NOW)).toEqual([
+      { field: 'maxPrice', reason: 'must not be below minPrice' },
+    ]);
     expect(() => assertSearch(ask('2031-01-12', '2031-01-13', 500, 100), NOW)).toThrow(/search is not valid/);
   });
 });

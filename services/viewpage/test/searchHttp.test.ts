@@ -22,7 +22,9 @@ function setup() {
     databaseHealthy: () => store.isHealthy(),
   });
   const publish = async (type: string, data: object) => {
-    const res = await request(app).post(`/events/${type}`).send({ id: `${type}-${Math.random()}`, type, data });
+    const res = await request(app)
+      .post(`/events/${type}`)
+      .send({ id: `${type}-${Math.random()}`, type, data });
     expect(res.body.status).toBe('SUCCESS');
   };
   const search = (query: Record<string, string | number>) => request(app).get('/search/rooms').query(query);

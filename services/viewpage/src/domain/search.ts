@@ -98,7 +98,9 @@ export function compareFor(sort: SearchSort): (a: RoomRow & { room: Room }, b: R
 export function isAfter(position: SearchPosition, row: RoomRow & { room: Room }): boolean {
   const key = sortKeyOf(position.sort, row);
   const byId = binary(row.roomId, position.roomId);
-  return position.sort === 'price' ? key > position.key || (key === position.key && byId > 0) : key < position.key || (key === position.key && byId < 0);
+  return position.sort === 'price'
+    ? key > position.key || (key === position.key && byId > 0)
+    : key < position.key || (key === position.key && byId < 0);
 }
 
 export const positionOf = (sort: SearchSort, row: RoomRow & { room: Room }): SearchPosition => ({

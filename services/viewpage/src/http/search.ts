@@ -22,7 +22,8 @@ export const searchCursor = {
   /** A cursor of another sort than the query's is refused like a foreign one. */
   decode(cursor: string, sort: SearchSort): SearchPosition {
     const { s, k, id } = searchCodec.decode(cursor);
-    if (s !== sort) throw validationFailed([{ field: 'cursor', reason: 'is not a cursor this list gave out' }], 'The query string is not valid.');
+    if (s !== sort)
+      throw validationFailed([{ field: 'cursor', reason: 'is not a cursor this list gave out' }], 'The query string is not valid.');
     return { sort: s, key: k, roomId: id };
   },
 };

@@ -1,4 +1,10 @@
-import { applyReservation, applyReviewCreated, applyRoomDeleted, applyRoomSnapshot, type ReservationRow } from '../../src/domain/projection';
+import {
+  applyReservation,
+  applyReviewCreated,
+  applyRoomDeleted,
+  applyRoomSnapshot,
+  type ReservationRow,
+} from '../../src/domain/projection';
 import type { RoomSnapshotData } from '../../src/domain/events';
 import { MAX_PRICE, type SearchCriteria } from '../../src/domain/search';
 import type { RoomSearchStore, ViewStore } from '../../src/ports';
@@ -129,7 +135,8 @@ export function roomSearchContract(subject: () => { view: ViewStore; search: Roo
     for (const [i, id] of rooms.entries()) {
       await addRoom(view, snapshot(id, city, { pricePerNight: prices[i] }));
       const rating = ratings[i];
-      if (rating !== null) await view.updateRoom(id, (row) => applyReviewCreated(row, { roomId: id, reviewCount: 1, averageRating: rating, version: 1 }, NOW));
+      if (rating !== null)
+        await view.updateRoom(id, (row) => applyReviewCreated(row, { roomId: id, reviewCount: 1, averageRating: rating, version: 1 }, NOW));
     }
     for (const sort of ['price', 'rating'] as const) {
       const all = await search.freeRooms(criteria(city, '2031-06-01', '2031-06-03', { sort }));

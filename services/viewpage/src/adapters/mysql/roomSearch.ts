@@ -40,7 +40,11 @@ const NIGHT = {
 };
 
 /** Writes the nights of `stays` (each with its reservation id), in statements of at most 1,000 rows. */
-export async function insertNights(query: Query, dialect: ViewDialect, stays: Array<BookedStay & { reservationId: string }>): Promise<void> {
+export async function insertNights(
+  query: Query,
+  dialect: ViewDialect,
+  stays: Array<BookedStay & { reservationId: string }>,
+): Promise<void> {
   const rows = stays.flatMap((s) => stayNights(s).map((night) => [s.roomId, night, s.reservationId]));
   for (let i = 0; i < rows.length; i += 1000) {
     const chunk = rows.slice(i, i + 1000);
@@ -77,7 +81,17 @@ export async function backfillNights(query: (sql: string, params?: unknown[]) =>
     `SELECT ${['reservationId', 'roomId', 'checkIn', 'checkOut', 'status'].map(q).join(', ')} FROM view_reservation WHERE status IS NOT NULL AND status <> 'cancelled'`,
   )) as Array<Pick<ReservationRow, 'reservationId' | 'roomId' | 'checkIn' | 'checkOut' | 'status'>>;
   const stays = rows.flatMap((r) => {
-    const stay = bookedStay({ ...r, guestId: null, carId: null, reservationVersion: 0, paymentStatus: null, paymentVersion: 0, carStatus: null, createdAt: null, updatedAt: '' });
+    const stay = bookedStay({
+      ...r,
+      guestId: null,
+      carId: null,
+      reservationVersion: 0,
+      paymentStatus: null,
+      paymentVersion: 0,
+      carStatus: null,
+      createdAt: null,
+      updatedAt: '',
+    });
     return stay ? [{ ...stay, reservationId: r.reservationId }] : [];
   });
   await insertNights((sql, params) => query(sql, params), dialect, stays);
@@ -122,7 +136,9 @@ export function searchQuery(dialect: ViewDialect, c: SearchCriteria): { sql: str
     `NOT EXISTS (SELECT 1 FROM view_room_night n WHERE ${n('roomId')} = ${col('roomId')} AND ${n('night')} >= ${p(c.stay.checkIn)} AND ${n('night')} < ${p(c.stay.checkOut)})`,
   );
   const direction = c.sort === 'price' ? 'ASC' : 'DESC';
-  const columns = ['roomId', 'room', 'version', 'deleted', 'reviewCount', 'averageRating', 'reviewVersion', 'updatedAt'].map(col).join(', ');
+  const columns = ['roomId', 'room', 'version', 'deleted', 'reviewCount', 'averageRating', 'reviewVersion', 'updatedAt']
+    .map(col)
+    .join(', ');
   const sql = `SELECT ${columns} FROM view_room r WHERE ${where.join(' AND ')} ORDER BY ${key} ${direction}, ${col('roomId')} ${direction} LIMIT ${p(c.limit)}`;
   return { sql, params };
 }

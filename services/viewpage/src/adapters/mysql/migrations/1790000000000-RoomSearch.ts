@@ -39,6 +39,8 @@ export class RoomSearch1790000000000 implements MigrationInterface {
     await runner.query('DROP TABLE IF EXISTS view_room_night');
     await runner.query('DROP INDEX IF EXISTS view_room_search_rating ON view_room');
     await runner.query('DROP INDEX IF EXISTS view_room_search_price ON view_room');
-    await runner.query('ALTER TABLE view_room DROP COLUMN IF EXISTS ratingKey, DROP COLUMN IF EXISTS capacity, DROP COLUMN IF EXISTS pricePerNight');
+    await runner.query(
+      'ALTER TABLE view_room DROP COLUMN IF EXISTS ratingKey, DROP COLUMN IF EXISTS capacity, DROP COLUMN IF EXISTS pricePerNight',
+    );
   }
 }
