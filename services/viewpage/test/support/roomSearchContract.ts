@@ -156,6 +156,28 @@ export function roomSearchContract(subject: () => { view: ViewStore; search: Roo
     }
   });
 
+  it('when a reservation arrives before its room, then its nights count as soon as the room is listed', async () => {
+    const { view, search } = subject();
+    const city = uniqueId('city');
+    const room = uniqueId('room');
+    await confirm(view, reservation(uniqueId('r'), room, '2031-08-01', '2031-08-03'));
+    await addRoom(view, snapshot(room, city));
+    expect(await ids(search, criteria(city, '2031-08-02', '2031-08-04'))).toEqual([]);
+    expect(await ids(search, criteria(city, '2031-08-03', '2031-08-04'))).toEqual([room]);
+  });
+
+  it('when a booked room moves to another city, then its booked nights move with it', async () => {
+    const { view, search } = subject();
+    const [from, to] = [uniqueId('from'), uniqueId('to')];
+    const room = uniqueId('room');
+    await addRoom(view, snapshot(room, from));
+    await confirm(view, reservation(uniqueId('r'), room, '2031-09-01', '2031-09-03'));
+    await addRoom(view, snapshot(room, to, { version: 2 }));
+    expect(await ids(search, criteria(from, '2031-09-01', '2031-09-02'))).toEqual([]);
+    expect(await ids(search, criteria(to, '2031-09-01', '2031-09-02'))).toEqual([]);
+    expect(await ids(search, criteria(to, '2031-09-03', '2031-09-04'))).toEqual([room]);
+  });
+
   it('when a room is deleted or its price changes, then the search follows', async () => {
     const { view, search } = subject();
     const city = uniqueId('city');

@@ -7,9 +7,13 @@ import type { ViewDialect } from './dataSource';
 /**
  * The search's storage: three columns of `view_room` taken from the snapshot (price per night,
  * capacity, the rating key) and `view_room_night`, one row per booked night of a reservation,
- * primary key (roomId, night, reservationId). The query walks a room index in the result's order
- * (city, listed, price | rating, roomId, …) and probes each room's booked nights in the primary
- * key with NOT EXISTS, so it stops after `limit` free rooms (README "Search").
+ * primary key (roomId, night, reservationId), with the room's city and an index (city, night,
+ * roomId). The query walks a room index in the result's order (city, listed, price | rating,
+ * roomId, …) and stops after `limit` free rooms; "free" is `roomId NOT IN` the rooms of the city
+ * booked on a night of the stay, which MariaDB reads once from (city, night, roomId) into a
+ * temporary table (MATERIALIZED) and probes in memory. A per-room NOT EXISTS probe on (roomId,
+ * night) cost one B-tree dive per room walked: several times slower when nearly every room of a
+ * 10,000-room city is booked (README "Search").
  */
 
 /** What `view_room` keeps for the search's indexes, from the row (null until a snapshot arrived). */
@@ -30,26 +34,42 @@ function valueRows(dialect: ViewDialect, count: number, width: number): string {
 
 const NIGHT = {
   mysql: {
-    insert: (rows: string) => `INSERT IGNORE INTO view_room_night (roomId, night, reservationId) VALUES ${rows}`,
+    insert: (rows: string) => `INSERT IGNORE INTO view_room_night (roomId, night, reservationId, city) VALUES ${rows}`,
     remove: 'DELETE FROM view_room_night WHERE roomId = ? AND night >= ? AND night < ? AND reservationId = ?',
+    // A locking read: the latest committed city, never the transaction's older snapshot.
+    cityOf: 'SELECT city FROM view_room WHERE roomId = ? FOR UPDATE',
+    moveTo: 'UPDATE view_room_night SET city = ? WHERE roomId = ?',
   },
   postgres: {
-    insert: (rows: string) => `INSERT INTO view_room_night ("roomId", "night", "reservationId") VALUES ${rows} ON CONFLICT DO NOTHING`,
+    insert: (rows: string) =>
+      `INSERT INTO view_room_night ("roomId", "night", "reservationId", "city") VALUES ${rows} ON CONFLICT DO NOTHING`,
     remove: 'DELETE FROM view_room_night WHERE "roomId" = $1 AND "night" >= $2 AND "night" < $3 AND "reservationId" = $4',
+    cityOf: 'SELECT "city" FROM view_room WHERE "roomId" = $1 FOR UPDATE',
+    moveTo: 'UPDATE view_room_night SET "city" = $1 WHERE "roomId" = $2',
   },
 };
 
-/** Writes the nights of `stays` (each with its reservation id), in statements of at most 1,000 rows. */
+/** Writes the nights of `stays` (each with its reservation id and its room's city, once known), at most 1,000 rows a statement. */
 export async function insertNights(
   query: Query,
   dialect: ViewDialect,
-  stays: Array<BookedStay & { reservationId: string }>,
+  stays: Array<BookedStay & { reservationId: string; city: string | null }>,
 ): Promise<void> {
-  const rows = stays.flatMap((s) => stayNights(s).map((night) => [s.roomId, night, s.reservationId]));
+  const rows = stays.flatMap((s) => stayNights(s).map((night) => [s.roomId, night, s.reservationId, s.city]));
   for (let i = 0; i < rows.length; i += 1000) {
     const chunk = rows.slice(i, i + 1000);
-    await query(NIGHT[dialect].insert(valueRows(dialect, chunk.length, 3)), chunk.flat());
+    await query(NIGHT[dialect].insert(valueRows(dialect, chunk.length, 4)), chunk.flat());
   }
+}
+
+/**
+ * Within the room row's transaction: a room whose city changed (or became known: a reservation may
+ * come before the room's first snapshot) takes its booked nights along.
+ */
+export async function syncNightsCity(em: EntityManager, dialect: ViewDialect, previous: RoomRow | undefined, next: RoomRow): Promise<void> {
+  const city = next.room?.city ?? null;
+  if (city === (previous?.room?.city ?? null)) return;
+  await em.query(NIGHT[dialect].moveTo, [city, next.roomId]);
 }
 
 /**
@@ -68,7 +88,9 @@ export async function syncBookedNights(
   if (sameStay(before, after)) return;
   const query: Query = (sql, params) => em.query(sql, params);
   if (before) await query(NIGHT[dialect].remove, [before.roomId, before.checkIn, before.checkOut, next.reservationId]);
-  if (after) await insertNights(query, dialect, [{ ...after, reservationId: next.reservationId }]);
+  if (!after) return;
+  const [room] = (await query(NIGHT[dialect].cityOf, [after.roomId])) as Array<{ city: string | null }>;
+  await insertNights(query, dialect, [{ ...after, reservationId: next.reservationId, city: room?.city ?? null }]);
 }
 
 /**
@@ -78,11 +100,14 @@ export async function syncBookedNights(
 export async function backfillNights(query: (sql: string, params?: unknown[]) => Promise<unknown>, dialect: ViewDialect): Promise<number> {
   const q = (col: string) => (dialect === 'mysql' ? col : `"${col}"`);
   const rows = (await query(
-    `SELECT ${['reservationId', 'roomId', 'checkIn', 'checkOut', 'status'].map(q).join(', ')} FROM view_reservation WHERE status IS NOT NULL AND status <> 'cancelled'`,
-  )) as Array<Pick<ReservationRow, 'reservationId' | 'roomId' | 'checkIn' | 'checkOut' | 'status'>>;
+    `SELECT ${['reservationId', 'roomId', 'checkIn', 'checkOut', 'status'].map((c) => `v.${q(c)}`).join(', ')}, r.${q('city')}
+     FROM view_reservation v LEFT JOIN view_room r ON r.${q('roomId')} = v.${q('roomId')}
+     WHERE v.status IS NOT NULL AND v.status <> 'cancelled'`,
+  )) as Array<Pick<ReservationRow, 'reservationId' | 'roomId' | 'checkIn' | 'checkOut' | 'status'> & { city: string | null }>;
   const stays = rows.flatMap((r) => {
+    const { city, ...reservation } = r;
     const stay = bookedStay({
-      ...r,
+      ...reservation,
       guestId: null,
       carId: null,
       reservationVersion: 0,
@@ -92,7 +117,7 @@ export async function backfillNights(query: (sql: string, params?: unknown[]) =>
       createdAt: null,
       updatedAt: '',
     });
-    return stay ? [{ ...stay, reservationId: r.reservationId }] : [];
+    return stay ? [{ ...stay, reservationId: r.reservationId, city }] : [];
   });
   await insertNights((sql, params) => query(sql, params), dialect, stays);
   return stays.length;
@@ -133,7 +158,7 @@ export function searchQuery(dialect: ViewDialect, c: SearchCriteria): { sql: str
   }
   const n = (name: string) => (dialect === 'mysql' ? `n.${name}` : `n."${name}"`);
   where.push(
-    `NOT EXISTS (SELECT 1 FROM view_room_night n WHERE ${n('roomId')} = ${col('roomId')} AND ${n('night')} >= ${p(c.stay.checkIn)} AND ${n('night')} < ${p(c.stay.checkOut)})`,
+    `${col('roomId')} NOT IN (SELECT ${n('roomId')} FROM view_room_night n WHERE ${n('city')} = ${p(c.city)} AND ${n('night')} >= ${p(c.stay.checkIn)} AND ${n('night')} < ${p(c.stay.checkOut)})`,
   );
   const direction = c.sort === 'price' ? 'ASC' : 'DESC';
   const columns = ['roomId', 'room', 'version', 'deleted', 'reviewCount', 'averageRating', 'reviewVersion', 'updatedAt']

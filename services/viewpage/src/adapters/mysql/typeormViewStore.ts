@@ -4,7 +4,7 @@ import { isListed, type CarRow, type ReservationRow, type RoomRow } from '../../
 import type { Reducer, UpdatedAfter, ViewStore, ViewWriter } from '../../ports';
 import { CarEntity, ReservationEntity, RoomEntity } from './entities';
 import type { ViewDialect } from './dataSource';
-import { searchColumns, syncBookedNights } from './roomSearch';
+import { searchColumns, syncBookedNights, syncNightsCity } from './roomSearch';
 
 /**
  * The database's answers to two transactions racing on one row (the first insert of a row, lock
@@ -132,7 +132,10 @@ export class TypeormViewStore implements ViewStore {
   /** The three updates, each inside `em`'s transaction. */
   private writerIn(em: EntityManager): ViewWriter {
     return {
-      updateRoom: (roomId, reduce) => this.updateRow(em, RoomEntity, 'roomId', roomId, roomRow, roomEntity, reduce),
+      updateRoom: (roomId, reduce) =>
+        this.updateRow(em, RoomEntity, 'roomId', roomId, roomRow, roomEntity, reduce, (tx, row, previous) =>
+          syncNightsCity(tx, this.dialect, previous, row),
+        ),
       updateCar: (carId, reduce) => this.updateRow(em, CarEntity, 'carId', carId, carRow, carEntity, reduce),
       updateReservation: (reservationId, reduce) =>
         this.updateRow(

@@ -5,7 +5,8 @@ import { backfillNights } from '../roomSearch';
  * GET /search/rooms (README "Search"): the room's price per night, capacity and rating key as
  * columns of view_room, two indexes that give a city's listed rooms in the result's order with every
  * filter readable from the index, and view_room_night (a reservation's booked nights) whose primary
- * key (roomId, night, …) answers "is any night of this stay booked" with one index probe.
+ * key (roomId, night, …) is where a reservation's nights are written and removed, and whose index
+(city, night, roomId) gives the rooms of a city booked on a stay's nights in one range.
  * Rooms and reservations already in the view are filled in here, by the same rules as the projection
  * (the columns from the snapshot JSON; the nights of every reservation that is not cancelled).
  */
@@ -30,7 +31,9 @@ export class RoomSearch1790000000000 implements MigrationInterface {
       roomId varchar(200) NOT NULL,
       night date NOT NULL,
       reservationId varchar(200) NOT NULL,
-      PRIMARY KEY (roomId, night, reservationId)
+      city varchar(200) NULL,
+      PRIMARY KEY (roomId, night, reservationId),
+      KEY view_room_night_city (city, night, roomId)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
     await backfillNights((sql, params) => runner.query(sql, params), 'mysql');
   }

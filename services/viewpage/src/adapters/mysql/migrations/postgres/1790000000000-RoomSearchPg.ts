@@ -25,8 +25,10 @@ export class RoomSearchPg1790000000000 implements MigrationInterface {
       "roomId" varchar(200) COLLATE "C" NOT NULL,
       "night" date NOT NULL,
       "reservationId" varchar(200) COLLATE "C" NOT NULL,
+      "city" varchar(200) COLLATE "C" NULL,
       PRIMARY KEY ("roomId", "night", "reservationId")
     )`);
+    await runner.query('CREATE INDEX IF NOT EXISTS view_room_night_city ON view_room_night ("city", "night", "roomId")');
     await backfillNights((sql, params) => runner.query(sql, params), 'postgres');
   }
 
