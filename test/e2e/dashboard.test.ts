@@ -280,6 +280,40 @@ describe('the dashboard (headless Chromium)', () => {
     },
   );
 
+  itFullFlow(
+    'when a guest searches a city for dates and guests, then the free rooms show with the total price, and Reserve books one',
+    async () => {
+      const city = unique('DashSearch');
+      const make = async (name: string, pricePerNight: number) =>
+        (await host.api('POST', '/rooms', { name, city, pricePerNight, capacity: 2 })).body.id as string;
+      const taken = await make('Taken room', 60_000);
+      const free = await make('Free room', 80_000);
+      const dates = stay(80, 2);
+      expect((await guest.api('POST', '/reservations', { roomId: taken, ...dates })).status).toBe(201);
+      await page.goto(`${GATEWAY_URL}/`);
+      await signInOnPage(page, guest);
+      await page.fill('#search-form [name="city"]', city);
+      await page.fill('#search-form [name="checkIn"]', dates.checkIn);
+      await page.fill('#search-form [name="checkOut"]', dates.checkOut);
+      await page.fill('#search-form [name="guests"]', '2');
+      // The view takes a moment to hear of the reservation: search until only the free room is shown.
+      for (let i = 0; ; i++) {
+        await page.click('#search-form button[type="submit"]');
+        await page.waitForTimeout(300);
+        const shown = await page.locator('#search-results li').evaluateAll((items) => items.map((li) => li.getAttribute('data-room')));
+        if (shown.length === 1 && shown[0] === free) break;
+        if (i > 50) throw new Error(`the search showed ${JSON.stringify(shown)}, not only the free room`);
+      }
+      const hit = page.locator(`#search-results li[data-room="${free}"]`);
+      await hit.locator('[data-field="totalPrice"]').filter({ hasText: '160,000 KRW for 2 nights' }).waitFor();
+      await hit.getByRole('button', { name: 'Reserve' }).click();
+      await page.locator('#status').filter({ hasText: 'Reserved Free room' }).waitFor();
+      expect(
+        (await guest.api('GET', `/rooms/${free}/availability?checkIn=${dates.checkIn}&checkOut=${dates.checkOut}`)).body.available,
+      ).toBe(false);
+    },
+  );
+
   it('when the page is phone-width, then it still fits without horizontal scrolling', async () => {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });

@@ -6,7 +6,7 @@ import { ListPaymentsQuery } from '@staycar/payment/dist/http/schemas';
 import { CreateCarBody, PatchCarBody } from '@staycar/rentcar/dist/http/schemas';
 import { CancelBody, CreateReservationBody, ListReservationsQuery } from '@staycar/reservation/dist/http/schemas';
 import { CreateReviewBody, CreateRoomBody, PatchRoomBody, ReviewsQuery } from '@staycar/room/dist/http/schemas';
-import { CarsQuery, RoomsQuery, RoomViewsQuery } from '@staycar/viewpage/dist/http/schemas';
+import { CarsQuery, RoomsQuery, RoomViewsQuery, SearchRoomsQuery } from '@staycar/viewpage/dist/http/schemas';
 
 /**
  * What the OpenAPI document says of each allow-listed route beyond the allow-list itself: the
@@ -232,6 +232,17 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     query: { name: 'MessagesQuery', schema: MessagesQuery },
     success: { status: 200, description: '`{items: Message[], nextCursor}`.' },
     errors: [403],
+  },
+
+  'GET /search/rooms': {
+    summary: 'Search rooms free for a stay (from the read model)',
+    tag: 'rooms',
+    query: { name: 'SearchRoomsQuery', schema: SearchRoomsQuery },
+    success: {
+      status: 200,
+      description:
+        '`{items, nextCursor}`: listed rooms of the city that hold `guests` (default 1), cost `minPrice`..`maxPrice` per night and have none of the nights `checkIn`..`checkOut` booked, cheapest first (`sort=price`, the default) or best rated first (`sort=rating`). Each item is the Room of `GET /rooms` with `averageRating` (null if none), `reviewCount`, `nights` and `totalPrice` (nights × pricePerNight). The stay follows the rules of `POST /reservations` (400 otherwise). Eventually consistent: a room shown free may be taken a moment later (the reservation then answers 409).',
+    },
   },
 
   'GET /roomviews': {

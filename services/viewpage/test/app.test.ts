@@ -5,6 +5,8 @@ import { createApp } from '../src/http/app';
 import { projectBatch, projectEvent } from '../src/app/project';
 import { ViewReader } from '../src/app/read';
 import { MemoryViewStore } from './memoryViewStore';
+import { MemoryRoomSearch } from './memoryRoomSearch';
+import { RoomSearcher } from '../src/app/search';
 import { as, asOperator } from '../../common/test/support/identity';
 
 const logger = pino({ level: 'silent' });
@@ -17,6 +19,7 @@ function setup() {
     config: { pubsub: 'pubsub', eventsTopics: ['topic'], deadLetterTopic: 'dead' },
     logger,
     reader: new ViewReader(store),
+    searcher: new RoomSearcher(new MemoryRoomSearch(store)),
     project: (event) => projectEvent(store, event, new Date(clock++)),
     projectBatch: (events) => projectBatch(store, events, new Date(clock++)),
     sidecarHealthy: async () => true,
@@ -333,6 +336,7 @@ describe('viewpage in bulk (one transaction per batch)', () => {
       },
       logger,
       reader: new ViewReader(store),
+      searcher: new RoomSearcher(new MemoryRoomSearch(store)),
       project: (event) => projectEvent(store, event),
       projectBatch: async (events) => {
         transactions.push(events.length);

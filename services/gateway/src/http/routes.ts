@@ -54,6 +54,8 @@ export const ALLOWED_ROUTES: readonly AllowedRoute[] = [
 
   { method: 'GET', path: '/messages', service: 'message', access: 'protected' },
 
+  { method: 'GET', path: '/search/rooms', service: 'viewpage', access: 'public' },
+
   { method: 'GET', path: '/roomviews', service: 'viewpage', access: 'protected' },
   { method: 'GET', path: '/roomviews/:id', service: 'viewpage', access: 'protected' },
 ];

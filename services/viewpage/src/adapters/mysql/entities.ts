@@ -33,6 +33,10 @@ export class RoomEntity {
   @Column({ type: 'double precision', nullable: true }) averageRating!: number | null;
   @Column({ type: 'int' }) reviewVersion!: number;
   @Column({ type: 'varchar', length: 40 }) updatedAt!: string;
+  // The search's columns (migration RoomSearch1790000000000): taken from the snapshot for its indexes.
+  @Column({ type: 'int', nullable: true }) pricePerNight!: number | null;
+  @Column({ type: 'int', nullable: true }) capacity!: number | null;
+  @Column({ type: 'double precision' }) ratingKey!: number;
 }
 
 @Entity({ name: 'view_car' })
