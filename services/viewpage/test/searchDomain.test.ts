@@ -34,6 +34,8 @@ const room = (roomId: string, pricePerNight: number, averageRating: number | nul
     currency: 'KRW',
     description: '',
     capacity: 2,
+    cancellationPolicy: 'flexible',
+    timeZone: 'Asia/Seoul',
     createdAt: null,
     updatedAt: null,
   },

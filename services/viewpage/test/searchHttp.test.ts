@@ -75,6 +75,9 @@ describe('GET /search/rooms', () => {
           currency: 'KRW',
           description: 'Sea view',
           capacity: 2,
+          // A snapshot without the terms (a room registered before them) shows their defaults.
+          cancellationPolicy: 'flexible',
+          timeZone: 'Asia/Seoul',
           createdAt: '2031-01-01T00:00:00.000Z',
           updatedAt: '2031-01-01T00:00:00.000Z',
           averageRating: 4.5,
