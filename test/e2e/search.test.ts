@@ -25,6 +25,8 @@ const ITEM_KEYS = [
   'currency',
   'description',
   'capacity',
+  'cancellationPolicy',
+  'timeZone',
   'createdAt',
   'updatedAt',
   'averageRating',
