@@ -185,8 +185,12 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     summary: 'Cancel a reservation',
     tag: 'reservations',
     body: { name: 'CancelBody', schema: CancelBody, example: {}, required: false },
-    success: { status: 200, description: 'The Reservation, `status: "cancelled"` (repeating answers the same).' },
-    errors: [403, NOT_FOUND],
+    success: {
+      status: 200,
+      description:
+        'The Reservation, `status: "cancelled"` (repeating answers the same). A completed reservation (its stay ended) is 409 `RESERVATION_COMPLETED`.',
+    },
+    errors: [403, NOT_FOUND, 409],
   },
 
   'GET /payments': {

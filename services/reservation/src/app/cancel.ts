@@ -1,6 +1,6 @@
 import { assertOwnerActs, keep, notFound, put, type Caller } from '@staycar/common';
 import type { ReservationDeps } from './deps';
-import { cancelled, reservationEvent, type Reservation } from '../domain/reservation';
+import { cancelled, reservationCompleted, reservationEvent, type Reservation } from '../domain/reservation';
 import type { Done } from '../domain/saga';
 import type { InFlight } from '../ports';
 
@@ -8,13 +8,14 @@ export const NO_RESERVATION = 'No such reservation.';
 export const noReservation = () => notFound('NOT_FOUND', NO_RESERVATION);
 
 /**
- * confirmed → cancelled with ReservationCancelled through the outbox; repeating answers the same.
- * Only its guest cancels: an operator (who may see it) gets 403, anyone else 404.
+ * confirmed → cancelled with ReservationCancelled through the outbox; repeating answers the same;
+ * a completed reservation (its stay ended) is 409 RESERVATION_COMPLETED. Only its guest cancels: an operator (who may see it) gets 403, anyone else 404.
  */
 export function cancelReservation({ reservations, clock }: ReservationDeps, id: string, caller: Caller): Promise<Reservation> {
   return reservations.change(id, (found) => {
     if (!found) throw noReservation();
     assertOwnerActs(caller, found.reservation.guestId, { message: NO_RESERVATION });
+    if (found.reservation.status === 'completed') throw reservationCompleted();
     const now = clock().toISOString();
     const { next, changed } = cancelled(found, now);
     return changed ? put(next, next.reservation, { event: reservationEvent(next, now) }) : keep(next.reservation);

@@ -3,6 +3,7 @@ import type { ReservationDeps } from './deps';
 import { cancelReservation } from './cancel';
 import { getReservation, listReservations } from './read';
 import { reserve, type Reserved } from './reserve';
+import { completeEndedStays, singleFlight, type StaysEndRun } from './staysEnd';
 import type { Reservation } from '../domain/reservation';
 import type { ReservationRequest } from '../domain/saga';
 
@@ -12,6 +13,8 @@ export interface ReservationUseCases {
   get(id: string, caller: Caller): Promise<Reservation>;
   list(guestId: string, limit: number, cursor?: string): Promise<{ items: Reservation[]; nextCursor: string | null }>;
   cancel(id: string, caller: Caller): Promise<Reservation>;
+  /** The stays-end job (the cron binding's trigger): one run at a time per process. */
+  completeEndedStays(): Promise<StaysEndRun>;
 }
 
 export function reservationUseCases(deps: ReservationDeps): ReservationUseCases {
@@ -20,5 +23,6 @@ export function reservationUseCases(deps: ReservationDeps): ReservationUseCases 
     get: (id, caller) => getReservation(deps, id, caller),
     list: (guestId, limit, cursor) => listReservations(deps, guestId, limit, cursor),
     cancel: (id, caller) => cancelReservation(deps, id, caller),
+    completeEndedStays: singleFlight(() => completeEndedStays(deps)),
   };
 }

@@ -63,7 +63,7 @@ export interface CarRow {
   updatedAt: string;
 }
 
-export type ReservationStatus = 'confirmed' | 'cancelled';
+export type ReservationStatus = 'confirmed' | 'cancelled' | 'completed';
 export type PaymentStatus = 'approved' | 'refunded';
 export type CarStatus = 'reserved' | 'released';
 
@@ -83,8 +83,8 @@ export interface ReservationRow {
   updatedAt: string;
 }
 
-/** Each status only moves forward: confirmed → cancelled, approved → refunded, reserved → released. */
-const RANK: Record<string, number> = { confirmed: 1, cancelled: 2, approved: 1, refunded: 2, reserved: 1, released: 2 };
+/** Each status only moves forward: confirmed → cancelled or completed (both final), approved → refunded, reserved → released. */
+const RANK: Record<string, number> = { confirmed: 1, cancelled: 2, completed: 2, approved: 1, refunded: 2, reserved: 1, released: 2 };
 const rank = (status: string | null): number => (status === null ? 0 : RANK[status]);
 
 const later = (a: string, b: string | undefined): string => (b !== undefined && b > a ? b : a);
@@ -208,7 +208,7 @@ export const emptyReservation = (reservationId: string, now: string): Reservatio
   updatedAt: now,
 });
 
-/** ReservationConfirmed (version 1) / ReservationCancelled (version 2): the newer snapshot wins. */
+/** ReservationConfirmed (version 1) / ReservationCancelled or ReservationCompleted (version 2): the newer snapshot wins. */
 export function applyReservation(
   row: ReservationRow | undefined,
   status: ReservationStatus,
@@ -307,7 +307,7 @@ export const summarize = (r: ReservationRow): ReservationSummary => ({
   carStatus: r.carStatus,
 });
 
-/** A reservation counts as active while it is confirmed. */
+/** A reservation counts as active while it is confirmed (a cancelled or completed one does not). */
 export const isActive = (r: ReservationRow): boolean => r.status === 'confirmed';
 
 export function toRoomView(row: RoomRow & { room: Room }, active: number, latest: ReservationRow | undefined): RoomView {

@@ -89,6 +89,7 @@ export const VIEW_EVENTS = {
   RentcarReleased: { schema: RentcarBookingData, idField: undefined },
   ReservationConfirmed: { schema: ReservationData, idField: 'reservationId' },
   ReservationCancelled: { schema: ReservationData, idField: 'reservationId' },
+  ReservationCompleted: { schema: ReservationData, idField: 'reservationId' },
   PaymentApproved: { schema: PaymentData, idField: undefined },
   PaymentRefunded: { schema: PaymentData, idField: undefined },
 } as const satisfies Record<ViewEventType, { schema: TSchema; idField: string | undefined }>;
@@ -108,6 +109,7 @@ const schemasMatchTheDomain: { [K in ViewEventType]: Same<Static<(typeof VIEW_EV
   RentcarReleased: true,
   ReservationConfirmed: true,
   ReservationCancelled: true,
+  ReservationCompleted: true,
   PaymentApproved: true,
   PaymentRefunded: true,
 };
