@@ -56,12 +56,13 @@ export class MemoryStatePort implements StatePort {
   async saveStates(writes: StateWriteRequest[]): Promise<void> {
     this.calls.save++;
     this.fail();
-    let lost: unknown;
+    let lost: EtagConflictError | undefined;
     for (const write of writes) {
       try {
         this.check(write.key, write.etag);
         this.store(write.key, write.value);
       } catch (error) {
+        if (!(error instanceof EtagConflictError)) throw error;
         lost ??= error;
       }
     }

@@ -21,7 +21,7 @@ export function loadConfig() {
     sagaStaleAfterMs: envInt('SAGA_STALE_AFTER_MS', 60_000, { min: 1_000 }),
     /** Keys that hold in-flight sagas (`saga-slot:<n>`): the most sagas in flight at once, all replicas together. */
     sagaSlots: envInt('SAGA_SLOTS', 1024, { min: 16, max: 4096 }),
-    /** The cron input binding that triggers the stays-end job (components/*/stays-end-cron.yaml; its route is /<name>). */
+    /** The cron input binding that triggers the stays-end job (components/<profile>/stays-end-cron.yaml; its route is /<name>). */
     staysEndBinding: envString('STAYS_END_BINDING', 'stays-end-cron'),
     /** Shards per checkout day of the stays-end index (`stays-ending:<day>:<shard>`); change it only with no stay pending completion. */
     staysEndShards: envInt('STAYS_END_SHARDS', 16, { min: 1, max: 256 }),

@@ -35,7 +35,8 @@ async function main(): Promise<void> {
     // Test only: the e2e tests move the stays-end job's clock through this file (never set in production).
     ...(config.testClockFile ? { jobClock: fileClock(config.testClockFile, logger) } : {}),
   });
-  if (config.testClockFile) logger.warn({ file: config.testClockFile }, 'STAYCAR_TEST_CLOCK_FILE is set: the stays-end job reads its clock from it (tests only)');
+  if (config.testClockFile)
+    logger.warn({ file: config.testClockFile }, 'STAYCAR_TEST_CLOCK_FILE is set: the stays-end job reads its clock from it (tests only)');
   const app = createApp({
     config,
     logger,

@@ -109,10 +109,21 @@ describe('the stays-end job over MemoryStatePort', () => {
 
     clock.now = midnight;
     expect((await run()).completed).toBe(1);
-    expect(stored(r.id).reservation).toMatchObject({ status: 'completed', completedAt: midnight.toISOString(), updatedAt: midnight.toISOString() });
+    expect(stored(r.id).reservation).toMatchObject({
+      status: 'completed',
+      completedAt: midnight.toISOString(),
+      updatedAt: midnight.toISOString(),
+    });
     expect(stored(r.id).version).toBe(2);
     expect(w.state.eventsOf('ReservationCompleted')).toEqual([
-      expect.objectContaining({ reservationId: r.id, status: 'completed', completedAt: midnight.toISOString(), version: 2, roomName: 'Hanok', city: 'Seoul' }),
+      expect.objectContaining({
+        reservationId: r.id,
+        status: 'completed',
+        completedAt: midnight.toISOString(),
+        version: 2,
+        roomName: 'Hanok',
+        city: 'Seoul',
+      }),
     ]);
 
     // Idempotent: more runs, later, change nothing and publish nothing.

@@ -80,7 +80,9 @@ describe('viewpage HTTP', () => {
     await publish('RoomRegistered', roomData('room-c'));
     await publish('ReservationConfirmed', reservationData('r-c', 'room-c'));
     expect((await request(app).get('/roomviews/room-c').set(HOST)).body.activeReservations).toBe(1);
-    expect((await publish('ReservationCompleted', { ...reservationData('r-c', 'room-c', 2), status: 'completed' })).body.status).toBe('SUCCESS');
+    expect((await publish('ReservationCompleted', { ...reservationData('r-c', 'room-c', 2), status: 'completed' })).body.status).toBe(
+      'SUCCESS',
+    );
     const res = await request(app).get('/roomviews/room-c').set(HOST);
     expect(res.body).toMatchObject({
       activeReservations: 0,

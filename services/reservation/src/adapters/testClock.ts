@@ -22,7 +22,10 @@ export function fileClock(path: string, logger: Logger, real: () => Date = () =>
     if (instant) return instant;
     if (text !== '' && text !== reported) {
       reported = text;
-      logger.warn({ path, content: text.slice(0, 100) }, 'test clock file holds neither an ISO instant nor an offset in seconds; using the real clock');
+      logger.warn(
+        { path, content: text.slice(0, 100) },
+        'test clock file holds neither an ISO instant nor an offset in seconds; using the real clock',
+      );
     }
     return real();
   };

@@ -10,7 +10,11 @@ import {
 } from '../domain/projection';
 import type { ViewEvent } from '../domain/events';
 
-const RESERVATION_STATUS_OF = { ReservationConfirmed: 'confirmed', ReservationCancelled: 'cancelled', ReservationCompleted: 'completed' } as const;
+const RESERVATION_STATUS_OF = {
+  ReservationConfirmed: 'confirmed',
+  ReservationCancelled: 'cancelled',
+  ReservationCompleted: 'completed',
+} as const;
 import type { ViewStore, ViewWriter } from '../ports';
 
 /**
