@@ -101,6 +101,8 @@ describe('rooms', () => {
       currency: 'KRW',
       description: '',
       capacity: 1,
+      cancellationPolicy: 'flexible',
+      timeZone: 'Asia/Seoul',
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });

@@ -249,8 +249,24 @@ describe('the dashboard (headless Chromium)', () => {
       expect(await page.locator(`article[data-room-id="${roomId}"]`).count()).toBe(0);
       await page.screenshot({ path: path.join(OUTPUT, 'dashboard-guest.png'), fullPage: true });
 
+      // Cancel asks first: what the cancel refunds now (flexible, two months ahead: all of it), then confirm.
+      // "Keep it" cancels nothing.
+      const confirmBox = page.locator('#cancel-confirm');
       await mine.locator('button[data-action="cancel"]').click();
+      await confirmBox.waitFor();
+      await confirmBox.locator('button[data-action="keep"]').click();
+      await page.locator('#status').filter({ hasText: 'Nothing was cancelled.' }).waitFor();
+      expect(await confirmBox.isVisible()).toBe(false);
+      await mine.locator('button[data-action="cancel"]').click();
+      await confirmBox.waitFor();
+      const asked = await confirmBox.innerText();
+      expect(asked).toContain('Cancelling now refunds all of it: 260,000 KRW (flexible policy).');
+      expect(asked).toMatch(/From .* \(Asia\/Seoul\) on, a cancel refunds 130,000 KRW\./);
+      await page.screenshot({ path: path.join(OUTPUT, 'dashboard-cancel-confirm.png'), fullPage: true });
+      await confirmBox.locator('button[data-action="confirm-cancel"]').click();
       await mine.locator('[data-field="status"]').filter({ hasText: 'cancelled' }).waitFor();
+      await mine.locator('[data-field="refund"]').filter({ hasText: 'refund 260,000 KRW' }).waitFor();
+      expect(await confirmBox.isVisible()).toBe(false);
       for (let i = 0; (await page.locator('#messages li').count()) < 6; i++) {
         if (i > 50) throw new Error('the guest’s six messages did not show');
         await page.click('#messages-form button[type="submit"]');
@@ -261,6 +277,40 @@ describe('the dashboard (headless Chromium)', () => {
       await signInOnPage(page, pageHost);
       await expectRow(reservationId, { status: 'cancelled', paymentStatus: 'refunded', carStatus: 'released' });
       await page.screenshot({ path: path.join(OUTPUT, 'dashboard.png'), fullPage: true });
+    },
+  );
+
+  itFullFlow(
+    'when a guest searches a city for dates and guests, then the free rooms show with the total price, and Reserve books one',
+    async () => {
+      const city = unique('DashSearch');
+      const make = async (name: string, pricePerNight: number) =>
+        (await host.api('POST', '/rooms', { name, city, pricePerNight, capacity: 2 })).body.id as string;
+      const taken = await make('Taken room', 60_000);
+      const free = await make('Free room', 80_000);
+      const dates = stay(80, 2);
+      expect((await guest.api('POST', '/reservations', { roomId: taken, ...dates })).status).toBe(201);
+      await page.goto(`${GATEWAY_URL}/`);
+      await signInOnPage(page, guest);
+      await page.fill('#search-form [name="city"]', city);
+      await page.fill('#search-form [name="checkIn"]', dates.checkIn);
+      await page.fill('#search-form [name="checkOut"]', dates.checkOut);
+      await page.fill('#search-form [name="guests"]', '2');
+      // The view takes a moment to hear of the reservation: search until only the free room is shown.
+      for (let i = 0; ; i++) {
+        await page.click('#search-form button[type="submit"]');
+        await page.waitForTimeout(300);
+        const shown = await page.locator('#search-results li').evaluateAll((items) => items.map((li) => li.getAttribute('data-room')));
+        if (shown.length === 1 && shown[0] === free) break;
+        if (i > 50) throw new Error(`the search showed ${JSON.stringify(shown)}, not only the free room`);
+      }
+      const hit = page.locator(`#search-results li[data-room="${free}"]`);
+      await hit.locator('[data-field="totalPrice"]').filter({ hasText: '160,000 KRW for 2 nights' }).waitFor();
+      await hit.getByRole('button', { name: 'Reserve' }).click();
+      await page.locator('#status').filter({ hasText: 'Reserved Free room' }).waitFor();
+      expect(
+        (await guest.api('GET', `/rooms/${free}/availability?checkIn=${dates.checkIn}&checkOut=${dates.checkOut}`)).body.available,
+      ).toBe(false);
     },
   );
 

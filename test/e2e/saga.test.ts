@@ -73,6 +73,8 @@ describe('reserving a room (and a car)', () => {
       nights: 3,
       amount: 3 * PRICE_PER_NIGHT,
       currency: 'KRW',
+      cancellationPolicy: 'flexible',
+      timeZone: 'Asia/Seoul',
       status: 'confirmed',
       paymentId: expect.any(String),
       createdAt: expect.any(String),

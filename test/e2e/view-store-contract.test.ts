@@ -4,6 +4,8 @@ import pino from 'pino';
 import { connectWithin, createDataSource, dialectOf, migrate } from '../../services/viewpage/src/adapters/mysql/dataSource';
 import { TypeormViewStore } from '../../services/viewpage/src/adapters/mysql/typeormViewStore';
 import { viewStoreContract } from '../../services/viewpage/test/support/viewStoreContract';
+import { TypeormRoomSearch } from '../../services/viewpage/src/adapters/mysql/roomSearch';
+import { roomSearchContract } from '../../services/viewpage/test/support/roomSearchContract';
 import { unique } from '../support/api';
 
 // The ViewStore contract that services/viewpage/test/viewStore.contract.test.ts runs against the
@@ -47,5 +49,13 @@ describe(`TypeormViewStore on ${dialectOf(url)} keeps the ViewStore contract`, (
   viewStoreContract(
     () => store,
     (name) => unique(`vsc-${name}`),
+  );
+});
+
+describe(`TypeormRoomSearch on ${dialectOf(url)} keeps the RoomSearchStore contract`, () => {
+  const search = new TypeormRoomSearch(db);
+  roomSearchContract(
+    () => ({ view: store, search }),
+    (name) => unique(`rsc-${name}`),
   );
 });

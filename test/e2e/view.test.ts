@@ -252,6 +252,9 @@ describe('messages and the view follow real events', () => {
           currency: 'KRW',
           description: '',
           capacity: 2,
+          // The room's event carried no cancellation terms (published by the test): the defaults.
+          cancellationPolicy: 'flexible',
+          timeZone: 'Asia/Seoul',
           createdAt: f.room.createdAt,
           updatedAt: f.room.updatedAt,
         },

@@ -243,7 +243,7 @@ export const SCENARIOS = [
   },
   {
     name: 'browse',
-    title: 'hosts browse their view and rooms (GET /roomviews, GET /rooms/{id})',
+    title: 'hosts browse their view and rooms and search free rooms (GET /roomviews, GET /rooms/{id}, GET /search/rooms)',
     defaults: { connections: 50, rooms: 50 },
     events: false,
     async prepare(ctx) {
@@ -262,6 +262,16 @@ export const SCENARIOS = [
           {
             method: 'GET',
             setupRequest: (req) => ({ ...req, headers: { ...req.headers, ...bearer(state.next()) }, path: `/rooms/${state.rooms[state.k++ % state.rooms.length]}` }),
+          },
+          {
+            // This run's city, a stay of 1–3 nights in the next 300 days (as loadtest/browse.js).
+            method: 'GET',
+            setupRequest: (req) => {
+              const k = state.k++;
+              const { checkIn, checkOut } = stay(k % 300, 1 + (k % 3));
+              const path = `/search/rooms?city=${encodeURIComponent(`bench-${state.run}`)}&checkIn=${checkIn}&checkOut=${checkOut}&guests=${1 + (k % 2)}&limit=20`;
+              return { ...req, headers: { ...req.headers, ...bearer(state.next()) }, path };
+            },
           },
         ],
       };

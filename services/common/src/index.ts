@@ -3,6 +3,7 @@ export * from './config';
 export * from './logger';
 export * from './validation';
 export * from './schemas';
+export * from './cancellation';
 export * from './requestContext';
 export * from './lifecycle';
 export * from './http/app';

@@ -3,6 +3,7 @@ import addFormats from 'ajv-formats';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { validationFailed, type ErrorDetail } from './errors';
 import { NO_CONTROL_CHARACTERS, NO_CONTROL_CHARACTERS_BUT_TABS_AND_LINE_BREAKS } from './schemas';
+import { canonicalTimeZone, TIME_ZONE_FORMAT } from './cancellation';
 
 /**
  * Schemas are written with TypeBox (JSON Schema + the TypeScript type derived from it) and checked
@@ -10,6 +11,9 @@ import { NO_CONTROL_CHARACTERS, NO_CONTROL_CHARACTERS_BUT_TABS_AND_LINE_BREAKS }
  */
 const bodyAjv = addFormats(new Ajv({ allErrors: true, strict: true, useDefaults: false }));
 const queryAjv = addFormats(new Ajv({ allErrors: true, strict: true, coerceTypes: true, useDefaults: true }));
+for (const ajv of [bodyAjv, queryAjv]) {
+  ajv.addFormat(TIME_ZONE_FORMAT, { type: 'string', validate: (value: string) => canonicalTimeZone(value) !== undefined });
+}
 
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 
@@ -45,6 +49,9 @@ function reasonOf(error: ErrorObject): string {
         return 'holds a control character (only tabs and line breaks are allowed)';
       return error.instancePath ? 'has an invalid format or is blank' : 'has an invalid format';
     }
+    case 'format':
+      if ((error.params as { format?: string }).format === TIME_ZONE_FORMAT) return 'is not an IANA time zone name (e.g. Asia/Seoul)';
+      return error.message ?? 'is invalid';
     default:
       return error.message ?? 'is invalid';
   }

@@ -6,7 +6,7 @@ import { ListPaymentsQuery } from '@staycar/payment/dist/http/schemas';
 import { CreateCarBody, PatchCarBody } from '@staycar/rentcar/dist/http/schemas';
 import { CancelBody, CreateReservationBody, ListReservationsQuery } from '@staycar/reservation/dist/http/schemas';
 import { CreateReviewBody, CreateRoomBody, PatchRoomBody, ReviewsQuery } from '@staycar/room/dist/http/schemas';
-import { CarsQuery, RoomsQuery, RoomViewsQuery } from '@staycar/viewpage/dist/http/schemas';
+import { CarsQuery, RoomsQuery, RoomViewsQuery, SearchRoomsQuery } from '@staycar/viewpage/dist/http/schemas';
 
 /**
  * What the OpenAPI document says of each allow-listed route beyond the allow-list itself: the
@@ -64,9 +64,16 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     body: {
       name: 'CreateRoomBody',
       schema: CreateRoomBody,
-      example: { name: 'Hanok by the river', city: 'Seoul', pricePerNight: 85000, capacity: 2 },
+      example: {
+        name: 'Hanok by the river',
+        city: 'Seoul',
+        pricePerNight: 85000,
+        capacity: 2,
+        cancellationPolicy: 'moderate',
+        timeZone: 'Asia/Seoul',
+      },
     },
-    success: { status: 201, description: 'The Room.' },
+    success: { status: 201, description: 'The Room (`cancellationPolicy` left out: `flexible`; `timeZone`: `Asia/Seoul`).' },
     errors: [403],
   },
   'GET /rooms': {
@@ -188,9 +195,23 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     success: {
       status: 200,
       description:
-        'The Reservation, `status: "cancelled"` (repeating answers the same). A completed reservation (its stay ended) is 409 `RESERVATION_COMPLETED`.',
+        'The Reservation, `status: "cancelled"`, with `refundAmount`: what the cancel refunds by the reservation\'s ' +
+        '`cancellationPolicy` in its `timeZone` (repeating answers the same). A completed reservation (its stay ended) ' +
+        'is 409 `RESERVATION_COMPLETED`.',
     },
     errors: [403, NOT_FOUND, 409],
+  },
+  'GET /reservations/:id/cancellation': {
+    summary: 'What a cancel would refund now (its guest only)',
+    tag: 'reservations',
+    success: {
+      status: 200,
+      description:
+        '`{reservationId, status, cancellationPolicy, timeZone, amount, currency, refundAmount, fullRefundUntil, schedule}`: ' +
+        '`refundAmount` is what a cancel now refunds (once cancelled, what it refunded); `fullRefundUntil` (ISO or null) ' +
+        'the instant until which it refunds everything; `schedule` `[{until, percent, refundAmount}]` the whole policy.',
+    },
+    errors: [403, NOT_FOUND],
   },
 
   'GET /payments': {
@@ -212,6 +233,17 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
     query: { name: 'MessagesQuery', schema: MessagesQuery },
     success: { status: 200, description: '`{items: Message[], nextCursor}`.' },
     errors: [403],
+  },
+
+  'GET /search/rooms': {
+    summary: 'Search rooms free for a stay (from the read model)',
+    tag: 'rooms',
+    query: { name: 'SearchRoomsQuery', schema: SearchRoomsQuery },
+    success: {
+      status: 200,
+      description:
+        '`{items, nextCursor}`: listed rooms of the city that hold `guests` (default 1), cost `minPrice`..`maxPrice` per night and have none of the nights `checkIn`..`checkOut` booked, cheapest first (`sort=price`, the default) or best rated first (`sort=rating`). Each item is the Room of `GET /rooms` with `averageRating` (null if none), `reviewCount`, `nights` and `totalPrice` (nights × pricePerNight). The stay follows the rules of `POST /reservations` (400 otherwise). Eventually consistent: a room shown free may be taken a moment later (the reservation then answers 409).',
+    },
   },
 
   'GET /roomviews': {

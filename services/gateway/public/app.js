@@ -200,7 +200,14 @@ function renderMyReservations() {
                       h('div', { class: 'ids' }, `room ${r.roomId}${r.carId ? ` · car ${r.carId}` : ''}`),
                     ),
                     h('td', { class: 'dates' }, stayText(r.checkIn, r.checkOut)),
-                    h('td', {}, money(r.amount, r.currency)),
+                    h(
+                      'td',
+                      {},
+                      money(r.amount, r.currency),
+                      r.refundAmount === undefined
+                        ? ''
+                        : h('div', { class: 'ids', 'data-field': 'refund' }, `refund ${money(r.refundAmount, r.currency)}`),
+                    ),
                     h('td', { 'data-label': 'Status' }, pill(r.status, 'status')),
                     h(
                       'td',
@@ -340,15 +347,83 @@ function onSubmit(id, action) {
   });
 }
 
-async function cancel(reservationId) {
+// ---- cancel: what it refunds first (GET /reservations/{id}/cancellation), then confirm -------
+
+const POLICY_NAMES = { flexible: 'flexible', moderate: 'moderate', strict: 'strict', non_refundable: 'non-refundable' };
+const when = (iso, timeZone) => `${new Date(iso).toLocaleString('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' })} (${timeZone})`;
+
+/** The sentence the guest confirms: what a cancel now refunds, by which policy, and when that changes. */
+function refundText(quote) {
+  const policy = `${POLICY_NAMES[quote.cancellationPolicy] || quote.cancellationPolicy} policy`;
+  const refund =
+    quote.refundAmount === 0
+      ? 'Cancelling now refunds nothing'
+      : quote.refundAmount >= quote.amount
+        ? `Cancelling now refunds all of it: ${money(quote.refundAmount, quote.currency)}`
+        : `Cancelling now refunds ${money(quote.refundAmount, quote.currency)} of ${money(quote.amount, quote.currency)}`;
+  // The schedule's stretch that applies now, and what follows it (`until` null: the last one).
+  const at = quote.schedule.findIndex((step) => step.until === null || Date.parse(step.until) > Date.now());
+  const current = quote.schedule[at];
+  const next = quote.schedule[at + 1];
+  const change =
+    current && current.until && next
+      ? ` From ${when(current.until, quote.timeZone)} on, a cancel refunds ${next.refundAmount === 0 ? 'nothing' : money(next.refundAmount, quote.currency)}.`
+      : '';
+  return `${refund} (${policy}).${change}`;
+}
+
+let pendingCancel = null; // the reservation id the confirm box is about
+
+function closeCancel() {
+  pendingCancel = null;
+  $('#cancel-confirm').hidden = true;
+}
+
+/** Step 1: read what a cancel refunds now and ask the guest to confirm. */
+async function askCancel(reservationId) {
+  const quote = await call('GET', `/reservations/${encodeURIComponent(reservationId)}/cancellation`);
+  if (quote.status !== 'confirmed') {
+    closeCancel();
+    return `Reservation ${quote.reservationId} is ${quote.status}${quote.status === 'cancelled' ? `; its refund: ${money(quote.refundAmount, quote.currency)}` : ''}.`;
+  }
+  pendingCancel = quote.reservationId;
+  const box = $('#cancel-confirm');
+  box.dataset.reservationId = quote.reservationId;
+  box.dataset.refundAmount = String(quote.refundAmount);
+  $('#cancel-confirm-text').textContent = `Cancel reservation ${shortId(quote.reservationId)}? ${refundText(quote)}`;
+  box.hidden = false;
+  box.scrollIntoView({ block: 'nearest' });
+  return 'Confirm the cancel below to go on.';
+}
+
+/** Step 2: the guest confirmed; the refund in the answer is the one decided now. */
+async function confirmCancel() {
+  const reservationId = pendingCancel;
+  if (!reservationId) return;
+  closeCancel();
   try {
     const r = await call('POST', `/reservations/${encodeURIComponent(reservationId)}/cancel`);
-    say(`Reservation ${r.id} is ${r.status}; refund and car release follow in a moment.`);
+    const refund = r.refundAmount === undefined ? '' : ` Refund: ${money(r.refundAmount, r.currency)}.`;
+    say(`Reservation ${r.id} is ${r.status}.${refund} The payment and car release follow in a moment.`);
     void refreshMyReservations().catch(() => undefined);
   } catch (error) {
     say(error.message, 'error');
   }
 }
+
+async function cancel(reservationId) {
+  try {
+    say(await askCancel(reservationId));
+  } catch (error) {
+    say(error.message, 'error');
+  }
+}
+
+$('#cancel-confirm [data-action="confirm-cancel"]').addEventListener('click', () => void confirmCancel());
+$('#cancel-confirm [data-action="keep"]').addEventListener('click', () => {
+  closeCancel();
+  say('Nothing was cancelled.');
+});
 
 onSubmit('room-form', async (body) => {
   const room = await call('POST', '/rooms', { ...body, pricePerNight: Number(body.pricePerNight) });
@@ -371,10 +446,7 @@ onSubmit('reserve-form', async (body) => {
   return `Reservation ${r.id} ${r.status}: ${r.nights} night(s), ${money(r.amount, r.currency)}.`;
 });
 
-onSubmit('cancel-form', async (body) => {
-  const r = await call('POST', `/reservations/${encodeURIComponent(body.reservationId)}/cancel`);
-  return `Reservation ${r.id} is ${r.status}.`;
-});
+onSubmit('cancel-form', (body) => askCancel(body.reservationId));
 
 onSubmit('review-form', async (body) => {
   const reservation = myReservations.find((r) => r.id === body.reservationId);
@@ -424,6 +496,7 @@ $('#signin-form [data-action="signup"]').addEventListener('click', async () => {
 
 $('#signout').addEventListener('click', () => {
   setSession(null);
+  closeCancel();
   rooms = [];
   myReservations = [];
   details.clear();

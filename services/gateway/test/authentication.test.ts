@@ -36,6 +36,7 @@ describe('which routes need a token', () => {
         'GET /rentcars',
         'GET /rentcars/:id',
         'GET /rentcars/:id/availability',
+        'GET /search/rooms',
       ].sort(),
     );
   });

@@ -72,6 +72,27 @@ describe('message text (pure)', () => {
     expect(text).toMatch(/Busan.*5,000 KRW.*refunded/);
   });
 
+  it('when a reservation is cancelled, then the text states what the cancel refunds: in full, a part by its policy, or nothing', () => {
+    const cancel = (extra: Partial<MessageEventData>) => messageText('ReservationCancelled', { ...confirmed, ...extra }, 'Seoul');
+    expect(cancel({ refundAmount: 200000, cancellationPolicy: 'moderate' })).toMatch(/is cancelled\. Refund: 200,000 KRW \(in full\)\.$/);
+    expect(cancel({ refundAmount: 100000, cancellationPolicy: 'moderate' })).toMatch(
+      /is cancelled\. Refund: 100,000 KRW of 200,000 KRW \(moderate cancellation policy\)\.$/,
+    );
+    expect(cancel({ refundAmount: 0, cancellationPolicy: 'non_refundable' })).toMatch(
+      /is cancelled\. No refund \(non-refundable cancellation policy\)\.$/,
+    );
+    // From before cancellation policies: no refundAmount, a full refund.
+    expect(cancel({})).toMatch(/is cancelled\. Refund: 200,000 KRW \(in full\)\.$/);
+  });
+
+  it('when a payment is refunded in part, then the text says partially refunded and how much came back', () => {
+    const data = { reservationId: 'r-1', guestId: 'g', amount: 200000, refundedAmount: 100000 };
+    expect(messageText('PaymentRefunded', data, 'Busan')).toBe(
+      '[staycar Busan] Your payment 200,000 KRW for reservation r-1 is partially refunded: 100,000 KRW back.',
+    );
+    expect(messageText('PaymentRefunded', { ...data, refundedAmount: 200000 }, 'Busan')).toMatch(/is refunded in full\.$/);
+  });
+
   it('when the same event is composed twice, then the id is the same (deterministic per reservation and type)', () => {
     const a = composeMessage('PaymentApproved', confirmed, 'Seoul', new Date(1));
     const b = composeMessage('PaymentApproved', confirmed, 'Seoul', new Date(2));
@@ -272,7 +293,7 @@ describe('texts name the stay where it is known', () => {
   it('when the payment event comes first, then its text has what it carries and no invented details', async () => {
     const { messages } = setup();
     const payment = await messages.record('PaymentRefunded', { reservationId: 'r-2', guestId: 'guest-1', amount: 5000 });
-    expect(payment.text).toBe('[staycar Seoul] Your payment 5,000 KRW for reservation r-2 is refunded.');
+    expect(payment.text).toBe('[staycar Seoul] Your payment 5,000 KRW for reservation r-2 is refunded in full.');
   });
 });
 

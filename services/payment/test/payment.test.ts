@@ -7,7 +7,7 @@ import { createApp } from '../src/http/app';
 import { delayedApprovals } from '../src/adapters/delayedApprovals';
 import { paymentStore } from '../src/adapters/paymentStore';
 import { paymentUseCases } from '../src/app';
-import { paymentIdFor, refunded, approved, paymentEvent } from '../src/domain/payment';
+import { paymentIdFor, refunded, approved, paymentEvent, withRefundedAmount, type Payment } from '../src/domain/payment';
 
 function setup() {
   const store = new MemoryStatePort();
@@ -47,6 +47,23 @@ describe('payment domain', () => {
     });
     expect(refunded(once.next, 'T3').changed).toBe(false);
   });
+
+  it('when a part is refunded, then partially_refunded with refundedAmount; all of it (or more) is refunded; 0 changes nothing', () => {
+    const stored = approved({ reservationId: 'r', guestId: 'g', amount: 301, currency: 'KRW' }, 'T1');
+    expect(refunded(stored, 'T2', 150).next.payment).toMatchObject({ status: 'partially_refunded', refundedAmount: 150, refundedAt: 'T2' });
+    expect(refunded(stored, 'T2', 301).next.payment).toMatchObject({ status: 'refunded', refundedAmount: 301 });
+    expect(refunded(stored, 'T2', 999).next.payment).toMatchObject({ status: 'refunded', refundedAmount: 301 });
+    expect(refunded(stored, 'T2').next.payment).toMatchObject({ status: 'refunded', refundedAmount: 301 });
+    expect(refunded(stored, 'T2', 0)).toEqual({ next: stored, changed: false });
+    // A partially refunded payment is never refunded again (one cancel per reservation).
+    expect(refunded(refunded(stored, 'T2', 150).next, 'T3').changed).toBe(false);
+  });
+
+  it('when a payment stored before partial refunds is read, then refundedAmount is 0 while approved and all of it once refunded', () => {
+    const { refundedAmount: _r, ...old } = approved({ reservationId: 'r', guestId: 'g', amount: 7, currency: 'KRW' }, 'T1').payment;
+    expect(withRefundedAmount(old as Payment).refundedAmount).toBe(0);
+    expect(withRefundedAmount({ ...old, status: 'refunded' } as Payment).refundedAmount).toBe(7);
+  });
 });
 
 /**
@@ -71,6 +88,7 @@ describe('POST /internal/payments', () => {
       amount: 300_000,
       currency: 'KRW',
       status: 'approved',
+      refundedAmount: 0,
       createdAt: expect.any(String),
     });
     const second = await request(app)
@@ -138,6 +156,74 @@ describe('refunds', () => {
           .set(as('g1'))
       ).body.status,
     ).toBe('refunded');
+  });
+
+  const cancelledEvent = (data: Record<string, unknown>, id = 'e1') => ({
+    id,
+    type: 'ReservationCancelled',
+    data: { reservationId: 'res-1', status: 'cancelled', version: 2, ...data },
+  });
+  const paymentOf = async (app: ReturnType<typeof setup>['app']) =>
+    (
+      await request(app)
+        .get(`/payments/${paymentIdFor('res-1')}`)
+        .set(as('g1'))
+    ).body;
+
+  it('when ReservationCancelled says a part is refunded, then partially_refunded by that amount and PaymentRefunded says so, once', async () => {
+    const { app, store } = setup();
+    await request(app).post('/internal/payments').send(approve());
+    for (const id of ['e1', 'e2']) {
+      const res = await request(app)
+        .post('/events/ReservationCancelled')
+        .send(cancelledEvent({ refundAmount: 150_000 }, id));
+      expect(res.body).toEqual({ status: 'SUCCESS' });
+    }
+    // An event from old code (no refundAmount: all of it) about the same cancel changes nothing either.
+    await request(app).post('/events/ReservationCancelled').send(cancelledEvent({}, 'e3'));
+    expect(await paymentOf(app)).toMatchObject({ status: 'partially_refunded', amount: 300_000, refundedAmount: 150_000 });
+    expect(store.published.map((e) => [e.type, e.data.status, e.data.refundedAmount])).toEqual([
+      ['PaymentApproved', 'approved', 0],
+      ['PaymentRefunded', 'partially_refunded', 150_000],
+    ]);
+  });
+
+  it('when ReservationCancelled refunds all of it, or comes from old code without refundAmount, then refunded in full', async () => {
+    for (const data of [{ refundAmount: 300_000 }, {}]) {
+      const { app, store } = setup();
+      await request(app).post('/internal/payments').send(approve());
+      await request(app).post('/events/ReservationCancelled').send(cancelledEvent(data));
+      expect(await paymentOf(app)).toMatchObject({ status: 'refunded', refundedAmount: 300_000 });
+      expect(store.published.map((e) => e.type)).toEqual(['PaymentApproved', 'PaymentRefunded']);
+    }
+  });
+
+  it('when ReservationCancelled refunds 0 (non_refundable), then the payment stays approved with refundedAmount 0 and no event', async () => {
+    const { app, store } = setup();
+    await request(app).post('/internal/payments').send(approve());
+    const res = await request(app)
+      .post('/events/ReservationCancelled')
+      .send(cancelledEvent({ refundAmount: 0 }));
+    expect(res.body).toEqual({ status: 'SUCCESS' });
+    expect(await paymentOf(app)).toMatchObject({ status: 'approved', refundedAmount: 0 });
+    expect(store.published.map((e) => e.type)).toEqual(['PaymentApproved']);
+  });
+
+  it('when the refundAmount is not a whole non-negative number, then the event is dropped (poison) and nothing is refunded', async () => {
+    const { app, store } = setup();
+    await request(app).post('/internal/payments').send(approve());
+    for (const refundAmount of [-1, 1.5, '100']) {
+      const res = await request(app).post('/events/ReservationCancelled').send(cancelledEvent({ refundAmount }));
+      expect(res.body).toEqual({ status: 'DROP' });
+    }
+    expect(store.published.map((e) => e.type)).toEqual(['PaymentApproved']);
+  });
+
+  it('when the saga compensates (the internal refund route), then it is always a full refund', async () => {
+    const { app } = setup();
+    await request(app).post('/internal/payments').send(approve());
+    const res = await request(app).post('/internal/payments/by-reservation/res-1/refund');
+    expect(res.body).toMatchObject({ status: 'refunded', refundedAmount: 300_000 });
   });
 
   it('when the cancel (or a recovery refund) comes before any payment, then a tombstone refuses the late approve with 402', async () => {

@@ -1,4 +1,4 @@
-import type { Change, DomainEvent } from '@staycar/common';
+import type { CancellationPolicy, Change, DomainEvent } from '@staycar/common';
 import type { IdempotencyRecord, Outcome } from './domain/idempotency';
 import type { Reservation, StoredReservation } from './domain/reservation';
 import type { SagaRecord } from './domain/saga';
@@ -27,6 +27,9 @@ export interface RoomHold {
   currency: string;
   roomName: string;
   city: string;
+  /** The room's cancellation terms now (a room service from before issue 18 sends none: the defaults). */
+  cancellationPolicy?: CancellationPolicy;
+  timeZone?: string;
 }
 
 /** The part of rentcar's Hold answer the saga uses. */

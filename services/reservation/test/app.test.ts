@@ -38,6 +38,8 @@ describe('POST /reservations: the saga', () => {
       nights: 3,
       amount: 300_000,
       currency: 'KRW',
+      cancellationPolicy: 'flexible',
+      timeZone: 'Asia/Seoul',
       status: 'confirmed',
       paymentId: 'pay-res-1',
       createdAt: expect.any(String),

@@ -1,5 +1,5 @@
 import { bodyFingerprint, idempotencyRecordKey } from '../src/domain/idempotency';
-import { amountOf, cancelled, confirmed, reservationEvent } from '../src/domain/reservation';
+import { amountOf, asFirstAnswered, cancelled, confirmed, reservationEvent, withCancellationTerms } from '../src/domain/reservation';
 
 const base = {
   id: 'r1',
@@ -12,6 +12,8 @@ const base = {
   amount: 300,
   currency: 'KRW',
   paymentId: 'p1',
+  cancellationPolicy: 'moderate' as const,
+  timeZone: 'Asia/Seoul',
   roomName: 'Hanok',
   city: 'Seoul',
   now: '2026-01-01T00:00:00.000Z',
@@ -34,18 +36,39 @@ describe('state transitions', () => {
     expect(stored.reservation).not.toHaveProperty('roomName');
   });
 
-  it('when cancelled, then status cancelled with cancelledAt and version 2; cancelling again changes nothing', () => {
-    const first = cancelled(confirmed(base), '2026-01-02T00:00:00.000Z');
+  it('when confirmed, then it keeps the cancellation terms it was made under; no refundAmount yet', () => {
+    const { reservation } = confirmed(base);
+    expect(reservation).toMatchObject({ cancellationPolicy: 'moderate', timeZone: 'Asia/Seoul' });
+    expect(reservation).not.toHaveProperty('refundAmount');
+  });
+
+  it('when cancelled, then status cancelled with cancelledAt, the refund decided and version 2; cancelling again changes nothing (the first refund stays)', () => {
+    const first = cancelled(confirmed(base), '2026-01-02T00:00:00.000Z', 150);
     expect(first.changed).toBe(true);
     expect(first.next.version).toBe(2);
     expect(first.next.reservation).toMatchObject({
       status: 'cancelled',
       cancelledAt: '2026-01-02T00:00:00.000Z',
       updatedAt: '2026-01-02T00:00:00.000Z',
+      refundAmount: 150,
+      amount: 300,
     });
-    const again = cancelled(first.next, '2026-01-03T00:00:00.000Z');
+    const again = cancelled(first.next, '2026-01-03T00:00:00.000Z', 0);
     expect(again.changed).toBe(false);
     expect(again.next).toEqual(first.next);
+  });
+
+  it('when the first answer is replayed after a cancel, then without cancelledAt and refundAmount', () => {
+    const { next } = cancelled(confirmed(base), '2026-01-02T00:00:00.000Z', 150);
+    expect(asFirstAnswered(next.reservation)).toEqual(confirmed(base).reservation);
+  });
+
+  it('when a reservation stored before cancellation policies is read, then it has the default terms (flexible, Asia/Seoul)', () => {
+    const stored = confirmed(base);
+    const { cancellationPolicy: _p, timeZone: _t, ...old } = stored.reservation;
+    const read = withCancellationTerms({ ...stored, reservation: old as typeof stored.reservation });
+    expect(read.reservation).toEqual({ ...stored.reservation, cancellationPolicy: 'flexible', timeZone: 'Asia/Seoul' });
+    expect(withCancellationTerms(stored)).toBe(stored);
   });
 
   it('when events are built, then they carry the full reservation, reservationId, roomName, city, version and occurredAt', () => {
@@ -60,9 +83,16 @@ describe('state transitions', () => {
       version: 1,
       occurredAt: 'T',
     });
-    const cancelEvent = reservationEvent(cancelled(stored, 'T2').next, 'T2');
+    const cancelEvent = reservationEvent(cancelled(stored, 'T2', 150).next, 'T2');
     expect(cancelEvent.type).toBe('ReservationCancelled');
-    expect(cancelEvent.data).toMatchObject({ status: 'cancelled', version: 2, cancelledAt: 'T2' });
+    expect(cancelEvent.data).toMatchObject({
+      status: 'cancelled',
+      version: 2,
+      cancelledAt: 'T2',
+      refundAmount: 150,
+      cancellationPolicy: 'moderate',
+      timeZone: 'Asia/Seoul',
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { DomainError, tryLater } from '@staycar/common';
+import { DomainError, tryLater, type CancellationPolicy } from '@staycar/common';
 import { MemoryStatePort } from '@staycar/common/testing';
 import type {
   ApproveRequest,
@@ -32,7 +32,10 @@ const unavailable = () =>
 export type Call = [string, ...unknown[]];
 
 export class FakeRooms implements RoomCalendar {
-  rooms = new Map<string, { pricePerNight: number; currency: string; name: string; city: string }>();
+  rooms = new Map<
+    string,
+    { pricePerNight: number; currency: string; name: string; city: string; cancellationPolicy?: CancellationPolicy; timeZone?: string }
+  >();
   taken = new Set<string>();
   down = false;
   releaseDown = false;
@@ -51,6 +54,8 @@ export class FakeRooms implements RoomCalendar {
       currency: room.currency,
       roomName: room.name,
       city: room.city,
+      ...(room.cancellationPolicy ? { cancellationPolicy: room.cancellationPolicy } : {}),
+      ...(room.timeZone ? { timeZone: room.timeZone } : {}),
     };
   }
   async release(roomId: string, reservationId: string): Promise<void> {

@@ -61,14 +61,16 @@ describe('the first answer of a reservation', () => {
       nights: 1,
       amount: 10,
       currency: 'KRW',
+      cancellationPolicy: 'strict',
+      timeZone: 'Asia/Seoul',
       paymentId: 'p',
       roomName: 'n',
       city: 'c',
       now: '2029-01-01T00:00:00.000Z',
     });
     expect(asFirstAnswered(made.reservation)).toEqual(made.reservation);
-    const later = cancelled(made, '2029-02-01T00:00:00.000Z').next.reservation;
-    expect(later).toMatchObject({ status: 'cancelled', cancelledAt: '2029-02-01T00:00:00.000Z' });
+    const later = cancelled(made, '2029-02-01T00:00:00.000Z', 5).next.reservation;
+    expect(later).toMatchObject({ status: 'cancelled', cancelledAt: '2029-02-01T00:00:00.000Z', refundAmount: 5 });
     expect(asFirstAnswered(later)).toEqual(made.reservation);
   });
 });

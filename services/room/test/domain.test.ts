@@ -8,7 +8,7 @@ const later = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
 describe('rooms', () => {
   const input = { hostId: 'h1', name: 'Sea view', city: 'Busan', pricePerNight: 90000 };
 
-  it('when registered without optional fields, then defaults: KRW, empty description, capacity 1, version 1', () => {
+  it('when registered without optional fields, then defaults: KRW, empty description, capacity 1, flexible in Asia/Seoul, version 1', () => {
     const record = registerRoom('room_1', input, NOW);
     expect(record.room).toEqual({
       id: 'room_1',
@@ -16,6 +16,8 @@ describe('rooms', () => {
       currency: 'KRW',
       description: '',
       capacity: 1,
+      cancellationPolicy: 'flexible',
+      timeZone: 'Asia/Seoul',
       createdAt: NOW.toISOString(),
       updatedAt: NOW.toISOString(),
     });

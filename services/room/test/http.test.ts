@@ -56,6 +56,8 @@ describe('rooms over HTTP', () => {
       currency: 'KRW',
       description: '',
       capacity: 1,
+      cancellationPolicy: 'flexible',
+      timeZone: 'Asia/Seoul',
       createdAt: '2030-01-01T00:00:00.000Z',
       updatedAt: '2030-01-01T00:00:00.000Z',
     });
@@ -298,6 +300,99 @@ describe('availability', () => {
   });
 });
 
+describe('cancellation terms (issue 18)', () => {
+  it('when a room is registered with a policy and a time zone, then the room, its event and its holds carry them', async () => {
+    const { app, state } = setup();
+    const room = await createRoom(app, { ...newRoom, cancellationPolicy: 'strict', timeZone: 'Pacific/Auckland' });
+    expect(room).toMatchObject({ cancellationPolicy: 'strict', timeZone: 'Pacific/Auckland' });
+    expect(state.eventsOf('RoomRegistered')).toEqual([
+      expect.objectContaining({ cancellationPolicy: 'strict', timeZone: 'Pacific/Auckland' }),
+    ]);
+    expect((await hold(app, room.id, 'res-1')).body).toMatchObject({ cancellationPolicy: 'strict', timeZone: 'Pacific/Auckland' });
+  });
+
+  it('when the host patches them, then the room and RoomModified change; holds made before keep the terms of their time', async () => {
+    const { app, state } = setup();
+    const room = await createRoom(app);
+    await hold(app, room.id, 'res-1');
+    const res = await request(app)
+      .patch(`/rooms/${room.id}`)
+      .set(HOST)
+      .send({ cancellationPolicy: 'non_refundable', timeZone: 'America/Los_Angeles' });
+    expect(res.body).toMatchObject({ cancellationPolicy: 'non_refundable', timeZone: 'America/Los_Angeles', name: 'Sea view' });
+    expect(state.eventsOf('RoomModified')).toEqual([
+      expect.objectContaining({ cancellationPolicy: 'non_refundable', timeZone: 'America/Los_Angeles', version: 2 }),
+    ]);
+    expect((await hold(app, room.id, 'res-1')).body).toMatchObject({ cancellationPolicy: 'flexible', timeZone: 'Asia/Seoul' });
+    expect((await hold(app, room.id, 'res-2', nights('2030-03-01', '2030-03-02'))).body).toMatchObject({
+      cancellationPolicy: 'non_refundable',
+      timeZone: 'America/Los_Angeles',
+    });
+  });
+
+  it('when a time zone is spelled in another case, then it is stored as Intl spells it', async () => {
+    const { app } = setup();
+    expect((await createRoom(app, { ...newRoom, timeZone: 'asia/tokyo' })).timeZone).toBe('Asia/Tokyo');
+  });
+
+  it.each([
+    ['an unknown policy', { cancellationPolicy: 'lenient' }, 'cancellationPolicy'],
+    ['a policy in another case', { cancellationPolicy: 'Flexible' }, 'cancellationPolicy'],
+    ['an unknown zone', { timeZone: 'Mars/Olympus_Mons' }, 'timeZone'],
+    ['an offset instead of a zone name', { timeZone: '+09:00' }, 'timeZone'],
+    ['an empty zone', { timeZone: '' }, 'timeZone'],
+    ['a zone that is not a string', { timeZone: 9 }, 'timeZone'],
+  ])(
+    'when a room names %s, then 400 VALIDATION_FAILED on that field, on POST and PATCH, and nothing changes',
+    async (_what, bad, field) => {
+      const { app, state } = setup();
+      const created = await request(app)
+        .post('/rooms')
+        .set(HOST)
+        .send({ ...newRoom, ...bad });
+      expect([created.status, created.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expect(created.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
+      const room = await createRoom(app);
+      const patched = await request(app).patch(`/rooms/${room.id}`).set(HOST).send(bad);
+      expect([patched.status, patched.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
+      expect((await request(app).get(`/rooms/${room.id}`)).body).toEqual(room);
+      expect(state.eventsOf('RoomModified')).toEqual([]);
+    },
+  );
+
+  it('when the zone is unknown, then the reason says what is expected', async () => {
+    const { app } = setup();
+    const res = await request(app)
+      .post('/rooms')
+      .set(HOST)
+      .send({ ...newRoom, timeZone: 'Asia/Atlantis' });
+    expect(res.body.error.details).toEqual([{ field: 'timeZone', reason: 'is not an IANA time zone name (e.g. Asia/Seoul)' }]);
+  });
+
+  it('when someone else than the host patches the terms, then 403 and nothing changes', async () => {
+    const { app, state } = setup();
+    const room = await createRoom(app);
+    const res = await request(app).patch(`/rooms/${room.id}`).set(as('host-2')).send({ cancellationPolicy: 'strict' });
+    expect([res.status, res.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await request(app).get(`/rooms/${room.id}`)).body.cancellationPolicy).toBe('flexible');
+    expect(state.eventsOf('RoomModified')).toEqual([]);
+  });
+
+  it('when a room stored before issue 18 is read, changed or held, then it has the defaults (flexible, Asia/Seoul)', async () => {
+    const { app, state } = setup();
+    const room = await createRoom(app);
+    const key = roomKeys.room(room.id);
+    const stored = (await state.getState<{ room: Record<string, unknown> }>(key))!;
+    const { cancellationPolicy: _p, timeZone: _t, ...old } = stored.value.room;
+    await state.saveState({ key, value: { ...stored.value, room: old }, etag: stored.etag });
+    expect((await request(app).get(`/rooms/${room.id}`)).body).toEqual(room);
+    expect((await hold(app, room.id, 'res-1')).body).toMatchObject({ cancellationPolicy: 'flexible', timeZone: 'Asia/Seoul' });
+    const patched = await request(app).patch(`/rooms/${room.id}`).set(HOST).send({ capacity: 2 });
+    expect(patched.body).toMatchObject({ capacity: 2, cancellationPolicy: 'flexible', timeZone: 'Asia/Seoul' });
+    expect(state.eventsOf('RoomModified')).toEqual([expect.objectContaining({ cancellationPolicy: 'flexible', timeZone: 'Asia/Seoul' })]);
+  });
+});
+
 describe('internal holds', () => {
   it('when a hold is made, then the Hold carries the room at hold time; repeating it answers 200 with the same Hold', async () => {
     const { app } = setup();
@@ -318,6 +413,8 @@ describe('internal holds', () => {
       roomName: 'Sea view',
       city: 'Busan',
       hostId: 'host-1',
+      cancellationPolicy: 'flexible',
+      timeZone: 'Asia/Seoul',
     });
     const again = await hold(app, room.id, 'res-1');
     expect(again.status).toBe(200);

@@ -3,6 +3,8 @@ import { connectWithin, createDataSource, migrate } from './adapters/mysql/dataS
 import { TypeormViewStore } from './adapters/mysql/typeormViewStore';
 import { projectBatch, projectEvent } from './app/project';
 import { ViewReader } from './app/read';
+import { RoomSearcher } from './app/search';
+import { TypeormRoomSearch } from './adapters/mysql/roomSearch';
 import { loadConfig } from './config';
 import { createApp } from './http/app';
 
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
     config,
     logger,
     reader: new ViewReader(store, config.listCacheMs),
+    searcher: new RoomSearcher(new TypeormRoomSearch(db)),
     project: (event) => projectEvent(store, event),
     projectBatch: (events) => projectBatch(store, events),
     sidecarHealthy: () => sidecar.isHealthy(),

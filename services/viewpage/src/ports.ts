@@ -1,4 +1,5 @@
-import type { CarRow, ReservationRow, RoomRow } from './domain/projection';
+import type { CarRow, ReservationRow, Room, RoomRow } from './domain/projection';
+import type { SearchCriteria } from './domain/search';
 
 /** Keyset position in a list: most recently updated first (`updatedAt` then id, both descending), or by id ascending. */
 export interface UpdatedAfter {
@@ -55,4 +56,13 @@ export interface RecordedEvent {
 /** The events published so far, oldest first, as far as the history still holds them (the rebuild reads it). */
 export interface EventHistory {
   entries(): AsyncIterable<RecordedEvent>;
+}
+
+/** The search's reads (GET /search/rooms): listed rooms free for a stay, from the view's own tables. */
+export interface RoomSearchStore {
+  /**
+   * Listed rooms of `city` holding `guests`, priced within [minPrice, maxPrice] per night, with none
+   * of the stay's nights booked, in `sort` order after `after`; at most `limit`.
+   */
+  freeRooms(criteria: SearchCriteria): Promise<Array<RoomRow & { room: Room }>>;
 }

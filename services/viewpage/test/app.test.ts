@@ -5,6 +5,8 @@ import { createApp } from '../src/http/app';
 import { projectBatch, projectEvent } from '../src/app/project';
 import { ViewReader } from '../src/app/read';
 import { MemoryViewStore } from './memoryViewStore';
+import { MemoryRoomSearch } from './memoryRoomSearch';
+import { RoomSearcher } from '../src/app/search';
 import { as, asOperator } from '../../common/test/support/identity';
 
 const logger = pino({ level: 'silent' });
@@ -17,6 +19,7 @@ function setup() {
     config: { pubsub: 'pubsub', eventsTopics: ['topic'], deadLetterTopic: 'dead' },
     logger,
     reader: new ViewReader(store),
+    searcher: new RoomSearcher(new MemoryRoomSearch(store)),
     project: (event) => projectEvent(store, event, new Date(clock++)),
     projectBatch: (events) => projectBatch(store, events, new Date(clock++)),
     sidecarHealthy: async () => true,
@@ -95,6 +98,27 @@ describe('viewpage HTTP', () => {
     expect((await request(app).get('/roomviews/room-c').set(HOST)).body.latestReservation.status).toBe('completed');
   });
 
+  it('when a cancel refunds a part, then paymentStatus is partially_refunded; a PaymentRefunded without status (old code) is refunded', async () => {
+    const { app, publish } = setup();
+    await publish('RoomRegistered', roomData('room-p'));
+    for (const [id, status] of [
+      ['r-part', 'partially_refunded'],
+      ['r-full', 'refunded'],
+      ['r-old', undefined],
+    ] as const) {
+      await publish('ReservationConfirmed', reservationData(id, 'room-p'));
+      await publish('PaymentApproved', { reservationId: id, guestId: 'guest-1', status: 'approved', version: 1 });
+      await publish('ReservationCancelled', reservationData(id, 'room-p', 2));
+      const refund = await publish('PaymentRefunded', { reservationId: id, guestId: 'guest-1', version: 2, ...(status ? { status } : {}) });
+      expect(refund.body.status).toBe('SUCCESS');
+    }
+    const res = await request(app).get('/roomviews/room-p').set(HOST);
+    const byId = Object.fromEntries(
+      res.body.reservations.map((r: { reservationId: string; paymentStatus: string }) => [r.reservationId, r.paymentStatus]),
+    );
+    expect(byId).toEqual({ 'r-part': 'partially_refunded', 'r-full': 'refunded', 'r-old': 'refunded' });
+  });
+
   it('when a room is deleted, then it leaves /roomviews and /rooms and /roomviews/{id} answers 404', async () => {
     const { app, publish } = setup();
     await publish('RoomRegistered', roomData('room-2'));
@@ -123,9 +147,15 @@ describe('viewpage HTTP', () => {
       currency: 'KRW',
       description: '',
       capacity: 2,
+      cancellationPolicy: 'flexible',
+      timeZone: 'Asia/Seoul',
       createdAt: '2030-01-01T00:00:00.000Z',
       updatedAt: '2030-01-01T00:00:00.000Z',
     });
+    expect((await request(app).get('/rooms?city=Seoul')).body.items).toHaveLength(2);
+    await publish('RoomModified', roomData('a', 'Seoul', { version: 2, cancellationPolicy: 'strict', timeZone: 'Europe/Paris' }));
+    const changed = (await request(app).get('/rooms?city=Seoul')).body.items.find((r: { id: string }) => r.id === 'a');
+    expect(changed).toMatchObject({ cancellationPolicy: 'strict', timeZone: 'Europe/Paris' });
     expect((await request(app).get('/rooms?hostId=host-2')).body.items.map((r: { id: string }) => r.id)).toEqual(['c']);
   });
 
@@ -326,6 +356,7 @@ describe('viewpage in bulk (one transaction per batch)', () => {
       },
       logger,
       reader: new ViewReader(store),
+      searcher: new RoomSearcher(new MemoryRoomSearch(store)),
       project: (event) => projectEvent(store, event),
       projectBatch: async (events) => {
         transactions.push(events.length);

@@ -8,6 +8,7 @@ describe('the view database chosen by the scheme of VIEW_DB_URL', () => {
     expect((db.options.migrations as Array<{ name: string }>).map((m) => m.name)).toEqual([
       'CreateView1764000000000',
       'RoomViewsByHost1780000000000',
+      'RoomSearch1790000000000',
     ]);
     expect(db.options.migrationsTableName).toBe('view_migrations');
   });
@@ -21,6 +22,7 @@ describe('the view database chosen by the scheme of VIEW_DB_URL', () => {
       expect((db.options.migrations as Array<{ name: string }>).map((m) => m.name)).toEqual([
         'CreateViewPg1764000000000',
         'RoomViewsByHostPg1780000000000',
+        'RoomSearchPg1790000000000',
       ]);
       expect(db.options.migrationsTableName).toBe('view_migrations');
     },

@@ -120,6 +120,24 @@ export function createStaycar({ routes = routesFromEnv() } = {}) {
         const found = reservations.find((r) => r.id === params[0] && r.guestId === caller);
         return found ? { status: 200, body: found } : error(404, 'NOT_FOUND', 'no such reservation');
       }
+      case 'GET /search/rooms': {
+        // Rooms of the city free on every night of the stay that hold `guests`, cheapest first, with the total price.
+        const city = searchParams.get('city');
+        const checkIn = searchParams.get('checkIn') ?? '';
+        const checkOut = searchParams.get('checkOut') ?? '';
+        const guests = Number(searchParams.get('guests') ?? 1);
+        const first = Date.parse(`${checkIn}T00:00:00Z`);
+        const last = Date.parse(`${checkOut}T00:00:00Z`);
+        if (!city || !(first >= today()) || first > today() + HORIZON_DAYS * DAY_MS || !(last > first) || last - first > 90 * DAY_MS) {
+          return error(400, 'VALIDATION_FAILED', `city, and a stay ${checkIn}..${checkOut} from today (UTC) to 500 days ahead, 1..90 nights`);
+        }
+        const nights = nightsOf(checkIn, checkOut);
+        const items = [...rooms.values()]
+          .filter((r) => r.city === city && (r.capacity ?? 1) >= guests && nights.every((d) => !held.has(`${r.id}|${d}`)))
+          .sort((a, b) => a.pricePerNight - b.pricePerNight)
+          .map((r) => ({ ...r, currency: r.currency ?? 'KRW', averageRating: null, reviewCount: 0, nights: nights.length, totalPrice: nights.length * r.pricePerNight }));
+        return { status: 200, body: { items: items.slice(0, Number(searchParams.get('limit') ?? 50)), nextCursor: null } };
+      }
       case 'GET /roomviews': {
         const city = searchParams.get('city');
         const items = [...rooms.values()].filter((r) => r.hostId === caller && (!city || r.city === city)).map(viewOf);

@@ -47,11 +47,14 @@ export const ALLOWED_ROUTES: readonly AllowedRoute[] = [
   { method: 'GET', path: '/reservations', service: 'reservation', access: 'protected' },
   { method: 'GET', path: '/reservations/:id', service: 'reservation', access: 'protected' },
   { method: 'POST', path: '/reservations/:id/cancel', service: 'reservation', access: 'protected' },
+  { method: 'GET', path: '/reservations/:id/cancellation', service: 'reservation', access: 'protected' },
 
   { method: 'GET', path: '/payments', service: 'payment', access: 'protected' },
   { method: 'GET', path: '/payments/:id', service: 'payment', access: 'protected' },
 
   { method: 'GET', path: '/messages', service: 'message', access: 'protected' },
+
+  { method: 'GET', path: '/search/rooms', service: 'viewpage', access: 'public' },
 
   { method: 'GET', path: '/roomviews', service: 'viewpage', access: 'protected' },
   { method: 'GET', path: '/roomviews/:id', service: 'viewpage', access: 'protected' },

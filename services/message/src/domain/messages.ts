@@ -51,6 +51,11 @@ export const MessageEventData = Type.Object({
   nights: Type.Optional(Type.Integer({ minimum: 0 })),
   amount: Type.Optional(Amount),
   currency: Type.Optional(Type.String({ maxLength: 10 })),
+  /** ReservationCancelled: what the cancel refunds, and by which policy (none from before issue 18: all of it). */
+  refundAmount: Type.Optional(Amount),
+  cancellationPolicy: Type.Optional(Type.String({ maxLength: 40 })),
+  /** PaymentRefunded: what was given back (none from before issue 18: all of it). */
+  refundedAmount: Type.Optional(Amount),
 });
 export type MessageEventData = Static<typeof MessageEventData>;
 
@@ -69,8 +74,28 @@ function roomPart(data: MessageEventData): string {
 
 const carPart = (data: MessageEventData): string => (data.carId ? `Car ${data.carId}` : 'Your car');
 
+const money = (amount: number, data: MessageEventData): string => `${amount.toLocaleString('en-US')} ${data.currency ?? 'KRW'}`;
+
 function amountPart(data: MessageEventData): string {
-  return data.amount !== undefined ? ` ${data.amount.toLocaleString('en-US')} ${data.currency ?? 'KRW'}` : '';
+  return data.amount !== undefined ? ` ${money(data.amount, data)}` : '';
+}
+
+const policyPart = (data: MessageEventData): string =>
+  data.cancellationPolicy ? ` (${data.cancellationPolicy.replace(/_/g, '-')} cancellation policy)` : '';
+
+/** What a cancel refunds (`refundAmount`; an event from before issue 18 has none: all of it). */
+function refundPart(data: MessageEventData): string {
+  const refund = data.refundAmount ?? data.amount;
+  if (refund === undefined) return '';
+  if (refund === 0) return ` No refund${policyPart(data)}.`;
+  if (data.amount !== undefined && refund >= data.amount) return ` Refund: ${money(refund, data)} (in full).`;
+  return ` Refund: ${money(refund, data)}${data.amount !== undefined ? ` of ${money(data.amount, data)}` : ''}${policyPart(data)}.`;
+}
+
+/** A refund of less than was paid says how much came back; a full one (or one from before issue 18) says so. */
+function refundedPart(data: MessageEventData): string {
+  const partial = data.refundedAmount !== undefined && data.amount !== undefined && data.refundedAmount < data.amount;
+  return partial ? `partially refunded: ${money(data.refundedAmount ?? 0, data)} back` : 'refunded in full';
 }
 
 /** The guest-facing sentence for one status change; names the configured city. Pure. */
@@ -81,13 +106,13 @@ export function messageText(type: MessageEventType, data: MessageEventData, city
     case 'ReservationConfirmed':
       return `${prefix} Your ${ref}${roomPart(data)}${stayPart(data)} is confirmed.${data.amount !== undefined ? ` Total:${amountPart(data)}.` : ''}`;
     case 'ReservationCancelled':
-      return `${prefix} Your ${ref}${roomPart(data)}${stayPart(data)} is cancelled.`;
+      return `${prefix} Your ${ref}${roomPart(data)}${stayPart(data)} is cancelled.${refundPart(data)}`;
     case 'ReservationCompleted':
       return `${prefix} Your stay${roomPart(data)}${stayPart(data)} has ended (${ref} is completed). Thank you for staying with us.`;
     case 'PaymentApproved':
       return `${prefix} Your payment${amountPart(data)} for ${ref}${roomPart(data)}${stayPart(data)} is approved.`;
     case 'PaymentRefunded':
-      return `${prefix} Your payment${amountPart(data)} for ${ref}${roomPart(data)}${stayPart(data)} is refunded.`;
+      return `${prefix} Your payment${amountPart(data)} for ${ref}${roomPart(data)}${stayPart(data)} is ${refundedPart(data)}.`;
     case 'RentcarReserved':
       return `${prefix} ${carPart(data)} is reserved for your stay${roomPart(data)}${stayPart(data)} (${ref}).`;
     case 'RentcarReleased':

@@ -9,6 +9,7 @@ import {
   type ApproveInput,
   type Payment,
   type StoredPayment,
+  withRefundedAmount,
 } from '../domain/payment';
 import type { PaymentDeps } from './deps';
 
@@ -36,7 +37,7 @@ export function approvePayment(deps: PaymentDeps & { declinedToken: string }): A
       deps.state,
       paymentKey(id),
       (current) => {
-        if (current?.value.kind === 'payment') return keep({ created: false, payment: current.value.payment });
+        if (current?.value.kind === 'payment') return keep({ created: false, payment: withRefundedAmount(current.value.payment) });
         if (current?.value.kind === 'tombstone') throw paymentDeclined('The reservation was cancelled before it was paid.');
         if (isDeclined(input.token, deps.declinedToken)) throw paymentDeclined('The card was declined.');
         const stored = approved(input, now);

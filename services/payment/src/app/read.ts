@@ -1,5 +1,5 @@
 import { assertOwnerOrHidden, mayRead, notFound, type Caller } from '@staycar/common';
-import { paymentIdFor, paymentKey, type PaidPayment, type Payment, type StoredPayment } from '../domain/payment';
+import { paymentIdFor, paymentKey, storedNow, type PaidPayment, type Payment, type StoredPayment } from '../domain/payment';
 import type { StatePort } from '../ports';
 
 export interface PaymentReads {
@@ -16,7 +16,8 @@ export const noPayment = () => notFound('NOT_FOUND', 'No such payment.');
 export function paymentReads(state: StatePort): PaymentReads {
   const paid = async (id: string): Promise<PaidPayment | undefined> => {
     const found = await state.getState<StoredPayment>(paymentKey(id));
-    return found?.value.kind === 'payment' ? found.value : undefined;
+    const stored = found && storedNow(found.value);
+    return stored?.kind === 'payment' ? stored : undefined;
   };
   return {
     async get(id, caller) {

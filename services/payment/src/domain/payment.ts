@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '@staycar/common';
 
-/** Pure domain of a payment: ids, approval decision, approved → refunded, event payloads. No I/O. */
+/** Pure domain of a payment: ids, approval decision, approved → (partially) refunded, event payloads. No I/O. */
 
-export type PaymentStatus = 'approved' | 'refunded';
+export type PaymentStatus = 'approved' | 'refunded' | 'partially_refunded';
 
 /** The public Payment (API.md). */
 export interface Payment {
@@ -12,6 +12,8 @@ export interface Payment {
   amount: number;
   currency: string;
   status: PaymentStatus;
+  /** What was given back: 0 while approved, `amount` when refunded, less when partially refunded. */
+  refundedAmount: number;
   createdAt: string;
   refundedAt?: string;
 }
@@ -56,6 +58,7 @@ export function approved(input: ApproveInput, now: string): PaidPayment {
       amount: input.amount,
       currency: input.currency,
       status: 'approved',
+      refundedAmount: 0,
       createdAt: now,
     },
     guestId: input.guestId,
@@ -63,11 +66,30 @@ export function approved(input: ApproveInput, now: string): PaidPayment {
   };
 }
 
-/** approved → refunded; refunding a refunded payment changes nothing. */
-export function refunded(stored: PaidPayment, now: string): { next: PaidPayment; changed: boolean } {
-  if (stored.payment.status === 'refunded') return { next: stored, changed: false };
+/** A payment stored before issue 18 has no `refundedAmount`: 0 while approved, all of it once refunded. */
+export function withRefundedAmount(payment: Payment): Payment {
+  if ((payment as Partial<Payment>).refundedAmount !== undefined) return payment;
+  return { ...payment, refundedAmount: payment.status === 'approved' ? 0 : payment.amount };
+}
+
+/** A stored payment as it reads today (`withRefundedAmount`); a tombstone as it is. */
+export const storedNow = (stored: StoredPayment): StoredPayment =>
+  stored.kind === 'payment' ? { ...stored, payment: withRefundedAmount(stored.payment) } : stored;
+
+/**
+ * Refunds `amount` (undefined: all of it; more than was paid: all of it) once: approved → refunded
+ * (all of it) or partially_refunded (less). A refund of 0 changes nothing: the payment stays
+ * approved with refundedAmount 0, and no event (nothing was given back). A refunded or partially
+ * refunded payment is never refunded again: a reservation is cancelled once, and every delivery of
+ * its ReservationCancelled carries the same amount.
+ */
+export function refunded(stored: PaidPayment, now: string, amount?: number): { next: PaidPayment; changed: boolean } {
+  const { payment } = stored;
+  const refund = Math.min(amount ?? payment.amount, payment.amount);
+  if (payment.status !== 'approved' || refund <= 0) return { next: stored, changed: false };
+  const status: PaymentStatus = refund === payment.amount ? 'refunded' : 'partially_refunded';
   return {
-    next: { ...stored, payment: { ...stored.payment, status: 'refunded', refundedAt: now }, version: stored.version + 1 },
+    next: { ...stored, payment: { ...payment, status, refundedAmount: refund, refundedAt: now }, version: stored.version + 1 },
     changed: true,
   };
 }
@@ -76,7 +98,10 @@ export const tombstone = (reservationId: string, now: string): StoredPayment => 
 
 export const EVENT_TYPES = { approved: 'PaymentApproved', refunded: 'PaymentRefunded' } as const;
 
-/** PaymentApproved / PaymentRefunded (docs/contracts.md): full Payment + guestId, version 1 / 2. */
+/**
+ * PaymentApproved / PaymentRefunded (docs/contracts.md): full Payment + guestId, version 1 / 2. A
+ * partial refund is a PaymentRefunded too, with `status: "partially_refunded"` and its `refundedAmount`.
+ */
 export function paymentEvent(stored: PaidPayment, now: string): { type: string; data: Record<string, unknown> } {
   return {
     type: stored.payment.status === 'approved' ? EVENT_TYPES.approved : EVENT_TYPES.refunded,

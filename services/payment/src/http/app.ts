@@ -76,9 +76,10 @@ export function createApp(deps: AppDeps): Express {
         config,
         logger,
         handlers: {
-          /** Idempotent: refunding twice changes nothing; before any payment it leaves a tombstone. */
+          /** Idempotent: refunding twice changes nothing; before any payment it leaves a tombstone. By the cancel's `refundAmount`. */
           ReservationCancelled: async (event) => {
-            await payments.refund(parseEventData(CancelledEventData, event).reservationId);
+            const { reservationId, refundAmount } = parseEventData(CancelledEventData, event);
+            await payments.refund(reservationId, refundAmount);
           },
         },
       });

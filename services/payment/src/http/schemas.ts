@@ -13,5 +13,11 @@ export const ApproveBody = Strict({
 
 export const ListPaymentsQuery = Strict({ reservationId: ClientId, ...PageQuery });
 
-/** What ReservationCancelled must carry for a refund (the rest of the snapshot is ignored). */
-export const CancelledEventData = Type.Object({ reservationId: ClientId });
+/**
+ * What ReservationCancelled must carry for a refund (the rest of the snapshot is ignored):
+ * `refundAmount` is what the cancel refunds; an event from before issue 18 has none: all of it.
+ */
+export const CancelledEventData = Type.Object({
+  reservationId: ClientId,
+  refundAmount: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
+});

@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { DaprError, DomainError, parseBody, type Logger } from '@staycar/common';
+import { CancellationPolicyName, DaprError, DomainError, parseBody, TimeZoneName, type Logger } from '@staycar/common';
 import { dependencyFailure } from './failures';
 
 /**
@@ -30,6 +30,8 @@ export const RoomHoldAnswer = Type.Object({
   currency: Type.String({ minLength: 1 }),
   roomName: Type.String(),
   city: Type.String(),
+  cancellationPolicy: Type.Optional(CancellationPolicyName),
+  timeZone: Type.Optional(TimeZoneName),
 });
 
 export const CarHoldAnswer = Type.Object({

@@ -14,7 +14,7 @@ import {
   type Versioned,
 } from '@staycar/common';
 import type { IdempotencyRecord, Outcome } from '../domain/idempotency';
-import type { Reservation, StoredReservation } from '../domain/reservation';
+import { withCancellationTerms, type Reservation, type StoredReservation } from '../domain/reservation';
 import type { SagaRecord } from '../domain/saga';
 import type { GuestIndex, IdempotencyStore, InFlight, ReservationRepository, SagaLog, StayEndIndex, Watermark } from '../ports';
 
@@ -57,15 +57,17 @@ const takeFrom = (state: StatePort, key: string, id: string): Promise<void> =>
 export class StateReservationRepository implements ReservationRepository {
   constructor(private readonly state: StatePort) {}
 
+  // Reads pass through `withCancellationTerms`: a reservation stored before issue 18 reads with the default terms.
   async get(id: string): Promise<StoredReservation | undefined> {
-    return (await this.state.getState<StoredReservation>(keys.reservation(id)))?.value;
+    const found = await this.state.getState<StoredReservation>(keys.reservation(id));
+    return found && withCancellationTerms(found.value);
   }
 
   async getMany(ids: string[]): Promise<StoredReservation[]> {
     const found = await this.state.getStates<StoredReservation>(ids.map(keys.reservation));
     return ids.flatMap((id) => {
       const item = found.get(keys.reservation(id));
-      return item ? [item.value] : [];
+      return item ? [withCancellationTerms(item.value)] : [];
     });
   }
 
@@ -74,7 +76,9 @@ export class StateReservationRepository implements ReservationRepository {
   }
 
   change<R>(id: string, decide: (current: StoredReservation | undefined) => Change<StoredReservation, R>): Promise<R> {
-    return changeState<StoredReservation, R>(this.state, keys.reservation(id), (current) => decide(current?.value));
+    return changeState<StoredReservation, R>(this.state, keys.reservation(id), (current) =>
+      decide(current && withCancellationTerms(current.value)),
+    );
   }
 }
 

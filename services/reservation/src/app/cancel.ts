@@ -1,6 +1,7 @@
 import { assertOwnerActs, keep, notFound, put, type Caller } from '@staycar/common';
 import type { ReservationDeps } from './deps';
 import { cancelled, reservationCompleted, reservationEvent, type Reservation } from '../domain/reservation';
+import { quoteRefund } from '../domain/refund';
 import type { Done } from '../domain/saga';
 import type { InFlight } from '../ports';
 
@@ -9,15 +10,18 @@ export const noReservation = () => notFound('NOT_FOUND', NO_RESERVATION);
 
 /**
  * confirmed → cancelled with ReservationCancelled through the outbox; repeating answers the same;
- * a completed reservation (its stay ended) is 409 RESERVATION_COMPLETED. Only its guest cancels: an operator (who may see it) gets 403, anyone else 404.
+ * a completed reservation (its stay ended) is 409 RESERVATION_COMPLETED. Only its guest cancels: an
+ * operator (who may see it) gets 403, anyone else 404. The refund is decided now, by the terms the
+ * reservation was made under (domain/refund.ts), and kept: a repeat answers the same amount.
  */
 export function cancelReservation({ reservations, clock }: ReservationDeps, id: string, caller: Caller): Promise<Reservation> {
   return reservations.change(id, (found) => {
     if (!found) throw noReservation();
     assertOwnerActs(caller, found.reservation.guestId, { message: NO_RESERVATION });
     if (found.reservation.status === 'completed') throw reservationCompleted();
-    const now = clock().toISOString();
-    const { next, changed } = cancelled(found, now);
+    const at = clock();
+    const now = at.toISOString();
+    const { next, changed } = cancelled(found, now, quoteRefund(found.reservation, at).refundAmount);
     return changed ? put(next, next.reservation, { event: reservationEvent(next, now) }) : keep(next.reservation);
   });
 }

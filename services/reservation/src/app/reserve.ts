@@ -1,4 +1,4 @@
-import { assertBookableStay, DomainError, nightsOf, tryLater } from '@staycar/common';
+import { assertBookableStay, cancellationTermsOf, DomainError, nightsOf, tryLater } from '@staycar/common';
 import { warnOnFailure, type ReservationDeps } from './deps';
 import { compensate } from './cancel';
 import {
@@ -186,6 +186,7 @@ async function runSaga(deps: ReservationDeps, request: ReservationRequest, inFli
       nights,
       amount,
       currency: roomHold.currency,
+      ...cancellationTermsOf(roomHold),
       paymentId: payment.id,
       roomName: roomHold.roomName,
       city: roomHold.city,

@@ -1,10 +1,9 @@
 /**
  * Pure domain of a reservation: pricing, state transitions, event payloads. No I/O.
  * The stay rules (real days, ≤ 90 nights, the booking horizon) are @staycar/common's `stayProblems`,
- * the same that `GET /rooms/{id}/availability` applies.
+ * the same that `GET /rooms/{id}/availability` applies. The refund of a cancel: ./refund.ts.
  */
-
-import { conflict } from '@staycar/common';
+import { cancellationTermsOf, conflict, type CancellationPolicy } from '@staycar/common';
 
 /** confirmed → cancelled (by its guest) or confirmed → completed (the day after checkout, stays-end job); both final. */
 export type ReservationStatus = 'confirmed' | 'cancelled' | 'completed';
@@ -20,6 +19,11 @@ export interface Reservation {
   nights: number;
   amount: number;
   currency: string;
+  /** The room's cancellation terms when the reservation was made: they decide its refund. */
+  cancellationPolicy: CancellationPolicy;
+  timeZone: string;
+  /** What the cancel refunds (set when it is cancelled; ./refund.ts). */
+  refundAmount?: number;
   status: ReservationStatus;
   paymentId: string;
   createdAt: string;
@@ -66,17 +70,30 @@ export function confirmed(input: ConfirmInput): StoredReservation {
  * only changes, so the first answer is what it was before either.
  */
 export function asFirstAnswered(reservation: Reservation): Reservation {
-  const { cancelledAt: _cancelledAt, completedAt: _completedAt, ...rest } = reservation;
+  const { cancelledAt: _cancelledAt, completedAt: _completedAt, refundAmount: _refundAmount, ...rest } = reservation;
   return { ...rest, status: 'confirmed', updatedAt: reservation.createdAt };
 }
 
-/** confirmed → cancelled; cancelling a cancelled reservation changes nothing (returns it as is). */
-export function cancelled(stored: StoredReservation, now: string): { next: StoredReservation; changed: boolean } {
+/**
+ * A reservation stored before issue 18 has no cancellation terms: it reads as the defaults
+ * (flexible, Asia/Seoul), as its room does.
+ */
+export function withCancellationTerms(stored: StoredReservation): StoredReservation {
+  const { reservation } = stored;
+  if (reservation.cancellationPolicy !== undefined && reservation.timeZone !== undefined) return stored;
+  return { ...stored, reservation: { ...reservation, ...cancellationTermsOf(reservation) } };
+}
+
+/**
+ * confirmed → cancelled, refunding `refundAmount` (./refund.ts, decided at this cancel); cancelling
+ * a cancelled reservation changes nothing (returns it as is, with the refund decided the first time).
+ */
+export function cancelled(stored: StoredReservation, now: string, refundAmount: number): { next: StoredReservation; changed: boolean } {
   if (stored.reservation.status === 'cancelled') return { next: stored, changed: false };
   return {
     next: {
       ...stored,
-      reservation: { ...stored.reservation, status: 'cancelled', cancelledAt: now, updatedAt: now },
+      reservation: { ...stored.reservation, status: 'cancelled', cancelledAt: now, updatedAt: now, refundAmount },
       version: stored.version + 1,
     },
     changed: true,
@@ -109,7 +126,10 @@ export const EVENT_TYPES = {
   completed: 'ReservationCompleted',
 } as const;
 
-/** ReservationConfirmed / ReservationCancelled / ReservationCompleted (docs/contracts.md): full Reservation + roomName, city. */
+/**
+ * ReservationConfirmed / ReservationCancelled / ReservationCompleted (docs/contracts.md): full
+ * Reservation + roomName, city (so `cancellationPolicy`, `timeZone`, and on a cancel `refundAmount`).
+ */
 export function reservationEvent(stored: StoredReservation, now: string): { type: string; data: Record<string, unknown> } {
   const { reservation } = stored;
   return {

@@ -77,6 +77,12 @@ export function createApp(deps: AppDeps): Express {
         res.json(await reservations.cancel(id, caller));
       });
 
+      // What a cancel would refund now: the dashboard shows it before the guest confirms.
+      app.get('/reservations/:id/cancellation', async (req, res) => {
+        const caller = requireCaller(req);
+        res.json(await reservations.cancellation(reservationId(req), caller));
+      });
+
       // The cron input binding's trigger (daprd POSTs /<binding name> on its schedule, on every
       // replica; only this app's sidecar can, with APP_API_TOKEN). Never in the gateway's allow-list.
       app.post(`/${config.staysEndBinding}`, async (_req, res) => {

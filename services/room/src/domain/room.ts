@@ -1,4 +1,14 @@
-import { conflict, notFound, type DomainEvent, type HoldOf, type ListingRules } from '@staycar/common';
+import {
+  canonicalTimeZone,
+  cancellationTermsOf,
+  conflict,
+  DEFAULT_CANCELLATION_TERMS,
+  notFound,
+  type CancellationPolicy,
+  type DomainEvent,
+  type HoldOf,
+  type ListingRules,
+} from '@staycar/common';
 
 /** A room as API.md shows it. */
 export interface Room {
@@ -10,6 +20,10 @@ export interface Room {
   currency: string;
   description: string;
   capacity: number;
+  /** How much a cancel refunds, and until when (issue 18; reservation applies it). */
+  cancellationPolicy: CancellationPolicy;
+  /** The IANA zone the policy's days are counted in. */
+  timeZone: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -29,12 +43,26 @@ export interface NewRoom {
   currency?: string;
   description?: string;
   capacity?: number;
+  cancellationPolicy?: CancellationPolicy;
+  timeZone?: string;
 }
 
-export type RoomPatch = Partial<Pick<Room, 'name' | 'city' | 'pricePerNight' | 'description' | 'capacity'>>;
+export type RoomPatch = Partial<
+  Pick<Room, 'name' | 'city' | 'pricePerNight' | 'description' | 'capacity' | 'cancellationPolicy' | 'timeZone'>
+>;
 
 export const DEFAULT_CURRENCY = 'KRW';
 export const DEFAULT_CAPACITY = 1;
+
+/** A zone name as Intl spells it (the schema let only names Intl knows through). */
+const spelled = (timeZone: string | undefined): string | undefined =>
+  timeZone === undefined ? undefined : (canonicalTimeZone(timeZone) ?? timeZone);
+
+/** A room stored before issue 18 has no cancellation terms: it reads as the defaults (flexible, Asia/Seoul). */
+export const roomOf = (record: RoomRecord): Room => {
+  const { room } = record;
+  return room.cancellationPolicy !== undefined && room.timeZone !== undefined ? room : { ...room, ...cancellationTermsOf(room) };
+};
 
 export function registerRoom(id: string, input: NewRoom, now: Date): RoomRecord {
   const at = now.toISOString();
@@ -48,6 +76,8 @@ export function registerRoom(id: string, input: NewRoom, now: Date): RoomRecord 
       currency: input.currency ?? DEFAULT_CURRENCY,
       description: input.description ?? '',
       capacity: input.capacity ?? DEFAULT_CAPACITY,
+      cancellationPolicy: input.cancellationPolicy ?? DEFAULT_CANCELLATION_TERMS.cancellationPolicy,
+      timeZone: spelled(input.timeZone) ?? DEFAULT_CANCELLATION_TERMS.timeZone,
       createdAt: at,
       updatedAt: at,
     },
@@ -56,10 +86,14 @@ export function registerRoom(id: string, input: NewRoom, now: Date): RoomRecord 
   };
 }
 
-/** Applies only the fields the patch names; anything else keeps its value. */
+/**
+ * Applies only the fields the patch names; anything else keeps its value. New cancellation terms
+ * count for reservations made from now on (each reservation keeps the terms it was made under).
+ */
 export function modifyRoom(record: RoomRecord, patch: RoomPatch, now: Date): RoomRecord {
-  const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as RoomPatch;
-  return { ...record, room: { ...record.room, ...changes, updatedAt: now.toISOString() }, version: record.version + 1 };
+  const named = { ...patch, timeZone: spelled(patch.timeZone) };
+  const changes = Object.fromEntries(Object.entries(named).filter(([, v]) => v !== undefined)) as RoomPatch;
+  return { ...record, room: { ...roomOf(record), ...changes, updatedAt: now.toISOString() }, version: record.version + 1 };
 }
 
 export const deleteRoom = (record: RoomRecord, now: Date): RoomRecord => ({
@@ -76,12 +110,12 @@ const snapshot = ({ id, ...rest }: Room) => ({ roomId: id, ...rest });
 
 export const roomRegistered = (record: RoomRecord, now: Date): DomainEvent => ({
   type: 'RoomRegistered',
-  data: { ...snapshot(record.room), version: record.version, occurredAt: now.toISOString() },
+  data: { ...snapshot(roomOf(record)), version: record.version, occurredAt: now.toISOString() },
 });
 
 export const roomModified = (record: RoomRecord, now: Date): DomainEvent => ({
   type: 'RoomModified',
-  data: { ...snapshot(record.room), version: record.version, occurredAt: now.toISOString() },
+  data: { ...snapshot(roomOf(record)), version: record.version, occurredAt: now.toISOString() },
 });
 
 export const roomDeleted = (record: RoomRecord, now: Date): DomainEvent => ({
@@ -112,7 +146,7 @@ export const ROOM_RULES: ListingRules<RoomRecord, Room, NewRoom, RoomPatch> = {
   modify: modifyRoom,
   delete: deleteRoom,
   isLive,
-  listingOf: (record) => record.room,
+  listingOf: roomOf,
   events: { registered: roomRegistered, modified: roomModified, deleted: roomDeleted },
   notFound: roomNotFound,
   notTheHost: NOT_THE_HOST,
@@ -120,13 +154,18 @@ export const ROOM_RULES: ListingRules<RoomRecord, Room, NewRoom, RoomPatch> = {
 
 // ---- holds -------------------------------------------------------------------------------------
 
-/** What a hold remembers of the room when it was made (so `reservation` needs no other call). */
+/**
+ * What a hold remembers of the room when it was made (so `reservation` needs no other call),
+ * the cancellation terms among it: those in force when the reservation is made are the ones it keeps.
+ */
 export interface RoomSnapshot {
   pricePerNight: number;
   currency: string;
   roomName: string;
   city: string;
   hostId: string;
+  cancellationPolicy: CancellationPolicy;
+  timeZone: string;
 }
 
 export const snapshotOf = (room: Room): RoomSnapshot => ({
@@ -135,10 +174,19 @@ export const snapshotOf = (room: Room): RoomSnapshot => ({
   roomName: room.name,
   city: room.city,
   hostId: room.hostId,
+  cancellationPolicy: room.cancellationPolicy,
+  timeZone: room.timeZone,
 });
 
 /** A cancellation of a room this service does not know still leaves its tombstone. */
-export const UNKNOWN_ROOM: RoomSnapshot = { pricePerNight: 0, currency: '', roomName: '', city: '', hostId: '' };
+export const UNKNOWN_ROOM: RoomSnapshot = {
+  pricePerNight: 0,
+  currency: '',
+  roomName: '',
+  city: '',
+  hostId: '',
+  ...DEFAULT_CANCELLATION_TERMS,
+};
 
 /** The internal `Hold` of docs/contracts.md: roomId, the stay, and the room's snapshot. */
 export type Hold = HoldOf<'roomId', RoomSnapshot>;

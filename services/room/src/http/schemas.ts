@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import {
+  CancellationPolicyName,
   ClientId,
   Currency,
   cursorCodec,
@@ -9,6 +10,7 @@ import {
   PageQuery,
   ReservationStayFields,
   Strict,
+  TimeZoneName,
 } from '@staycar/common';
 
 /** Limits from API.md (Rooms). */
@@ -26,6 +28,10 @@ export const CreateRoomBody = Strict({
   currency: Type.Optional(Currency),
   description: Type.Optional(Description),
   capacity: Type.Optional(Capacity),
+  /** Left out: `flexible`. */
+  cancellationPolicy: Type.Optional(CancellationPolicyName),
+  /** An IANA name Intl knows (stored as Intl spells it); left out: `Asia/Seoul`. */
+  timeZone: Type.Optional(TimeZoneName),
 });
 
 /** Only the editable fields; id, hostId, createdAt, currency… are unknown here and refused. */
@@ -36,6 +42,8 @@ export const PatchRoomBody = Type.Object(
     pricePerNight: Type.Optional(Money),
     description: Type.Optional(Description),
     capacity: Type.Optional(Capacity),
+    cancellationPolicy: Type.Optional(CancellationPolicyName),
+    timeZone: Type.Optional(TimeZoneName),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -7,6 +7,7 @@ import {
   applyReviewCreated,
   applyRoomDeleted,
   applyRoomSnapshot,
+  refundStatusOf,
 } from '../domain/projection';
 import type { ViewEvent } from '../domain/events';
 
@@ -49,7 +50,7 @@ export function projectEvent(store: ViewWriter, event: ViewEvent, at: Date = new
     }
     case 'PaymentApproved':
     case 'PaymentRefunded': {
-      const status = event.type === 'PaymentApproved' ? 'approved' : 'refunded';
+      const status = event.type === 'PaymentApproved' ? 'approved' : refundStatusOf(event.data);
       return store.updateReservation(event.data.reservationId, (row) => applyPayment(row, status, event.data, now));
     }
   }

@@ -16,6 +16,8 @@ export interface RoomSnapshotData extends Common {
   currency?: string;
   description?: string | null;
   capacity?: number | null;
+  cancellationPolicy?: string;
+  timeZone?: string;
   createdAt?: string;
   updatedAt?: string;
 }
@@ -59,6 +61,8 @@ export interface ReservationData extends Common {
 export interface PaymentData extends Common {
   reservationId: string;
   guestId?: string;
+  /** The payment's status after the event: PaymentRefunded of a partial refund says `partially_refunded`. */
+  status?: string;
 }
 
 export interface RentcarBookingData extends Common {

@@ -8,6 +8,7 @@ import type {
   RoomDeletedData,
   RoomSnapshotData,
 } from './events';
+import { DEFAULT_CANCELLATION_TERMS } from '@staycar/common';
 
 /**
  * The read model's rows and the pure reducers that fold events into them. Each reducer returns
@@ -24,6 +25,9 @@ export interface Room {
   currency: string;
   description: string;
   capacity: number | null;
+  /** The room's cancellation terms (issue 18); a snapshot from before them: the defaults. */
+  cancellationPolicy: string;
+  timeZone: string;
   createdAt: string | null;
   updatedAt: string | null;
 }
@@ -64,7 +68,7 @@ export interface CarRow {
 }
 
 export type ReservationStatus = 'confirmed' | 'cancelled' | 'completed';
-export type PaymentStatus = 'approved' | 'refunded';
+export type PaymentStatus = 'approved' | 'refunded' | 'partially_refunded';
 export type CarStatus = 'reserved' | 'released';
 
 export interface ReservationRow {
@@ -83,8 +87,17 @@ export interface ReservationRow {
   updatedAt: string;
 }
 
-/** Each status only moves forward: confirmed → cancelled or completed (both final), approved → refunded, reserved → released. */
-const RANK: Record<string, number> = { confirmed: 1, cancelled: 2, completed: 2, approved: 1, refunded: 2, reserved: 1, released: 2 };
+/** Each status only moves forward: confirmed → cancelled or completed (both final), approved → (partially) refunded, reserved → released. */
+const RANK: Record<string, number> = {
+  confirmed: 1,
+  cancelled: 2,
+  completed: 2,
+  approved: 1,
+  refunded: 2,
+  partially_refunded: 2,
+  reserved: 1,
+  released: 2,
+};
 const rank = (status: string | null): number => (status === null ? 0 : RANK[status]);
 
 const later = (a: string, b: string | undefined): string => (b !== undefined && b > a ? b : a);
@@ -113,6 +126,8 @@ export function roomFromSnapshot(data: RoomSnapshotData): Room {
     currency: data.currency ?? 'KRW',
     description: data.description ?? '',
     capacity: data.capacity ?? null,
+    cancellationPolicy: data.cancellationPolicy ?? DEFAULT_CANCELLATION_TERMS.cancellationPolicy,
+    timeZone: data.timeZone ?? DEFAULT_CANCELLATION_TERMS.timeZone,
     createdAt: data.createdAt ?? null,
     updatedAt: data.updatedAt ?? null,
   };
@@ -232,7 +247,11 @@ export function applyReservation(
   };
 }
 
-/** PaymentApproved / PaymentRefunded: approved → refunded, never back. */
+/** What a PaymentRefunded made of the payment: `partially_refunded` when it says so, else (a full refund, or an event from before issue 18) `refunded`. */
+export const refundStatusOf = (data: PaymentData): PaymentStatus =>
+  data.status === 'partially_refunded' ? 'partially_refunded' : 'refunded';
+
+/** PaymentApproved / PaymentRefunded: approved → refunded or partially_refunded, never back. */
 export function applyPayment(
   row: ReservationRow | undefined,
   status: PaymentStatus,

@@ -16,11 +16,15 @@ import { sendPrivateJson, viewScope } from './conditional';
 import { idCursor, updatedCursor } from './cursors';
 import { toViewEvent, VIEW_EVENT_TYPES } from './events';
 import { CarsQuery, RoomsQuery, RoomViewsQuery } from './schemas';
+import type { RoomSearcher } from '../app/search';
+import { mountSearchRoutes } from './search';
 
 export interface AppDeps {
   config: Pick<Config, 'pubsub' | 'eventsTopics' | 'deadLetterTopic' | 'bulk'>;
   logger: Logger;
   reader: ViewReader;
+  /** GET /search/rooms (app/search.ts). */
+  searcher: RoomSearcher;
   /** Folds one event into the view (app/project.ts). */
   project: (event: ViewEvent) => Promise<unknown>;
   /** Folds a batch of events into the view in one transaction, all or none (app/project.ts). */
@@ -67,6 +71,8 @@ export function createApp(deps: AppDeps): Express {
         const after = q.cursor === undefined ? undefined : idCursor.decode(q.cursor);
         res.json(answer(await reader.cars({ city: q.city, limit: q.limit, after }), idCursor));
       });
+
+      mountSearchRoutes(app, deps.searcher);
 
       // Every event type of docs/contracts.md → the projection (idempotent, order-tolerant reducers).
       const handlers = Object.fromEntries(

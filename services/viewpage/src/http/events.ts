@@ -26,6 +26,8 @@ const RoomSnapshotData = Type.Object({
   currency: Type.Optional(Type.String({ maxLength: 10 })),
   description: Type.Optional(Type.Union([Text, Type.Null()])),
   capacity: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  cancellationPolicy: Type.Optional(Type.String({ maxLength: 40 })),
+  timeZone: Type.Optional(Type.String({ maxLength: 64 })),
   createdAt: Type.Optional(Timestamp),
   updatedAt: Type.Optional(Timestamp),
 });
@@ -65,7 +67,12 @@ const ReservationData = Type.Object({
   createdAt: Type.Optional(Timestamp),
 });
 
-const PaymentData = Type.Object({ ...Common, reservationId: Id, guestId: Type.Optional(Id) });
+const PaymentData = Type.Object({
+  ...Common,
+  reservationId: Id,
+  guestId: Type.Optional(Id),
+  status: Type.Optional(Type.String({ maxLength: 40 })),
+});
 
 const RentcarBookingData = Type.Object({
   ...Common,

@@ -37,6 +37,8 @@ export function viewStoreContract(subject: () => ViewStore, uniqueId: (name: str
     currency: 'KRW',
     description: '',
     capacity: 2,
+    cancellationPolicy: 'flexible',
+    timeZone: 'Asia/Seoul',
     createdAt: null,
     updatedAt: null,
     ...over,

@@ -5,6 +5,8 @@ import { CreateView1764000000000 } from './migrations/1764000000000-CreateView';
 import { CreateViewPg1764000000000 } from './migrations/postgres/1764000000000-CreateViewPg';
 import { RoomViewsByHost1780000000000 } from './migrations/1780000000000-RoomViewsByHost';
 import { RoomViewsByHostPg1780000000000 } from './migrations/postgres/1780000000000-RoomViewsByHostPg';
+import { RoomSearch1790000000000 } from './migrations/1790000000000-RoomSearch';
+import { RoomSearchPg1790000000000 } from './migrations/postgres/1790000000000-RoomSearchPg';
 
 /**
  * The migrations of each dialect, oldest first. TypeORM records each by its class name
@@ -12,8 +14,8 @@ import { RoomViewsByHostPg1780000000000 } from './migrations/postgres/1780000000
  * released, or databases run it again. PostgreSQL has its own set (its SQL differs).
  */
 const MIGRATIONS = {
-  mysql: [CreateView1764000000000, RoomViewsByHost1780000000000],
-  postgres: [CreateViewPg1764000000000, RoomViewsByHostPg1780000000000],
+  mysql: [CreateView1764000000000, RoomViewsByHost1780000000000, RoomSearch1790000000000],
+  postgres: [CreateViewPg1764000000000, RoomViewsByHostPg1780000000000, RoomSearchPg1790000000000],
 };
 
 export type ViewDialect = keyof typeof MIGRATIONS;
@@ -67,5 +69,5 @@ export async function migrate(db: DataSource): Promise<string[]> {
 
 /** Drops the view's tables and the migrations' record, so `migrate` makes them anew (rebuild --fresh). */
 export async function dropView(db: DataSource): Promise<void> {
-  await db.query('DROP TABLE IF EXISTS view_reservation, view_car, view_room, view_migrations');
+  await db.query('DROP TABLE IF EXISTS view_room_night, view_reservation, view_car, view_room, view_migrations');
 }

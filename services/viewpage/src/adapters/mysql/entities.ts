@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Car, Room } from '../../domain/projection';
+import type { Car, PaymentStatus, Room } from '../../domain/projection';
 
 /**
  * A snapshot kept as JSON text (null until the first snapshot arrived). The tables are made by
@@ -33,6 +33,10 @@ export class RoomEntity {
   @Column({ type: 'double precision', nullable: true }) averageRating!: number | null;
   @Column({ type: 'int' }) reviewVersion!: number;
   @Column({ type: 'varchar', length: 40 }) updatedAt!: string;
+  // The search's columns (migration RoomSearch1790000000000): taken from the snapshot for its indexes.
+  @Column({ type: 'int', nullable: true }) pricePerNight!: number | null;
+  @Column({ type: 'int', nullable: true }) capacity!: number | null;
+  @Column({ type: 'double precision' }) ratingKey!: number;
 }
 
 @Entity({ name: 'view_car' })
@@ -58,7 +62,7 @@ export class ReservationEntity {
   @Column({ type: 'varchar', length: 10, nullable: true }) checkOut!: string | null;
   @Column({ type: 'varchar', length: 20, nullable: true }) status!: 'confirmed' | 'cancelled' | 'completed' | null;
   @Column({ type: 'int' }) reservationVersion!: number;
-  @Column({ type: 'varchar', length: 20, nullable: true }) paymentStatus!: 'approved' | 'refunded' | null;
+  @Column({ type: 'varchar', length: 20, nullable: true }) paymentStatus!: PaymentStatus | null;
   @Column({ type: 'int' }) paymentVersion!: number;
   @Column({ type: 'varchar', length: 20, nullable: true }) carStatus!: 'reserved' | 'released' | null;
   @Column({ type: 'varchar', length: 40, nullable: true }) createdAt!: string | null;

@@ -3,6 +3,8 @@ import { EtagConflictError, retryOnConflict, type Logger } from '@staycar/common
 import { isListed, type CarRow, type ReservationRow, type RoomRow } from '../../domain/projection';
 import type { Reducer, UpdatedAfter, ViewStore, ViewWriter } from '../../ports';
 import { CarEntity, ReservationEntity, RoomEntity } from './entities';
+import type { ViewDialect } from './dataSource';
+import { searchColumns, syncBookedNights, syncNightsCity } from './roomSearch';
 
 /**
  * The database's answers to two transactions racing on one row (the first insert of a row, lock
@@ -41,6 +43,7 @@ const roomEntity = (row: RoomRow): RoomEntity =>
     hostId: row.room?.hostId ?? null,
     city: row.room?.city ?? null,
     listed: isListed(row),
+    ...searchColumns(row),
   });
 
 const roomRow = (e: RoomEntity): RoomRow => ({
@@ -76,12 +79,14 @@ const reservationRow = (e: ReservationEntity): ReservationRow => ({ ...e });
  */
 export class TypeormViewStore implements ViewStore {
   private readonly sql: (typeof SQL)[keyof typeof SQL];
+  private readonly dialect: ViewDialect;
 
   constructor(
     private readonly db: DataSource,
     private readonly logger: Logger,
   ) {
-    this.sql = db.options.type === 'postgres' ? SQL.postgres : SQL.mysql;
+    this.dialect = db.options.type === 'postgres' ? 'postgres' : 'mysql';
+    this.sql = SQL[this.dialect];
   }
 
   /** Runs `work` in a transaction; a race on a row (duplicate key, deadlock) runs it again. */
@@ -111,22 +116,26 @@ export class TypeormViewStore implements ViewStore {
     toRow: (e: E) => Row,
     toEntity: (row: Row) => E,
     reduce: Reducer<Row>,
-    after?: (em: EntityManager, row: Row) => Promise<void>,
+    after?: (em: EntityManager, row: Row, previous: Row | undefined) => Promise<void>,
   ): Promise<boolean> {
     const repository = em.getRepository(target);
     const found = await repository.findOne({ where: { [idColumn]: id } as never, lock: { mode: 'pessimistic_write' } });
-    const next = reduce(found ? toRow(found) : undefined);
+    const previous = found ? toRow(found) : undefined;
+    const next = reduce(previous);
     if (next === undefined) return false;
     if (found) await repository.save(toEntity(next));
     else await repository.insert(toEntity(next));
-    await after?.(em, next);
+    await after?.(em, next, previous);
     return true;
   }
 
   /** The three updates, each inside `em`'s transaction. */
   private writerIn(em: EntityManager): ViewWriter {
     return {
-      updateRoom: (roomId, reduce) => this.updateRow(em, RoomEntity, 'roomId', roomId, roomRow, roomEntity, reduce),
+      updateRoom: (roomId, reduce) =>
+        this.updateRow(em, RoomEntity, 'roomId', roomId, roomRow, roomEntity, reduce, (tx, row, previous) =>
+          syncNightsCity(tx, this.dialect, previous, row),
+        ),
       updateCar: (carId, reduce) => this.updateRow(em, CarEntity, 'carId', carId, carRow, carEntity, reduce),
       updateReservation: (reservationId, reduce) =>
         this.updateRow(
@@ -137,9 +146,10 @@ export class TypeormViewStore implements ViewStore {
           reservationRow,
           (row) => Object.assign(new ReservationEntity(), row),
           reduce,
-          async (tx, row) => {
+          async (tx, row, previous) => {
             // The room's row moves up the "most recently updated" list with its reservations.
             if (row.roomId) await tx.query(this.sql.touchRoom, [row.updatedAt, row.roomId]);
+            await syncBookedNights(tx, this.dialect, previous, row);
           },
         ),
     };
