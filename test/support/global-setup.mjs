@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive } from '../../scripts/lib/processes.mjs';
+import { dataDir } from '../../scripts/lib/paths.mjs';
 import { ensureSecrets } from '../../scripts/lib/secrets.mjs';
 import { loadApps, startAll, stopAll } from '../../scripts/lib/system.mjs';
 
@@ -65,6 +66,11 @@ export default async function globalSetup() {
   process.env.ADMIN_USERNAMES = operator;
   process.env.STAYCAR_E2E_OPERATOR = operator;
   process.env.STAYCAR_E2E_OPERATOR_PASSWORD = `op-${randomBytes(12).toString('hex')}`;
+  // Tests only: the file reservation's stays-end job reads its clock from (services/reservation/README.md,
+  // "Stays end"); test/e2e/stays-end.test.ts writes it and removes it again. No file = the real clock.
+  const clockFile = path.join(dataDir('test-clock'), 'reservation-stays-end');
+  fs.rmSync(clockFile, { force: true });
+  process.env.STAYCAR_TEST_CLOCK_FILE = clockFile;
   globalThis.__STAYCAR_STARTED__ = true;
   const t0 = Date.now();
   try {

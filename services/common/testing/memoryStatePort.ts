@@ -52,6 +52,23 @@ export class MemoryStatePort implements StatePort {
     this.store(write.key, write.value);
   }
 
+  /** One call (counted as one `save`): each write checked on its own, a conflict of any fails the call after the others were applied. */
+  async saveStates(writes: StateWriteRequest[]): Promise<void> {
+    this.calls.save++;
+    this.fail();
+    let lost: EtagConflictError | undefined;
+    for (const write of writes) {
+      try {
+        this.check(write.key, write.etag);
+        this.store(write.key, write.value);
+      } catch (error) {
+        if (!(error instanceof EtagConflictError)) throw error;
+        lost ??= error;
+      }
+    }
+    if (lost) throw lost;
+  }
+
   async saveWithEvent(write: Omit<StateWriteRequest, 'ttlSeconds'>, event: DomainEvent): Promise<void> {
     this.calls.saveWithEvent++;
     this.fail();

@@ -103,6 +103,37 @@ export function statePortContract(subject: () => StatePortSubject, key: (name: s
     });
   });
 
+  describe('several writes in one call (saveStates)', () => {
+    it('when two keys are written with the ETags just read (one created), then both are stored', async () => {
+      const { port } = subject();
+      const [a, b] = [key('many-a'), key('many-b')];
+      await port.saveState({ key: a, value: { n: 1 } });
+      const etag = (await port.getState(a))!.etag;
+      await port.saveStates([
+        { key: a, value: { n: 2 }, etag },
+        { key: b, value: { n: 1 }, ttlSeconds: 600 },
+      ]);
+      const found = await port.getStates<{ n: number }>([a, b]);
+      expect([found.get(a)?.value, found.get(b)?.value]).toEqual([{ n: 2 }, { n: 1 }]);
+    });
+
+    it('when one of the writes has a stale ETag, then the call is a conflict and that key keeps its value (the other may stand: not atomic)', async () => {
+      const { port } = subject();
+      const [a, b] = [key('many-stale'), key('many-fresh')];
+      await port.saveState({ key: a, value: { n: 1 } });
+      const stale = (await port.getState(a))!.etag;
+      await port.saveState({ key: a, value: { n: 2 }, etag: stale });
+      await expect(
+        port.saveStates([
+          { key: a, value: { n: 3 }, etag: stale },
+          { key: b, value: { n: 1 } },
+        ]),
+      ).rejects.toBeInstanceOf(EtagConflictError);
+      expect((await port.getState(a))?.value).toEqual({ n: 2 });
+      expect([undefined, { n: 1 }]).toContainEqual((await port.getState(b))?.value);
+    });
+  });
+
   describe('deletes', () => {
     it('when a key is deleted with a stale ETag, then the delete is refused and the value kept', async () => {
       const { port } = subject();

@@ -196,9 +196,10 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
       status: 200,
       description:
         'The Reservation, `status: "cancelled"`, with `refundAmount`: what the cancel refunds by the reservation\'s ' +
-        '`cancellationPolicy` in its `timeZone` (repeating answers the same).',
+        '`cancellationPolicy` in its `timeZone` (repeating answers the same). A completed reservation (its stay ended) ' +
+        'is 409 `RESERVATION_COMPLETED`.',
     },
-    errors: [403, NOT_FOUND],
+    errors: [403, NOT_FOUND, 409],
   },
   'GET /reservations/:id/cancellation': {
     summary: 'What a cancel would refund now (its guest only)',

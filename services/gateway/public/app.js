@@ -226,7 +226,10 @@ function renderMyReservations() {
   $('#my-reservations-empty').hidden = myReservations.length > 0;
   fillSelect(
     $('#review-form [name="reservationId"]'),
-    myReservations.filter((r) => r.status === 'confirmed').map((r) => [r.id, `${shortId(r.id)} · ${stayText(r.checkIn, r.checkOut)}`]),
+    // Stays that ended (completed) are the ones most worth a review.
+    myReservations
+      .filter((r) => r.status === 'confirmed' || r.status === 'completed')
+      .map((r) => [r.id, `${shortId(r.id)} · ${stayText(r.checkIn, r.checkOut)}`]),
   );
 }
 

@@ -319,6 +319,22 @@ describe('HTTP: GET /messages and the subscriptions', () => {
     });
   });
 
+  it('when ReservationCompleted is delivered (twice), then the guest gets one message saying the stay has ended', async () => {
+    const { app, outbox } = setup();
+    const completed = { ...confirmed, reservationId: 'r-done', status: 'completed', completedAt: '2030-01-05T00:00:00.000Z', version: 2 };
+    expect((await deliver(app, 'ReservationCompleted', completed, 'c-1')).status).toBe(200);
+    await deliver(app, 'ReservationCompleted', completed, 'c-1');
+    const res = await request(app).get('/messages?reservationId=r-done').set(as('guest-1'));
+    expect(res.body.items).toEqual([
+      expect.objectContaining({
+        type: 'ReservationCompleted',
+        recipientId: 'guest-1',
+        text: '[staycar Seoul] Your stay at "Ocean view" (Busan) from 2030-01-02 to 2030-01-04 has ended (reservation r-done is completed). Thank you for staying with us.',
+      }),
+    ]);
+    expect(outbox.sent.filter((m) => m.type === 'ReservationCompleted')).toHaveLength(1);
+  });
+
   it('when a reservation event carries only `id`, then it is used as the reservation id', async () => {
     const { app } = setup();
     const { reservationId: _omit, ...rest } = confirmed;

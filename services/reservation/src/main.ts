@@ -7,7 +7,8 @@ import { reservationDeps } from './app/deps';
 import { startRecovery } from './app/recover';
 import { reservationFailures } from './adapters/failures';
 import { DaprCarCalendar, DaprPaymentGateway, DaprRoomCalendar } from './adapters/invocation';
-import { StateGuestIndex, StateIdempotencyStore, StateReservationRepository, StateSagaLog } from './adapters/store';
+import { StateGuestIndex, StateIdempotencyStore, StateReservationRepository, StateSagaLog, StateStayEndIndex } from './adapters/store';
+import { fileClock } from './adapters/testClock';
 import { pausesAsked, withSagaPauses } from './adapters/testPauses';
 
 async function main(): Promise<void> {
@@ -24,13 +25,18 @@ async function main(): Promise<void> {
     cars: new DaprCarCalendar(callee(config.rentcarAppId)),
     payments,
     reservations: new StateReservationRepository(state),
-    guests: new StateGuestIndex(state),
+    guests: new StateGuestIndex(state, config),
+    stayEnds: new StateStayEndIndex(state, config.staysEndShards),
     idempotency: new StateIdempotencyStore(state, config.idempotencyTtlSeconds),
     sagas: new StateSagaLog(state, config.sagaSlots),
     logger,
     settings: config,
     newId: randomUUID,
+    // Test only: the e2e tests move the stays-end job's clock through this file (never set in production).
+    ...(config.testClockFile ? { jobClock: fileClock(config.testClockFile, logger) } : {}),
   });
+  if (config.testClockFile)
+    logger.warn({ file: config.testClockFile }, 'STAYCAR_TEST_CLOCK_FILE is set: the stays-end job reads its clock from it (tests only)');
   const app = createApp({
     config,
     logger,

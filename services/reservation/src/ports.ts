@@ -1,6 +1,6 @@
 import type { CancellationPolicy, Change, DomainEvent } from '@staycar/common';
 import type { IdempotencyRecord, Outcome } from './domain/idempotency';
-import type { StoredReservation } from './domain/reservation';
+import type { Reservation, StoredReservation } from './domain/reservation';
 import type { SagaRecord } from './domain/saga';
 
 /**
@@ -87,6 +87,11 @@ export interface ReservationRepository {
 export interface GuestIndex {
   /** Appends (idempotent: an id already there is not added again). */
   add(guestId: string, reservationId: string): Promise<void>;
+  /**
+   * Lists a stored reservation for its guest and under its checkout day (where the stays-end job
+   * finds it): one read and one write of both lists, each idempotent.
+   */
+  listStored(reservation: Pick<Reservation, 'id' | 'guestId' | 'checkOut'>): Promise<void>;
   /** The guest's reservation ids, oldest first. */
   ids(guestId: string): Promise<string[]>;
 }
@@ -122,4 +127,19 @@ export interface SagaLog {
   end(inFlight: InFlight): Promise<void>;
   /** Every in-flight record (a bounded set of keys read at once: no index to keep, no scan). */
   list(): Promise<InFlight[]>;
+}
+
+/** The last checkout day the stays-end job has settled, and the token that guards moving it. */
+export interface Watermark {
+  day: string;
+  readonly etag: string;
+}
+
+/** Reservations by checkout day (written by `GuestIndex.listStored`), read by the stays-end job. */
+export interface StayEndIndex {
+  /** The reservation ids listed under each of `days` (one bulk read; a day without any is absent). */
+  read(days: string[]): Promise<Map<string, string[]>>;
+  watermark(): Promise<Watermark | undefined>;
+  /** Moves the watermark to `day` if it is still `from` (create-only when there was none); false if another run moved it. */
+  advance(day: string, from: Watermark | undefined): Promise<boolean>;
 }

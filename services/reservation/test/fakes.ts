@@ -15,7 +15,7 @@ import type { SagaRecord } from '../src/domain/saga';
 import { reservationUseCases } from '../src/app';
 import { reservationDeps, type ReservationSettings } from '../src/app/deps';
 import { recoverSagas } from '../src/app/recover';
-import { StateGuestIndex, StateIdempotencyStore, StateReservationRepository, StateSagaLog } from '../src/adapters/store';
+import { StateGuestIndex, StateIdempotencyStore, StateReservationRepository, StateSagaLog, StateStayEndIndex } from '../src/adapters/store';
 import { pausesAsked, withSagaPauses, type SagaPauses } from '../src/adapters/testPauses';
 import { createApp } from '../src/http/app';
 
@@ -112,7 +112,7 @@ export const SETTINGS: WorldSettings = {
 };
 
 /** `clock` fixes the service's clock (for the booking horizon); recovery tests need the real one (the default). */
-export function world(overrides: Partial<WorldSettings> = {}, clock?: () => Date) {
+export function world(overrides: Partial<WorldSettings> = {}, clock?: () => Date, jobClock?: () => Date) {
   const settings = { ...SETTINGS, ...overrides };
   const logger = pino({ level: 'silent' });
   const calls: Call[] = [];
@@ -121,7 +121,8 @@ export function world(overrides: Partial<WorldSettings> = {}, clock?: () => Date
   const payments = new FakePayments(calls);
   const state = new MemoryStatePort();
   const reservations = new StateReservationRepository(state);
-  const guests = new StateGuestIndex(state);
+  const guests = new StateGuestIndex(state, { staysEndShards: 4, staysEndKeepDays: 35 }, clock);
+  const stayEnds = new StateStayEndIndex(state, 4);
   const idempotency = new StateIdempotencyStore(state, 86_400);
   const sagas = new StateSagaLog(state, settings.sagaSlots);
   /** Every in-flight record written, in order. */
@@ -145,14 +146,16 @@ export function world(overrides: Partial<WorldSettings> = {}, clock?: () => Date
     guests,
     idempotency,
     sagas,
+    stayEnds,
     logger,
     settings,
     newId: () => `res-${++n}`,
     ...(clock ? { clock } : {}),
+    ...(jobClock ? { jobClock } : {}),
     sleep,
   });
   const app = createApp({
-    config: { pubsub: 'pubsub', eventsTopics: ['events'], deadLetterTopic: 'dead' },
+    config: { pubsub: 'pubsub', eventsTopics: ['events'], deadLetterTopic: 'dead', staysEndBinding: 'stays-end-cron' },
     logger,
     reservations: reservationUseCases(deps),
     sidecarHealthy: async () => true,
@@ -167,6 +170,7 @@ export function world(overrides: Partial<WorldSettings> = {}, clock?: () => Date
     state,
     reservations,
     guests,
+    stayEnds,
     idempotency,
     sagas,
     sagaHistory,

@@ -78,6 +78,26 @@ describe('viewpage HTTP', () => {
     });
   });
 
+  it('when ReservationCompleted arrives, then the reservation shows completed and no longer counts as active', async () => {
+    const { app, publish } = setup();
+    await publish('RoomRegistered', roomData('room-c'));
+    await publish('ReservationConfirmed', reservationData('r-c', 'room-c'));
+    expect((await request(app).get('/roomviews/room-c').set(HOST)).body.activeReservations).toBe(1);
+    expect((await publish('ReservationCompleted', { ...reservationData('r-c', 'room-c', 2), status: 'completed' })).body.status).toBe(
+      'SUCCESS',
+    );
+    const res = await request(app).get('/roomviews/room-c').set(HOST);
+    expect(res.body).toMatchObject({
+      activeReservations: 0,
+      latestReservation: { reservationId: 'r-c', status: 'completed' },
+      reservations: [{ reservationId: 'r-c', status: 'completed' }],
+    });
+    // Redelivered, or a stale confirmation after it: nothing moves back.
+    await publish('ReservationCompleted', { ...reservationData('r-c', 'room-c', 2), status: 'completed' });
+    await publish('ReservationConfirmed', reservationData('r-c', 'room-c'));
+    expect((await request(app).get('/roomviews/room-c').set(HOST)).body.latestReservation.status).toBe('completed');
+  });
+
   it('when a cancel refunds a part, then paymentStatus is partially_refunded; a PaymentRefunded without status (old code) is refunded', async () => {
     const { app, publish } = setup();
     await publish('RoomRegistered', roomData('room-p'));

@@ -101,6 +101,19 @@ describe('reservation projection (pure)', () => {
     expect(pick(filled)).toEqual({ status: 'confirmed', paymentStatus: 'approved', carStatus: null, roomId: 'room-1' });
   });
 
+  it('when ReservationCompleted (version 2) arrives before or after ReservationConfirmed, then the reservation ends completed', () => {
+    const confirm = (r: ReservationRow | undefined) => applyReservation(r, 'confirmed', reservation(1), NOW);
+    const complete = (r: ReservationRow | undefined) => applyReservation(r, 'completed', reservation(2), NOW);
+    expect(fold([confirm, complete])!.status).toBe('completed');
+    expect(fold([complete, confirm])!.status).toBe('completed');
+  });
+
+  it('when a cancelled reservation is told completed (never published, but a row must not move), then it stays cancelled', () => {
+    const cancel = (r: ReservationRow | undefined) => applyReservation(r, 'cancelled', reservation(2), NOW);
+    const complete = (r: ReservationRow | undefined) => applyReservation(r, 'completed', reservation(2), NOW);
+    expect(fold([cancel, complete])!.status).toBe('cancelled');
+  });
+
   it('when an event was applied already, then applying it again reports no change', () => {
     const row = fold(all)!;
     for (const step of all) expect(step(row)).toBeUndefined();

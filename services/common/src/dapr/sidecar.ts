@@ -192,15 +192,24 @@ export class Sidecar implements StatePort {
    * transactions). With `etag` it fails if the key moved on; without, it fails if the key exists.
    */
   saveState(write: StateWriteRequest): Promise<void> {
-    const body = JSON.stringify([
-      {
+    return this.saveStates([write]);
+  }
+
+  /**
+   * Several plain writes in one request (Dapr's bulk save; not a transaction, so nothing is
+   * published): each guarded on its own, a conflict of any answers 409 (the others may stand).
+   */
+  saveStates(writes: StateWriteRequest[]): Promise<void> {
+    if (writes.length === 0) return Promise.resolve();
+    const body = JSON.stringify(
+      writes.map((write) => ({
         key: write.key,
         value: write.value,
         ...(write.etag !== undefined ? { etag: write.etag } : {}),
         ...(write.ttlSeconds !== undefined ? { metadata: { ttlInSeconds: String(write.ttlSeconds) } } : {}),
         options: FIRST_WRITE,
-      },
-    ]);
+      })),
+    );
     return retryTransient(() => this.write('save', { method: 'POST', path: this.statePath, headers: JSON_BODY, body }));
   }
 

@@ -32,6 +32,7 @@ export function failuresAsTryLater(state: StatePort, options: TryLaterOptions): 
     getState: <T>(key: string): Promise<Versioned<T> | undefined> => guard(state.getState<T>(key)),
     getStates: <T>(keys: string[]): Promise<Map<string, Versioned<T>>> => guard(state.getStates<T>(keys)),
     saveState: (write: StateWriteRequest) => guard(state.saveState(write)),
+    saveStates: (writes: StateWriteRequest[]) => guard(state.saveStates(writes)),
     saveWithEvent: (write: Omit<StateWriteRequest, 'ttlSeconds'>, event: DomainEvent) => guard(state.saveWithEvent(write, event)),
     deleteState: (key: string, etag?: string) => guard(state.deleteState(key, etag)),
   };

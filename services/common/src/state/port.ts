@@ -33,6 +33,12 @@ export interface StatePort {
   getStates<T>(keys: string[]): Promise<Map<string, Versioned<T>>>;
   /** A plain guarded write: publishes nothing. */
   saveState(write: StateWriteRequest): Promise<void>;
+  /**
+   * Several guarded writes in one call to the store (publishes nothing). **Not atomic**: each write
+   * is checked on its own; when any lost its race the call fails with `EtagConflictError` and the
+   * others may have been written — read again and decide again (every decision must be idempotent).
+   */
+  saveStates(writes: StateWriteRequest[]): Promise<void>;
   /** The guarded write and its event, committed together or not at all (the outbox publishes the event). */
   saveWithEvent(write: Omit<StateWriteRequest, 'ttlSeconds'>, event: DomainEvent): Promise<void>;
   /** Deletes the key (publishes nothing); with `etag`, only if it did not move on. A missing key is no error. */

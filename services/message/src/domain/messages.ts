@@ -6,6 +6,7 @@ import type { Delivery } from './delivery';
 export const MESSAGE_EVENT_TYPES = [
   'ReservationConfirmed',
   'ReservationCancelled',
+  'ReservationCompleted',
   'PaymentApproved',
   'PaymentRefunded',
   'RentcarReserved',
@@ -106,6 +107,8 @@ export function messageText(type: MessageEventType, data: MessageEventData, city
       return `${prefix} Your ${ref}${roomPart(data)}${stayPart(data)} is confirmed.${data.amount !== undefined ? ` Total:${amountPart(data)}.` : ''}`;
     case 'ReservationCancelled':
       return `${prefix} Your ${ref}${roomPart(data)}${stayPart(data)} is cancelled.${refundPart(data)}`;
+    case 'ReservationCompleted':
+      return `${prefix} Your stay${roomPart(data)}${stayPart(data)} has ended (${ref} is completed). Thank you for staying with us.`;
     case 'PaymentApproved':
       return `${prefix} Your payment${amountPart(data)} for ${ref}${roomPart(data)}${stayPart(data)} is approved.`;
     case 'PaymentRefunded':

@@ -16,7 +16,7 @@ import {
 import type { IdempotencyRecord, Outcome } from '../domain/idempotency';
 import { withCancellationTerms, type Reservation, type StoredReservation } from '../domain/reservation';
 import type { SagaRecord } from '../domain/saga';
-import type { GuestIndex, IdempotencyStore, InFlight, ReservationRepository, SagaLog } from '../ports';
+import type { GuestIndex, IdempotencyStore, InFlight, ReservationRepository, SagaLog, StayEndIndex, Watermark } from '../ports';
 
 /** State keys (Dapr prefixes them with the app id). */
 export const keys = {
@@ -27,7 +27,14 @@ export const keys = {
   /** Before the slots: `saga:<id>` records indexed in `saga-inflight:<shard>` (read, never written, by recovery). */
   legacySaga: (id: string) => `saga:${id}`,
   legacySagaIndex: (shard: number) => `saga-inflight:${shard}`,
+  /** Reservations by checkout day, spread over shards (concurrent sagas of one day rarely share a key). */
+  staysEnding: (day: string, shard: number) => `stays-ending:${day}:${shard}`,
+  staysEndWatermark: 'stays-end-watermark',
 };
+
+/** The shard of the checkout-day index a reservation is listed in: a hash of its id, the same on every replica. */
+export const stayEndShardOf = (reservationId: string, shards: number): number =>
+  createHash('sha256').update(reservationId).digest().readUInt32BE(0) % shards;
 
 /** The shards the index before the slots had by default (SAGA_INDEX_SHARDS). */
 export const LEGACY_SAGA_SHARDS = 64;
@@ -75,12 +82,51 @@ export class StateReservationRepository implements ReservationRepository {
   }
 }
 
-/** `guest-reservations:<guestId>` → {ids}, oldest first: the list of GET /reservations?guestId= without a scan. */
+/** How the checkout-day index is laid out and kept. */
+export interface StayEndIndexSettings {
+  /** Shards per checkout day (`stays-ending:<day>:0..shards-1`). */
+  staysEndShards: number;
+  /** An index key expires this many days after its checkout day (the job has long settled it). */
+  staysEndKeepDays: number;
+}
+
+const DAY_SECONDS = 86_400;
+
+/**
+ * `guest-reservations:<guestId>` → {ids}, oldest first: the list of GET /reservations?guestId= without a scan;
+ * and `stays-ending:<checkOut>:<shard>` → {ids}: the reservations the stays-end job completes, by checkout day.
+ */
 export class StateGuestIndex implements GuestIndex {
-  constructor(private readonly state: StatePort) {}
+  constructor(
+    private readonly state: StatePort,
+    private readonly index: StayEndIndexSettings,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
 
   add(guestId: string, reservationId: string): Promise<void> {
     return addTo(this.state, keys.guest(guestId), reservationId);
+  }
+
+  /**
+   * Both lists in one read (bulk) and one write (bulk save of the keys that lack the id, each
+   * guarded by its ETag): the same two calls as listing for the guest alone. On a lost race both
+   * are read and decided again; a key that got the id in the failed call is simply kept.
+   */
+  listStored({ id, guestId, checkOut }: Pick<Reservation, 'id' | 'guestId' | 'checkOut'>): Promise<void> {
+    const guestKey = keys.guest(guestId);
+    const dayKey = keys.staysEnding(checkOut, stayEndShardOf(id, this.index.staysEndShards));
+    const keepUntil = Date.parse(`${checkOut}T00:00:00Z`) / 1000 + this.index.staysEndKeepDays * DAY_SECONDS;
+    const ttlSeconds = Math.max(DAY_SECONDS, Math.ceil(keepUntil - this.clock().getTime() / 1000));
+    return retryOnConflict(async () => {
+      const found = await this.state.getStates<IdList>([guestKey, dayKey]);
+      const writes = [guestKey, dayKey].flatMap((key) => {
+        const current = found.get(key);
+        if (current?.value.ids.includes(id)) return [];
+        const value = { ids: [...(current?.value.ids ?? []), id] };
+        return [{ key, value, etag: current?.etag, ...(key === dayKey ? { ttlSeconds } : {}) }];
+      });
+      await this.state.saveStates(writes);
+    });
   }
 
   async ids(guestId: string): Promise<string[]> {
@@ -212,5 +258,43 @@ export class StateSagaLog implements SagaLog {
         return item ? [{ record: item.value, mark: { key: keys.legacySaga(id), etag: item.etag, legacyShard: shard } }] : [];
       }),
     ];
+  }
+}
+
+interface StoredWatermark {
+  day: string;
+}
+
+/** Reads the checkout-day index (`stays-ending:<day>:<shard>`) and keeps the job's watermark (`stays-end-watermark`). */
+export class StateStayEndIndex implements StayEndIndex {
+  constructor(
+    private readonly state: StatePort,
+    private readonly shards: number,
+  ) {}
+
+  async read(days: string[]): Promise<Map<string, string[]>> {
+    const dayKeys = days.flatMap((day) => Array.from({ length: this.shards }, (_, shard) => ({ day, key: keys.staysEnding(day, shard) })));
+    const found = await this.state.getStates<IdList>(dayKeys.map(({ key }) => key));
+    const byDay = new Map<string, string[]>();
+    for (const { day, key } of dayKeys) {
+      const ids = found.get(key)?.value.ids ?? [];
+      if (ids.length > 0) byDay.set(day, [...(byDay.get(day) ?? []), ...ids]);
+    }
+    return byDay;
+  }
+
+  async watermark(): Promise<Watermark | undefined> {
+    const found = await this.state.getState<StoredWatermark>(keys.staysEndWatermark);
+    return found && { day: found.value.day, etag: found.etag };
+  }
+
+  async advance(day: string, from: Watermark | undefined): Promise<boolean> {
+    try {
+      await this.state.saveState({ key: keys.staysEndWatermark, value: { day }, etag: from?.etag });
+      return true;
+    } catch (error) {
+      if (error instanceof EtagConflictError) return false;
+      throw error;
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { assertOwnerActs, keep, notFound, put, type Caller } from '@staycar/common';
 import type { ReservationDeps } from './deps';
-import { cancelled, reservationEvent, type Reservation } from '../domain/reservation';
+import { cancelled, reservationCompleted, reservationEvent, type Reservation } from '../domain/reservation';
 import { quoteRefund } from '../domain/refund';
 import type { Done } from '../domain/saga';
 import type { InFlight } from '../ports';
@@ -9,15 +9,16 @@ export const NO_RESERVATION = 'No such reservation.';
 export const noReservation = () => notFound('NOT_FOUND', NO_RESERVATION);
 
 /**
- * confirmed → cancelled with ReservationCancelled through the outbox; repeating answers the same.
- * Only its guest cancels: an operator (who may see it) gets 403, anyone else 404. The refund is
- * decided now, by the terms the reservation was made under (domain/refund.ts), and kept: a repeat
- * answers the same amount.
+ * confirmed → cancelled with ReservationCancelled through the outbox; repeating answers the same;
+ * a completed reservation (its stay ended) is 409 RESERVATION_COMPLETED. Only its guest cancels: an
+ * operator (who may see it) gets 403, anyone else 404. The refund is decided now, by the terms the
+ * reservation was made under (domain/refund.ts), and kept: a repeat answers the same amount.
  */
 export function cancelReservation({ reservations, clock }: ReservationDeps, id: string, caller: Caller): Promise<Reservation> {
   return reservations.change(id, (found) => {
     if (!found) throw noReservation();
     assertOwnerActs(caller, found.reservation.guestId, { message: NO_RESERVATION });
+    if (found.reservation.status === 'completed') throw reservationCompleted();
     const at = clock();
     const now = at.toISOString();
     const { next, changed } = cancelled(found, now, quoteRefund(found.reservation, at).refundAmount);

@@ -1,5 +1,14 @@
 import type { Logger } from '@staycar/common';
-import type { CarCalendar, GuestIndex, IdempotencyStore, PaymentGateway, ReservationRepository, RoomCalendar, SagaLog } from '../ports';
+import type {
+  CarCalendar,
+  GuestIndex,
+  IdempotencyStore,
+  PaymentGateway,
+  ReservationRepository,
+  RoomCalendar,
+  SagaLog,
+  StayEndIndex,
+} from '../ports';
 
 export interface ReservationSettings {
   /** Seconds a TRY_LATER of ours asks the client to wait. */
@@ -17,10 +26,18 @@ export interface ReservationDeps {
   guests: GuestIndex;
   idempotency: IdempotencyStore;
   sagas: SagaLog;
+  /** Reservations by checkout day and the stays-end job's watermark. */
+  stayEnds: StayEndIndex;
   logger: Logger;
   settings: ReservationSettings;
   newId: () => string;
   clock: () => Date;
+  /**
+   * The stays-end job's notion of now: the service's clock, or in end-to-end tests the instant of
+   * STAYCAR_TEST_CLOCK_FILE (adapters/testClock.ts) — only this job's, so moving it never changes
+   * what POST /reservations accepts.
+   */
+  jobClock: () => Date;
   sleep: (ms: number) => Promise<void>;
   /** Sagas this process is running now: recovery never touches them. */
   running: Set<string>;
@@ -30,9 +47,10 @@ export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeo
 
 /** The deps with the defaults of a real process (clock, sleep, an empty running set). */
 export function reservationDeps(
-  deps: Omit<ReservationDeps, 'clock' | 'sleep' | 'running'> & Partial<Pick<ReservationDeps, 'clock' | 'sleep'>>,
+  deps: Omit<ReservationDeps, 'clock' | 'jobClock' | 'sleep' | 'running'> & Partial<Pick<ReservationDeps, 'clock' | 'jobClock' | 'sleep'>>,
 ): ReservationDeps {
-  return { clock: () => new Date(), sleep: realSleep, ...deps, running: new Set() };
+  const clock = deps.clock ?? (() => new Date());
+  return { sleep: realSleep, ...deps, clock, jobClock: deps.jobClock ?? clock, running: new Set() };
 }
 
 /** A warning for bookkeeping that failed where recovery (or the TTL) finishes the job. */

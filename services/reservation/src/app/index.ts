@@ -4,6 +4,7 @@ import { cancelReservation } from './cancel';
 import { quoteCancellation, type CancellationQuote } from './cancellation';
 import { getReservation, listReservations } from './read';
 import { reserve, type Reserved } from './reserve';
+import { completeEndedStays, singleFlight, type StaysEndRun } from './staysEnd';
 import type { Reservation } from '../domain/reservation';
 import type { ReservationRequest } from '../domain/saga';
 
@@ -15,6 +16,8 @@ export interface ReservationUseCases {
   cancel(id: string, caller: Caller): Promise<Reservation>;
   /** What a cancel would refund now (or did refund). */
   cancellation(id: string, caller: Caller): Promise<CancellationQuote>;
+  /** The stays-end job (the cron binding's trigger): one run at a time per process. */
+  completeEndedStays(): Promise<StaysEndRun>;
 }
 
 export function reservationUseCases(deps: ReservationDeps): ReservationUseCases {
@@ -24,5 +27,6 @@ export function reservationUseCases(deps: ReservationDeps): ReservationUseCases 
     list: (guestId, limit, cursor) => listReservations(deps, guestId, limit, cursor),
     cancel: (id, caller) => cancelReservation(deps, id, caller),
     cancellation: (id, caller) => quoteCancellation(deps, id, caller),
+    completeEndedStays: singleFlight(() => completeEndedStays(deps)),
   };
 }

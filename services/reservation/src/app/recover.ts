@@ -28,8 +28,9 @@ export async function recoverSagas(deps: ReservationDeps, startedBefore: Date, m
     if (due === 'young') result.young++;
     if (due !== 'due') continue;
     try {
-      if (await reservations.get(record.reservationId)) {
-        await deps.guests.add(record.guestId, record.reservationId);
+      const stored = await reservations.get(record.reservationId);
+      if (stored) {
+        await deps.guests.listStored(stored.reservation);
         await sagas.end(saga);
         result.finished++;
         continue;

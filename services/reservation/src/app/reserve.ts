@@ -27,8 +27,8 @@ export interface Reserved {
  * TRY_LATER after compensation.
  *
  * State writes of a confirmed saga: the in-flight record (one create-only write), the key's record
- * (one more, with a key), the reservation with its event (one transaction), the guest's list (read
- * + write), the in-flight record dropped. A success leaves the key's record pending: the stored
+ * (one more, with a key), the reservation with its event (one transaction), the guest's list and
+ * the checkout day's index (one bulk read + one bulk write), the in-flight record dropped. A success leaves the key's record pending: the stored
  * reservation is its answer (`replay`), so it is not written a second time.
  */
 export async function reserve(deps: ReservationDeps, request: ReservationRequest, clientKey?: string): Promise<Reserved> {
@@ -198,7 +198,7 @@ async function runSaga(deps: ReservationDeps, request: ReservationRequest, inFli
       // The outcome of a failed commit can be unknown: if it stands, the saga succeeded.
       if (!(await reservations.get(reservationId).catch(() => undefined))) throw error;
     }
-    await finish(deps, inFlight);
+    await finish(deps, inFlight, stored.reservation);
     logger.info({ reservationId, amount }, 'reservation confirmed');
     return stored.reservation;
   } catch (error) {
@@ -208,11 +208,11 @@ async function runSaga(deps: ReservationDeps, request: ReservationRequest, inFli
   }
 }
 
-/** After the confirmed reservation is stored: list it for its guest, then drop the in-flight record. */
-async function finish({ guests, sagas, logger }: ReservationDeps, inFlight: InFlight): Promise<void> {
-  const { reservationId, guestId } = inFlight.record;
+/** After the confirmed reservation is stored: list it for its guest and its checkout day, then drop the in-flight record. */
+async function finish({ guests, sagas, logger }: ReservationDeps, inFlight: InFlight, reservation: Reservation): Promise<void> {
+  const { reservationId } = inFlight.record;
   try {
-    await guests.add(guestId, reservationId);
+    await guests.listStored(reservation);
     await sagas.end(inFlight);
   } catch (error) {
     // The reservation stands; recovery finishes the index and removes the record.

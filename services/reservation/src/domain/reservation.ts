@@ -3,9 +3,10 @@
  * The stay rules (real days, ≤ 90 nights, the booking horizon) are @staycar/common's `stayProblems`,
  * the same that `GET /rooms/{id}/availability` applies. The refund of a cancel: ./refund.ts.
  */
-import { cancellationTermsOf, type CancellationPolicy } from '@staycar/common';
+import { cancellationTermsOf, conflict, type CancellationPolicy } from '@staycar/common';
 
-export type ReservationStatus = 'confirmed' | 'cancelled';
+/** confirmed → cancelled (by its guest) or confirmed → completed (the day after checkout, stays-end job); both final. */
+export type ReservationStatus = 'confirmed' | 'cancelled' | 'completed';
 
 /** The public Reservation (API.md). */
 export interface Reservation {
@@ -28,6 +29,8 @@ export interface Reservation {
   createdAt: string;
   updatedAt: string;
   cancelledAt?: string;
+  /** When the stay-end job completed it (the day after checkout, in the stay's time zone). */
+  completedAt?: string;
 }
 
 /** What is stored under `reservation:<id>`: the reservation plus what its events need. */
@@ -35,7 +38,7 @@ export interface StoredReservation {
   reservation: Reservation;
   roomName: string;
   city: string;
-  /** Per-aggregate event version: 1 confirmed, 2 cancelled. */
+  /** Per-aggregate event version: 1 confirmed, 2 cancelled or completed. */
   version: number;
 }
 
@@ -45,7 +48,7 @@ export function amountOf(nights: number, pricePerNight: number, carPricePerDay?:
 }
 
 /** A confirmed reservation's fields, and what its events need (roomName, city) and when (now). */
-export type ConfirmInput = Omit<Reservation, 'status' | 'createdAt' | 'updatedAt' | 'cancelledAt'> & {
+export type ConfirmInput = Omit<Reservation, 'status' | 'createdAt' | 'updatedAt' | 'cancelledAt' | 'completedAt'> & {
   roomName: string;
   city: string;
   now: string;
@@ -63,11 +66,11 @@ export function confirmed(input: ConfirmInput): StoredReservation {
 
 /**
  * The reservation as its POST first answered it (the answer an Idempotency-Key replays): a
- * reservation is created confirmed with updatedAt = createdAt, and cancelling is its only change,
- * so the first answer is what it was before any cancel.
+ * reservation is created confirmed with updatedAt = createdAt, and cancelling or completing are its
+ * only changes, so the first answer is what it was before either.
  */
 export function asFirstAnswered(reservation: Reservation): Reservation {
-  const { cancelledAt: _cancelledAt, refundAmount: _refundAmount, ...rest } = reservation;
+  const { cancelledAt: _cancelledAt, completedAt: _completedAt, refundAmount: _refundAmount, ...rest } = reservation;
   return { ...rest, status: 'confirmed', updatedAt: reservation.createdAt };
 }
 
@@ -97,16 +100,40 @@ export function cancelled(stored: StoredReservation, now: string, refundAmount: 
   };
 }
 
-export const EVENT_TYPES = { confirmed: 'ReservationConfirmed', cancelled: 'ReservationCancelled' } as const;
+/**
+ * confirmed → completed (the stay ended: the stays-end job, when `stayEnded`); anything else is
+ * left as it is — a cancelled reservation never becomes completed, a completed one stays so.
+ */
+export function completed(stored: StoredReservation, now: string): { next: StoredReservation; changed: boolean } {
+  if (stored.reservation.status !== 'confirmed') return { next: stored, changed: false };
+  return {
+    next: {
+      ...stored,
+      reservation: { ...stored.reservation, status: 'completed', completedAt: now, updatedAt: now },
+      version: stored.version + 1,
+    },
+    changed: true,
+  };
+}
+
+/** 409 for a cancel of a reservation whose stay has ended (API.md: completed reservations cannot be cancelled). */
+export const reservationCompleted = () =>
+  conflict('RESERVATION_COMPLETED', 'The stay has ended: a completed reservation cannot be cancelled.');
+
+export const EVENT_TYPES = {
+  confirmed: 'ReservationConfirmed',
+  cancelled: 'ReservationCancelled',
+  completed: 'ReservationCompleted',
+} as const;
 
 /**
- * ReservationConfirmed / ReservationCancelled (docs/contracts.md): full Reservation + roomName, city
- * (so `cancellationPolicy`, `timeZone`, and on a cancel `refundAmount`).
+ * ReservationConfirmed / ReservationCancelled / ReservationCompleted (docs/contracts.md): full
+ * Reservation + roomName, city (so `cancellationPolicy`, `timeZone`, and on a cancel `refundAmount`).
  */
 export function reservationEvent(stored: StoredReservation, now: string): { type: string; data: Record<string, unknown> } {
   const { reservation } = stored;
   return {
-    type: reservation.status === 'confirmed' ? EVENT_TYPES.confirmed : EVENT_TYPES.cancelled,
+    type: EVENT_TYPES[reservation.status],
     data: {
       ...reservation,
       reservationId: reservation.id,

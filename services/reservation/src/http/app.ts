@@ -19,7 +19,7 @@ import type { ReservationUseCases } from '../app';
 import { CancelBody, CreateReservationBody, ListReservationsQuery } from './schemas';
 
 export interface AppDeps extends ReadinessDeps {
-  config: Pick<Config, 'pubsub' | 'eventsTopics' | 'deadLetterTopic' | 'bulk'>;
+  config: Pick<Config, 'pubsub' | 'eventsTopics' | 'deadLetterTopic' | 'bulk' | 'staysEndBinding'>;
   logger: Logger;
   reservations: ReservationUseCases;
 }
@@ -81,6 +81,12 @@ export function createApp(deps: AppDeps): Express {
       app.get('/reservations/:id/cancellation', async (req, res) => {
         const caller = requireCaller(req);
         res.json(await reservations.cancellation(reservationId(req), caller));
+      });
+
+      // The cron input binding's trigger (daprd POSTs /<binding name> on its schedule, on every
+      // replica; only this app's sidecar can, with APP_API_TOKEN). Never in the gateway's allow-list.
+      app.post(`/${config.staysEndBinding}`, async (_req, res) => {
+        res.json(await reservations.completeEndedStays());
       });
 
       // Nothing consumed yet: PaymentRefunded → refundedAt is optional in docs/contracts.md.

@@ -10,6 +10,12 @@ import {
   refundStatusOf,
 } from '../domain/projection';
 import type { ViewEvent } from '../domain/events';
+
+const RESERVATION_STATUS_OF = {
+  ReservationConfirmed: 'confirmed',
+  ReservationCancelled: 'cancelled',
+  ReservationCompleted: 'completed',
+} as const;
 import type { ViewStore, ViewWriter } from '../ports';
 
 /**
@@ -37,8 +43,9 @@ export function projectEvent(store: ViewWriter, event: ViewEvent, at: Date = new
       return store.updateReservation(event.data.reservationId, (row) => applyCarBooking(row, status, event.data, now));
     }
     case 'ReservationConfirmed':
-    case 'ReservationCancelled': {
-      const status = event.type === 'ReservationConfirmed' ? 'confirmed' : 'cancelled';
+    case 'ReservationCancelled':
+    case 'ReservationCompleted': {
+      const status = RESERVATION_STATUS_OF[event.type];
       return store.updateReservation(event.data.reservationId, (row) => applyReservation(row, status, event.data, now));
     }
     case 'PaymentApproved':

@@ -81,6 +81,6 @@ export type ViewEvent =
   | { type: 'RentcarRegistered' | 'RentcarModified'; data: CarSnapshotData }
   | { type: 'RentcarDeleted'; data: CarDeletedData }
   | { type: 'RentcarReserved' | 'RentcarReleased'; data: RentcarBookingData }
-  | { type: 'ReservationConfirmed' | 'ReservationCancelled'; data: ReservationData }
+  | { type: 'ReservationConfirmed' | 'ReservationCancelled' | 'ReservationCompleted'; data: ReservationData }
   | { type: 'PaymentApproved' | 'PaymentRefunded'; data: PaymentData };
 export type ViewEventType = ViewEvent['type'];

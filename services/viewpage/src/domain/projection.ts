@@ -67,7 +67,7 @@ export interface CarRow {
   updatedAt: string;
 }
 
-export type ReservationStatus = 'confirmed' | 'cancelled';
+export type ReservationStatus = 'confirmed' | 'cancelled' | 'completed';
 export type PaymentStatus = 'approved' | 'refunded' | 'partially_refunded';
 export type CarStatus = 'reserved' | 'released';
 
@@ -87,10 +87,11 @@ export interface ReservationRow {
   updatedAt: string;
 }
 
-/** Each status only moves forward: confirmed → cancelled, approved → (partially) refunded, reserved → released. */
+/** Each status only moves forward: confirmed → cancelled or completed (both final), approved → (partially) refunded, reserved → released. */
 const RANK: Record<string, number> = {
   confirmed: 1,
   cancelled: 2,
+  completed: 2,
   approved: 1,
   refunded: 2,
   partially_refunded: 2,
@@ -222,7 +223,7 @@ export const emptyReservation = (reservationId: string, now: string): Reservatio
   updatedAt: now,
 });
 
-/** ReservationConfirmed (version 1) / ReservationCancelled (version 2): the newer snapshot wins. */
+/** ReservationConfirmed (version 1) / ReservationCancelled or ReservationCompleted (version 2): the newer snapshot wins. */
 export function applyReservation(
   row: ReservationRow | undefined,
   status: ReservationStatus,
@@ -325,7 +326,7 @@ export const summarize = (r: ReservationRow): ReservationSummary => ({
   carStatus: r.carStatus,
 });
 
-/** A reservation counts as active while it is confirmed. */
+/** A reservation counts as active while it is confirmed (a cancelled or completed one does not). */
 export const isActive = (r: ReservationRow): boolean => r.status === 'confirmed';
 
 export function toRoomView(row: RoomRow & { room: Room }, active: number, latest: ReservationRow | undefined): RoomView {

@@ -96,6 +96,7 @@ export const VIEW_EVENTS = {
   RentcarReleased: { schema: RentcarBookingData, idField: undefined },
   ReservationConfirmed: { schema: ReservationData, idField: 'reservationId' },
   ReservationCancelled: { schema: ReservationData, idField: 'reservationId' },
+  ReservationCompleted: { schema: ReservationData, idField: 'reservationId' },
   PaymentApproved: { schema: PaymentData, idField: undefined },
   PaymentRefunded: { schema: PaymentData, idField: undefined },
 } as const satisfies Record<ViewEventType, { schema: TSchema; idField: string | undefined }>;
@@ -115,6 +116,7 @@ const schemasMatchTheDomain: { [K in ViewEventType]: Same<Static<(typeof VIEW_EV
   RentcarReleased: true,
   ReservationConfirmed: true,
   ReservationCancelled: true,
+  ReservationCompleted: true,
   PaymentApproved: true,
   PaymentRefunded: true,
 };

@@ -60,7 +60,7 @@ export class ReservationEntity {
   @Column({ type: 'varchar', length: 200, nullable: true }) carId!: string | null;
   @Column({ type: 'varchar', length: 10, nullable: true }) checkIn!: string | null;
   @Column({ type: 'varchar', length: 10, nullable: true }) checkOut!: string | null;
-  @Column({ type: 'varchar', length: 20, nullable: true }) status!: 'confirmed' | 'cancelled' | null;
+  @Column({ type: 'varchar', length: 20, nullable: true }) status!: 'confirmed' | 'cancelled' | 'completed' | null;
   @Column({ type: 'int' }) reservationVersion!: number;
   @Column({ type: 'varchar', length: 20, nullable: true }) paymentStatus!: PaymentStatus | null;
   @Column({ type: 'int' }) paymentVersion!: number;

@@ -10,6 +10,7 @@
 package components
 
 import (
+	"github.com/dapr/components-contrib/bindings/cron"
 	"github.com/dapr/components-contrib/bindings/localstorage"
 	nrkubernetes "github.com/dapr/components-contrib/nameresolution/kubernetes"
 	"github.com/dapr/components-contrib/nameresolution/mdns"
@@ -51,8 +52,9 @@ func init() {
 	pubsubLoader.DefaultRegistry.RegisterComponent(rabbitmq.NewRabbitMQ, "rabbitmq")
 	pubsubLoader.DefaultRegistry.RegisterComponent(kafka.NewKafka, "kafka")
 
-	// Bindings: the message service's output binding.
+	// Bindings: the message service's output binding; the cron input binding of reservation's stays-end job.
 	bindingsLoader.DefaultRegistry.RegisterOutputBinding(localstorage.NewLocalStorage, "localstorage")
+	bindingsLoader.DefaultRegistry.RegisterInputBinding(cron.NewCron, "cron")
 
 	// Secret stores: local file (local run), kubernetes (deploy/, and the built-in store of Kubernetes mode).
 	secretstoresLoader.DefaultRegistry.RegisterComponent(file.NewLocalSecretStore, "local.file")
