@@ -209,9 +209,9 @@ export const OPERATIONS: Readonly<Record<string, Operation>> = {
       description:
         '`{reservationId, status, cancellationPolicy, timeZone, amount, currency, refundAmount, fullRefundUntil, schedule}`: ' +
         '`refundAmount` is what a cancel now refunds (once cancelled, what it refunded); `fullRefundUntil` (ISO or null) ' +
-        'the instant until which it refunds everything; `schedule` `[{until, percent, refundAmount}]` the whole policy.',
+        'the instant until which it refunds everything; `schedule` `[{until, percent, refundAmount}]` the whole policy. A completed reservation (its stay ended) answers 409 `RESERVATION_COMPLETED`, as its cancel does.',
     },
-    errors: [403, NOT_FOUND],
+    errors: [403, NOT_FOUND, 409],
   },
 
   'GET /payments': {

@@ -146,6 +146,21 @@ describe('GET /reservations/{id}/cancellation and the cancel', () => {
     expect((await cancel(id)).body).toMatchObject({ cancellationPolicy: 'flexible', refundAmount: 300_000 });
   });
 
+  it('when the stay has ended (completed), then the quote answers 409 RESERVATION_COMPLETED like its cancel, and nothing changes', async () => {
+    const { reserve, quote, cancel, w } = setup();
+    const { id } = await reserve();
+    const stored = w.state.peek(keys.reservation(id)) as { reservation: Record<string, unknown> };
+    await w.state.saveState({
+      key: keys.reservation(id),
+      value: { ...stored, reservation: { ...stored.reservation, status: 'completed', completedAt: '2030-03-14T00:00:00.000Z' } },
+      etag: (await w.state.getState(keys.reservation(id)))!.etag,
+    });
+    const asked = await quote(id);
+    expect([asked.status, asked.body.error?.code]).toEqual([409, 'RESERVATION_COMPLETED']);
+    expect((await cancel(id)).status).toBe(409);
+    expect((w.state.peek(keys.reservation(id)) as { reservation: { status: string } }).reservation.status).toBe('completed');
+  });
+
   it('when the room service answers a hold without terms (from before issue 18), then the reservation takes the defaults', async () => {
     const { w } = setup();
     w.rooms.rooms.set('room-1', { pricePerNight: 100_000, currency: 'KRW', name: 'Hanok', city: 'Seoul' });

@@ -2,7 +2,7 @@ import { assertOwnerActs, type CancellationPolicy, type Caller } from '@staycar/
 import type { ReservationDeps } from './deps';
 import { NO_RESERVATION, noReservation } from './cancel';
 import { quoteRefund, type RefundStep } from '../domain/refund';
-import type { ReservationStatus } from '../domain/reservation';
+import { reservationCompleted, type ReservationStatus } from '../domain/reservation';
 
 /** GET /reservations/{id}/cancellation: what a cancel refunds, before the guest confirms it. */
 export interface CancellationQuote {
@@ -22,13 +22,15 @@ export interface CancellationQuote {
 
 /**
  * The refund a cancel would make now (the same clock and rules as the cancel itself), or the one
- * it made. Only its guest asks (as for the cancel: an operator gets 403, anyone else 404).
+ * it made; a completed reservation (its stay ended) is 409 RESERVATION_COMPLETED, as its cancel. Only its guest asks (as for the cancel: an operator gets 403, anyone else 404).
  */
 export async function quoteCancellation({ reservations, clock }: ReservationDeps, id: string, caller: Caller): Promise<CancellationQuote> {
   const found = await reservations.get(id);
   if (!found) throw noReservation();
   const { reservation } = found;
   assertOwnerActs(caller, reservation.guestId, { message: NO_RESERVATION });
+  // Its cancel would answer 409: so does the quote (no refund to promise).
+  if (reservation.status === 'completed') throw reservationCompleted();
   const quote = quoteRefund(reservation, clock());
   return {
     reservationId: reservation.id,
