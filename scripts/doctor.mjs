@@ -7,7 +7,8 @@ import { DAPR_BIN, ROOT } from './lib/paths.mjs';
 import { listProfiles, loadProfile } from './lib/profiles.mjs';
 import { storeOf } from './lib/stores.mjs';
 import { sentry } from './lib/sentry.mjs';
-import { isAlive, loadApps, readPids } from './lib/system.mjs';
+import { appMetricsPort, isAlive, loadApps, readPids } from './lib/system.mjs';
+import { sidecarBreakers } from './lib/breakers.mjs';
 
 const versions = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8'));
 const out = (cmd, args) => {
@@ -63,11 +64,30 @@ for (const name of profile.stores) {
 }
 row(`Dapr Sentry :${sentry.port}`, (await answers(`http://127.0.0.1:${sentry.healthzPort}/healthz`)) === '200' ? 'healthy (mTLS between sidecars)' : 'no answer (sidecars cannot start without it)');
 
-console.log('\nServices (app port · sidecar HTTP · gRPC · metrics)');
+console.log('\nServices (app port · sidecar HTTP · gRPC · metrics · app metrics)');
 for (const app of loadApps()) {
   const pids = readPids(app.appID);
   const running = pids && isAlive(pids.appPid) ? 'running' : 'stopped';
   const sidecar = await answers(`http://127.0.0.1:${app.daprHTTPPort}/v1.0/healthz`);
   const ready = await answers(`http://127.0.0.1:${app.appPort}/readyz`);
-  row(app.appID, `${app.appPort} · ${app.daprHTTPPort} · ${app.daprGRPCPort} · ${app.metricsPort}   ${running}, sidecar ${sidecar}, readyz ${ready}`);
+  const metricsPort = appMetricsPort(app);
+  const metrics = metricsPort ? await answers(`http://127.0.0.1:${metricsPort}/metrics`) : 'off';
+  row(
+    app.appID,
+    `${app.appPort} · ${app.daprHTTPPort} · ${app.daprGRPCPort} · ${app.metricsPort} · ${metricsPort ?? '-'}   ${running}, sidecar ${sidecar}, readyz ${ready}, metrics ${metrics}`,
+  );
 }
+
+// Dapr's own gauge, read from every sidecar's metrics (scripts/lib/breakers.mjs).
+console.log('\nCircuit breakers (dapr_resiliency_cb_state of every sidecar)');
+const sidecars = await sidecarBreakers(loadApps());
+const breakers = sidecars.flatMap((s) => s.breakers);
+for (const b of breakers.filter((b) => b.state !== 'closed')) {
+  const what = b.state === 'open' ? '✖ OPEN: calls to it fail fast (503 TRY_LATER)' : `${b.state}: the next call is a trial`;
+  row(`${b.appId} → ${b.target}`, `${what} (resiliency ${b.resiliency}; the state its last call recorded)`);
+}
+const silent = sidecars.filter((s) => !s.reachable).map((s) => s.appId);
+const closed = breakers.filter((b) => b.state === 'closed').map((b) => `${b.appId} → ${b.target}`);
+if (breakers.every((b) => b.state === 'closed')) row('open', 'none');
+if (closed.length > 0) row('closed', closed.join(', '));
+if (silent.length > 0) row('metrics did not answer', silent.join(', '));

@@ -1151,6 +1151,11 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
           // Prometheus scrapes the metrics port, nothing else.
           for (const port of SIDECAR_PORTS)
             expect([caller, port, connects(policies, prometheus, app(caller), port)]).toEqual([caller, port, port === 9090]);
+          // ... and the app's own metrics port (METRICS_PORT), which no one else reaches.
+          const metricsPort = Number(objects(workload(all, caller).container.env).find((e) => e.name === 'METRICS_PORT')?.value);
+          expect([caller, connects(policies, prometheus, app(caller), metricsPort)]).toEqual([caller, true]);
+          for (const stranger of [intruder, elsewhere, ingressController, ...APP_IDS.filter((a) => a !== caller).map(app)])
+            expect([caller, stranger.labels, connects(policies, stranger, app(caller), metricsPort)]).toEqual([caller, stranger.labels, false]);
         }
       });
 

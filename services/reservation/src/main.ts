@@ -9,6 +9,7 @@ import { reservationFailures } from './adapters/failures';
 import { DaprCarCalendar, DaprPaymentGateway, DaprRoomCalendar } from './adapters/invocation';
 import { StateGuestIndex, StateIdempotencyStore, StateReservationRepository, StateSagaLog } from './adapters/store';
 import { pausesAsked, withSagaPauses } from './adapters/testPauses';
+import { reservationMetrics } from './adapters/metrics';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     logger,
     settings: config,
     newId: randomUUID,
+    metrics: reservationMetrics(),
   });
   const app = createApp({
     config,

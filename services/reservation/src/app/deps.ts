@@ -1,5 +1,14 @@
 import type { Logger } from '@staycar/common';
-import type { CarCalendar, GuestIndex, IdempotencyStore, PaymentGateway, ReservationRepository, RoomCalendar, SagaLog } from '../ports';
+import type {
+  CarCalendar,
+  GuestIndex,
+  IdempotencyStore,
+  PaymentGateway,
+  ReservationMetrics,
+  ReservationRepository,
+  RoomCalendar,
+  SagaLog,
+} from '../ports';
 
 export interface ReservationSettings {
   /** Seconds a TRY_LATER of ours asks the client to wait. */
@@ -24,15 +33,19 @@ export interface ReservationDeps {
   sleep: (ms: number) => Promise<void>;
   /** Sagas this process is running now: recovery never touches them. */
   running: Set<string>;
+  metrics: ReservationMetrics;
 }
+
+/** Counts nothing (unit tests that do not look at metrics). */
+export const noMetrics: ReservationMetrics = { sagaEnded: () => undefined, compensated: () => undefined, idempotentReplay: () => undefined };
 
 export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The deps with the defaults of a real process (clock, sleep, an empty running set). */
+/** The deps with the defaults of a real process (clock, sleep, an empty running set; no metrics unless given). */
 export function reservationDeps(
-  deps: Omit<ReservationDeps, 'clock' | 'sleep' | 'running'> & Partial<Pick<ReservationDeps, 'clock' | 'sleep'>>,
+  deps: Omit<ReservationDeps, 'clock' | 'sleep' | 'running' | 'metrics'> & Partial<Pick<ReservationDeps, 'clock' | 'sleep' | 'metrics'>>,
 ): ReservationDeps {
-  return { clock: () => new Date(), sleep: realSleep, ...deps, running: new Set() };
+  return { clock: () => new Date(), sleep: realSleep, metrics: noMetrics, ...deps, running: new Set() };
 }
 
 /** A warning for bookkeeping that failed where recovery (or the TTL) finishes the job. */
