@@ -1155,7 +1155,11 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
           const metricsPort = Number(objects(workload(all, caller).container.env).find((e) => e.name === 'METRICS_PORT')?.value);
           expect([caller, connects(policies, prometheus, app(caller), metricsPort)]).toEqual([caller, true]);
           for (const stranger of [intruder, elsewhere, ingressController, ...APP_IDS.filter((a) => a !== caller).map(app)])
-            expect([caller, stranger.labels, connects(policies, stranger, app(caller), metricsPort)]).toEqual([caller, stranger.labels, false]);
+            expect([caller, stranger.labels, connects(policies, stranger, app(caller), metricsPort)]).toEqual([
+              caller,
+              stranger.labels,
+              false,
+            ]);
         }
       });
 

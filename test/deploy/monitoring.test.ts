@@ -18,7 +18,9 @@ const list = (value: Json | undefined): JsonObject[] => (Array.isArray(value) ? 
 const at = (value: Json | undefined, ...keys: string[]): Json | undefined =>
   keys.reduce<Json | undefined>((v, k) => (isObject(v) ? v[k] : undefined), value);
 
-const runFile = parseYaml(fs.readFileSync(path.join(ROOT, 'dapr.yaml'), 'utf8')) as { apps: { appID: string; env?: Record<string, string> }[] };
+const runFile = parseYaml(fs.readFileSync(path.join(ROOT, 'dapr.yaml'), 'utf8')) as {
+  apps: { appID: string; env?: Record<string, string> }[];
+};
 const localMetricsPort = Object.fromEntries(runFile.apps.map((a) => [a.appID, a.env?.METRICS_PORT]));
 
 /** production plus the monitoring component, as a user's overlay would add it. */
@@ -46,7 +48,9 @@ describe('metrics on Kubernetes', () => {
   const production = renderKustomization(path.join(ROOT, 'deploy', 'overlays', 'production'));
 
   it("when a pod is annotated for scraping, then it names the app's own metrics: the METRICS_PORT of its container, a named port, the local run's port", () => {
-    const deployments = production.filter((o) => o.kind === 'Deployment' && at(o, 'spec', 'template', 'metadata', 'annotations', 'dapr.io/app-id'));
+    const deployments = production.filter(
+      (o) => o.kind === 'Deployment' && at(o, 'spec', 'template', 'metadata', 'annotations', 'dapr.io/app-id'),
+    );
     expect(deployments).toHaveLength(8);
     for (const d of deployments) {
       const annotations = at(d, 'spec', 'template', 'metadata', 'annotations') as Record<string, string>;

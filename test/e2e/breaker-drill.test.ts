@@ -62,7 +62,9 @@ describe('circuit breaker state you can see', () => {
     for (let i = 0; i < 6; i++) expectTryLater(await reserve(guest, { roomId, ...stay(220 + i * 2, 1) }));
     expect(await paymentBreaker()).toEqual(['open']);
     const opened = stateChanges(logFrom);
-    expect(opened).toEqual(expect.arrayContaining([expect.stringMatching(/Circuit breaker \\?"payment\/[^"\\]+\\?" changed state from closed to open/)]));
+    expect(opened).toEqual(
+      expect.arrayContaining([expect.stringMatching(/Circuit breaker \\?"payment\/[^"\\]+\\?" changed state from closed to open/)]),
+    );
     expect(await doctorBreakers()).toEqual(expect.arrayContaining([expect.stringMatching(/reservation → payment\s+✖ OPEN/)]));
 
     await svc('start', 'payment');

@@ -54,15 +54,19 @@ describe('metrics from every app', () => {
     expect(confirmed.status).toBe(201);
     const refused = await guest.api('POST', '/reservations', { roomId, ...dates });
     expect([refused.status, refused.body.error?.code]).toEqual([409, 'ROOM_UNAVAILABLE']);
-    const declined = await guest.api('POST', '/reservations', { roomId, ...stay(50, 1), payment: { method: 'card', token: 'tok_declined' } });
+    const declined = await guest.api('POST', '/reservations', {
+      roomId,
+      ...stay(50, 1),
+      payment: { method: 'card', token: 'tok_declined' },
+    });
     expect([declined.status, declined.body.error?.code]).toEqual([402, 'PAYMENT_DECLINED']);
 
-    expect(await counter('gateway', 'staycar_http_requests_total', { method: 'POST', route: '/reservations', status: '201' })).toBeGreaterThan(
-      before.gateway201,
-    );
-    expect(await counter('gateway', 'staycar_http_requests_total', { method: 'POST', route: '/reservations', status: '409' })).toBeGreaterThan(
-      before.gateway409,
-    );
+    expect(
+      await counter('gateway', 'staycar_http_requests_total', { method: 'POST', route: '/reservations', status: '201' }),
+    ).toBeGreaterThan(before.gateway201);
+    expect(
+      await counter('gateway', 'staycar_http_requests_total', { method: 'POST', route: '/reservations', status: '409' }),
+    ).toBeGreaterThan(before.gateway409);
     expect(await counter('reservation', 'staycar_saga_outcomes_total', { outcome: 'confirmed', reason: 'none' })).toBeGreaterThan(
       before.confirmed,
     );
@@ -73,21 +77,27 @@ describe('metrics from every app', () => {
       before.declined,
     );
     // The declined payment came after the room's hold: the saga released it.
-    expect(await counter('reservation', 'staycar_saga_compensations_total', { by: 'saga', result: 'complete' })).toBeGreaterThan(before.compensated);
-    // room answered the saga's holds on its internal route, counted under the route's template.
-    expect(await counter('room', 'staycar_http_requests_total', { method: 'POST', route: '/internal/rooms/:id/holds' })).toBeGreaterThanOrEqual(
-      before.roomHolds + 3,
+    expect(await counter('reservation', 'staycar_saga_compensations_total', { by: 'saga', result: 'complete' })).toBeGreaterThan(
+      before.compensated,
     );
+    // room answered the saga's holds on its internal route, counted under the route's template.
+    expect(
+      await counter('room', 'staycar_http_requests_total', { method: 'POST', route: '/internal/rooms/:id/holds' }),
+    ).toBeGreaterThanOrEqual(before.roomHolds + 3);
     // The consumers handled the confirmed reservation's event (asynchronously: through the outbox and the broker).
-    await eventually(async () => {
-      expect(await counter('message', 'staycar_event_handling_seconds_count', { type: 'ReservationConfirmed', verdict: 'success' })).toBeGreaterThan(
-        before.messageEvents,
-      );
-      expect(await counter('viewpage', 'staycar_event_handling_seconds_count', { type: 'ReservationConfirmed', verdict: 'success' })).toBeGreaterThan(
-        before.viewEvents,
-      );
-      expect(await counter('message', 'staycar_message_deliveries_total', { result: 'sent' })).toBeGreaterThan(before.sent);
-    }, 30_000, 500);
+    await eventually(
+      async () => {
+        expect(
+          await counter('message', 'staycar_event_handling_seconds_count', { type: 'ReservationConfirmed', verdict: 'success' }),
+        ).toBeGreaterThan(before.messageEvents);
+        expect(
+          await counter('viewpage', 'staycar_event_handling_seconds_count', { type: 'ReservationConfirmed', verdict: 'success' }),
+        ).toBeGreaterThan(before.viewEvents);
+        expect(await counter('message', 'staycar_message_deliveries_total', { result: 'sent' })).toBeGreaterThan(before.sent);
+      },
+      30_000,
+      500,
+    );
 
     // Route labels are templates: no app names the room, the reservation or the guest.
     const ids = [roomId, confirmed.body.id as string, guest.userId];

@@ -87,7 +87,9 @@ describe('set-up from nothing: Prometheus', () => {
   it('when the configuration is made from dapr.yaml, then it scrapes all 16 endpoints: each app’s METRICS_PORT and each sidecar’s metricsPort', async () => {
     const step = await setupStep('prometheus-config');
     expect(step.ok).toBe(true);
-    const config = step.result as { scrape_configs: { job_name: string; static_configs: { targets: string[]; labels: { app: string } }[] }[] };
+    const config = step.result as {
+      scrape_configs: { job_name: string; static_configs: { targets: string[]; labels: { app: string } }[] }[];
+    };
     const runFile = parse(fs.readFileSync(path.join(ROOT, 'dapr.yaml'), 'utf8')) as {
       apps: { appID: string; metricsPort: number; env?: Record<string, string> }[];
     };

@@ -49,7 +49,9 @@ describe('HTTP metrics: one series per route template, never per id', () => {
     expect(await requests({ method: 'POST', route: '/widgets/:id/parts', status: '201' })).toBeGreaterThanOrEqual(1);
     const text = await scrape();
     expect(text).not.toContain('w-123456');
-    expect(metricSum(text, 'staycar_http_request_duration_seconds_count', { route: '/widgets/:id', status: '200' })).toBeGreaterThanOrEqual(2);
+    expect(metricSum(text, 'staycar_http_request_duration_seconds_count', { route: '/widgets/:id', status: '200' })).toBeGreaterThanOrEqual(
+      2,
+    );
   });
 
   it('when a route of a mounted router answers, then its template includes the mount path', async () => {
@@ -102,7 +104,11 @@ describe('event metrics', () => {
     metricSum(await scrape(), 'staycar_event_handling_seconds_count', { type, verdict });
 
   it('when events are handled, then their latency is recorded by type and verdict, and failures are counted', async () => {
-    const [good, bad, poison] = [await handled('GoodThing', 'success'), await handled('BadThing', 'retry'), await handled('PoisonThing', 'drop')];
+    const [good, bad, poison] = [
+      await handled('GoodThing', 'success'),
+      await handled('BadThing', 'retry'),
+      await handled('PoisonThing', 'drop'),
+    ];
     await request(app).post('/events/GoodThing').send({ id: '1', type: 'GoodThing', data: {} }).expect(200);
     await request(app).post('/events/BadThing').send({ id: '2', type: 'BadThing', data: {} }).expect(500);
     await request(app).post('/events/PoisonThing').send({ id: '3', type: 'PoisonThing', data: {} }).expect(200);

@@ -17,7 +17,12 @@ export function metricSamples(text: string): MetricSample[] {
       const close = line.lastIndexOf('}');
       const name = brace === -1 ? line.split(' ')[0] : line.slice(0, brace);
       const labels = brace === -1 ? {} : Object.fromEntries([...line.slice(brace, close).matchAll(LABEL)].map(([, k, v]) => [k, v]));
-      const value = Number(line.slice((brace === -1 ? name.length : close + 1) + 1).trim().split(' ')[0]);
+      const value = Number(
+        line
+          .slice((brace === -1 ? name.length : close + 1) + 1)
+          .trim()
+          .split(' ')[0],
+      );
       return { name, labels, value };
     });
 }

@@ -35,7 +35,14 @@ function setup() {
     undeliveredLeft: (count) => void counted.push(`left ${count}`),
   };
   const binding = new Binding();
-  const useCases = messageUseCases({ store: new MemoryMessageStore(), binding, cityName: 'Seoul', logger, clock: () => new Date(), metrics });
+  const useCases = messageUseCases({
+    store: new MemoryMessageStore(),
+    binding,
+    cityName: 'Seoul',
+    logger,
+    clock: () => new Date(),
+    metrics,
+  });
   return { counted, binding, useCases };
 }
 

@@ -7,7 +7,13 @@ import { world } from './fakes';
 
 const day = (n: number) => addDays(todayUtc(new Date()), n);
 const GUEST = as('guest-1');
-const body = (extra: Record<string, unknown> = {}) => ({ guestId: 'guest-1', roomId: 'room-1', checkIn: day(30), checkOut: day(33), ...extra });
+const body = (extra: Record<string, unknown> = {}) => ({
+  guestId: 'guest-1',
+  roomId: 'room-1',
+  checkIn: day(30),
+  checkOut: day(33),
+  ...extra,
+});
 const reserve = (w: ReturnType<typeof world>, extra: Record<string, unknown> = {}, key?: string) => {
   const req = request(w.app).post('/reservations').set(GUEST);
   return (key ? req.set('Idempotency-Key', key) : req).send(body(extra));

@@ -54,7 +54,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  if (options.metrics ?? (metricsPortFromEnv() !== undefined)) app.use(httpMetrics());
+  if (options.metrics ?? metricsPortFromEnv() !== undefined) app.use(httpMetrics());
   app.use((req: Request, res: Response, next: NextFunction) => {
     const given = req.header('x-request-id');
     const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();

@@ -8,10 +8,11 @@ const handling = histogram(
   'Time from an event delivery reaching the app to its verdict (success, retry, drop), by event type.',
   ['type', 'verdict'],
 );
-const failed = counter('staycar_events_failed_total', 'Events whose handling failed: retry (Dapr redelivers) or drop (poison, dead-lettered).', [
-  'type',
-  'verdict',
-]);
+const failed = counter(
+  'staycar_events_failed_total',
+  'Events whose handling failed: retry (Dapr redelivers) or drop (poison, dead-lettered).',
+  ['type', 'verdict'],
+);
 const deadLettered = counter(
   'staycar_events_dead_lettered_total',
   "Events that reached this service's dead-letter topic (dropped as poison, or out of redeliveries), by event type.",

@@ -12,11 +12,11 @@ const requests = counter('staycar_http_requests_total', 'HTTP requests answered,
   'route',
   'status',
 ]);
-const duration = histogram('staycar_http_request_duration_seconds', 'Time to answer an HTTP request, by method, route template and status.', [
-  'method',
-  'route',
-  'status',
-]);
+const duration = histogram(
+  'staycar_http_request_duration_seconds',
+  'Time to answer an HTTP request, by method, route template and status.',
+  ['method', 'route', 'status'],
+);
 
 /**
  * Names the route template of a request that code other than an Express route answers (the

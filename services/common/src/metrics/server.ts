@@ -29,7 +29,9 @@ export async function startMetricsServer({ port, host, logger }: { port: number;
   const server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if ((req.method !== 'GET' && req.method !== 'HEAD') || path !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NOT_FOUND","message":"Only GET /metrics here.","details":[]}}');
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end('{"error":{"code":"NOT_FOUND","message":"Only GET /metrics here.","details":[]}}');
       return;
     }
     metricsRegistry.metrics().then(

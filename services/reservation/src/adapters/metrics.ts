@@ -10,7 +10,7 @@ export function reservationMetrics(): ReservationMetrics {
   );
   const compensations = counter(
     'staycar_saga_compensations_total',
-    "Sagas whose holds or payment were undone, by who undid them (saga, recovery) and whether all of it worked.",
+    'Sagas whose holds or payment were undone, by who undid them (saga, recovery) and whether all of it worked.',
     ['by', 'result'],
   );
   const replays = counter(

@@ -37,7 +37,11 @@ export interface ReservationDeps {
 }
 
 /** Counts nothing (unit tests that do not look at metrics). */
-export const noMetrics: ReservationMetrics = { sagaEnded: () => undefined, compensated: () => undefined, idempotentReplay: () => undefined };
+export const noMetrics: ReservationMetrics = {
+  sagaEnded: () => undefined,
+  compensated: () => undefined,
+  idempotentReplay: () => undefined,
+};
 
 export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
