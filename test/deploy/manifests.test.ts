@@ -543,8 +543,9 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         for (const required of ['APP_PORT', 'LOG_LEVEL', 'PUBSUB', ...Object.keys(app.env ?? {})]) {
           expect(names).toContain(required);
         }
-        // Values that differ between environments come from the ConfigMap / a Secret, not literals.
-        for (const e of objects(container.env).filter((x) => x.name !== 'APP_PORT')) {
+        // Values that differ between environments come from the ConfigMap / a Secret, not literals
+        // (the pod's own ports aside: they are tied to its container ports and annotations).
+        for (const e of objects(container.env).filter((x) => x.name !== 'APP_PORT' && x.name !== 'METRICS_PORT')) {
           expect([e.name, isObject(e.valueFrom)]).toEqual([e.name, true]);
         }
         if (app.env?.VIEW_DB_URL !== undefined) {
