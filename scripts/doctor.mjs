@@ -8,7 +8,7 @@ import { listProfiles, loadProfile } from './lib/profiles.mjs';
 import { storeOf } from './lib/stores.mjs';
 import { sentry } from './lib/sentry.mjs';
 import { appMetricsPort, isAlive, loadApps, readPids } from './lib/system.mjs';
-import { sidecarBreakers } from './lib/breakers.mjs';
+import { appBreakers, sidecarBreakers } from './lib/breakers.mjs';
 
 const versions = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8'));
 const out = (cmd, args) => {
@@ -78,16 +78,25 @@ for (const app of loadApps()) {
   );
 }
 
-// Dapr's own gauge, read from every sidecar's metrics (scripts/lib/breakers.mjs).
-console.log('\nCircuit breakers (dapr_resiliency_cb_state of every sidecar)');
-const sidecars = await sidecarBreakers(loadApps());
-const breakers = sidecars.flatMap((s) => s.breakers);
-for (const b of breakers.filter((b) => b.state !== 'closed')) {
-  const what = b.state === 'open' ? '✖ OPEN: calls to it fail fast (503 TRY_LATER)' : `${b.state}: the next call is a trial`;
-  row(`${b.appId} → ${b.target}`, `${what} (resiliency ${b.resiliency}; the state its last call recorded)`);
+// Every sidecar's and every app's metrics (scripts/lib/breakers.mjs says why both).
+console.log('\nCircuit breakers (each app: Dapr refused its last call to the target · each sidecar: dapr_resiliency_cb_state)');
+const apps = loadApps();
+const [sidecars, callers] = await Promise.all([sidecarBreakers(apps), appBreakers(apps, appMetricsPort)]);
+const pairs = new Map();
+const pair = (appId, target) => {
+  const key = `${appId} → ${target}`;
+  if (!pairs.has(key)) pairs.set(key, { app: undefined, dapr: undefined, resiliency: undefined });
+  return pairs.get(key);
+};
+for (const s of sidecars) for (const b of s.breakers) Object.assign(pair(s.appId, b.target), { dapr: b.state, resiliency: b.resiliency });
+for (const c of callers) for (const t of c.targets) pair(c.appId, t.target).app = t.open ? 'open' : 'answered';
+const isOpen = (p) => p.app === 'open' || p.dapr === 'open';
+for (const [key, p] of [...pairs].filter(([, p]) => isOpen(p))) {
+  const said = [p.app === 'open' ? 'Dapr refused its last call (breaker open)' : undefined, p.dapr ? `Dapr's gauge: ${p.dapr}` : undefined];
+  row(key, `✖ OPEN: calls fail fast (503 TRY_LATER) — ${said.filter(Boolean).join('; ')}${p.resiliency ? ` (resiliency ${p.resiliency})` : ''}`);
 }
-const silent = sidecars.filter((s) => !s.reachable).map((s) => s.appId);
-const closed = breakers.filter((b) => b.state === 'closed').map((b) => `${b.appId} → ${b.target}`);
-if (breakers.every((b) => b.state === 'closed')) row('open', 'none');
+const closed = [...pairs].filter(([, p]) => !isOpen(p)).map(([key]) => key);
+if (closed.length === pairs.size) row('open', 'none');
 if (closed.length > 0) row('closed', closed.join(', '));
+const silent = [...sidecars.filter((s) => !s.reachable).map((s) => `${s.appId}'s sidecar`), ...callers.filter((c) => !c.reachable).map((c) => c.appId)];
 if (silent.length > 0) row('metrics did not answer', silent.join(', '));

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { eventually, newUser, stay, svc, type User } from '../support/api';
+import { metricSamples, metricSum } from '@staycar/common/testing';
 import { portsOf, scrape } from '../support/metrics';
 import { DATA_DIR, expectTryLater, reserve } from '../support/restartDrill';
 
@@ -17,12 +18,22 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const DAPRD_LOG = path.join(DATA_DIR, 'logs', 'reservation.daprd.log');
 
 /** reservation's breaker towards payment as its sidecar's gauge says: the status whose value is 1. */
-async function paymentBreaker(): Promise<string[]> {
+async function daprGauge(): Promise<string[]> {
   const text = await scrape(portsOf('reservation').sidecar);
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith('dapr_resiliency_cb_state{') && l.includes('target="app_payment"') && /\s1$/.test(l.trim()))
-    .map((l) => /status="([^"]*)"/.exec(l)?.[1] ?? '?');
+  return metricSamples(text)
+    .filter((s) => s.name === 'dapr_resiliency_cb_state' && s.labels.target === 'app_payment' && s.value === 1)
+    .map((s) => s.labels.status);
+}
+
+/** How often Dapr says a breaker of reservation's towards payment changed into `status`. */
+async function daprActivations(status: 'open' | 'closed'): Promise<number> {
+  const text = await scrape(portsOf('reservation').sidecar);
+  return metricSum(text, 'dapr_resiliency_activations_total', { policy: 'circuitbreaker', target: 'app_payment', status });
+}
+
+/** What reservation's own metrics say: 1 when Dapr refused its last call to payment with an open breaker. */
+async function appGauge(): Promise<number> {
+  return metricSum(await scrape(portsOf('reservation').app), 'staycar_dapr_breaker_open', { target: 'payment' });
 }
 
 /** The lines of `npm run doctor`'s circuit-breaker section. */
@@ -56,14 +67,18 @@ describe('circuit breaker state you can see', () => {
     const roomId = room.body.id as string;
     const logFrom = fs.existsSync(DAPRD_LOG) ? fs.statSync(DAPRD_LOG).size : 0;
 
+    const opens = await daprActivations('open');
+    const closes = await daprActivations('closed');
+
     await svc('stop', 'payment');
     stopped = true;
     // Each failed saga costs the breaker two failures (an attempt and its retry): 5 in a row open it.
     for (let i = 0; i < 6; i++) expectTryLater(await reserve(guest, { roomId, ...stay(220 + i * 2, 1) }));
-    expect(await paymentBreaker()).toEqual(['open']);
-    const opened = stateChanges(logFrom);
-    expect(opened).toEqual(
-      expect.arrayContaining([expect.stringMatching(/Circuit breaker \\?"payment\/[^"\\]+\\?" changed state from closed to open/)]),
+    // Dapr counts the change of state; reservation saw its calls refused by the open breaker.
+    expect(await daprActivations('open')).toBeGreaterThan(opens);
+    expect(await appGauge()).toBe(1);
+    expect(stateChanges(logFrom)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/Circuit breaker \\?"payment[:/][^"\\]+\\?" changed state from closed to open/)]),
     );
     expect(await doctorBreakers()).toEqual(expect.arrayContaining([expect.stringMatching(/reservation → payment\s+✖ OPEN/)]));
 
@@ -71,10 +86,12 @@ describe('circuit breaker state you can see', () => {
     stopped = false;
     // The breaker lets one call through after its 5 s; that success closes it.
     await eventually(async () => expect((await reserve(guest, { roomId, ...stay(240, 1) })).status).toBe(201), 60_000, 1_000);
-    expect(await paymentBreaker()).toEqual(['closed']);
+    expect(await appGauge()).toBe(0);
+    expect(await daprActivations('closed')).toBeGreaterThan(closes);
+    expect(await daprGauge()).toEqual(['closed']);
     expect(stateChanges(logFrom)).toEqual(expect.arrayContaining([expect.stringMatching(/changed state from half-open to closed/)]));
     const doctor = await doctorBreakers();
-    expect(doctor.filter((l) => l.includes('reservation → payment') && l.includes('OPEN'))).toEqual([]);
+    expect(doctor.filter((l) => l.includes('OPEN'))).toEqual([]);
     expect(doctor.join('\n')).toMatch(/closed\s+.*reservation → payment/);
   });
 });

@@ -3,8 +3,11 @@ import express, { Router } from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { metricSamples, metricSum } from '../testing';
+import { observeInvocation } from '../src/metrics/breakers';
 import {
   ConfigError,
+  DependencyUnavailableError,
+  InvocationError,
   createHttpApp,
   labelRoute,
   metricsPortFromEnv,
@@ -168,5 +171,32 @@ describe('the metrics server', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('circuit breakers as the caller sees them', () => {
+  const open = async (target: string) => metricSum(await scrape(), 'staycar_dapr_breaker_open', { target });
+  const refusedBy = (target: string) =>
+    new DependencyUnavailableError(`${target}/internal/x unavailable`, 500, {
+      errorCode: 'ERR_DIRECT_INVOKE',
+      message: `failed to invoke, id: ${target}, err: circuit breaker is open`,
+    });
+
+  it('when Dapr refuses a call because the breaker is open, then the target is 1 until a call to it is answered', async () => {
+    const refusals = metricSum(await scrape(), 'staycar_dapr_breaker_refusals_total', { target: 'payment' });
+    observeInvocation('payment', refusedBy('payment'));
+    expect(await open('payment')).toBe(1);
+    // Another failure (the callee is down, no breaker involved) says nothing new.
+    observeInvocation(
+      'payment',
+      new DependencyUnavailableError('payment/x unavailable', 500, { message: 'no host found with the given ID' }),
+    );
+    expect(await open('payment')).toBe(1);
+    observeInvocation('payment', new InvocationError('payment/x answered 500', 500, {}));
+    expect(await open('payment')).toBe(0);
+    observeInvocation('payment', refusedBy('payment'));
+    observeInvocation('payment');
+    expect(await open('payment')).toBe(0);
+    expect(metricSum(await scrape(), 'staycar_dapr_breaker_refusals_total', { target: 'payment' })).toBe(refusals + 2);
   });
 });
