@@ -2,8 +2,7 @@
 // Dapr's own, on each sidecar: daprd 1.18 exports dapr_resiliency_cb_state{app_id, name (the
 // Resiliency), policy="circuitbreaker", flow_direction, target ("app_<id>"), status
 // ("closed"|"half-open"|"open")} = 1 for the state last recorded, 0 for the others
-// (pkg/diagnostics/resiliency_monitoring.go), recorded when a call goes through a breaker and when
-// it changes state — but one gauge per target app, while Dapr keeps a breaker per target app and
+// (pkg/diagnostics/resiliency_monitoring.go), recorded when a call starts — but one gauge per target app, while Dapr keeps a breaker per target app and
 // method path: a refund or a release (an id in its path: a fresh, closed breaker) overwrites it.
 // So each app also says what it saw (@staycar/common, metrics/breakers.ts):
 // staycar_dapr_breaker_open{target} = 1 when Dapr refused its last call to that app because a
