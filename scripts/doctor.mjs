@@ -7,7 +7,8 @@ import { DAPR_BIN, ROOT } from './lib/paths.mjs';
 import { listProfiles, loadProfile } from './lib/profiles.mjs';
 import { storeOf } from './lib/stores.mjs';
 import { sentry } from './lib/sentry.mjs';
-import { isAlive, loadApps, readPids } from './lib/system.mjs';
+import { appMetricsPort, isAlive, loadApps, readPids } from './lib/system.mjs';
+import { appBreakers, sidecarBreakers } from './lib/breakers.mjs';
 
 const versions = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8'));
 const out = (cmd, args) => {
@@ -63,11 +64,39 @@ for (const name of profile.stores) {
 }
 row(`Dapr Sentry :${sentry.port}`, (await answers(`http://127.0.0.1:${sentry.healthzPort}/healthz`)) === '200' ? 'healthy (mTLS between sidecars)' : 'no answer (sidecars cannot start without it)');
 
-console.log('\nServices (app port · sidecar HTTP · gRPC · metrics)');
+console.log('\nServices (app port · sidecar HTTP · gRPC · metrics · app metrics)');
 for (const app of loadApps()) {
   const pids = readPids(app.appID);
   const running = pids && isAlive(pids.appPid) ? 'running' : 'stopped';
   const sidecar = await answers(`http://127.0.0.1:${app.daprHTTPPort}/v1.0/healthz`);
   const ready = await answers(`http://127.0.0.1:${app.appPort}/readyz`);
-  row(app.appID, `${app.appPort} · ${app.daprHTTPPort} · ${app.daprGRPCPort} · ${app.metricsPort}   ${running}, sidecar ${sidecar}, readyz ${ready}`);
+  const metricsPort = appMetricsPort(app);
+  const metrics = metricsPort ? await answers(`http://127.0.0.1:${metricsPort}/metrics`) : 'off';
+  row(
+    app.appID,
+    `${app.appPort} · ${app.daprHTTPPort} · ${app.daprGRPCPort} · ${app.metricsPort} · ${metricsPort ?? '-'}   ${running}, sidecar ${sidecar}, readyz ${ready}, metrics ${metrics}`,
+  );
 }
+
+// Every sidecar's and every app's metrics (scripts/lib/breakers.mjs says why both).
+console.log('\nCircuit breakers (each app: Dapr refused its last call to the target · each sidecar: dapr_resiliency_cb_state)');
+const apps = loadApps();
+const [sidecars, callers] = await Promise.all([sidecarBreakers(apps), appBreakers(apps, appMetricsPort)]);
+const pairs = new Map();
+const pair = (appId, target) => {
+  const key = `${appId} → ${target}`;
+  if (!pairs.has(key)) pairs.set(key, { app: undefined, dapr: undefined, resiliency: undefined });
+  return pairs.get(key);
+};
+for (const s of sidecars) for (const b of s.breakers) Object.assign(pair(s.appId, b.target), { dapr: b.state, resiliency: b.resiliency });
+for (const c of callers) for (const t of c.targets) pair(c.appId, t.target).app = t.open ? 'open' : 'answered';
+const isOpen = (p) => p.app === 'open' || p.dapr === 'open';
+for (const [key, p] of [...pairs].filter(([, p]) => isOpen(p))) {
+  const said = [p.app === 'open' ? 'Dapr refused its last call (breaker open)' : undefined, p.dapr ? `Dapr's gauge: ${p.dapr}` : undefined];
+  row(key, `✖ OPEN: calls fail fast (503 TRY_LATER) — ${said.filter(Boolean).join('; ')}${p.resiliency ? ` (resiliency ${p.resiliency})` : ''}`);
+}
+const closed = [...pairs].filter(([, p]) => !isOpen(p)).map(([key]) => key);
+if (closed.length === pairs.size) row('open', 'none');
+if (closed.length > 0) row('closed', closed.join(', '));
+const silent = [...sidecars.filter((s) => !s.reachable).map((s) => `${s.appId}'s sidecar`), ...callers.filter((c) => !c.reachable).map((c) => c.appId)];
+if (silent.length > 0) row('metrics did not answer', silent.join(', '));

@@ -11,6 +11,7 @@ import { DAPR_BIN, DAPR_HOME, ROOT, dataDir } from './paths.mjs';
 import { loadProfile } from './profiles.mjs';
 import { storeOf } from './stores.mjs';
 import { ensureSecrets } from './secrets.mjs';
+import { prometheusVersion, stopPackagedService } from './prometheus.mjs';
 
 const versions = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8'));
 
@@ -135,6 +136,16 @@ async function daprHome() {
 }
 
 /**
+ * Prometheus from Debian's package, for `npm run prometheus` (docs/observability.md): installed
+ * when missing, its own service kept off (it would take :9090), proved by running it.
+ */
+export async function prometheusStep(progress) {
+  const installed = await aptInstall(['prometheus'])(progress);
+  if (installed.startsWith('installed')) stopPackagedService();
+  return `${installed.startsWith('installed') ? 'installed' : 'present'}: ${prometheusVersion()}`;
+}
+
+/**
  * Only what the profile (STAYCAR_PROFILE, components/<name>.profile.json) needs: the base Debian
  * packages plus its stores' packages, then each of its stores started, provisioned and proved.
  */
@@ -147,5 +158,6 @@ export async function runSetup(profile = loadProfile()) {
   await step('Dapr Sentry', daprSentry);
   await step('Dapr CLI', daprCli);
   await step('Dapr home', daprHome);
+  await step('Prometheus', prometheusStep);
   await step('Secrets', () => ensureSecrets());
 }

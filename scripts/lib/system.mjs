@@ -101,8 +101,13 @@ function appEnv(app) {
     DAPR_GRPC_PORT: String(app.daprGRPCPort),
     DAPR_API_TOKEN: tokensFor(app.appID).daprApiToken,
     APP_API_TOKEN: tokensFor(app.appID).appApiToken,
+    // STAYCAR_METRICS=off: no app serves or records metrics (the bench's "without" run).
+    ...(process.env.STAYCAR_METRICS === 'off' ? { METRICS_PORT: '0' } : {}),
   };
 }
+
+/** The port an app serves its own metrics on (dapr.yaml env METRICS_PORT), if any. */
+export const appMetricsPort = (app) => (Number(app.env?.METRICS_PORT) > 0 ? Number(app.env.METRICS_PORT) : undefined);
 
 /**
  * daprd's environment: the launcher's own, the app's two tokens (its API requires the first; it
@@ -278,7 +283,7 @@ export function runningApps() {
 /** Ports dapr.yaml needs that something already listens on. */
 export async function busyPorts(apps = loadApps()) {
   const net = await import('node:net');
-  const ports = apps.flatMap((a) => [a.appPort, a.daprHTTPPort, a.daprGRPCPort, a.daprInternalGRPCPort, a.metricsPort].filter(Boolean));
+  const ports = apps.flatMap((a) => [a.appPort, a.daprHTTPPort, a.daprGRPCPort, a.daprInternalGRPCPort, a.metricsPort, appMetricsPort(a)].filter(Boolean));
   const busy = [];
   await Promise.all(
     ports.map(

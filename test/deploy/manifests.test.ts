@@ -543,8 +543,9 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
         for (const required of ['APP_PORT', 'LOG_LEVEL', 'PUBSUB', ...Object.keys(app.env ?? {})]) {
           expect(names).toContain(required);
         }
-        // Values that differ between environments come from the ConfigMap / a Secret, not literals.
-        for (const e of objects(container.env).filter((x) => x.name !== 'APP_PORT')) {
+        // Values that differ between environments come from the ConfigMap / a Secret, not literals
+        // (the pod's own ports aside: they are tied to its container ports and annotations).
+        for (const e of objects(container.env).filter((x) => x.name !== 'APP_PORT' && x.name !== 'METRICS_PORT')) {
           expect([e.name, isObject(e.valueFrom)]).toEqual([e.name, true]);
         }
         if (app.env?.VIEW_DB_URL !== undefined) {
@@ -1151,6 +1152,15 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
           // Prometheus scrapes the metrics port, nothing else.
           for (const port of SIDECAR_PORTS)
             expect([caller, port, connects(policies, prometheus, app(caller), port)]).toEqual([caller, port, port === 9090]);
+          // ... and the app's own metrics port (METRICS_PORT), which no one else reaches.
+          const metricsPort = Number(objects(workload(all, caller).container.env).find((e) => e.name === 'METRICS_PORT')?.value);
+          expect([caller, connects(policies, prometheus, app(caller), metricsPort)]).toEqual([caller, true]);
+          for (const stranger of [intruder, elsewhere, ingressController, ...APP_IDS.filter((a) => a !== caller).map(app)])
+            expect([caller, stranger.labels, connects(policies, stranger, app(caller), metricsPort)]).toEqual([
+              caller,
+              stranger.labels,
+              false,
+            ]);
         }
       });
 

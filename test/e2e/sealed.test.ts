@@ -134,7 +134,10 @@ describe('the sealed inside', () => {
           return { port: parseInt(hexPort, 16), loopback };
         }),
     );
-    const ours = new Set<number>(Object.values(PORTS).flatMap(([app, http]) => [app, http, http + 100, http + 200, http + 5590]));
+    // App, sidecar HTTP, gRPC, internal gRPC, sidecar metrics, the app's own metrics (METRICS_PORT, dapr.yaml).
+    const ours = new Set<number>(
+      Object.values(PORTS).flatMap(([app, http]) => [app, http, http + 100, http + 200, http + 5590, app + 1030]),
+    );
     expect(listening.filter((l) => ours.has(l.port) && !l.loopback).map((l) => l.port)).toEqual([]);
     expect(listening.some((l) => l.port === PORTS.reservation[1])).toBe(true);
   });

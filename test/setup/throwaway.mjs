@@ -6,7 +6,9 @@ import { startRedis, stopRedis } from '../../scripts/lib/redis.mjs';
 import { ensurePostgres, stopPostgres } from '../../scripts/lib/postgres.mjs';
 import { ensureRabbitmq, stopRabbitmq } from '../../scripts/lib/rabbitmq.mjs';
 import { ensureKafka, stopKafka } from '../../scripts/lib/kafka.mjs';
-import { aptInstall } from '../../scripts/lib/setup-steps.mjs';
+import { aptInstall, prometheusStep } from '../../scripts/lib/setup-steps.mjs';
+import { prometheusConfig, startPrometheus, stopPrometheus } from '../../scripts/lib/prometheus.mjs';
+import { loadApps } from '../../scripts/lib/system.mjs';
 import { storeOf } from '../../scripts/lib/stores.mjs';
 import { supervise } from '../../scripts/lib/supervisor.mjs';
 
@@ -63,6 +65,12 @@ const commands = {
   'rabbitmq-stop': () => stopRabbitmq(args.instance),
   'kafka-ensure': () => ensureKafka(args.instance, { mavenRepo: args.mavenRepo }),
   'kafka-stop': () => stopKafka(args.instance),
+  // Prometheus (`npm run prometheus`): the set-up's step, then an instance of its own (fresh data
+  // directory, another port) scraping the apps given; the configuration dapr.yaml makes.
+  'prometheus-step': () => prometheusStep(() => {}),
+  'prometheus-start': () => startPrometheus({ apps: args.apps, port: args.port, dir: args.dir }),
+  'prometheus-stop': () => stopPrometheus({ dir: args.dir }),
+  'prometheus-config': () => prometheusConfig(loadApps()),
 };
 try {
   if (!commands[command]) throw new Error(`unknown command ${command}`);

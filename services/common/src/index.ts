@@ -33,3 +33,4 @@ export * from './ids';
 export * from './bookable/listings';
 export * from './bookable/stays';
 export * from './bookable/http';
+export * from './metrics';

@@ -4,6 +4,7 @@ import type { Logger } from './logger';
 import type { Sidecar } from './dapr/sidecar';
 import { ConfigError } from './config';
 import type { StatePort } from './state/port';
+import { metricsPortFromEnv, startMetricsServer } from './metrics/server';
 
 export interface RunningService {
   server: Server;
@@ -43,6 +44,18 @@ export async function runService(parts: ServiceParts): Promise<RunningService> {
   });
   server.keepAliveTimeout = 65_000;
   logger.info({ port }, 'listening');
+  const metricsPort = metricsPortFromEnv();
+  const metricsServer =
+    metricsPort === undefined
+      ? undefined
+      : await startMetricsServer({ port: metricsPort, host, logger }).catch((error: NodeJS.ErrnoException) => {
+          logger.fatal(
+            error.code === 'EADDRINUSE'
+              ? `Port ${metricsPort} (METRICS_PORT) is in use: stop what runs there (npm run doctor shows it) or set METRICS_PORT.`
+              : `Cannot serve metrics on ${host}:${metricsPort}: ${error.message}`,
+          );
+          process.exit(1);
+        });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -53,6 +66,8 @@ export async function runService(parts: ServiceParts): Promise<RunningService> {
       const grace = new Promise<void>((resolve) => setTimeout(resolve, parts.shutdownGraceMs ?? 10_000).unref());
       await Promise.race([closed, grace]);
       server.closeAllConnections();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       await parts.onStop?.().catch((error: unknown) => logger.error({ err: error }, 'error while closing'));
       await sidecar?.stop();
       logger.info('stopped');

@@ -2,3 +2,4 @@
 // contract that proves it behaves like the sidecar.
 export * from './memoryStatePort';
 export * from './statePortContract';
+export * from './metrics';

@@ -1,5 +1,6 @@
 import { createLogger, runMain, runService, Sidecar } from '@staycar/common';
 import { DaprMessageBinding } from './adapters/daprMessageBinding';
+import { messageMetrics } from './adapters/metrics';
 import { connectWithin, createDataSource, migrate } from './adapters/typeorm/dataSource';
 import { TypeormMessageStore } from './adapters/typeorm/typeormMessageStore';
 import { messageUseCases } from './app';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     cityName: config.cityName,
     logger,
     clock: () => new Date(),
+    metrics: messageMetrics(),
   });
   const app = createApp({
     config,

@@ -30,3 +30,13 @@ export interface MessageStore {
 export interface MessageBinding {
   send(message: Message): Promise<void>;
 }
+
+/** What the message use cases tell the operators (adapters/metrics.ts: Prometheus). Counts only, never a decision. */
+export interface MessageMetrics {
+  /** One try of the output binding: sent, or failed (the message stays undelivered). */
+  deliveryTried(result: 'sent' | 'failed'): void;
+  /** A new message was stored undelivered (its first try failed): the retry sweep owns it now. */
+  storedUndelivered(): void;
+  /** Undelivered messages the last retry sweep left (its batch: at most SWEEP_BATCH). */
+  undeliveredLeft(count: number): void;
+}

@@ -10,6 +10,7 @@ import { DaprCarCalendar, DaprPaymentGateway, DaprRoomCalendar } from './adapter
 import { StateGuestIndex, StateIdempotencyStore, StateReservationRepository, StateSagaLog, StateStayEndIndex } from './adapters/store';
 import { fileClock } from './adapters/testClock';
 import { pausesAsked, withSagaPauses } from './adapters/testPauses';
+import { reservationMetrics } from './adapters/metrics';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     newId: randomUUID,
     // Test only: the e2e tests move the stays-end job's clock through this file (never set in production).
     ...(config.testClockFile ? { jobClock: fileClock(config.testClockFile, logger) } : {}),
+    metrics: reservationMetrics(),
   });
   if (config.testClockFile)
     logger.warn({ file: config.testClockFile }, 'STAYCAR_TEST_CLOCK_FILE is set: the stays-end job reads its clock from it (tests only)');

@@ -143,3 +143,19 @@ export interface StayEndIndex {
   /** Moves the watermark to `day` if it is still `from` (create-only when there was none); false if another run moved it. */
   advance(day: string, from: Watermark | undefined): Promise<boolean>;
 }
+
+/** How a saga ended, as its client was answered: confirmed, refused (a callee's 4xx), or TRY_LATER. */
+export type SagaOutcome = 'confirmed' | 'refused' | 'try_later';
+
+/**
+ * What the use cases tell the operators (adapters/metrics.ts: Prometheus counters). Every method
+ * is a count, never a decision: an implementation that does nothing changes no behaviour.
+ */
+export interface ReservationMetrics {
+  /** A saga ran to its end; `reason` is the error code it answered (`none` when confirmed). */
+  sagaEnded(outcome: SagaOutcome, reason: string): void;
+  /** A saga's holds or payment were undone: by the saga itself or by the recovery sweep; `incomplete` is left to the sweep. */
+  compensated(by: 'saga' | 'recovery', result: 'complete' | 'incomplete'): void;
+  /** A request with a known Idempotency-Key was answered without a saga: `replayed` (the first answer), or the error code. */
+  idempotentReplay(result: string): void;
+}

@@ -8,6 +8,7 @@ import type {
   CarHold,
   HoldRequest,
   PaymentGateway,
+  ReservationMetrics,
   RoomCalendar,
   RoomHold,
 } from '../src/ports';
@@ -134,6 +135,13 @@ export function world(overrides: Partial<WorldSettings> = {}, clock?: () => Date
     slept.push(ms);
     await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20)));
   };
+  /** What the use cases counted (ReservationMetrics), one line per call. */
+  const counted: string[] = [];
+  const metrics: ReservationMetrics = {
+    sagaEnded: (outcome, reason) => void counted.push(`saga ${outcome} ${reason}`),
+    compensated: (by, result) => void counted.push(`compensated by ${by}: ${result}`),
+    idempotentReplay: (result) => void counted.push(`replay ${result}`),
+  };
   let n = 0;
   rooms.rooms.set('room-1', { pricePerNight: 100_000, currency: 'KRW', name: 'Hanok', city: 'Seoul' });
   cars.cars.set('car-1', { pricePerDay: 30_000 });
@@ -150,6 +158,7 @@ export function world(overrides: Partial<WorldSettings> = {}, clock?: () => Date
     logger,
     settings,
     newId: () => `res-${++n}`,
+    metrics,
     ...(clock ? { clock } : {}),
     ...(jobClock ? { jobClock } : {}),
     sleep,
@@ -175,6 +184,7 @@ export function world(overrides: Partial<WorldSettings> = {}, clock?: () => Date
     sagas,
     sagaHistory,
     slept,
+    counted,
     recover: (startedBefore: Date, minAgeMs = settings.sagaRecoveryMinAgeMs) => recoverSagas(deps, startedBefore, minAgeMs),
     /** The state keys under a prefix (`reservation:`, `idempotency:`, …). */
     keysOf: (prefix: string) => state.keys().filter((key) => key.startsWith(prefix)),

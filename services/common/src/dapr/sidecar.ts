@@ -1,5 +1,6 @@
 import type { Logger } from '../logger';
 import { propagationHeaders } from '../requestContext';
+import { observeInvocation } from '../metrics/breakers';
 import { answerFailure, DaprError, DependencyUnavailableError, EtagConflictError, InvocationError, isUnavailable } from './errors';
 import { DaprHttp, isOk, parseAnswer, type DaprAnswer, type DaprRequest } from './daprHttp';
 import { retryTransient } from './transient';
@@ -330,7 +331,11 @@ export class Sidecar implements StatePort {
         }
         return new InvocationError(`${appId}/${method} answered ${status}`, status, answer);
       },
-    );
+    ).catch((error: unknown) => {
+      observeInvocation(appId, error);
+      throw error;
+    });
+    observeInvocation(appId);
     return parseAnswer(answer.text) as T;
   }
 }

@@ -6,6 +6,8 @@ import { DaprError } from '../dapr/errors';
 import type { Logger } from '../logger';
 import { runWithContext, traceIdOf } from '../requestContext';
 import { BULK_ROUTE } from './subscriptions';
+import { httpMetrics } from '../metrics/http';
+import { metricsPortFromEnv } from '../metrics/server';
 
 export const BODY_LIMIT = '64kb';
 /** A bulk delivery from the sidecar carries up to BULK_MAX_MESSAGES events of up to 64 KiB each. */
@@ -33,6 +35,11 @@ export interface HttpAppOptions {
   rawRoutes?: (app: Express) => void;
   /** Replaces the plain `{status: "ok"}` of GET /healthz (the gateway reports every service). */
   healthz?: (req: Request, res: Response) => Promise<void> | void;
+  /**
+   * Count and time every request by route template (metrics/http.ts). Default: on when METRICS_PORT
+   * is set (runService then serves them on that port).
+   */
+  metrics?: boolean;
 }
 
 const REQUEST_ID = /^[\w.:@-]{1,200}$/;
@@ -47,6 +54,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
+  if (options.metrics ?? metricsPortFromEnv() !== undefined) app.use(httpMetrics());
   app.use((req: Request, res: Response, next: NextFunction) => {
     const given = req.header('x-request-id');
     const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();

@@ -4,6 +4,7 @@ import { ConfigError } from '../config';
 import { DomainError } from '../errors';
 import type { Logger } from '../logger';
 import { runWithContext } from '../requestContext';
+import { recordDeadLettered, recordEventVerdict, secondsSince, type EventVerdict } from '../metrics/events';
 
 /** What a handler gets of a delivered CloudEvent. */
 export interface DeliveredEvent {
@@ -46,6 +47,8 @@ export class PoisonEventError extends Error {}
 
 /** What the service answers Dapr for one event. */
 export type EventStatus = 'SUCCESS' | 'RETRY' | 'DROP';
+
+const verdictOf = (status: EventStatus): EventVerdict => (status === 'SUCCESS' ? 'success' : status === 'DROP' ? 'drop' : 'retry');
 
 const SAFE_TYPE = /^[A-Za-z][A-Za-z0-9]*$/;
 /** Where events of types this service does not consume go (cannot clash with a SAFE_TYPE route). */
@@ -167,6 +170,7 @@ export function mountSubscriptions(app: Express, options: SubscriptionOptions): 
   app.post(DEAD_LETTER_ROUTE, (req: Request, res: Response) => {
     const event = toDelivered(req.body);
     logger.error({ eventId: event.id, eventType: event.type, data: event.data }, 'event dead-lettered');
+    recordDeadLettered(event.type);
     res.json({ status: 'SUCCESS' });
   });
 
@@ -188,16 +192,19 @@ export function mountSubscriptions(app: Express, options: SubscriptionOptions): 
 
   for (const type of types) {
     app.post(`/events/${type}`, async (req: Request, res: Response) => {
+      const started = process.hrtime.bigint();
       const error = await handleOne(toDelivered(req.body, type));
-      if (error === undefined) res.json({ status: 'SUCCESS' });
-      else if (isPoison(error)) res.json({ status: 'DROP' });
-      else res.status(500).json({ status: 'RETRY' });
+      const status: EventStatus = error === undefined ? 'SUCCESS' : isPoison(error) ? 'DROP' : 'RETRY';
+      recordEventVerdict(type, verdictOf(status), secondsSince(started));
+      if (status === 'RETRY') res.status(500).json({ status });
+      else res.json({ status });
     });
   }
 
   if (!config.bulk) return;
   const verdicts = new BulkVerdicts();
   app.post(BULK_ROUTE, async (req: Request, res: Response) => {
+    const started = process.hrtime.bigint();
     const entries = bulkEntries(req.body);
     const consumed = entries.filter(({ event }) => Object.hasOwn(handlers, event.type));
     const outcome = new Map<string, unknown>();
@@ -215,11 +222,16 @@ export function mountSubscriptions(app: Express, options: SubscriptionOptions): 
       const errors = await Promise.all(consumed.map(({ event }) => handleOne(event)));
       consumed.forEach(({ entryId }, i) => outcome.set(entryId, errors[i]));
     }
-    const statuses = entries.map(({ entryId, event }) => ({
+    const statuses = entries.map(({ entryId, event }): { entryId: string; status: EventStatus } => ({
       entryId,
       // Not consumed here (another type of the family): acknowledged, as the single route's default.
       status: outcome.has(entryId) ? verdicts.status(event.id, outcome.get(entryId)) : 'SUCCESS',
     }));
+    // Every event of a batch waited for the whole batch: that is its handling time.
+    const seconds = secondsSince(started);
+    entries.forEach(({ entryId, event }, i) => {
+      if (outcome.has(entryId)) recordEventVerdict(event.type, verdictOf(statuses[i].status), seconds);
+    });
     res.json({ statuses });
   });
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
-import { createHttpApp, currentContext, type Logger } from '@staycar/common';
+import { createHttpApp, currentContext, labelRoute, UNMATCHED_ROUTE, type Logger } from '@staycar/common';
 import { Authenticator } from '../app/authenticator';
 import type { TokenVerifier } from '../ports';
 import type { GatewayConfig, ServiceName } from '../config';
@@ -60,7 +60,15 @@ export function createGatewayApp(deps: GatewayDeps): Express {
         }),
       );
       app.use(refuseInvalidCredentials(authenticator));
-      app.use(express.static(publicDir, { index: 'index.html', maxAge: '1m' }));
+      const files = express.static(publicDir, { index: 'index.html', maxAge: '1m' });
+      // The dashboard's files are one route for the metrics; a path that is no file stays `unmatched`.
+      app.use((req, res, next) => {
+        labelRoute(res, 'static');
+        void files(req, res, (error?: unknown) => {
+          labelRoute(res, UNMATCHED_ROUTE);
+          next(error);
+        });
+      });
     },
     routes: () => undefined,
   });

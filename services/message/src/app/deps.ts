@@ -1,5 +1,5 @@
 import type { Logger } from '@staycar/common';
-import type { MessageBinding, MessageStore } from '../ports';
+import type { MessageBinding, MessageMetrics, MessageStore } from '../ports';
 
 /** What every message use case is given (wired in main.ts; in-memory in the unit tests). */
 export interface MessageDeps {
@@ -7,4 +7,6 @@ export interface MessageDeps {
   binding: MessageBinding;
   logger: Logger;
   clock: () => Date;
+  /** Counts for the operators; none in unit tests that do not look at them. */
+  metrics?: MessageMetrics;
 }

@@ -53,6 +53,7 @@ export function recordMessage(deps: MessageDeps & { cityName: string }, retries:
     if (attempt === 'failed') deps.logger.warn({ messageId: message.id }, 'message binding failed; kept undelivered for a retry');
     const stored: StoredMessage = { ...message, ...firstDelivery(attempt, deps.clock()), ...(stay ? { stay } : {}) };
     if (await deps.store.create(stored)) {
+      if (stored.delivery !== 'sent') deps.metrics?.storedUndelivered();
       retries.afterEvent(stored.delivery);
       return stored;
     }

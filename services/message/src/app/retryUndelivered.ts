@@ -32,6 +32,7 @@ export function undeliveredRetries(deps: MessageDeps): UndeliveredRetries {
       const batch = await deps.store.undelivered(SWEEP_BATCH);
       if (batch.length === 0) {
         backlog = 'none';
+        deps.metrics?.undeliveredLeft(0);
         return 0;
       }
       let left = 0;
@@ -40,6 +41,7 @@ export function undeliveredRetries(deps: MessageDeps): UndeliveredRetries {
         else await deps.store.markSent(message.id, deps.clock().toISOString());
       }
       if (left > 0) deps.logger.warn({ undelivered: left }, 'messages still undelivered; will retry');
+      deps.metrics?.undeliveredLeft(left);
       return left;
     } catch (error) {
       deps.logger.warn({ err: error }, 'retry of undelivered messages failed; will retry');

@@ -31,9 +31,10 @@ export function cancelReservation({ reservations, clock }: ReservationDeps, id: 
  * The in-flight record goes only when all of it worked; otherwise it stays for the recovery sweep.
  */
 export async function compensate(
-  { rooms, cars, payments, sagas, logger }: ReservationDeps,
+  { rooms, cars, payments, sagas, logger, metrics }: ReservationDeps,
   inFlight: InFlight,
   done: Done,
+  by: 'saga' | 'recovery',
 ): Promise<boolean> {
   const { reservationId, holds } = inFlight.record;
   const undo: Promise<void>[] = [];
@@ -42,6 +43,7 @@ export async function compensate(
   if (done.room) undo.push(rooms.release(holds.roomId, reservationId));
   const results = await Promise.allSettled(undo);
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (undo.length > 0) metrics.compensated(by, failed.length > 0 ? 'incomplete' : 'complete');
   if (failed.length > 0) {
     logger.warn({ reservationId, errors: failed.map((f) => String(f.reason)) }, 'compensation incomplete; the recovery sweep retries it');
     return false;

@@ -4,6 +4,7 @@ import type {
   GuestIndex,
   IdempotencyStore,
   PaymentGateway,
+  ReservationMetrics,
   ReservationRepository,
   RoomCalendar,
   SagaLog,
@@ -41,16 +42,25 @@ export interface ReservationDeps {
   sleep: (ms: number) => Promise<void>;
   /** Sagas this process is running now: recovery never touches them. */
   running: Set<string>;
+  metrics: ReservationMetrics;
 }
+
+/** Counts nothing (unit tests that do not look at metrics). */
+export const noMetrics: ReservationMetrics = {
+  sagaEnded: () => undefined,
+  compensated: () => undefined,
+  idempotentReplay: () => undefined,
+};
 
 export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The deps with the defaults of a real process (clock, sleep, an empty running set). */
+/** The deps with the defaults of a real process (clock, sleep, an empty running set; no metrics unless given). */
 export function reservationDeps(
-  deps: Omit<ReservationDeps, 'clock' | 'jobClock' | 'sleep' | 'running'> & Partial<Pick<ReservationDeps, 'clock' | 'jobClock' | 'sleep'>>,
+  deps: Omit<ReservationDeps, 'clock' | 'jobClock' | 'sleep' | 'running' | 'metrics'> &
+    Partial<Pick<ReservationDeps, 'clock' | 'jobClock' | 'sleep' | 'metrics'>>,
 ): ReservationDeps {
   const clock = deps.clock ?? (() => new Date());
-  return { sleep: realSleep, ...deps, clock, jobClock: deps.jobClock ?? clock, running: new Set() };
+  return { sleep: realSleep, metrics: noMetrics, ...deps, clock, jobClock: deps.jobClock ?? clock, running: new Set() };
 }
 
 /** A warning for bookkeeping that failed where recovery (or the TTL) finishes the job. */

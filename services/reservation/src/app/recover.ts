@@ -35,7 +35,7 @@ export async function recoverSagas(deps: ReservationDeps, startedBefore: Date, m
         result.finished++;
         continue;
       }
-      const undone = await compensate(deps, saga, doneByRecord(record));
+      const undone = await compensate(deps, saga, doneByRecord(record), 'recovery');
       if (undone && record.idempotencyKey !== null) {
         const idem = await idempotency.get(record.idempotencyKey);
         if (idem?.reservationId === record.reservationId && idem.state === 'pending') await idempotency.remove(record.idempotencyKey);

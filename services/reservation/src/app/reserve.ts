@@ -67,7 +67,14 @@ export async function reserve(deps: ReservationDeps, request: ReservationRequest
   }
   if (!created) {
     await dropSaga();
-    return { reservation: await replay(deps, key, fingerprint), replayed: true };
+    try {
+      const reservation = await replay(deps, key, fingerprint);
+      deps.metrics.idempotentReplay('replayed');
+      return { reservation, replayed: true };
+    } catch (error) {
+      deps.metrics.idempotentReplay(codeOf(error));
+      throw error;
+    }
   }
 
   let reservation: Reservation;
@@ -127,11 +134,19 @@ async function attempt(deps: ReservationDeps, request: ReservationRequest, begin
   deps.running.add(reservationId);
   try {
     const inFlight = 'mark' in begin ? begin : await deps.sagas.begin(begin); // fails → TRY_LATER, nothing was held
-    return await runSaga(deps, request, inFlight);
+    const reservation = await runSaga(deps, request, inFlight);
+    deps.metrics.sagaEnded('confirmed', 'none');
+    return reservation;
+  } catch (error) {
+    deps.metrics.sagaEnded(refused(error) ? 'refused' : 'try_later', codeOf(error));
+    throw error;
   } finally {
     deps.running.delete(reservationId);
   }
 }
+
+/** The error code a failure is answered with (anything that is not a DomainError ends as INTERNAL at the edge). */
+const codeOf = (error: unknown): string => (error instanceof DomainError ? error.code : 'INTERNAL');
 
 /** True when the step's port refused: it held or charged nothing. Anything else may have happened. */
 const refused = (error: unknown): boolean => error instanceof DomainError && error.isRefusal;
@@ -203,7 +218,7 @@ async function runSaga(deps: ReservationDeps, request: ReservationRequest, inFli
     return stored.reservation;
   } catch (error) {
     logger.info({ reservationId, err: error instanceof Error ? error.message : String(error) }, 'saga failed; compensating');
-    await compensate(deps, inFlight, done);
+    await compensate(deps, inFlight, done, 'saga');
     throw error;
   }
 }
