@@ -1437,7 +1437,7 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       const user = instructions.filter((l) => l.startsWith('USER ')).pop();
       expect(user).toMatch(/^USER [1-9][0-9]*(:[0-9]+)?$/);
       expect(instructions.some((l) => l.startsWith('HEALTHCHECK'))).toBe(false);
-      expect(instructions.filter((l) => l.startsWith('CMD ')).pop()).toBe('CMD ["node", "dist/main.js"]');
+      expect(instructions.filter((l) => l.startsWith('CMD ')).pop()).toBe('CMD ["node", "--require", "@staycar/common/dist/telemetry/register", "dist/main.js"]');
       expect(instructions).toContain('WORKDIR /app/services/${SERVICE}');
 
       const script = fs.readFileSync(path.join(ROOT, 'scripts', 'images.sh'), 'utf8');
