@@ -33,12 +33,15 @@ function withTracing(overlay: string): K8sObject[] {
   }
 }
 
-/** Every app container reads the OTEL_* variables from the ConfigMap and names itself. */
+/** Every app container reads the OTEL_* variables from the ConfigMap and takes its service name from its pod's label. */
 function appsReadTracingConfig(objects: K8sObject[]): void {
   for (const app of APPS) {
     const container = (get(find(objects, 'Deployment', app), 'spec', 'template', 'spec', 'containers') as Json[])[0];
-    const env = get(container, 'env') as Array<{ name: string; value?: string; valueFrom?: Json }>;
-    expect(env.find((e) => e.name === 'OTEL_SERVICE_NAME')?.value).toBe(app);
+    const env = get(container, 'env') as Array<{ name: string; valueFrom?: Json }>;
+    expect(get(env.find((e) => e.name === 'OTEL_SERVICE_NAME')?.valueFrom, 'fieldRef')).toEqual({
+      fieldPath: "metadata.labels['app.kubernetes.io/name']",
+    });
+    expect(get(find(objects, 'Deployment', app), 'spec', 'template', 'metadata', 'labels', 'app.kubernetes.io/name')).toBe(app);
     for (const key of ['OTEL_SDK_DISABLED', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_TRACES_SAMPLER', 'OTEL_TRACES_SAMPLER_ARG']) {
       expect(get(env.find((e) => e.name === key)?.valueFrom, 'configMapKeyRef')).toEqual({ name: 'staycar-config', key });
     }
@@ -46,12 +49,15 @@ function appsReadTracingConfig(objects: K8sObject[]): void {
 }
 
 describe('traces on Kubernetes', () => {
-  it.each(['overlays/cluster', 'overlays/production'])('when %s is applied, then the apps load no SDK and the sidecars export nowhere', (overlay) => {
-    const objects = renderKustomization(path.join(ROOT, 'deploy', overlay));
-    appsReadTracingConfig(objects);
-    expect(get(find(objects, 'ConfigMap', 'staycar-config'), 'data', 'OTEL_SDK_DISABLED')).toBe('true');
-    expect(get(find(objects, 'Configuration', 'staycar'), 'spec', 'tracing', 'otel')).toBeUndefined();
-  });
+  it.each(['overlays/cluster', 'overlays/production'])(
+    'when %s is applied, then the apps load no SDK and the sidecars export nowhere',
+    (overlay) => {
+      const objects = renderKustomization(path.join(ROOT, 'deploy', overlay));
+      appsReadTracingConfig(objects);
+      expect(get(find(objects, 'ConfigMap', 'staycar-config'), 'data', 'OTEL_SDK_DISABLED')).toBe('true');
+      expect(get(find(objects, 'Configuration', 'staycar'), 'spec', 'tracing', 'otel')).toBeUndefined();
+    },
+  );
 
   it('when deploy/tracing is added to an overlay, then apps and sidecars export to the one collector of configuration, and may reach it', () => {
     const objects = withTracing('overlays/production');
@@ -65,7 +71,10 @@ describe('traces on Kubernetes', () => {
     const policy = find(objects, 'NetworkPolicy', 'allow-traces-to-collector');
     expect(get(policy, 'spec', 'podSelector')).toEqual({});
     expect(get(policy, 'spec', 'egress')).toEqual([
-      { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': collector.hostname.split('.')[1] } } }], ports: [{ protocol: 'TCP', port: Number(collector.port) }] },
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': collector.hostname.split('.')[1] } } }],
+        ports: [{ protocol: 'TCP', port: Number(collector.port) }],
+      },
     ]);
   });
 });

@@ -62,12 +62,28 @@ describe('traces', () => {
 
     const traceId = randomBytes(16).toString('hex');
     const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
-    const reserved = await guest.api('POST', '/reservations', { roomId: room.body.id, carId: car.body.id, ...stay(300, 2) }, { traceparent });
+    const reserved = await guest.api(
+      'POST',
+      '/reservations',
+      { roomId: room.body.id, carId: car.body.id, ...stay(300, 2) },
+      { traceparent },
+    );
     expect(reserved.status).toBe(201);
     const reservationId = reserved.body.id as string;
     // Every consumer has done its part (so its spans exist, give or take the exporters' batching).
-    await eventually(async () => expect(statuses((await roomView(roomHost, room.body.id)).latestReservation)).toEqual({ status: 'confirmed', paymentStatus: 'approved', carStatus: 'reserved' }), 30_000);
-    await eventually(async () => expect(await messageTypes(guest, reservationId)).toEqual(['PaymentApproved', 'RentcarReserved', 'ReservationConfirmed']), 30_000);
+    await eventually(
+      async () =>
+        expect(statuses((await roomView(roomHost, room.body.id)).latestReservation)).toEqual({
+          status: 'confirmed',
+          paymentStatus: 'approved',
+          carStatus: 'reserved',
+        }),
+      30_000,
+    );
+    await eventually(
+      async () => expect(await messageTypes(guest, reservationId)).toEqual(['PaymentApproved', 'RentcarReserved', 'ReservationConfirmed']),
+      30_000,
+    );
 
     const everyApp = ['gateway', 'message', 'payment', 'rentcar', 'reservation', 'room', 'viewpage'];
     const hops = await eventually(

@@ -174,16 +174,38 @@ describe('set-up from nothing: Jaeger', () => {
 
     // tools/jaeger/config.yaml on throwaway ports: a span sent over OTLP/HTTP comes back from /api/traces.
     const [ui, grpc, otlpGrpc, otlpHttp] = [freePort(), freePort(), freePort(), freePort()];
-    const env = { ...process.env, JAEGER_UI_PORT: `${ui}`, JAEGER_QUERY_GRPC_PORT: `${grpc}`, JAEGER_OTLP_GRPC_PORT: `${otlpGrpc}`, JAEGER_OTLP_HTTP_PORT: `${otlpHttp}`, JAEGER_MAX_TRACES: '100' };
+    const env = {
+      ...process.env,
+      JAEGER_UI_PORT: `${ui}`,
+      JAEGER_QUERY_GRPC_PORT: `${grpc}`,
+      JAEGER_OTLP_GRPC_PORT: `${otlpGrpc}`,
+      JAEGER_OTLP_HTTP_PORT: `${otlpHttp}`,
+      JAEGER_MAX_TRACES: '100',
+    };
     jaeger = spawn(binary, ['--config', `file:${path.join(ROOT, 'tools', 'jaeger', 'config.yaml')}`], { env, stdio: 'ignore' });
     const traceId = randomBytes(16).toString('hex');
     const now = BigInt(Date.now()) * 1_000_000n;
-    const span = { traceId, spanId: randomBytes(8).toString('hex'), name: 'probe', kind: 2, startTimeUnixNano: `${now}`, endTimeUnixNano: `${now + 1_000_000n}` };
-    const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'from-nothing' } }] }, scopeSpans: [{ spans: [span] }] }] };
+    const span = {
+      traceId,
+      spanId: randomBytes(8).toString('hex'),
+      name: 'probe',
+      kind: 2,
+      startTimeUnixNano: `${now}`,
+      endTimeUnixNano: `${now + 1_000_000n}`,
+    };
+    const body = {
+      resourceSpans: [
+        { resource: { attributes: [{ key: 'service.name', value: { stringValue: 'from-nothing' } }] }, scopeSpans: [{ spans: [span] }] },
+      ],
+    };
     const deadline = Date.now() + 30_000;
     let found: { data?: Array<{ spans: Array<{ operationName: string }> }> } = {};
     while (Date.now() < deadline && !found.data?.length) {
-      await fetch(`http://127.0.0.1:${otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(() => undefined);
+      await fetch(`http://127.0.0.1:${otlpHttp}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 500));
       found = await fetch(`http://127.0.0.1:${ui}/api/traces/${traceId}`)
         .then((res) => (res.ok ? (res.json() as Promise<typeof found>) : {}))

@@ -30,12 +30,18 @@ describe('tracing configuration (standard OTEL_* variables)', () => {
     });
     // The signal's own variable is taken as it is, and wins.
     expect(
-      loadTracingConfig({ ...ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://other:4318/custom', OTEL_SERVICE_NAME: 'room-blue' }, 'room'),
+      loadTracingConfig(
+        { ...ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://other:4318/custom', OTEL_SERVICE_NAME: 'room-blue' },
+        'room',
+      ),
     ).toMatchObject({ tracesUrl: 'http://other:4318/custom', serviceName: 'room-blue' });
   });
 
   it('when a sampler and its ratio are set, then the apps sample so and the sidecars get the same rate', () => {
-    const ratio = loadTracingConfig({ ...ENDPOINT, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }, 'room');
+    const ratio = loadTracingConfig(
+      { ...ENDPOINT, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' },
+      'room',
+    );
     expect(ratio).toMatchObject({ enabled: true, sampler: { name: 'parentbased_traceidratio', ratio: 0.25 } });
     expect(daprSamplingRate(ratio)).toBe('0.25');
     const always = loadTracingConfig({ ...ENDPOINT, OTEL_TRACES_SAMPLER: 'always_on', OTEL_TRACES_SAMPLER_ARG: '0.1' }, 'room');
@@ -75,7 +81,12 @@ describe('the preloaded register file', () => {
     load({ ...ENDPOINT, OTEL_SDK_DISABLED: 'true' });
     expect(mockSdk).not.toHaveBeenCalled();
     load(ENDPOINT);
-    expect(mockSdk).toHaveBeenCalledWith({ enabled: true, tracesUrl: 'http://127.0.0.1:4318/v1/traces', serviceName: 'room', sampler: { name: 'parentbased_always_on', ratio: 1 } });
+    expect(mockSdk).toHaveBeenCalledWith({
+      enabled: true,
+      tracesUrl: 'http://127.0.0.1:4318/v1/traces',
+      serviceName: 'room',
+      sampler: { name: 'parentbased_always_on', ratio: 1 },
+    });
   });
 
   it('when a value is bad, then the process stops with exit code 2 and says which variable', () => {
@@ -100,7 +111,11 @@ describe('trace context in the outbox', () => {
     expect(fromRequest).toEqual({ traceparent: incoming, tracestate: 'k=v' });
 
     // The API's propagator is a no-op until an SDK registers one: without it the active span is not injected.
-    const span = trace.wrapSpanContext({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED });
+    const span = trace.wrapSpanContext({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: TraceFlags.SAMPLED,
+    });
     const noSdk = context.with(trace.setSpan(context.active(), span), () => currentTraceHeaders());
     expect(noSdk).toEqual({});
   });

@@ -13,7 +13,6 @@
  */
 import { ConfigError } from '../config';
 
-
 export const SAMPLERS = [
   'always_on',
   'always_off',
@@ -42,17 +41,17 @@ export type TracingConfig =
 
 type Env = Record<string, string | undefined>;
 
-const value = (env: Env, name: string): string | undefined => {
+const envValue = (env: Env, name: string): string | undefined => {
   const raw = env[name]?.trim();
   return raw === undefined || raw === '' ? undefined : raw;
 };
 
 function parseSampler(env: Env): SamplerConfig {
-  const name = (value(env, 'OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on').toLowerCase();
+  const name = (envValue(env, 'OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on').toLowerCase();
   if (!(SAMPLERS as readonly string[]).includes(name)) {
     throw new ConfigError(`OTEL_TRACES_SAMPLER must be one of ${SAMPLERS.join(', ')}, got "${name}".`);
   }
-  const rawArg = value(env, 'OTEL_TRACES_SAMPLER_ARG');
+  const rawArg = envValue(env, 'OTEL_TRACES_SAMPLER_ARG');
   const usesRatio = name.endsWith('traceidratio');
   if (!usesRatio || rawArg === undefined) return { name: name as SamplerName, ratio: 1 };
   const ratio = Number(rawArg);
@@ -64,15 +63,17 @@ function parseSampler(env: Env): SamplerConfig {
 
 /** The traces URL: the signal-specific variable as given, or `/v1/traces` under the general one (the spec's rule). */
 function tracesUrl(env: Env): string | undefined {
-  const specific = value(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
-  const general = value(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const specific = envValue(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const general = envValue(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
   const url = specific ?? (general === undefined ? undefined : `${general.replace(/\/+$/, '')}/v1/traces`);
   if (url === undefined) return undefined;
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError(`${specific ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT'} must be an http(s) URL, got "${specific ?? general}".`);
+    throw new ConfigError(
+      `${specific ? 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT' : 'OTEL_EXPORTER_OTLP_ENDPOINT'} must be an http(s) URL, got "${specific ?? general}".`,
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new ConfigError(`the OTLP endpoint must be http:// or https:// (OTLP over HTTP), got "${url}".`);
@@ -81,12 +82,12 @@ function tracesUrl(env: Env): string | undefined {
 }
 
 export function loadTracingConfig(env: Env = process.env, appId = env.APP_ID ?? 'staycar'): TracingConfig {
-  const disabled = value(env, 'OTEL_SDK_DISABLED');
+  const disabled = envValue(env, 'OTEL_SDK_DISABLED');
   if (disabled !== undefined && !['true', 'false'].includes(disabled.toLowerCase())) {
     throw new ConfigError(`OTEL_SDK_DISABLED must be true or false, got "${disabled}".`);
   }
   if (disabled?.toLowerCase() === 'true') return { enabled: false, reason: 'OTEL_SDK_DISABLED=true' };
-  const exporter = value(env, 'OTEL_TRACES_EXPORTER')?.toLowerCase();
+  const exporter = envValue(env, 'OTEL_TRACES_EXPORTER')?.toLowerCase();
   if (exporter === 'none') return { enabled: false, reason: 'OTEL_TRACES_EXPORTER=none' };
   if (exporter !== undefined && exporter !== 'otlp') {
     throw new ConfigError(`OTEL_TRACES_EXPORTER must be otlp or none, got "${exporter}".`);
@@ -95,7 +96,7 @@ export function loadTracingConfig(env: Env = process.env, appId = env.APP_ID ?? 
   const sampler = parseSampler(env);
   if (url === undefined) return { enabled: false, reason: 'no OTEL_EXPORTER_OTLP_ENDPOINT' };
   if (sampler.name === 'always_off') return { enabled: false, reason: 'OTEL_TRACES_SAMPLER=always_off' };
-  return { enabled: true, tracesUrl: url, serviceName: value(env, 'OTEL_SERVICE_NAME') ?? appId, sampler };
+  return { enabled: true, tracesUrl: url, serviceName: envValue(env, 'OTEL_SERVICE_NAME') ?? appId, sampler };
 }
 
 /**

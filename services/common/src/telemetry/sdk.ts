@@ -23,7 +23,11 @@ const PROBES = new Set(['/healthz', '/readyz']);
 const SIDECAR_PROBES = ['/v1.0/healthz', '/v1.0/metadata'];
 
 export function samplerOf({ name, ratio }: SamplerConfig): Sampler {
-  const root = name.endsWith('always_off') ? new AlwaysOffSampler() : name.endsWith('traceidratio') ? new TraceIdRatioBasedSampler(ratio) : new AlwaysOnSampler();
+  const root = name.endsWith('always_off')
+    ? new AlwaysOffSampler()
+    : name.endsWith('traceidratio')
+      ? new TraceIdRatioBasedSampler(ratio)
+      : new AlwaysOnSampler();
   return name.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
 }
 
