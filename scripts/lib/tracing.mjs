@@ -105,6 +105,7 @@ export async function startJaeger({ timeoutMs = 30_000 } = {}) {
     JAEGER_UI_PORT: String(jaeger.uiPort),
     JAEGER_QUERY_GRPC_PORT: String(jaeger.queryGrpcPort),
     JAEGER_MAX_TRACES: String(jaeger.maxTraces),
+    JAEGER_UI_ASSETS: process.env.JAEGER_UI_ASSETS ?? '',
   };
   const child = spawn(jaegerBinary(), ['--config', `file:${jaeger.config}`], { detached: true, stdio: ['ignore', log, log], env });
   child.unref();

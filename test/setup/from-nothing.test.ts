@@ -181,6 +181,7 @@ describe('set-up from nothing: Jaeger', () => {
       JAEGER_OTLP_GRPC_PORT: `${otlpGrpc}`,
       JAEGER_OTLP_HTTP_PORT: `${otlpHttp}`,
       JAEGER_MAX_TRACES: '100',
+      JAEGER_UI_ASSETS: '',
     };
     jaeger = spawn(binary, ['--config', `file:${path.join(ROOT, 'tools', 'jaeger', 'config.yaml')}`], { env, stdio: 'ignore' });
     const traceId = randomBytes(16).toString('hex');

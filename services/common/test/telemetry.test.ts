@@ -73,6 +73,8 @@ describe('the preloaded register file', () => {
   });
   const load = (env: Record<string, string>) => {
     process.env = { PATH: saved.PATH, APP_ID: 'room', ...env };
+    // The register file runs on load, as `node --require` runs it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     jest.isolateModules(() => require('../src/telemetry/register'));
   };
 
