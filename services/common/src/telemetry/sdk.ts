@@ -5,7 +5,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
@@ -39,7 +39,8 @@ export function samplerOf({ name, ratio }: SamplerConfig): Sampler {
  */
 export function startTracing(config: Extract<TracingConfig, { enabled: true }>): NodeTracerProvider {
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': config.serviceName }),
+    // The SDK's own attributes (telemetry.sdk.language: nodejs…) tell an app's spans from its sidecar's.
+    resource: defaultResource().merge(resourceFromAttributes({ 'service.name': config.serviceName })),
     sampler: samplerOf(config.sampler),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: config.tracesUrl }))],
   });
