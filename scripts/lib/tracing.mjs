@@ -81,7 +81,14 @@ export function daprConfigPath(source, plan = readTracingPlan()) {
     tracing.otel = { endpointAddress: url.host, isSecure: url.protocol === 'https:', protocol: 'http' };
   }
   doc.spec.tracing = tracing;
-  fs.writeFileSync(target, `# Made by scripts/lib/tracing.mjs from ${path.relative(ROOT, source)}: edit that one.\n${stringify(doc)}`);
+  const text = `# Made by scripts/lib/tracing.mjs from ${path.relative(ROOT, source)}: edit that one.\n${stringify(doc)}`;
+  // Every sidecar's start writes it, while sidecars started a moment earlier may be reading it: a
+  // file rewritten in place can be read half-written (that daprd then falls back to mDNS and finds
+  // nobody). So: unchanged, it is left alone; changed, it is replaced whole (rename).
+  if (fs.existsSync(target) && fs.readFileSync(target, 'utf8') === text) return target;
+  const tmp = `${target}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, target);
   return target;
 }
 
