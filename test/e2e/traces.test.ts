@@ -117,7 +117,7 @@ describe('traces', () => {
     expect(hops.flatMap((h) => Object.keys(h.tags)).filter((key) => /token|authorization/i.test(key))).toEqual([]);
     // The read model's and the messages' SQL (TypeORM on mysql2), instrumented in the app.
     for (const consumer of ['viewpage', 'message']) {
-      expect(of(consumer, 'app').some((h) => h.tags['db.system'] === 'mysql')).toBe(true);
+      expect(of(consumer, 'app').some((h) => (h.tags['db.system.name'] ?? h.tags['db.system']) === 'mysql')).toBe(true);
     }
   });
 });

@@ -32,3 +32,4 @@ export * from './ids';
 export * from './bookable/listings';
 export * from './bookable/stays';
 export * from './bookable/http';
+export * from './telemetry/route';
