@@ -38,4 +38,5 @@ USER 1000:1000
 WORKDIR /app/services/${SERVICE}
 EXPOSE 8080-8087
 # Probes and health checks come from Kubernetes (/readyz, /healthz) and Dapr, not from Docker.
-CMD ["node", "dist/main.js"]
+# OpenTelemetry first (off unless the ConfigMap names an OTLP endpoint: README "Traces").
+CMD ["node", "--require", "@staycar/common/dist/telemetry/register", "dist/main.js"]

@@ -9,6 +9,7 @@ import { storeOf } from './lib/stores.mjs';
 import { sentry } from './lib/sentry.mjs';
 import { appMetricsPort, isAlive, loadApps, readPids } from './lib/system.mjs';
 import { appBreakers, sidecarBreakers } from './lib/breakers.mjs';
+import { jaeger, jaegerUrl, readTracingPlan } from './lib/tracing.mjs';
 
 const versions = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8'));
 const out = (cmd, args) => {
@@ -63,6 +64,12 @@ for (const name of profile.stores) {
   row(`${storeOf(name).label}${name === profile.broker ? ' (broker)' : ''}`, `${check.ok ? '✔' : '✖'} ${check.detail}`);
 }
 row(`Dapr Sentry :${sentry.port}`, (await answers(`http://127.0.0.1:${sentry.healthzPort}/healthz`)) === '200' ? 'healthy (mTLS between sidecars)' : 'no answer (sidecars cannot start without it)');
+{
+  const plan = readTracingPlan();
+  const where = plan.enabled ? (plan.localJaeger ? `on, to the local Jaeger (OTLP :${jaeger.otlpHttpPort})` : `on, to ${plan.tracesUrl}`) : `off (${plan.reason})`;
+  const ui = (await answers(`${jaegerUrl()}/api/services`)) === '200' ? `answers at ${jaegerUrl()}/` : 'no answer';
+  row('traces', `${where}; Jaeger ${ui}`);
+}
 
 console.log('\nServices (app port · sidecar HTTP · gRPC · metrics · app metrics)');
 for (const app of loadApps()) {

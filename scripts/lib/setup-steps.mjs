@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ora from 'ora';
 import { ensureDaprBinary, ensureDaprd } from './daprd-build.mjs';
+import { GoMissingError, ensureJaeger } from './jaeger-build.mjs';
 import { DAPR_BIN, DAPR_HOME, ROOT, dataDir } from './paths.mjs';
 import { loadProfile } from './profiles.mjs';
 import { storeOf } from './stores.mjs';
@@ -93,6 +94,17 @@ async function daprSentry(progress) {
   return `sentry ${version} ${how} ${DAPR_BIN.dir}`;
 }
 
+/** Jaeger, the local trace store and viewer (README "Traces"); without Go the system runs without traces. */
+async function jaegerStep(progress) {
+  try {
+    const { action, version, binary } = await ensureJaeger({ progress });
+    return `jaeger ${version} ${action === 'built' ? 'built from source into' : 'present in'} ${path.dirname(binary)}`;
+  } catch (error) {
+    if (error instanceof GoMissingError) return { info: error.message };
+    throw error;
+  }
+}
+
 /**
  * The Dapr CLI is optional: `npm start` reads dapr.yaml with its own launcher. The Go module proxy
  * reachable here refuses the CLI's source, so it is tried once per version and the refusal
@@ -157,6 +169,7 @@ export async function runSetup(profile = loadProfile()) {
   await step('Dapr runtime', daprRuntime);
   await step('Dapr Sentry', daprSentry);
   await step('Dapr CLI', daprCli);
+  await step('Jaeger', jaegerStep);
   await step('Dapr home', daprHome);
   await step('Prometheus', prometheusStep);
   await step('Secrets', () => ensureSecrets());

@@ -13,6 +13,7 @@ import { DAPR_BIN, ROOT, dataDir } from './paths.mjs';
 import { postgresViewDbUrl } from './postgres.mjs';
 import { loadProfile, profileResourcesPath } from './profiles.mjs';
 import { sentryAddress, startSentry, stopSentry, trustAnchors } from './sentry.mjs';
+import { daprConfigPath, startTracing, stopTracing, tracingAppEnv } from './tracing.mjs';
 
 export const RUN_FILE = path.join(ROOT, 'dapr.yaml');
 const runDir = () => dataDir('run');
@@ -70,7 +71,7 @@ function daprdArgs(app) {
   flag('--dapr-grpc-port', app.daprGRPCPort);
   flag('--dapr-internal-grpc-port', app.daprInternalGRPCPort);
   flag('--metrics-port', app.metricsPort);
-  flag('--config', app.configFilePath);
+  flag('--config', daprConfigPath(app.configFilePath));
   flag('--log-level', app.logLevel ?? 'warn');
   for (const p of app.resourcesPaths) args.push('--resources-path', p);
   if (app.enableAppHealthCheck) {
@@ -103,6 +104,7 @@ function appEnv(app) {
     APP_API_TOKEN: tokensFor(app.appID).appApiToken,
     // STAYCAR_METRICS=off: no app serves or records metrics (the bench's "without" run).
     ...(process.env.STAYCAR_METRICS === 'off' ? { METRICS_PORT: '0' } : {}),
+    ...tracingAppEnv(),
   };
 }
 
@@ -222,6 +224,7 @@ export async function stopApp(appId, { graceMs = 12_000 } = {}) {
 export async function stopAll(options) {
   await Promise.all(loadApps().map((app) => stopApp(app.appID, options)));
   await stopSentry();
+  await stopTracing();
   fs.rmSync(path.join(runDir(), 'profile.json'), { force: true });
 }
 
@@ -344,6 +347,7 @@ export async function startAll({ onLine, timeoutMs = 90_000 } = {}) {
     );
   }
   await startSentry();
+  await startTracing();
   // Which profile the running system was started on (npm run doctor, the bench's report).
   fs.writeFileSync(path.join(runDir(), 'profile.json'), `${JSON.stringify({ profile: loadProfile().name, startedAt: new Date().toISOString() })}\n`);
   const first = firstStoreApp(apps);

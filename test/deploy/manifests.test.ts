@@ -51,6 +51,8 @@ function envReadBy(appId: string): Set<string> {
         // The gateway's optional('NAME') (services/gateway/src/config.ts): REDIS_PASSWORD, DAPR_API_TOKEN.
         for (const m of source.matchAll(/\boptional\(\s*'([A-Z0-9_]+)'/g)) names.add(m[1]);
         for (const m of source.matchAll(/process\.env\.([A-Z0-9_]+)/g)) names.add(m[1]);
+        // The standard OTEL_* variables of services/common/src/telemetry/config.ts.
+        for (const m of source.matchAll(/\benvValue\(\w+,\s*'([A-Z0-9_]+)'/g)) names.add(m[1]);
         for (const m of source.matchAll(/process\.env\[\s*'([A-Z0-9_]+)'\s*\]/g)) names.add(m[1]);
       }
     }
@@ -1448,7 +1450,9 @@ describe('deploy/ (Kubernetes with Dapr injection)', () => {
       const user = instructions.filter((l) => l.startsWith('USER ')).pop();
       expect(user).toMatch(/^USER [1-9][0-9]*(:[0-9]+)?$/);
       expect(instructions.some((l) => l.startsWith('HEALTHCHECK'))).toBe(false);
-      expect(instructions.filter((l) => l.startsWith('CMD ')).pop()).toBe('CMD ["node", "dist/main.js"]');
+      expect(instructions.filter((l) => l.startsWith('CMD ')).pop()).toBe(
+        'CMD ["node", "--require", "@staycar/common/dist/telemetry/register", "dist/main.js"]',
+      );
       expect(instructions).toContain('WORKDIR /app/services/${SERVICE}');
 
       const script = fs.readFileSync(path.join(ROOT, 'scripts', 'images.sh'), 'utf8');

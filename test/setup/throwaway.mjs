@@ -2,6 +2,7 @@
 // TypeScript as CommonJS and cannot import these ES modules itself). Prints one JSON line.
 import { adminSql, ensureMariadb, stopServer } from '../../scripts/lib/mariadb.mjs';
 import { ensureDaprBinary, ensureDaprd } from '../../scripts/lib/daprd-build.mjs';
+import { ensureJaeger } from '../../scripts/lib/jaeger-build.mjs';
 import { startRedis, stopRedis } from '../../scripts/lib/redis.mjs';
 import { ensurePostgres, stopPostgres } from '../../scripts/lib/postgres.mjs';
 import { ensureRabbitmq, stopRabbitmq } from '../../scripts/lib/rabbitmq.mjs';
@@ -57,6 +58,8 @@ const commands = {
   daprd: () => ensureDaprd({ binDir: args.binDir }),
   sentry: () => ensureDaprBinary({ name: 'sentry', binDir: args.binDir }),
   supervise: () => superviseStandIns(args),
+  // The build into an empty cache directory: a real `go build` (Go's module and build caches help).
+  jaeger: () => ensureJaeger({ cacheDir: args.cacheDir }),
   // The set-up's package step for one store's Debian packages (what a profile that needs it runs).
   'store-packages': () => aptInstall(storeOf(args.store).apt)(() => {}),
   'postgres-ensure': () => ensurePostgres(args.instance),

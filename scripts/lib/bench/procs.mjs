@@ -117,9 +117,10 @@ export function systemProcesses(apps, runDir) {
   }
   // The stores of every profile (components/*.profile.json): PostgreSQL's server and its backends
   // (one process per connection), RabbitMQ's Erlang VM (beam.smp) and epmd, Kafka's JVM (its pid
-  // file: `java` alone would also match other Java programs).
+  // file: `java` alone would also match other Java programs), and the local Jaeger when traces are on
+  // (README "Traces": its CPU is part of what tracing costs).
   const labels = { mysqld: 'mariadbd', 'beam.smp': 'rabbitmq', epmd: 'rabbitmq' };
-  for (const { pid, comm } of pidsByComm(['redis-server', 'mariadbd', 'mysqld', 'sentry', 'postgres', 'beam.smp', 'epmd'])) {
+  for (const { pid, comm } of pidsByComm(['redis-server', 'mariadbd', 'mysqld', 'sentry', 'postgres', 'beam.smp', 'epmd', 'jaeger'])) {
     procs.push({ pid, label: labels[comm] ?? comm, group: comm === 'sentry' ? 'sidecars' : 'stores' });
   }
   try {

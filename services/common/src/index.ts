@@ -34,3 +34,4 @@ export * from './bookable/listings';
 export * from './bookable/stays';
 export * from './bookable/http';
 export * from './metrics';
+export * from './telemetry/route';

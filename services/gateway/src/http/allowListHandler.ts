@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { BODY_LIMIT, currentContext, labelRoute, notFound, tryLater, type Logger } from '@staycar/common';
+import { BODY_LIMIT, currentContext, labelRoute, nameServerSpan, notFound, tryLater, type Logger } from '@staycar/common';
 import type { Authenticator } from '../app/authenticator';
 import type { GatewayConfig, ServiceName } from '../config';
 import type { ServiceInvoker } from '../ports';
@@ -92,6 +92,7 @@ export function allowListHandler(deps: AllowListDeps): RequestHandler {
     if (match.kind === 'invalid-id') throw notFound('NOT_FOUND', 'No such resource.');
     const { route } = match;
     labelRoute(res, route.path);
+    nameServerSpan(req.method, route.path);
 
     const auth = await authenticator.authenticate(req.header('authorization'));
     if (auth.kind === 'rejected') logger.info({ reason: auth.reason }, 'credentials refused');
