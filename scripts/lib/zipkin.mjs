@@ -110,7 +110,9 @@ export function zipkinCommand(instance = defaultZipkin(), jar = zipkinJar()) {
     QUERY_PORT: String(instance.port),
     SELF_TRACING_ENABLED: 'false',
   };
-  const args = [...instance.heap.split(/\s+/).filter(Boolean), '-XX:+UseSerialGC', '-jar', jar, '--armeria.ports[0].ip=127.0.0.1'];
+  // Spring takes a list from one source whole: the port's every field is given here, not only its ip.
+  const port = ['ip=127.0.0.1', `port=${instance.port}`, 'protocols[0]=http'].map((field) => `--armeria.ports[0].${field}`);
+  const args = [...instance.heap.split(/\s+/).filter(Boolean), '-XX:+UseSerialGC', '-jar', jar, ...port];
   return { command: 'java', args, env };
 }
 
