@@ -9,7 +9,7 @@ import { storeOf } from './lib/stores.mjs';
 import { sentry } from './lib/sentry.mjs';
 import { appMetricsPort, isAlive, loadApps, readPids } from './lib/system.mjs';
 import { appBreakers, sidecarBreakers } from './lib/breakers.mjs';
-import { jaeger, jaegerUrl, readTracingPlan } from './lib/tracing.mjs';
+import { readTracingPlan, zipkinUrl } from './lib/tracing.mjs';
 
 const versions = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8'));
 const out = (cmd, args) => {
@@ -66,9 +66,9 @@ for (const name of profile.stores) {
 row(`Dapr Sentry :${sentry.port}`, (await answers(`http://127.0.0.1:${sentry.healthzPort}/healthz`)) === '200' ? 'healthy (mTLS between sidecars)' : 'no answer (sidecars cannot start without it)');
 {
   const plan = readTracingPlan();
-  const where = plan.enabled ? (plan.localJaeger ? `on, to the local Jaeger (OTLP :${jaeger.otlpHttpPort})` : `on, to ${plan.tracesUrl}`) : `off (${plan.reason})`;
-  const ui = (await answers(`${jaegerUrl()}/api/services`)) === '200' ? `answers at ${jaegerUrl()}/` : 'no answer';
-  row('traces', `${where}; Jaeger ${ui}`);
+  const where = plan.enabled ? (plan.localZipkin ? `on, to the local Zipkin (${plan.tracesUrl})` : `on, to ${plan.tracesUrl}`) : `off (${plan.reason})`;
+  const ui = (await answers(`${zipkinUrl()}/api/v2/services`)) === '200' ? `answers at ${zipkinUrl()}/zipkin/` : 'no answer';
+  row('traces', `${where}; Zipkin ${ui}`);
 }
 
 console.log('\nServices (app port · sidecar HTTP · gRPC · metrics · app metrics)');

@@ -4,7 +4,7 @@
 // and MariaDB keep running (they are shared infrastructure; stop them by hand).
 import { supervise } from './lib/supervisor.mjs';
 import { loadApps, startAll, stopAll } from './lib/system.mjs';
-import { jaegerUrl, readTracingPlan } from './lib/tracing.mjs';
+import { readTracingPlan, zipkinUrl } from './lib/tracing.mjs';
 
 const apps = loadApps();
 const width = Math.max(...apps.map((a) => `${a.appID}.daprd`.length));
@@ -36,7 +36,7 @@ try {
 const gateway = apps.find((a) => a.appID === 'gateway');
 console.log(`\n✔ staycar is up: http://localhost:${gateway.appPort}/ (dashboard), health at /healthz`);
 const tracing = readTracingPlan();
-console.log(`  traces: ${tracing.enabled ? (tracing.localJaeger ? `Jaeger at ${jaegerUrl()}/ (README "Traces")` : tracing.tracesUrl) : `off (${tracing.reason})`}`);
+console.log(`  traces: ${tracing.enabled ? (tracing.localZipkin ? `Zipkin at ${zipkinUrl()}/zipkin/ (README "Traces")` : tracing.tracesUrl) : `off (${tracing.reason})`}`);
 console.log('  logs: .data/logs/<app>.log and <app>.daprd.log · a crashed app or sidecar is started again · stop: Ctrl-C\n');
 supervisor = supervise(apps, { onLine });
 setInterval(() => {}, 1 << 30);

@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import ora from 'ora';
 import { ensureDaprBinary, ensureDaprd } from './daprd-build.mjs';
-import { GoMissingError, ensureJaeger } from './jaeger-build.mjs';
 import { DAPR_BIN, DAPR_HOME, ROOT, dataDir } from './paths.mjs';
 import { loadProfile } from './profiles.mjs';
 import { storeOf } from './stores.mjs';
 import { ensureSecrets } from './secrets.mjs';
+import { ensureZipkin } from './zipkin.mjs';
 import { prometheusVersion, stopPackagedService } from './prometheus.mjs';
 
 const versions = JSON.parse(fs.readFileSync(path.join(ROOT, 'tools', 'versions.json'), 'utf8'));
@@ -94,15 +94,10 @@ async function daprSentry(progress) {
   return `sentry ${version} ${how} ${DAPR_BIN.dir}`;
 }
 
-/** Jaeger, the local trace store and viewer (README "Traces"); without Go the system runs without traces. */
-async function jaegerStep(progress) {
-  try {
-    const { action, version, binary } = await ensureJaeger({ progress });
-    return `jaeger ${version} ${action === 'built' ? 'built from source into' : 'present in'} ${path.dirname(binary)}`;
-  } catch (error) {
-    if (error instanceof GoMissingError) return { info: error.message };
-    throw error;
-  }
+/** Zipkin, the local trace store and viewer (README "Traces"): its server jar from Maven Central. */
+async function zipkinStep(progress) {
+  const { action, version, jar } = await ensureZipkin({ progress });
+  return `zipkin ${version} ${action === 'downloaded' ? 'downloaded into' : 'present in'} ${path.dirname(jar)}`;
 }
 
 /**
@@ -169,7 +164,7 @@ export async function runSetup(profile = loadProfile()) {
   await step('Dapr runtime', daprRuntime);
   await step('Dapr Sentry', daprSentry);
   await step('Dapr CLI', daprCli);
-  await step('Jaeger', jaegerStep);
+  await step('Zipkin', zipkinStep);
   await step('Dapr home', daprHome);
   await step('Prometheus', prometheusStep);
   await step('Secrets', () => ensureSecrets());

@@ -2,7 +2,6 @@
 // TypeScript as CommonJS and cannot import these ES modules itself). Prints one JSON line.
 import { adminSql, ensureMariadb, stopServer } from '../../scripts/lib/mariadb.mjs';
 import { ensureDaprBinary, ensureDaprd } from '../../scripts/lib/daprd-build.mjs';
-import { ensureJaeger } from '../../scripts/lib/jaeger-build.mjs';
 import { startRedis, stopRedis } from '../../scripts/lib/redis.mjs';
 import { ensurePostgres, stopPostgres } from '../../scripts/lib/postgres.mjs';
 import { ensureRabbitmq, stopRabbitmq } from '../../scripts/lib/rabbitmq.mjs';
@@ -12,6 +11,7 @@ import { prometheusConfig, startPrometheus, stopPrometheus } from '../../scripts
 import { loadApps } from '../../scripts/lib/system.mjs';
 import { storeOf } from '../../scripts/lib/stores.mjs';
 import { supervise } from '../../scripts/lib/supervisor.mjs';
+import { ensureZipkin, startZipkin, stopZipkin } from '../../scripts/lib/zipkin.mjs';
 
 /**
  * `npm start`'s supervisor against stand-in processes: each app's pids live in `state`; an app in
@@ -58,8 +58,10 @@ const commands = {
   daprd: () => ensureDaprd({ binDir: args.binDir }),
   sentry: () => ensureDaprBinary({ name: 'sentry', binDir: args.binDir }),
   supervise: () => superviseStandIns(args),
-  // The build into an empty cache directory: a real `go build` (Go's module and build caches help).
-  jaeger: () => ensureJaeger({ cacheDir: args.cacheDir }),
+  // Zipkin: the download into an empty cache directory, then one on another port from that jar.
+  'zipkin-ensure': () => ensureZipkin({ cacheDir: args.cacheDir }),
+  'zipkin-start': () => startZipkin({ instance: args.instance, jar: args.jar, logFile: args.logFile, pidFile: args.pidFile }),
+  'zipkin-stop': () => stopZipkin({ pidFile: args.pidFile }),
   // The set-up's package step for one store's Debian packages (what a profile that needs it runs).
   'store-packages': () => aptInstall(storeOf(args.store).apt)(() => {}),
   'postgres-ensure': () => ensurePostgres(args.instance),

@@ -117,10 +117,10 @@ export function systemProcesses(apps, runDir) {
   }
   // The stores of every profile (components/*.profile.json): PostgreSQL's server and its backends
   // (one process per connection), RabbitMQ's Erlang VM (beam.smp) and epmd, Kafka's JVM (its pid
-  // file: `java` alone would also match other Java programs), and the local Jaeger when traces are on
-  // (README "Traces": its CPU is part of what tracing costs).
+  // file: `java` alone would also match other Java programs), and the local Zipkin when traces are on
+  // (its pid file, a JVM too; README "Traces": its CPU is part of what tracing costs).
   const labels = { mysqld: 'mariadbd', 'beam.smp': 'rabbitmq', epmd: 'rabbitmq' };
-  for (const { pid, comm } of pidsByComm(['redis-server', 'mariadbd', 'mysqld', 'sentry', 'postgres', 'beam.smp', 'epmd', 'jaeger'])) {
+  for (const { pid, comm } of pidsByComm(['redis-server', 'mariadbd', 'mysqld', 'sentry', 'postgres', 'beam.smp', 'epmd'])) {
     procs.push({ pid, label: labels[comm] ?? comm, group: comm === 'sentry' ? 'sidecars' : 'stores' });
   }
   try {
@@ -128,6 +128,12 @@ export function systemProcesses(apps, runDir) {
     if (isAlive(kafkaPid)) procs.push({ pid: kafkaPid, label: 'kafka', group: 'stores' });
   } catch {
     /* no Kafka on this profile */
+  }
+  try {
+    const { pid: zipkinPid } = JSON.parse(fs.readFileSync(path.join(runDir, 'zipkin.json'), 'utf8'));
+    if (isAlive(zipkinPid)) procs.push({ pid: zipkinPid, label: 'zipkin', group: 'stores' });
+  } catch {
+    /* traces off, or to a collector of your own */
   }
   return { procs, source };
 }

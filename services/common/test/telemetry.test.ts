@@ -21,6 +21,7 @@ describe('tracing configuration (standard OTEL_* variables)', () => {
   it('when an endpoint is named, then spans go to its /v1/traces as the app id, sampled parent-based always on by default', () => {
     expect(loadTracingConfig({ ...ENDPOINT, OTEL_SDK_DISABLED: 'false' }, 'room')).toEqual({
       enabled: true,
+      exporter: 'otlp',
       tracesUrl: 'http://127.0.0.1:4318/v1/traces',
       serviceName: 'room',
       sampler: { name: 'parentbased_always_on', ratio: 1 },
@@ -35,6 +36,27 @@ describe('tracing configuration (standard OTEL_* variables)', () => {
         'room',
       ),
     ).toMatchObject({ tracesUrl: 'http://other:4318/custom', serviceName: 'room-blue' });
+  });
+
+  it('when the exporter is zipkin, then spans go to OTEL_EXPORTER_ZIPKIN_ENDPOINT, else to the spec default, whatever OTLP says', () => {
+    expect(
+      loadTracingConfig(
+        { ...ENDPOINT, OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'http://127.0.0.1:9411/api/v2/spans' },
+        'room',
+      ),
+    ).toEqual({
+      enabled: true,
+      exporter: 'zipkin',
+      tracesUrl: 'http://127.0.0.1:9411/api/v2/spans',
+      serviceName: 'room',
+      sampler: { name: 'parentbased_always_on', ratio: 1 },
+    });
+    expect(loadTracingConfig({ OTEL_TRACES_EXPORTER: 'Zipkin' }, 'room')).toMatchObject({
+      enabled: true,
+      exporter: 'zipkin',
+      tracesUrl: 'http://localhost:9411/api/v2/spans',
+    });
+    expect(loadTracingConfig({ OTEL_TRACES_EXPORTER: 'zipkin', OTEL_SDK_DISABLED: 'true' }, 'room')).toMatchObject({ enabled: false });
   });
 
   it('when a sampler and its ratio are set, then the apps sample so and the sidecars get the same rate', () => {
@@ -57,7 +79,11 @@ describe('tracing configuration (standard OTEL_* variables)', () => {
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, /must be http:\/\/ or https:\/\/ .*collector:4318/],
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' }, /OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL, got "not a url"/],
     [{ OTEL_SDK_DISABLED: 'yes' }, /OTEL_SDK_DISABLED must be true or false, got "yes"/],
-    [{ OTEL_TRACES_EXPORTER: 'zipkin' }, /OTEL_TRACES_EXPORTER must be otlp or none, got "zipkin"/],
+    [{ OTEL_TRACES_EXPORTER: 'jaeger' }, /OTEL_TRACES_EXPORTER must be one of otlp, zipkin, none; got "jaeger"/],
+    [
+      { OTEL_TRACES_EXPORTER: 'zipkin', OTEL_EXPORTER_ZIPKIN_ENDPOINT: 'zipkin:9411' },
+      /OTEL_EXPORTER_ZIPKIN_ENDPOINT must be http:\/\/ or https:\/\/, got "zipkin:9411"/,
+    ],
   ])('when %j, then start-up stops with a message naming the variable', (env, message) => {
     expect(() => loadTracingConfig({ ...ENDPOINT, ...env }, 'room')).toThrow(ConfigError);
     expect(() => loadTracingConfig({ ...ENDPOINT, ...env }, 'room')).toThrow(message);
@@ -85,6 +111,7 @@ describe('the preloaded register file', () => {
     load(ENDPOINT);
     expect(mockSdk).toHaveBeenCalledWith({
       enabled: true,
+      exporter: 'otlp',
       tracesUrl: 'http://127.0.0.1:4318/v1/traces',
       serviceName: 'room',
       sampler: { name: 'parentbased_always_on', ratio: 1 },

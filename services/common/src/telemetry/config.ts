@@ -1,9 +1,11 @@
 /**
  * Tracing's configuration, read from the standard OpenTelemetry variables only (no staycar names),
  * so a collector, Kubernetes or `npm start` configures it the way any OpenTelemetry app is:
- * - on only when an OTLP endpoint is named (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or
- *   OTEL_EXPORTER_OTLP_ENDPOINT) and neither OTEL_SDK_DISABLED=true nor OTEL_TRACES_EXPORTER=none
- *   says off: off means the SDK is never loaded (register.ts returns before requiring it);
+ * - OTEL_TRACES_EXPORTER: `otlp` (the default) is on only when an OTLP endpoint is named
+ *   (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT: Kubernetes' collector);
+ *   `zipkin` posts to OTEL_EXPORTER_ZIPKIN_ENDPOINT (default http://localhost:9411/api/v2/spans,
+ *   the spec's; `npm start`'s local Zipkin); `none`, or OTEL_SDK_DISABLED=true, is off. Off means
+ *   the SDK is never loaded (register.ts returns before requiring it);
  * - OTEL_TRACES_SAMPLER (default parentbased_always_on) and OTEL_TRACES_SAMPLER_ARG (a ratio);
  * - OTEL_SERVICE_NAME, else the app id.
  * A bad value stops start-up with a message that says which (ConfigError), never a silent default.
@@ -33,11 +35,16 @@ export type TracingConfig =
   | { enabled: false; reason: string }
   | {
       enabled: true;
-      /** Where spans go: the OTLP/HTTP traces URL (…/v1/traces). */
+      exporter: TracesExporter;
+      /** Where spans go: the OTLP/HTTP traces URL (…/v1/traces), or Zipkin's (…/api/v2/spans). */
       tracesUrl: string;
       serviceName: string;
       sampler: SamplerConfig;
     };
+
+export const EXPORTERS = ['otlp', 'zipkin'] as const;
+export type TracesExporter = (typeof EXPORTERS)[number];
+const ZIPKIN_DEFAULT = 'http://localhost:9411/api/v2/spans';
 
 type Env = Record<string, string | undefined>;
 
@@ -61,8 +68,25 @@ function parseSampler(env: Env): SamplerConfig {
   return { name: name as SamplerName, ratio };
 }
 
+function httpUrl(name: string, url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${url}".`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be http:// or https://, got "${url}".`);
+  }
+  return url;
+}
+
+/** Zipkin's spans URL: OTEL_EXPORTER_ZIPKIN_ENDPOINT as given, else the spec's default. */
+const zipkinUrl = (env: Env): string =>
+  httpUrl('OTEL_EXPORTER_ZIPKIN_ENDPOINT', envValue(env, 'OTEL_EXPORTER_ZIPKIN_ENDPOINT') ?? ZIPKIN_DEFAULT);
+
 /** The traces URL: the signal-specific variable as given, or `/v1/traces` under the general one (the spec's rule). */
-function tracesUrl(env: Env): string | undefined {
+function otlpUrl(env: Env): string | undefined {
   const specific = envValue(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   const general = envValue(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
   const url = specific ?? (general === undefined ? undefined : `${general.replace(/\/+$/, '')}/v1/traces`);
@@ -89,14 +113,15 @@ export function loadTracingConfig(env: Env = process.env, appId = env.APP_ID ?? 
   if (disabled?.toLowerCase() === 'true') return { enabled: false, reason: 'OTEL_SDK_DISABLED=true' };
   const exporter = envValue(env, 'OTEL_TRACES_EXPORTER')?.toLowerCase();
   if (exporter === 'none') return { enabled: false, reason: 'OTEL_TRACES_EXPORTER=none' };
-  if (exporter !== undefined && exporter !== 'otlp') {
-    throw new ConfigError(`OTEL_TRACES_EXPORTER must be otlp or none, got "${exporter}".`);
+  if (exporter !== undefined && !(EXPORTERS as readonly string[]).includes(exporter)) {
+    throw new ConfigError(`OTEL_TRACES_EXPORTER must be one of ${EXPORTERS.join(', ')}, none; got "${exporter}".`);
   }
-  const url = tracesUrl(env);
+  const chosen: TracesExporter = exporter === 'zipkin' ? 'zipkin' : 'otlp';
+  const url = chosen === 'zipkin' ? zipkinUrl(env) : otlpUrl(env);
   const sampler = parseSampler(env);
   if (url === undefined) return { enabled: false, reason: 'no OTEL_EXPORTER_OTLP_ENDPOINT' };
   if (sampler.name === 'always_off') return { enabled: false, reason: 'OTEL_TRACES_SAMPLER=always_off' };
-  return { enabled: true, tracesUrl: url, serviceName: envValue(env, 'OTEL_SERVICE_NAME') ?? appId, sampler };
+  return { enabled: true, exporter: chosen, tracesUrl: url, serviceName: envValue(env, 'OTEL_SERVICE_NAME') ?? appId, sampler };
 }
 
 /**

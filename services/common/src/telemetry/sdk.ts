@@ -1,4 +1,5 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -14,6 +15,7 @@ import {
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
   type Sampler,
+  type SpanExporter,
 } from '@opentelemetry/sdk-trace-node';
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import type { SamplerConfig, TracingConfig } from './config';
@@ -31,18 +33,24 @@ export function samplerOf({ name, ratio }: SamplerConfig): Sampler {
   return name.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
 }
 
+type OnConfig = Extract<TracingConfig, { enabled: true }>;
+
+/** OTLP/HTTP to a collector (Kubernetes), or Zipkin's v2 JSON (`npm start`'s local Zipkin). */
+const exporterOf = ({ exporter, tracesUrl }: OnConfig): SpanExporter =>
+  exporter === 'zipkin' ? new ZipkinExporter({ url: tracesUrl }) : new OTLPTraceExporter({ url: tracesUrl });
+
 /**
  * The OpenTelemetry SDK with the instrumentations of what staycar's apps use: http (every request
  * in and out, the sidecar's API included: Sidecar and the gateway's invoker speak node:http),
  * express (the route template as the span's name), mysql2 and pg (TypeORM's queries in viewpage and
  * message), ioredis (the gateway's rate limits). No hand-made spans: daprd traces its own hops.
  */
-export function startTracing(config: Extract<TracingConfig, { enabled: true }>): NodeTracerProvider {
+export function startTracing(config: OnConfig): NodeTracerProvider {
   const provider = new NodeTracerProvider({
     // The SDK's own attributes (telemetry.sdk.language: nodejs…) tell an app's spans from its sidecar's.
     resource: defaultResource().merge(resourceFromAttributes({ 'service.name': config.serviceName })),
     sampler: samplerOf(config.sampler),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: config.tracesUrl }))],
+    spanProcessors: [new BatchSpanProcessor(exporterOf(config))],
   });
   provider.register();
   registerInstrumentations({
