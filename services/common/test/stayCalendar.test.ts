@@ -86,10 +86,31 @@ describe('the calendar', () => {
     const calendar = held(emptyCalendar(), 'r1', '2030-02-01', '2030-02-03');
     const released = releaseHold(calendar, 'r1', NOW)!;
     expect(released.entries).toEqual([]);
+    expect(isAvailable(released, { checkIn: '2030-02-01', checkOut: '2030-02-03' }, NOW)).toBe(true);
     expect(releaseHold(released, 'r1', NOW)).toBeUndefined();
     const booked = book(calendar, 'r1', NOW);
     if (booked.kind !== 'booked') throw new Error('expected booked');
     expect(releaseHold(booked.calendar, 'r1', NOW)).toBeUndefined();
+  });
+
+  it('when the release comes before its hold (the saga gave up on a hold still in progress), then the late hold holds nothing', () => {
+    const released = releaseHold(emptyCalendar<typeof snap>(), 'r1', NOW)!;
+    expect(released.entries).toEqual([]);
+    expect(releaseHold(released, 'r1', NOW)).toBeUndefined();
+    expect(placeHold(released, stay('r1', '2030-02-01', '2030-02-03'), snap, later(5), 600)).toEqual({
+      kind: 'unavailable',
+      reason: 'this reservation was released',
+    });
+    // Another reservation is not affected, and the nights stay free.
+    expect(placeHold(released, stay('r2', '2030-02-01', '2030-02-03'), snap, later(5), 600).kind).toBe('created');
+    expect(isAvailable(released, { checkIn: '2030-02-01', checkOut: '2030-02-03' }, later(5))).toBe(true);
+  });
+
+  it('when a held reservation is released and its hold is retried, then the retry holds nothing; the release is forgotten after a day', () => {
+    const released = releaseHold(held(emptyCalendar(), 'r1', '2030-02-01', '2030-02-03'), 'r1', NOW)!;
+    expect(placeHold(released, stay('r1', '2030-02-01', '2030-02-03'), snap, later(1), 600).kind).toBe('unavailable');
+    expect(prune(released, later(24 * 3600 + 1)).released).toBeUndefined();
+    expect(prune(released, later(3600)).released).toEqual({ r1: NOW.toISOString() });
   });
 
   it('when a booking is cancelled, then its nights are free and a tombstone stays; cancelling again is a no-op', () => {

@@ -27,6 +27,13 @@ export interface Calendar<S> {
   entries: CalendarEntry<S>[];
   /** Set when the owner is being deleted: nothing new is held or booked any more. */
   closed: boolean;
+  /**
+   * Reservations whose hold was released (the saga gave up on them), with when: a hold request
+   * that arrives after its release — the saga's call timed out while the owner was still working
+   * on it — must not hold the nights for a reservation that will never be confirmed. Kept for
+   * KEEP_RELEASED_MS. Absent in calendars stored before it.
+   */
+  released?: Record<string, string>;
 }
 
 export interface StayRequest extends DateRange {
@@ -36,6 +43,9 @@ export interface StayRequest extends DateRange {
 
 /** Cancelled and past entries are kept this long after their checkOut (tombstones), then pruned. */
 export const KEEP_PAST_DAYS = 30;
+
+/** How long a release is remembered against a late hold (far longer than any hold request can take). */
+export const KEEP_RELEASED_MS = 24 * 3600_000;
 
 export const emptyCalendar = <S>(): Calendar<S> => ({ entries: [], closed: false });
 
@@ -66,10 +76,16 @@ export const isAvailable = <S>(calendar: Calendar<S>, range: DateRange, now: Dat
 export const upcomingStays = <S>(calendar: Calendar<S>, now: Date): CalendarEntry<S>[] =>
   calendar.entries.filter((e) => blocks(e, now) && e.checkOut > todayUtc(now));
 
-/** Drops expired holds, and booked/cancelled entries that ended more than KEEP_PAST_DAYS ago. */
+/** Drops expired holds, booked/cancelled entries that ended more than KEEP_PAST_DAYS ago, and old releases. */
 export function prune<S>(calendar: Calendar<S>, now: Date): Calendar<S> {
   const horizon = addDays(todayUtc(now), -KEEP_PAST_DAYS);
-  return { ...calendar, entries: calendar.entries.filter((e) => !isExpired(e, now) && e.checkOut >= horizon) };
+  const pruned: Calendar<S> = { ...calendar, entries: calendar.entries.filter((e) => !isExpired(e, now) && e.checkOut >= horizon) };
+  if (calendar.released) {
+    const kept = Object.entries(calendar.released).filter(([, at]) => now.getTime() - Date.parse(at) < KEEP_RELEASED_MS);
+    if (kept.length > 0) pruned.released = Object.fromEntries(kept);
+    else delete pruned.released;
+  }
+  return pruned;
 }
 
 const sameNights = (a: DateRange, b: DateRange): boolean => a.checkIn === b.checkIn && a.checkOut === b.checkOut;
@@ -93,6 +109,9 @@ export function placeHold<S>(calendar: Calendar<S>, request: StayRequest, snapsh
   if (calendar.closed) return { kind: 'closed' };
   const current = entryOf(calendar, request.reservationId);
   if (current?.status === 'cancelled') return { kind: 'unavailable', reason: 'this reservation was cancelled' };
+  if (!current && calendar.released?.[request.reservationId] !== undefined) {
+    return { kind: 'unavailable', reason: 'this reservation was released' };
+  }
   if (current && blocks(current, now)) {
     return sameNights(current, request)
       ? { kind: 'existing', entry: current }
@@ -154,12 +173,20 @@ export function book<S>(
   return { kind: 'booked', calendar: replaceEntry(prune(calendar, now), entry), entry };
 }
 
-/** Frees the reservation's hold (only a `held` entry; bookings end by cancellation). Idempotent. */
+/**
+ * Frees the reservation's hold (only a `held` entry; bookings end by cancellation) and remembers the
+ * release, also when no hold is there yet, so a hold of it that arrives late holds nothing. Idempotent.
+ */
 export function releaseHold<S>(calendar: Calendar<S>, reservationId: string, now: Date): Calendar<S> | undefined {
   const current = entryOf(calendar, reservationId);
-  if (current?.status !== 'held') return undefined;
+  if (current && current.status !== 'held') return undefined;
+  if (!current && calendar.released?.[reservationId] !== undefined) return undefined;
   const pruned = prune(calendar, now);
-  return { ...pruned, entries: pruned.entries.filter((e) => e.reservationId !== reservationId) };
+  return {
+    ...pruned,
+    entries: pruned.entries.filter((e) => e.reservationId !== reservationId),
+    released: { ...pruned.released, [reservationId]: now.toISOString() },
+  };
 }
 
 export type CancelOutcome<S> = { kind: 'cancelled'; calendar: Calendar<S>; previous: CalendarEntry<S> | undefined } | { kind: 'already' };
