@@ -33,7 +33,7 @@ import { round } from './lib/bench/stats.mjs';
 import { infra } from './lib/infra.mjs';
 import { ROOT, dataDir } from './lib/paths.mjs';
 import { loadProfile } from './lib/profiles.mjs';
-import { isAlive } from './lib/processes.mjs';
+import { acquireE2eLock, releaseE2eLock } from './lib/e2e-lock.mjs';
 import { loadApps, startAll, stopAll } from './lib/system.mjs';
 
 const USAGE = `usage: npm run bench -- [options]
@@ -159,8 +159,6 @@ const topics = args.topics ? args.topics.split(',') : consumedTopics(apps, proce
 const gateway = apps.find((a) => a.appID === 'gateway') ?? apps[0];
 const baseUrl = (args['base-url'] ?? `http://localhost:${gateway.appPort}`).replace(/\/+$/, '');
 
-/** --profile: one system per machine, as the e2e runs (test/support/global-setup.mjs). */
-const LOCK = path.join(os.tmpdir(), 'staycar-e2e.lock');
 let started = false;
 async function startOnProfile() {
   console.log(`profile ${profile.name}: ${profile.description}`);
@@ -168,19 +166,7 @@ async function startOnProfile() {
     console.error('✖ set-up failed');
     process.exit(1);
   }
-  for (;;) {
-    try {
-      fs.writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
-      break;
-    } catch {
-      const owner = Number(fs.readFileSync(LOCK, 'utf8') || 0);
-      if (!isAlive(owner)) fs.rmSync(LOCK, { force: true });
-      else {
-        console.log(`… waiting for ${LOCK} (pid ${owner})`);
-        await sleep(5000);
-      }
-    }
-  }
+  await acquireE2eLock();
   started = true;
   const t0 = Date.now();
   await startAll({ timeoutMs: 120_000 });
@@ -190,7 +176,7 @@ async function startOnProfile() {
 async function stopStarted() {
   if (!started) return;
   await stopAll();
-  fs.rmSync(LOCK, { force: true });
+  releaseE2eLock();
 }
 if (args.profile) {
   try {

@@ -21,7 +21,7 @@ import { bearer, health, runId, signUpUsers } from '../lib/bench/api.mjs';
 import { drive } from '../lib/bench/drive.mjs';
 import { round, summarize } from '../lib/bench/stats.mjs';
 import { ROOT } from '../lib/paths.mjs';
-import { isAlive } from '../lib/processes.mjs';
+import { acquireE2eLock, releaseE2eLock } from '../lib/e2e-lock.mjs';
 import { findApp, startAll, stopAll } from '../lib/system.mjs';
 
 const require = createRequire(import.meta.url);
@@ -64,23 +64,9 @@ try {
   process.exit(2);
 }
 
-/** --start: one system per machine, as the e2e runs (test/support/global-setup.mjs). */
-const LOCK = path.join(os.tmpdir(), 'staycar-e2e.lock');
 let started = false;
 if (args.start) {
-  for (;;) {
-    try {
-      fs.writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
-      break;
-    } catch {
-      const owner = Number(fs.readFileSync(LOCK, 'utf8') || 0);
-      if (!isAlive(owner)) fs.rmSync(LOCK, { force: true });
-      else {
-        console.log(`… waiting for ${LOCK} (pid ${owner})`);
-        await sleep(5000);
-      }
-    }
-  }
+  await acquireE2eLock();
   started = true;
   await startAll({ timeoutMs: 120_000 });
   for (let i = 0; i < 120 && !(await health(baseUrl)).ok; i++) await sleep(500);
@@ -88,10 +74,10 @@ if (args.start) {
 async function stopStarted() {
   if (!started) return;
   await stopAll();
-  fs.rmSync(LOCK, { force: true });
+  releaseE2eLock();
 }
 process.on('exit', () => {
-  if (started) fs.rmSync(LOCK, { force: true });
+  if (started) releaseE2eLock();
 });
 
 // Whatever fails, a system this script started is stopped again.
