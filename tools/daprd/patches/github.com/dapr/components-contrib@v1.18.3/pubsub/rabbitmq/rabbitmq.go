@@ -75,6 +75,9 @@ type rabbitMQ struct {
 	connectionCount   int
 	metadata          *rabbitmqMetadata
 	declaredExchanges map[string]bool
+	// staycar patch: the channel's basic.return notifications (publisherConfirm only): a publish
+	// is mandatory, and one the broker routed to no queue is a failed publish.
+	returns chan amqp.Return
 
 	connectionDial func(protocol, uri, clientName string, heartBeat time.Duration, tlsCfg *tls.Config, externalSasl bool) (rabbitMQConnectionBroker, rabbitMQChannelBroker, error)
 	closeCh        chan struct{}
@@ -99,6 +102,7 @@ type rabbitMQChannelBroker interface {
 	ExchangeDeclare(name string, kind string, durable bool, autoDelete bool, internal bool, noWait bool, args amqp.Table) error
 	Qos(prefetchCount, prefetchSize int, global bool) error
 	Confirm(noWait bool) error
+	NotifyReturn(c chan amqp.Return) chan amqp.Return
 	Close() error
 	IsClosed() bool
 }
@@ -208,6 +212,8 @@ func (r *rabbitMQ) reconnect(connectionCount int) error {
 
 			return err
 		}
+		// staycar patch: see publishSync. Buffered, so the connection's reader never waits on it.
+		r.returns = r.channel.NotifyReturn(make(chan amqp.Return, 16))
 	}
 
 	r.connectionCount++
@@ -265,7 +271,18 @@ func (r *rabbitMQ) publishSync(ctx context.Context, req *pubsub.PublishRequest) 
 
 	common.ApplyMetadataToPublishing(req.Metadata, &p)
 
-	confirm, err := r.channel.PublishWithDeferredConfirmWithContext(ctx, req.Topic, routingKey, false, false, p)
+	// staycar patch: mandatory, so that the broker says when it routed a message to no queue.
+	// Upstream published with mandatory=false: such a message was confirmed and dropped, and the
+	// publish answered success. RabbitMQ does that around its own shutdown (seen with a durable
+	// queue bound to the exchange, docs/profiles.md), and on a fresh broker before any consumer
+	// declared its queue. The broker sends basic.return before the confirm, and publishes on this
+	// channel wait for their confirm one at a time (channelMutex), so a return read after the
+	// confirm belongs to this message.
+	mandatory := r.returns != nil
+	if mandatory {
+		drainReturns(r.returns)
+	}
+	confirm, err := r.channel.PublishWithDeferredConfirmWithContext(ctx, req.Topic, routingKey, mandatory, false, p)
 	if err != nil {
 		r.logger.Errorf("%s publishing to %s failed in channel.Publish: %v", logMessagePrefix, req.Topic, err)
 
@@ -283,9 +300,34 @@ func (r *rabbitMQ) publishSync(ctx context.Context, req *pubsub.PublishRequest) 
 			// so the outbox (and any caller) took a lost message for a published one.
 			return r.channel, r.connectionCount, err
 		}
+		if mandatory {
+			select {
+			case ret, open := <-r.returns:
+				if open {
+					err = fmt.Errorf("the broker routed the message to no queue (%d %s)", ret.ReplyCode, ret.ReplyText)
+					r.logger.Errorf("%s publishing to %s failed: %v", logMessagePrefix, req.Topic, err)
+					return r.channel, r.connectionCount, err
+				}
+			default:
+			}
+		}
 	}
 
 	return r.channel, r.connectionCount, nil
+}
+
+// drainReturns empties the channel's returns left by earlier publishes (none in normal use).
+func drainReturns(returns chan amqp.Return) {
+	for {
+		select {
+		case _, open := <-returns:
+			if !open {
+				return
+			}
+		default:
+			return
+		}
+	}
 }
 
 func (r *rabbitMQ) Publish(ctx context.Context, req *pubsub.PublishRequest) error {
@@ -583,11 +625,31 @@ func (r *rabbitMQ) subscribeForever(ctx context.Context, req pubsub.SubscribeReq
 			// Always cancel the consumer server-side so RabbitMQ can
 			// release the registration. noWait=true avoids blocking if
 			// the channel is already closing.
+			// staycar patch: when the subscription stops on an open channel (daprd stops an app's
+			// subscriptions while the app is unhealthy, or reloads the component), cancel and wait
+			// for the broker's answer, then give back every delivery still buffered for this
+			// consumer. Upstream cancelled without waiting and left the buffer unread: those
+			// deliveries (up to prefetchCount) stayed unacknowledged, read by nobody and not
+			// redelivered to anyone until the connection next closed; amqp091 drops deliveries
+			// that arrive after a no-wait cancel the same way.
+			open := !channel.IsClosed()
 			r.channelMutex.Lock() // staycar patch: see Consume above
-			if cancelErr := channel.Cancel(consumerTag, true); cancelErr != nil {
+			cancelErr := channel.Cancel(consumerTag, !open)
+			r.channelMutex.Unlock()
+			if cancelErr != nil {
 				r.logger.Debugf("%s failed to cancel consumer %s: %v", logMessagePrefix, consumerTag, cancelErr)
 			}
-			r.channelMutex.Unlock()
+			if open && (cancelErr == nil || channel.IsClosed()) {
+				requeued := 0
+				for d := range msgs {
+					if nackErr := d.Nack(false, true); nackErr == nil {
+						requeued++
+					}
+				}
+				if requeued > 0 {
+					r.logger.Infof("%s consumer %s stopped: %d unprocessed deliveries requeued", logMessagePrefix, consumerTag, requeued)
+				}
+			}
 			if err != nil {
 				errFuncName = "listenMessages"
 				break
@@ -737,6 +799,7 @@ func (r *rabbitMQ) reset() (err error) {
 		}
 		r.channel = nil
 	}
+	r.returns = nil // staycar patch: the next channel gets its own
 	if r.connection != nil {
 		if err2 := r.connection.Close(); err2 != nil {
 			// AMQP servers can respond to connection-close with a
@@ -758,15 +821,20 @@ func (r *rabbitMQ) isStopped() bool {
 // Close closes the rabbitMQ connection. Blocks until all go routines are done.
 func (r *rabbitMQ) Close() error {
 	r.channelMutex.Lock()
-	defer r.channelMutex.Unlock()
 
 	if r.closed.CompareAndSwap(false, true) {
 		close(r.closeCh)
 	}
 
-	defer r.wg.Wait()
+	err := r.reset()
+	// staycar patch: wait for the goroutines after releasing channelMutex. Upstream waited while
+	// holding it, and a subscription that ends by cancelling its consumer (under channelMutex,
+	// see subscribeForever) then waited for Close: every daprd shutdown hung until its graceful
+	// shutdown timeout ("Graceful shutdown timeout exceeded, forcing shutdown").
+	r.channelMutex.Unlock()
+	r.wg.Wait()
 
-	return r.reset()
+	return err
 }
 
 func (r *rabbitMQ) Features() []pubsub.Feature {
