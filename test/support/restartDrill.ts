@@ -104,8 +104,12 @@ export function restartDrill({ users, record, stop, start }: DrillOptions) {
     const started = performance.now();
     await eventually(
       async () => {
+        // The reservation's id goes into the comparison, so a failure names the one that is missing events.
         for (const { id, guest: recipient } of confirmed)
-          expect(await messageTypes(recipient, id)).toEqual(['PaymentApproved', 'ReservationConfirmed']);
+          expect({ reservationId: id, messages: await messageTypes(recipient, id) }).toEqual({
+            reservationId: id,
+            messages: ['PaymentApproved', 'ReservationConfirmed'],
+          });
       },
       messagesWithinMs,
       1_000,
