@@ -9,34 +9,12 @@
 // password) were set for this run too; otherwise operator tests skip and say so.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isAlive } from '../../scripts/lib/processes.mjs';
+import { acquireE2eLock, releaseE2eLock } from '../../scripts/lib/e2e-lock.mjs';
 import { dataDir } from '../../scripts/lib/paths.mjs';
 import { ensureSecrets } from '../../scripts/lib/secrets.mjs';
 import { loadApps, startAll, stopAll } from '../../scripts/lib/system.mjs';
-
-const LOCK = path.join(os.tmpdir(), 'staycar-e2e.lock');
-
-/** One system per machine: concurrent runs (other work trees) wait for the ports. */
-async function acquireLock() {
-  const deadline = Date.now() + 45 * 60_000;
-  for (;;) {
-    try {
-      fs.writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
-      return;
-    } catch {
-      const owner = Number(fs.readFileSync(LOCK, 'utf8') || 0);
-      if (!isAlive(owner)) {
-        fs.rmSync(LOCK, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`another test run (pid ${owner}) holds ${LOCK}`);
-      await sleep(2000);
-    }
-  }
-}
 
 async function gatewayUp(url) {
   try {
@@ -55,10 +33,13 @@ export default async function globalSetup() {
   if (process.env.STAYCAR_E2E_REUSE === '1' && (await gatewayUp(url))) {
     const operator = process.env.STAYCAR_E2E_OPERATOR;
     process.env.STAYCAR_E2E_OPERATOR_PASSWORD ??= `op-${randomBytes(12).toString('hex')}`;
-    console.log(`\n[e2e] reusing the system at ${url}; operator: ${operator ? `${operator} (STAYCAR_E2E_OPERATOR)` : 'unknown, operator tests skip (set STAYCAR_E2E_OPERATOR to one of its ADMIN_USERNAMES)'}`);
+    console.log(
+      `\n[e2e] reusing the system at ${url}; operator: ${operator ? `${operator} (STAYCAR_E2E_OPERATOR)` : 'unknown, operator tests skip (set STAYCAR_E2E_OPERATOR to one of its ADMIN_USERNAMES)'}`,
+    );
     return;
   }
-  await acquireLock();
+  // One system per machine: concurrent runs (other work trees, benches) wait for the ports.
+  await acquireE2eLock({ timeoutMs: 45 * 60_000 });
   // `npm test` made them already; a bare `npx jest` in a new checkout has not run the set-up.
   await ensureSecrets();
   // A username nobody has yet (3..40 of a-z 0-9 . _ -), and its password for this run.
@@ -80,7 +61,7 @@ export default async function globalSetup() {
     delete process.env.ADMIN_USERNAMES;
   } catch (error) {
     await stopAll();
-    fs.rmSync(LOCK, { force: true });
+    releaseE2eLock();
     throw error;
   }
   const deadline = Date.now() + 60_000;
